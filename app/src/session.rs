@@ -1,0 +1,59 @@
+//! What the portal keeps in a person's server-side session, and the rules for
+//! reading it (absolute time-out). The server's login code writes it; server
+//! functions read it.
+
+use domain::parties::PartyId;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+pub const AUTH_KEY: &str = "auth";
+pub const PARTY_KEY: &str = "party";
+
+/// The signed-in person, as established by the OIDC login.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuthSession {
+    pub person: PartyId,
+    pub name: String,
+    pub acr: String,
+    /// The provider's session id, for logout.
+    pub sid: Option<String>,
+    /// Kept server-side only, as the `id_token_hint` of RP-initiated logout.
+    pub id_token: String,
+    /// Unix time of the login, for the absolute time-out.
+    pub logged_in_at: i64,
+}
+
+/// Everything server functions need from the server, provided as context.
+#[derive(Clone)]
+pub struct PortalContext {
+    pub pool: PgPool,
+    pub clock: Arc<dyn domain::Clock>,
+    /// A session older than this is ended whatever the activity.
+    pub absolute_timeout: time::Duration,
+}
+
+/// The signed-in person, or `None` when there is no session or it has passed
+/// its absolute time-out (in which case the session is ended).
+pub async fn current(session: &Session, ctx: &PortalContext) -> Option<AuthSession> {
+    let auth: AuthSession = session.get(AUTH_KEY).await.ok().flatten()?;
+    let age = ctx.clock.now().unix_timestamp() - auth.logged_in_at;
+    if age > ctx.absolute_timeout.whole_seconds() {
+        tracing::info!(person = %auth.person, "session passed its absolute time-out");
+        let _ = session.flush().await;
+        return None;
+    }
+    Some(auth)
+}
+
+/// The party the person acts for, if they chose one.
+pub async fn chosen_party(session: &Session) -> Option<PartyId> {
+    session.get(PARTY_KEY).await.ok().flatten()
+}
+
+/// A request id for log correlation, from the request's `x-request-id` header.
+pub fn request_id() -> Option<String> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
+}

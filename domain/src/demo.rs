@@ -1,0 +1,117 @@
+//! Demo data: enough parties and register roles to walk every scenario by hand.
+//!
+//! All numbers are synthetic: organisation numbers in the 31xxxxxxx range used by
+//! test registers, and national identity numbers with month + 80 (Tenor style),
+//! so they can never belong to a real person.
+
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::clock::Clock;
+use crate::parties::model::{OrganisationForCreate, PersonForCreate};
+use crate::parties::{store as parties, NationalId, OrgForm, OrgNumber, SyntheticIds};
+use crate::roles;
+use sqlx::PgPool;
+
+/// A demo organisation: org number, name, form, main unit.
+pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("310000000", "Regnskapsappen AS", "AS", None),
+    ("310100005", "Tall og Tro Regnskap AS", "AS", None),
+    ("310200018", "Revisjon Nord AS", "AS", None),
+    ("310300004", "Boligforvaltning Vest AS", "AS", None),
+    ("310400009", "Bakeri Hansen AS", "AS", None),
+    ("310500003", "Fjordutsikt Borettslag", "BRL", None),
+    ("310600008", "Kystfisk AS", "AS", None),
+    ("310700002", "Universitetet i Fjordby", "ORGL", None),
+    ("310800007", "Fakultet for naturvitenskap", "BEDR", Some("310700002")),
+    ("310900001", "Universitetsbiblioteket i Fjordby", "BEDR", Some("310700002")),
+];
+
+/// A demo person: national identity number, name.
+pub const PERSONS: &[(&str, &str)] = &[
+    ("12887510170", "Kari Nordmann"),
+    ("03908110020", "Ola Tallesen"),
+    ("21926310140", "Per Revisorsen"),
+    ("07847010120", "Lise Styre"),
+    ("14928810047", "Bjørn Hansen"),
+    ("30909810090", "Fredrik Forvalter"),
+    ("05858510084", "Ada Rektor"),
+    ("24818910181", "Sara Sponsor"),
+    ("11839110083", "Gunn Gjest"),
+];
+
+/// Register roles: (role legacy code, holder — national id or org number, for org number).
+pub const REGISTER_ROLES: &[(&str, &str, &str)] = &[
+    ("DAGL", "12887510170", "310000000"), // Kari runs the software vendor
+    ("DAGL", "03908110020", "310100005"), // Ola runs the accounting firm
+    ("LEDE", "03908110020", "310100005"),
+    ("DAGL", "21926310140", "310200018"), // Per runs the auditing firm
+    ("DAGL", "30909810090", "310300004"), // Fredrik runs the business manager
+    ("DAGL", "14928810047", "310400009"), // Bjørn runs the bakery
+    ("LEDE", "07847010120", "310500003"), // Lise chairs the housing co-operative
+    ("DAGL", "21926310140", "310600008"), // Per also manages the fishing company
+    ("DAGL", "05858510084", "310700002"), // Ada is the university's director
+    ("REGN", "310100005", "310400009"),   // the accounting firm keeps the bakery's books
+    ("REGN", "310100005", "310600008"),
+    ("REVI", "310200018", "310400009"),   // the auditing firm audits the bakery
+    ("REVI", "310200018", "310600008"),
+    ("FFØR", "310300004", "310500003"),   // the business manager serves the housing co-op
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo data is invalid: {0}")]
+    Invalid(String),
+    #[error("role {0} is not in the catalogue; load the catalogue first")]
+    UnknownRole(String),
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for DemoError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Loads (or refreshes) the demo data in one audited transaction. Idempotent.
+pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
+    let mut uow = UnitOfWork::begin(pool, Actor::system("demo-data"), clock).await?;
+    for (org, name, form, parent) in ORGANISATIONS {
+        let o = OrganisationForCreate {
+            org_number: OrgNumber::try_from(*org).map_err(|e| DemoError::Invalid(format!("{org}: {e}")))?,
+            name: (*name).to_string(),
+            org_form: OrgForm::try_from((*form).to_string()).map_err(|e| DemoError::Invalid(e.to_string()))?,
+            parent: parent.map(OrgNumber::try_from).transpose().map_err(|e| DemoError::Invalid(e.to_string()))?,
+        };
+        parties::upsert_organisation(uow.conn(), &o).await?;
+    }
+    for (nin, name) in PERSONS {
+        let p = PersonForCreate {
+            national_id: NationalId::parse(nin, SyntheticIds::Accept).map_err(|e| DemoError::Invalid(format!("{nin}: {e}")))?,
+            name: (*name).to_string(),
+        };
+        parties::upsert_person(uow.conn(), &p).await?;
+    }
+    for (legacy, holder, for_org) in REGISTER_ROLES {
+        let role = roles::role_code_for_legacy(uow.conn(), legacy).await?.ok_or_else(|| DemoError::UnknownRole((*legacy).into()))?;
+        let holder_party = if holder.len() == 9 {
+            parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(*holder).map_err(|e| DemoError::Invalid(e.to_string()))?).await?
+        } else {
+            parties::find_by_national_id(uow.conn(), &NationalId::parse(holder, SyntheticIds::Accept).map_err(|e| DemoError::Invalid(e.to_string()))?)
+                .await?
+        };
+        let for_party = parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(*for_org).map_err(|e| DemoError::Invalid(e.to_string()))?).await?;
+        let (Some(h), Some(f)) = (holder_party, for_party) else {
+            return Err(DemoError::Invalid(format!("{legacy} {holder} -> {for_org}: party missing")));
+        };
+        roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
+    }
+    uow.audit(AuditEvent::new(
+        "demo.load",
+        "demo-data",
+        Outcome::Success,
+        serde_json::json!({"organisations": ORGANISATIONS.len(), "persons": PERSONS.len(), "register_roles": REGISTER_ROLES.len()}),
+    ))
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}

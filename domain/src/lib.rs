@@ -1,0 +1,16 @@
+//! Fullmakt's domain: who the parties are, which roles and access packages exist,
+//! what happened (audit), and the use cases that change any of it.
+//!
+//! This crate knows nothing about HTTP or Leptos. Adapters in `server/` and `app/`
+//! parse input into the types defined here, call a use case and map its typed error.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod catalogue;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod parties;
+pub mod roles;
+
+pub use clock::{Clock, SystemClock};

@@ -1,0 +1,159 @@
+//! PostgreSQL-backed tests of the stores and use cases; each test gets its own database.
+
+use domain::audit::{self, Actor, AuditEvent, AuditFilter, Outcome, UnitOfWork, UnitOfWorkError};
+use domain::clock::SystemClock;
+use domain::parties::service::{acting_parties, ensure_may_act_for, ActingPartyError};
+use domain::parties::{store as parties, NationalId, OrgNumber, SyntheticIds};
+use sqlx::PgPool;
+
+async fn with_demo(pool: &PgPool) {
+    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin")
+        .await
+        .expect("catalogue");
+    domain::demo::load(pool, &SystemClock).await.expect("demo data");
+}
+
+async fn person(pool: &PgPool, nin: &str) -> domain::parties::Party {
+    let mut conn = pool.acquire().await.unwrap();
+    parties::find_by_national_id(&mut conn, &NationalId::parse(nin, SyntheticIds::Accept).unwrap()).await.unwrap().expect("person exists")
+}
+
+async fn org(pool: &PgPool, org: &str) -> domain::parties::Party {
+    let mut conn = pool.acquire().await.unwrap();
+    parties::find_by_org_number(&mut conn, &OrgNumber::try_from(org).unwrap()).await.unwrap().expect("org exists")
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn demo_data_loads_twice_without_duplicates(pool: PgPool) {
+    with_demo(&pool).await;
+    with_demo(&pool).await;
+    let count: i64 = sqlx::query_scalar("select count(*) from party").fetch_one(&pool).await.unwrap();
+    assert_eq!(count as usize, domain::demo::ORGANISATIONS.len() + domain::demo::PERSONS.len());
+    let roles: i64 = sqlx::query_scalar("select count(*) from register_role").fetch_one(&pool).await.unwrap();
+    assert_eq!(roles as usize, domain::demo::REGISTER_ROLES.len());
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_person_may_act_for_themselves_and_where_they_hold_a_role(pool: PgPool) {
+    with_demo(&pool).await;
+    let per = person(&pool, "21926310140").await;
+    let mut conn = pool.acquire().await.unwrap();
+    let list = acting_parties(&mut conn, per.id, None).await.unwrap();
+    let names: Vec<_> = list.iter().map(|p| p.party.name.as_str()).collect();
+    assert_eq!(names, ["Per Revisorsen", "Kystfisk AS", "Revisjon Nord AS"]);
+    assert_eq!(list[0].reasons, ["SELF"]);
+    assert_eq!(list[1].reasons, ["DAGL"]);
+    let searched = acting_parties(&mut conn, per.id, Some("kyst")).await.unwrap();
+    assert_eq!(searched.len(), 1);
+    let by_number = acting_parties(&mut conn, per.id, Some("310200")).await.unwrap();
+    assert_eq!(by_number[0].party.name, "Revisjon Nord AS");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_main_unit_role_reaches_its_sub_units(pool: PgPool) {
+    with_demo(&pool).await;
+    let ada = person(&pool, "05858510084").await;
+    let mut conn = pool.acquire().await.unwrap();
+    let names: Vec<_> = acting_parties(&mut conn, ada.id, None).await.unwrap().into_iter().map(|p| p.party.name).collect();
+    assert!(names.contains(&"Fakultet for naturvitenskap".to_string()), "{names:?}");
+    assert!(names.contains(&"Universitetet i Fjordby".to_string()), "{names:?}");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn acting_for_a_stranger_is_refused(pool: PgPool) {
+    with_demo(&pool).await;
+    let kari = person(&pool, "12887510170").await;
+    let bakery = org(&pool, "310400009").await;
+    let mut conn = pool.acquire().await.unwrap();
+    let err = ensure_may_act_for(&mut conn, kari.id, bakery.id).await.unwrap_err();
+    assert!(matches!(err, ActingPartyError::NotAllowed), "{err:?}");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_change_without_an_audit_record_is_rolled_back(pool: PgPool) {
+    let mut uow = UnitOfWork::begin(&pool, Actor::system("test"), &SystemClock).await.unwrap();
+    parties::upsert_organisation(
+        uow.conn(),
+        &domain::parties::model::OrganisationForCreate {
+            org_number: OrgNumber::try_from("310000000").unwrap(),
+            name: "Unaudited AS".into(),
+            org_form: domain::parties::OrgForm::try_from("AS".to_string()).unwrap(),
+            parent: None,
+        },
+    )
+    .await
+    .unwrap();
+    let err = uow.commit().await.unwrap_err();
+    assert!(matches!(err, UnitOfWorkError::NotAudited));
+    let count: i64 = sqlx::query_scalar("select count(*) from party").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 0, "the unaudited change must not be committed");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn audit_rows_cannot_be_changed_or_deleted(pool: PgPool) {
+    audit::record(&pool, Actor::system("test"), &SystemClock, AuditEvent::new("x", "y", Outcome::Success, serde_json::json!({})))
+        .await
+        .unwrap();
+    let upd = sqlx::query("update audit_event set action = 'z'").execute(&pool).await;
+    assert!(upd.is_err(), "update must be refused");
+    let del = sqlx::query("delete from audit_event").execute(&pool).await;
+    assert!(del.is_err(), "delete must be refused");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_party_sees_only_its_own_audit_trail_with_filters(pool: PgPool) {
+    with_demo(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let kystfisk = org(&pool, "310600008").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let actor = |on| Actor { party: Some(bjorn.id), label: "Bjørn Hansen".into(), on_behalf_of: Some(on), request_id: Some("req-1".into()) };
+    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("party.choose", "bakery", Outcome::Success, serde_json::json!({})))
+        .await
+        .unwrap();
+    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("login", "bakery", Outcome::Refused, serde_json::json!({})))
+        .await
+        .unwrap();
+    audit::record(&pool, actor(kystfisk.id), &SystemClock, AuditEvent::new("party.choose", "kyst", Outcome::Success, serde_json::json!({})))
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let all = audit::list_for_party(&mut conn, bakery.id, &AuditFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|r| r.target == "bakery"));
+    let refused = audit::list_for_party(&mut conn, bakery.id, &AuditFilter { outcome: Some("refused".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].request_id.as_deref(), Some("req-1"));
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn only_access_managers_read_the_audit_trail(pool: PgPool) {
+    use domain::audit::service::{trail_for, AuditTrailError};
+    with_demo(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await; // DAGL of the bakery
+    let ola = person(&pool, "03908110020").await; // the bakery's accountant's manager: REGN gives no access-manager package
+    let mut conn = pool.acquire().await.unwrap();
+    assert!(trail_for(&mut conn, bjorn.id, bakery.id, &AuditFilter::default()).await.is_ok());
+    let err = trail_for(&mut conn, ola.id, bakery.id, &AuditFilter::default()).await.unwrap_err();
+    assert!(matches!(err, AuditTrailError::NotAccessManager));
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn choosing_a_party_is_audited_both_ways(pool: PgPool) {
+    use domain::parties::service::choose_acting_party;
+    with_demo(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let kari = person(&pool, "12887510170").await;
+    let actor = |p: &domain::parties::Party| Actor { party: Some(p.id), label: p.name.clone(), on_behalf_of: None, request_id: None };
+    choose_acting_party(&pool, &SystemClock, actor(&bjorn), bjorn.id, bakery.id).await.unwrap();
+    let refused = choose_acting_party(&pool, &SystemClock, actor(&kari), kari.id, bakery.id).await.unwrap_err();
+    assert!(matches!(refused, ActingPartyError::NotAllowed));
+    let rows: Vec<(String, String)> = sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, [("Bjørn Hansen".to_string(), "success".to_string()), ("Kari Nordmann".to_string(), "refused".to_string())]);
+}
