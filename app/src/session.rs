@@ -39,7 +39,7 @@ pub struct PortalContext {
 pub async fn current(session: &Session, ctx: &PortalContext) -> Option<AuthSession> {
     let auth: AuthSession = session.get(AUTH_KEY).await.ok().flatten()?;
     let age = ctx.clock.now().unix_timestamp() - auth.logged_in_at;
-    if age > ctx.absolute_timeout.whole_seconds() {
+    if age >= ctx.absolute_timeout.whole_seconds() {
         tracing::info!(person = %auth.person, "session passed its absolute time-out");
         let _ = session.flush().await;
         return None;

@@ -1,1 +1,188 @@
+//! The Fullmakt server: configuration, start-up, the portal's routes, OIDC login
+//! and the built-in test identity provider. `main.rs` only parses the command.
+#![forbid(unsafe_code)]
 
+pub mod app_state;
+pub mod auth;
+pub mod config;
+pub mod health;
+pub mod idp;
+pub mod lang;
+pub mod oidc;
+pub mod problem;
+pub mod rate_limit;
+pub mod security;
+
+use app_state::AppState;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// A random URL-safe token of `bytes` bytes of entropy.
+pub fn random_token(bytes: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Loads the built-in catalogue and the demo parties.
+pub async fn load_demo(pool: &sqlx::PgPool, clock: &dyn domain::Clock) -> anyhow::Result<()> {
+    let actor = domain::audit::Actor::system("demo-data");
+    domain::catalogue::store::import(pool, actor, clock, &domain::catalogue::builtin(), "builtin").await?;
+    domain::demo::load(pool, clock).await?;
+    Ok(())
+}
+
+/// Builds the whole application for `config`, whose `public_url` must already
+/// name the address it will be served at.
+pub async fn build(config: Config) -> anyhow::Result<Router> {
+    let pool = domain::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
+    let clock: Arc<dyn domain::Clock> = Arc::new(domain::SystemClock);
+    if config.demo_data {
+        load_demo(&pool, clock.as_ref()).await?;
+    }
+
+    let session_store = PostgresStore::new(pool.clone());
+    session_store.migrate().await?;
+    tokio::spawn({
+        use tower_sessions::ExpiredDeletion;
+        let store = session_store.clone();
+        async move {
+            if let Err(e) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
+                tracing::error!(error = %e, "expired-session cleanup stopped");
+            }
+        }
+    });
+    let https = config.is_https();
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name(if https { "__Host-fullmakt_session" } else { "fullmakt_session" })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+
+    let base = config.public_url.as_str().trim_end_matches('/').to_string();
+    let provider = Arc::new(auth::Provider::new(
+        config.oidc_issuer.clone(),
+        config.oidc_client_id.clone(),
+        config.oidc_client_secret.clone(),
+        &config.public_url,
+    )?);
+    let idp = if config.test_idp {
+        let client = idp::IdpClient {
+            client_id: config.oidc_client_id.clone(),
+            client_secret: config.oidc_client_secret.clone(),
+            redirect_uris: vec![provider.redirect_url().to_string()],
+            post_logout_redirect_uris: vec![provider.post_logout_url().to_string()],
+        };
+        Some(idp::Idp::new(pool.clone(), format!("{base}/idp"), vec![client], config.synthetic_ids()).await?)
+    } else {
+        None
+    };
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "portal".into()))
+        .site_root(config.site_root.clone())
+        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
+        .site_addr(config.addr)
+        .build();
+    let issuer_origin = url::Url::parse(&config.oidc_issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let security = security::SecurityConfig { origin: config.origin(), https, form_targets: issuer_origin.clone() };
+    let config = Arc::new(config);
+    let rate_limiter = Arc::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        pool: pool.clone(),
+        config: config.clone(),
+        provider,
+        clock: clock.clone(),
+        rate_limiter: rate_limiter.clone(),
+    };
+    let portal_ctx = app::session::PortalContext {
+        pool: pool.clone(),
+        clock,
+        absolute_timeout: time::Duration::hours(config.session_absolute_hours),
+    };
+
+    let routes = generate_route_list(app::App);
+    let leptos_context = move || {
+        provide_context(portal_ctx.clone());
+        // leptos_axum made a fresh nonce for this response; allow exactly it.
+        if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+            if let Ok(v) = http::HeaderValue::from_str(&security::page_csp(&nonce, &issuer_origin)) {
+                res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+            }
+        }
+    };
+    let mut router = Router::new()
+        .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
+            let o = leptos_options.clone();
+            move || app::shell(o.clone())
+        })
+        .merge(auth::router())
+        .merge(health::router())
+        .route("/lang/{code}", get(lang::switch))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware));
+    if let Some(idp) = idp {
+        router = router.nest_service("/idp", idp.router());
+    }
+    let router = router
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf))
+        .layer(axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware))
+        .layer(axum::middleware::from_fn_with_state(security, security::headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state);
+    Ok(router)
+}
+
+/// Serves `config` on `listener`, with the public URL taken from the listener's
+/// address when none was configured. Returns when the server stops.
+pub async fn serve(listener: tokio::net::TcpListener, mut config: Config) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    if config.public_url.port() == Some(0) {
+        config.public_url = url::Url::parse(&format!("http://{addr}"))?;
+        if config.test_idp {
+            config.oidc_issuer = format!("http://{addr}/idp");
+        }
+    }
+    config.addr = addr;
+    let router = build(config).await?;
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

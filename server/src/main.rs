@@ -1,1 +1,82 @@
-fn main(){}
+//! `server`: serve the portal, or run an administrative command.
+#![forbid(unsafe_code)]
+
+use server::config::{help, Config};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", help());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\n\nRun `server --help` for every setting.");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    let result = match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config).await,
+        Some("import-catalogue") => match args.get(1) {
+            Some(dir) => import_catalogue(&config, dir).await,
+            None => Err(anyhow::anyhow!("usage: server import-catalogue <DIR>")),
+        },
+        Some("load-demo") => load_demo(&config).await,
+        Some(other) => Err(anyhow::anyhow!("unknown command {other:?}; see `server --help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set FULLMAKT_ADDR)", config.addr))?;
+    server::serve(listener, config).await
+}
+
+async fn import_catalogue(config: &Config, dir: &str) -> anyhow::Result<()> {
+    let catalogue = domain::catalogue::from_altinn_dir(std::path::Path::new(dir))?;
+    let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
+    let counts = domain::catalogue::store::import(
+        &pool,
+        domain::audit::Actor::system("import-catalogue"),
+        &domain::SystemClock,
+        &catalogue,
+        dir,
+    )
+    .await?;
+    println!(
+        "imported {} areas, {} packages, {} roles, {} role-to-package rows from {dir}",
+        counts.areas, counts.packages, counts.roles, counts.role_packages
+    );
+    Ok(())
+}
+
+async fn load_demo(config: &Config) -> anyhow::Result<()> {
+    let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
+    server::load_demo(&pool, &domain::SystemClock).await?;
+    println!("demo data loaded");
+    Ok(())
+}

@@ -157,3 +157,16 @@ pub async fn organisations_by_register_role(
         })
         .collect()
 }
+
+/// Persons with a national identity number, for the test provider's picker.
+pub async fn persons_for_test_login(conn: &mut PgConnection, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select national_id as "national_id!", name from party
+           where kind = 'person' and national_id is not null and status = 'active'
+           order by name limit $1"#,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.national_id, r.name)).collect())
+}

@@ -1,0 +1,64 @@
+# Fullmakt: `make run` serves the portal with demo data; `make test` runs every test.
+# Both install what is missing first and skip what is already present.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+export DATABASE_URL ?= $(PG_SERVER)/fullmakt
+# Queries are checked at compile time against the committed .sqlx/ data.
+export SQLX_OFFLINE := true
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
+E2E_DB := $(PG_SERVER)/fullmakt_e2e
+
+.PHONY: help tools rust-tools node-tools chromium run build test test-rust test-e2e sqlx-prepare bench clean-e2e-db
+
+help:
+	@echo "make run    serve the portal with demo data at http://127.0.0.1:3000"
+	@echo "make test   run every test (unit, PostgreSQL, HTTP, end-to-end in Chromium)"
+
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed | grep -q '^wasm32-unknown-unknown$$' || rustup target add wasm32-unknown-unknown
+	@[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos 0.3.10" ] || cargo install cargo-leptos --locked --version 0.3.10
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+node-tools: node_modules/.installed end2end/node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm install --no-audit --no-fund
+	@touch $@
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && npm install --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+build: tools
+	cargo leptos build --release
+
+run: tools
+	FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true cargo leptos serve --release
+
+test: tools chromium test-rust test-e2e
+
+test-rust:
+	DATABASE_URL=$(PG_SERVER)/postgres cargo test -p domain
+	cargo test -p app --features ssr
+	FULLMAKT_TEST_PG=$(PG_SERVER) cargo test -p server
+
+clean-e2e-db:
+	psql "$(PG_SERVER)/postgres" -qc 'drop database if exists fullmakt_e2e with (force)'
+
+# cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it.
+test-e2e: tools chromium clean-e2e-db
+	DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 \
+	  CI=1 cargo leptos end-to-end --release
+
+# After changing a query or a migration: regenerate and commit .sqlx/.
+sqlx-prepare:
+	./scripts/sqlx-prepare.sh

@@ -1,0 +1,48 @@
+//! The audit trail of the party acted for.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub occurred_at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub request_id: String,
+}
+
+/// The chosen party's audit trail, newest first; access managers only.
+#[server(prefix = "/api", endpoint = "audit_trail")]
+pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome: Option<String>) -> Result<Vec<AuditRow>, AppError> {
+    use super::ssr::{internal, signed_in};
+    use domain::audit::service::{trail_for, AuditTrailError};
+    let (session, ctx, auth) = signed_in().await?;
+    let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
+    if let Some(o) = outcome.as_deref().filter(|o| !o.is_empty()) {
+        if !["success", "refused", "failed"].contains(&o) {
+            return Err(AppError::Invalid("outcome".into()));
+        }
+    }
+    let filter = domain::audit::AuditFilter { action, actor, outcome, limit: Some(200) };
+    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
+    let rows = match trail_for(&mut conn, auth.person, party, &filter).await {
+        Ok(rows) => rows,
+        Err(AuditTrailError::NotAccessManager) => return Err(AppError::NotAllowed),
+        Err(e) => return Err(internal(&e.to_string())),
+    };
+    let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute]:[second] UTC");
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditRow {
+            occurred_at: r.occurred_at.format(&fmt).unwrap_or_default(),
+            actor: r.actor_label,
+            action: r.action,
+            target: r.target,
+            outcome: r.outcome,
+            request_id: r.request_id.unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,68 @@
+//! Server functions, one module per area. Each is a thin adapter: read the
+//! session and context, call a domain use case, map its error to [`AppError`].
+
+pub mod audit;
+pub mod parties;
+pub mod session;
+
+use serde::{Deserialize, Serialize};
+
+/// A party as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub id: String,
+    pub name: String,
+    pub org_number: Option<String>,
+    pub is_person: bool,
+    pub reasons: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use crate::error::AppError;
+    use crate::session::{self, AuthSession, PortalContext};
+    use leptos::prelude::*;
+    use tower_sessions::Session;
+
+    pub fn ctx() -> Result<PortalContext, AppError> {
+        use_context::<PortalContext>().ok_or_else(|| internal("portal context missing"))
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(|e| internal(&e.to_string()))
+    }
+
+    /// The signed-in person, or [`AppError::NotSignedIn`].
+    pub async fn signed_in() -> Result<(Session, PortalContext, AuthSession), AppError> {
+        let ctx = ctx()?;
+        let session = session().await?;
+        let auth = session::current(&session, &ctx).await.ok_or(AppError::NotSignedIn)?;
+        Ok((session, ctx, auth))
+    }
+
+    /// Logs `what` with the request id and returns an error that shows only the id.
+    pub fn internal(what: &str) -> AppError {
+        let id = session::request_id().unwrap_or_else(|| "-".into());
+        tracing::error!(request_id = %id, error = %what, "internal error in server function");
+        AppError::Internal(id)
+    }
+
+    pub fn actor(auth: &AuthSession, on_behalf_of: Option<domain::parties::PartyId>) -> domain::audit::Actor {
+        domain::audit::Actor {
+            party: Some(auth.person),
+            label: auth.name.clone(),
+            on_behalf_of,
+            request_id: session::request_id(),
+        }
+    }
+
+    pub fn party_view(p: domain::parties::service::ActingParty) -> super::PartyView {
+        super::PartyView {
+            id: p.party.id.to_string(),
+            org_number: p.party.org_number().map(|o| o.to_string()),
+            is_person: p.party.kind() == domain::parties::PartyKind::Person,
+            name: p.party.name,
+            reasons: p.reasons,
+        }
+    }
+}

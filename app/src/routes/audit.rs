@@ -1,0 +1,79 @@
+//! The audit trail of the party acted for, with filters (GET form).
+
+use crate::components::alert::ErrorAlert;
+use crate::functions::audit::audit_trail;
+use crate::i18n::use_locale;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (q.get("action"), q.get("actor"), q.get("outcome"))
+    };
+    let rows = Resource::new(filter, |(action, actor, outcome)| audit_trail(action, actor, outcome));
+    let value = move |k: &'static str| move || query.read().get(k).unwrap_or_default();
+    let outcome = value("outcome");
+
+    view! {
+        <h1 class="text-2xl font-bold">{locale.t("audit.title")}</h1>
+        <form method="get" action="/logg" class="mt-6 flex flex-wrap items-end gap-3" aria-label=locale.t("audit.filter")>
+            <div class="flex flex-col">
+                <label for="audit-action" class="font-semibold">{locale.t("audit.action")}</label>
+                <input id="audit-action" name="action" class="ds-input" value=value("action") maxlength="100"/>
+            </div>
+            <div class="flex flex-col">
+                <label for="audit-actor" class="font-semibold">{locale.t("audit.actor")}</label>
+                <input id="audit-actor" name="actor" class="ds-input" value=value("actor") maxlength="100"/>
+            </div>
+            <div class="flex flex-col">
+                <label for="audit-outcome" class="font-semibold">{locale.t("audit.outcome")}</label>
+                <select id="audit-outcome" name="outcome" class="ds-input">
+                    <option value="" selected=move || outcome().is_empty()>{locale.t("audit.any")}</option>
+                    <option value="success" selected=move || outcome() == "success">{locale.t("audit.success")}</option>
+                    <option value="refused" selected=move || outcome() == "refused">{locale.t("audit.refused")}</option>
+                    <option value="failed" selected=move || outcome() == "failed">{locale.t("audit.failed")}</option>
+                </select>
+            </div>
+            <button type="submit" class="ds-button" data-variant="secondary">{locale.t("audit.apply")}</button>
+        </form>
+        <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="mt-6">{locale.t("audit.none")}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="mt-6 overflow-x-auto">
+                            <table class="w-full text-left text-sm">
+                                <caption class="sr-only">{locale.t("audit.title")}</caption>
+                                <thead><tr class="border-b border-gray-300">
+                                    <th scope="col" class="py-2 pr-3">{locale.t("audit.when")}</th>
+                                    <th scope="col" class="py-2 pr-3">{locale.t("audit.actor")}</th>
+                                    <th scope="col" class="py-2 pr-3">{locale.t("audit.action")}</th>
+                                    <th scope="col" class="py-2 pr-3">{locale.t("audit.target")}</th>
+                                    <th scope="col" class="py-2 pr-3">{locale.t("audit.outcome")}</th>
+                                    <th scope="col" class="py-2">{locale.t("audit.request")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| view! {
+                                        <tr class="border-b border-gray-200">
+                                            <td class="py-2 pr-3 whitespace-nowrap">{r.occurred_at}</td>
+                                            <td class="py-2 pr-3">{r.actor}</td>
+                                            <td class="py-2 pr-3"><code>{r.action}</code></td>
+                                            <td class="py-2 pr-3 break-all">{r.target}</td>
+                                            <td class="py-2 pr-3">{r.outcome}</td>
+                                            <td class="py-2 break-all"><code>{r.request_id}</code></td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,7 @@
+//! Pages, one module each.
+
+pub mod audit;
+pub mod home;
+pub mod login_failed;
+pub mod not_found;
+pub mod parties;

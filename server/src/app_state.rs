@@ -1,0 +1,19 @@
+//! The state shared by every handler.
+
+use crate::auth::Provider;
+use crate::config::Config;
+use crate::rate_limit::RateLimiter;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub provider: Arc<Provider>,
+    pub clock: Arc<dyn domain::Clock>,
+    pub rate_limiter: Arc<RateLimiter>,
+}

@@ -1,0 +1,199 @@
+//! Configuration from environment variables. `server --help` prints this table.
+
+use std::net::SocketAddr;
+
+/// One documented setting: its variable, default and meaning.
+pub struct Setting {
+    pub var: &'static str,
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+pub const SETTINGS: &[Setting] = &[
+    Setting { var: "FULLMAKT_ADDR", default: "127.0.0.1:3000", meaning: "address and port to listen on" },
+    Setting { var: "FULLMAKT_PUBLIC_URL", default: "http://<FULLMAKT_ADDR>", meaning: "the URL people reach the portal at; https turns on Secure/__Host- cookies and HSTS" },
+    Setting { var: "DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/fullmakt", meaning: "PostgreSQL; the database is created if missing and migrated at start" },
+    Setting { var: "FULLMAKT_DB_MAX_CONNECTIONS", default: "10", meaning: "size of the database pool" },
+    Setting { var: "FULLMAKT_LOG_FORMAT", default: "text", meaning: "log format: text or json (filter with RUST_LOG)" },
+    Setting { var: "FULLMAKT_TEST_IDP", default: "false", meaning: "serve the built-in test identity provider under /idp (never in production)" },
+    Setting { var: "FULLMAKT_OIDC_ISSUER", default: "<FULLMAKT_PUBLIC_URL>/idp when FULLMAKT_TEST_IDP is on", meaning: "issuer URL of the OpenID Connect provider people log in with" },
+    Setting { var: "FULLMAKT_OIDC_CLIENT_ID", default: "fullmakt-portal", meaning: "the portal's client id at the provider" },
+    Setting { var: "FULLMAKT_OIDC_CLIENT_SECRET", default: "(random when the test provider is on)", meaning: "the portal's client secret at the provider" },
+    Setting { var: "FULLMAKT_OIDC_SCOPES", default: "openid profile", meaning: "scopes asked for at login" },
+    Setting { var: "FULLMAKT_OIDC_ACR", default: "idporten-loa-substantial", meaning: "acr_values asked for at login" },
+    Setting { var: "FULLMAKT_SESSION_IDLE_MINUTES", default: "30", meaning: "a session without activity for this long ends" },
+    Setting { var: "FULLMAKT_SESSION_ABSOLUTE_HOURS", default: "8", meaning: "a session ends this long after login, whatever the activity" },
+    Setting { var: "FULLMAKT_ALLOW_SYNTHETIC_IDS", default: "false (true with the test provider)", meaning: "accept synthetic test national identity numbers (month + 80)" },
+    Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login and the test provider" },
+    Setting { var: "FULLMAKT_DEMO_DATA", default: "false", meaning: "load the built-in catalogue and demo parties at start" },
+    Setting { var: "LEPTOS_SITE_ROOT", default: "target/site", meaning: "where the built site (WASM, CSS, assets) is served from" },
+];
+
+/// Prints the `--help` text.
+pub fn help() -> String {
+    let mut out = String::from(
+        "fullmakt server — access-management portal\n\n\
+         USAGE:\n  server [serve]                   serve the portal (default)\n  \
+         server import-catalogue <DIR>    import an access-package catalogue in Altinn's format\n  \
+         server load-demo                 load the built-in catalogue and demo parties\n  \
+         server --help                    this text\n\nENVIRONMENT:\n",
+    );
+    for s in SETTINGS {
+        out.push_str(&format!("  {:<32} {}\n  {:<32} default: {}\n", s.var, s.meaning, "", s.default));
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub public_url: url::Url,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub log_json: bool,
+    pub test_idp: bool,
+    pub oidc_issuer: String,
+    pub oidc_client_id: String,
+    pub oidc_client_secret: String,
+    pub oidc_scopes: Vec<String>,
+    pub oidc_acr: String,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub allow_synthetic_ids: bool,
+    pub rate_limit_per_minute: u32,
+    pub demo_data: bool,
+    pub site_root: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        Some(v) => v.parse().map_err(|e| ConfigError { var: name, problem: format!("= {v:?} is invalid: {e}") }),
+        None => Ok(default),
+    }
+}
+
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError { var: name, problem: format!("= {v:?} must be true or false") }),
+    }
+}
+
+impl Config {
+    /// Reads every setting from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // cargo-leptos passes its site address as LEPTOS_SITE_ADDR; ours wins when set.
+        let default_addr = var("LEPTOS_SITE_ADDR").and_then(|a| a.parse().ok()).unwrap_or_else(|| "127.0.0.1:3000".parse().expect("literal"));
+        let addr: SocketAddr = parse("FULLMAKT_ADDR", default_addr)?;
+        let public_url = match var("FULLMAKT_PUBLIC_URL") {
+            Some(u) => url::Url::parse(&u).map_err(|e| ConfigError { var: "FULLMAKT_PUBLIC_URL", problem: format!("= {u:?}: {e}") })?,
+            None => url::Url::parse(&format!("http://{addr}")).expect("socket address makes a URL"),
+        };
+        let test_idp = flag("FULLMAKT_TEST_IDP", false)?;
+        let issuer_default = format!("{}/idp", public_url.as_str().trim_end_matches('/'));
+        let oidc_issuer = match var("FULLMAKT_OIDC_ISSUER") {
+            Some(i) => i,
+            None if test_idp => issuer_default,
+            None => {
+                return Err(ConfigError {
+                    var: "FULLMAKT_OIDC_ISSUER",
+                    problem: "is required unless FULLMAKT_TEST_IDP=true".into(),
+                })
+            }
+        };
+        let oidc_client_secret = match var("FULLMAKT_OIDC_CLIENT_SECRET") {
+            Some(s) => s,
+            None if test_idp => crate::random_token(32),
+            None => {
+                return Err(ConfigError {
+                    var: "FULLMAKT_OIDC_CLIENT_SECRET",
+                    problem: "is required unless FULLMAKT_TEST_IDP=true".into(),
+                })
+            }
+        };
+        let cfg = Self {
+            addr,
+            public_url,
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/fullmakt".into()),
+            db_max_connections: parse("FULLMAKT_DB_MAX_CONNECTIONS", 10)?,
+            log_json: match var("FULLMAKT_LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(v) => return Err(ConfigError { var: "FULLMAKT_LOG_FORMAT", problem: format!("= {v:?} must be text or json") }),
+            },
+            test_idp,
+            oidc_issuer,
+            oidc_client_id: var("FULLMAKT_OIDC_CLIENT_ID").unwrap_or_else(|| "fullmakt-portal".into()),
+            oidc_client_secret,
+            oidc_scopes: var("FULLMAKT_OIDC_SCOPES").unwrap_or_else(|| "openid profile".into()).split_whitespace().map(str::to_owned).collect(),
+            oidc_acr: var("FULLMAKT_OIDC_ACR").unwrap_or_else(|| "idporten-loa-substantial".into()),
+            session_idle_minutes: parse("FULLMAKT_SESSION_IDLE_MINUTES", 30)?,
+            session_absolute_hours: parse("FULLMAKT_SESSION_ABSOLUTE_HOURS", 8)?,
+            allow_synthetic_ids: flag("FULLMAKT_ALLOW_SYNTHETIC_IDS", test_idp)?,
+            rate_limit_per_minute: parse("FULLMAKT_RATE_LIMIT_PER_MINUTE", 120)?,
+            demo_data: flag("FULLMAKT_DEMO_DATA", false)?,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+        };
+        if cfg.session_idle_minutes <= 0 || cfg.session_absolute_hours <= 0 {
+            return Err(ConfigError { var: "FULLMAKT_SESSION_*", problem: "must be positive".into() });
+        }
+        Ok(cfg)
+    }
+
+    /// Whether the portal is reached over TLS, which decides cookie and HSTS settings.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The portal's own origin, e.g. `http://127.0.0.1:3000`, for Origin checks.
+    pub fn origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    pub fn synthetic_ids(&self) -> domain::parties::SyntheticIds {
+        if self.allow_synthetic_ids {
+            domain::parties::SyntheticIds::Accept
+        } else {
+            domain::parties::SyntheticIds::Refuse
+        }
+    }
+
+    /// A configuration for tests: test provider on, listening address chosen later.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            addr: "127.0.0.1:0".parse().expect("literal"),
+            public_url: url::Url::parse("http://127.0.0.1:0").expect("literal"),
+            database_url: database_url.to_string(),
+            db_max_connections: 5,
+            log_json: false,
+            test_idp: true,
+            oidc_issuer: String::new(),
+            oidc_client_id: "fullmakt-portal".into(),
+            oidc_client_secret: crate::random_token(32),
+            oidc_scopes: vec!["openid".into(), "profile".into()],
+            oidc_acr: "idporten-loa-substantial".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 8,
+            allow_synthetic_ids: true,
+            rate_limit_per_minute: 10_000,
+            demo_data: true,
+            site_root: "target/site".into(),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Request ids, security headers and CSRF protection.
+
+use crate::problem::Problem;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The request's id, set by the request-id layer.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What the security middlewares need to know.
+#[derive(Clone)]
+pub struct SecurityConfig {
+    pub origin: String,
+    pub https: bool,
+    /// Origins forms may be submitted to (the identity provider's, for logout).
+    pub form_targets: String,
+}
+
+/// The CSP of a Leptos page, allowing only scripts with this response's nonce.
+pub fn page_csp(nonce: &str, form_targets: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self' {form_targets}"
+    )
+}
+
+/// Paths that take no cookies and authenticate callers otherwise (client
+/// secrets, bearer tokens), so Origin checks do not apply.
+fn csrf_exempt(path: &str) -> bool {
+    path.ends_with("/token") || path.starts_with("/authorization/api/")
+}
+
+/// Refuses state-changing requests that come from another site: `Sec-Fetch-Site`
+/// must be same-origin (or none: typed by the user), else `Origin` must be ours.
+/// SameSite=Lax cookies are the second line.
+pub async fn csrf(State(cfg): State<SecurityConfig>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !csrf_exempt(req.uri().path()) {
+        let h = req.headers();
+        let fetch_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let allowed = match (fetch_site, origin) {
+            (Some("same-origin" | "none"), _) => true,
+            (Some(_), _) => false,
+            (None, Some(o)) => o == cfg.origin,
+            (None, None) => false,
+        };
+        if !allowed {
+            tracing::warn!(path = req.uri().path(), ?fetch_site, ?origin, "cross-site request refused");
+            return Problem::new(StatusCode::FORBIDDEN, "csrf", "Cross-site request refused")
+                .detail("This request did not come from the portal's own pages.")
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Adds the security headers every response carries, and a strict CSP to any
+/// response that did not set its own (Leptos pages set one with their nonce).
+pub async fn headers(State(cfg): State<SecurityConfig>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = format!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}; frame-ancestors 'none'; base-uri 'none'",
+            cfg.form_targets
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if cfg.https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_csp_carries_the_nonce_and_forbids_framing() {
+        let csp = page_csp("abc", "https://idp.example");
+        assert!(csp.contains("'nonce-abc'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(csp.contains("form-action 'self' https://idp.example"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+}

@@ -1,0 +1,114 @@
+//! Starts the real server on 127.0.0.1:0 against its own fresh database, and
+//! drives it with a real HTTP client.
+#![allow(dead_code)]
+
+use reqwest::redirect::Policy;
+use server::config::Config;
+use std::net::SocketAddr;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db_url: String,
+    /// A browser-like client: keeps cookies, does not follow redirects (so each hop is checked).
+    pub client: reqwest::Client,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn server_url() -> String {
+    std::env::var("FULLMAKT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+/// Starts a server with the test provider on, demo data loaded, in a new database.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let db_url = format!("{}/fullmakt_test_{}", server_url(), uuid::Uuid::new_v4().simple());
+    let mut config = Config::for_tests(&db_url);
+    adjust(&mut config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = ready_tx;
+        if let Err(e) = server::serve(listener, config).await {
+            panic!("server failed: {e:#}");
+        }
+    });
+    drop(ready_rx);
+    let base = format!("http://{addr}");
+    let probe = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = probe.get(format!("{base}/health/ready")).send().await {
+            if r.status().is_success() {
+                return TestApp { addr, base, db_url, client: browser() };
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server did not become ready");
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Resolves a Location header against the server.
+    pub fn location(&self, res: &reqwest::Response) -> String {
+        let loc = res.headers().get("location").expect("a redirect").to_str().expect("ascii").to_string();
+        if loc.starts_with('/') { self.url(&loc) } else { loc }
+    }
+
+    /// Calls a server function as the portal's own pages do.
+    pub async fn server_fn(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server fn call")
+    }
+
+    /// Logs in through the built-in provider as `pid`; returns the final redirect target.
+    pub async fn login(&self, pid: &str) -> String {
+        self.login_to("/auth/login", pid).await
+    }
+
+    pub async fn login_to(&self, start: &str, pid: &str) -> String {
+        let res = self.client.get(self.url(start)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "login redirects to the provider");
+        let authorize = self.location(&res);
+        let page = self.client.get(&authorize).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let res = self.submit_login(&authorize, pid).await;
+        assert_eq!(res.status(), 303, "the provider redirects back with a code");
+        let callback = self.location(&res);
+        assert!(callback.contains("/auth/callback?"), "{callback}");
+        let res = self.client.get(&callback).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        self.location(&res)
+    }
+
+    /// Submits the provider's login form for the authorization request in `authorize_url`.
+    pub async fn submit_login(&self, authorize_url: &str, pid: &str) -> reqwest::Response {
+        let url = url::Url::parse(authorize_url).unwrap();
+        let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        form.push(("pid".into(), pid.into()));
+        self.client.post(authorize_url).header("origin", &self.base).form(&form).send().await.unwrap()
+    }
+
+    pub async fn session(&self) -> serde_json::Value {
+        let res = self.server_fn("session", &[]).await;
+        assert!(res.status().is_success(), "{}", res.status());
+        res.json().await.unwrap()
+    }
+}
