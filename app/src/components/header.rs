@@ -9,8 +9,9 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn Header() -> impl IntoView {
     let locale = use_locale();
-    let info = Resource::new(|| (), |_| session_info());
     let location = use_location();
+    // Refetched on every navigation, so a party chosen or a logout is reflected at once.
+    let info = Resource::new(move || location.pathname.get(), |_| session_info());
     let here = move || {
         let path = location.pathname.get();
         let query = location.search.get();
@@ -29,7 +30,7 @@ pub fn Header() -> impl IntoView {
                             let href = move || format!("/lang/{}?return={}", l.code(), urlencode(&here()));
                             let current = l == locale;
                             view! {
-                                <a href=href hreflang=l.code() lang=l.code()
+                                <a rel="external" href=href hreflang=l.code() lang=l.code()
                                    aria-current=if current { Some("true") } else { None }
                                    class=if current { "font-bold underline" } else { "underline" }>
                                     {locale_name(l)}
@@ -63,7 +64,7 @@ pub fn Header() -> impl IntoView {
                                 </div>
                             }.into_any(),
                             _ => view! {
-                                <a href="/auth/login" class="ds-button" data-variant="primary" data-size="sm">
+                                <a rel="external" href="/auth/login" class="ds-button" data-variant="primary" data-size="sm">
                                     {locale.t("header.login")}
                                 </a>
                             }.into_any(),

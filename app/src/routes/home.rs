@@ -32,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
                     Ok(None) => view! {
                         <h1 class="text-3xl font-bold">{locale.t("app.name")}</h1>
                         <p class="mt-4 max-w-prose text-lg">{locale.t("home.intro")}</p>
-                        <p class="mt-6"><a class="ds-button" data-variant="primary" href="/auth/login">{locale.t("header.login")}</a></p>
+                        <p class="mt-6"><a rel="external" class="ds-button" data-variant="primary" href="/auth/login">{locale.t("header.login")}</a></p>
                     }.into_any(),
                     Err(e) => view! { <crate::components::alert::ErrorAlert error=e/> }.into_any(),
                 }

@@ -19,6 +19,6 @@ pub fn LoginFailedPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold">{locale.t("loginfailed.title")}</h1>
         <div role="alert" class="ds-alert my-4" data-color="danger"><p data-testid="login-error">{reason}</p></div>
-        <p><a href="/auth/login" class="ds-button" data-variant="primary">{locale.t("loginfailed.retry")}</a></p>
+        <p><a rel="external" href="/auth/login" class="ds-button" data-variant="primary">{locale.t("loginfailed.retry")}</a></p>
     }
 }

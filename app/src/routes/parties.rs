@@ -62,7 +62,7 @@ pub fn ChoosePartyPage() -> impl IntoView {
                     }.into_any(),
                     Err(AppError::NotSignedIn) => view! {
                         <p class="mt-6">{locale.t("error.not_signed_in")}</p>
-                        <p class="mt-4"><a class="ds-button" data-variant="primary" href="/auth/login?return=/velg-aktor">{locale.t("header.login")}</a></p>
+                        <p class="mt-4"><a rel="external" class="ds-button" data-variant="primary" href="/auth/login?return=/velg-aktor">{locale.t("header.login")}</a></p>
                     }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 }

@@ -169,6 +169,7 @@ struct LoginForm {
     nonce: String,
     code_challenge: String,
     scope: String,
+    #[serde(default)]
     acr_values: String,
     #[serde(default)]
     ui_locales: String,
@@ -198,7 +199,7 @@ async fn login(State(idp): State<Arc<Idp>>, headers: HeaderMap, Form(f): Form<Lo
         nonce: Some(f.nonce.clone()),
         code_challenge: Some(f.code_challenge.clone()),
         code_challenge_method: Some("S256".into()),
-        acr_values: Some(f.acr_values.clone()),
+        acr_values: Some(f.acr_values.clone()).filter(|a| !a.is_empty()),
         ui_locales: Some(f.ui_locales.clone()),
     };
     let req = match validate(&idp, params) {
