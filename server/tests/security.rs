@@ -81,7 +81,7 @@ async fn login_is_rate_limited_per_address() {
     let app = spawn_with(|c| c.rate_limit_per_minute = 3).await;
     let client = browser();
     // The first login also spends a token on discovering the built-in provider
-    // over loopback, so count successes until the limit is hit.
+    // (metadata and JWKS) over loopback, so count successes until the limit is hit.
     let mut ok = 0;
     let res = loop {
         let res = client.get(app.url("/auth/login")).send().await.unwrap();
@@ -91,7 +91,7 @@ async fn login_is_rate_limited_per_address() {
         ok += 1;
         assert!(ok <= 3, "the limit of 3 per minute was not enforced");
     };
-    assert!(ok >= 2, "{ok}");
+    assert!(ok >= 1, "{ok}");
     assert_eq!(res.status(), 429);
     assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     // Pages are not limited.
