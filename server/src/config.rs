@@ -19,6 +19,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_OIDC_ISSUER", default: "<FULLMAKT_PUBLIC_URL>/idp when FULLMAKT_TEST_IDP is on", meaning: "issuer URL of the OpenID Connect provider people log in with" },
     Setting { var: "FULLMAKT_OIDC_CLIENT_ID", default: "fullmakt-portal", meaning: "the portal's client id at the provider" },
     Setting { var: "FULLMAKT_OIDC_CLIENT_SECRET", default: "(random when the test provider is on)", meaning: "the portal's client secret at the provider" },
+    Setting { var: "FULLMAKT_OIDC_CLIENT_KEY_FILE", default: "(none)", meaning: "PEM private key (RSA or P-256); when set, the portal authenticates to the provider with private_key_jwt instead of the secret" },
+    Setting { var: "FULLMAKT_OIDC_CLIENT_KEY_ID", default: "fullmakt-portal-key", meaning: "kid of that key, as registered at the provider" },
     Setting { var: "FULLMAKT_OIDC_SCOPES", default: "openid profile", meaning: "scopes asked for at login" },
     Setting { var: "FULLMAKT_OIDC_ACR", default: "idporten-loa-substantial", meaning: "acr_values asked for at login" },
     Setting { var: "FULLMAKT_SESSION_IDLE_MINUTES", default: "30", meaning: "a session without activity for this long ends" },
@@ -55,6 +57,8 @@ pub struct Config {
     pub oidc_issuer: String,
     pub oidc_client_id: String,
     pub oidc_client_secret: String,
+    /// PEM private key and kid for private_key_jwt client authentication.
+    pub oidc_client_key: Option<(String, String)>,
     pub oidc_scopes: Vec<String>,
     pub oidc_acr: String,
     pub session_idle_minutes: i64,
@@ -117,13 +121,24 @@ impl Config {
                 })
             }
         };
+        let oidc_client_key = match var("FULLMAKT_OIDC_CLIENT_KEY_FILE") {
+            Some(path) => {
+                let pem = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError { var: "FULLMAKT_OIDC_CLIENT_KEY_FILE", problem: format!("= {path:?} cannot be read: {e}") })?;
+                crate::client_assertion::SigningKey::from_pem(&pem, "check")
+                    .map_err(|e| ConfigError { var: "FULLMAKT_OIDC_CLIENT_KEY_FILE", problem: format!("= {path:?}: {e}") })?;
+                Some((pem, var("FULLMAKT_OIDC_CLIENT_KEY_ID").unwrap_or_else(|| "fullmakt-portal-key".into())))
+            }
+            None => None,
+        };
         let oidc_client_secret = match var("FULLMAKT_OIDC_CLIENT_SECRET") {
             Some(s) => s,
             None if test_idp => crate::random_token(32),
+            None if oidc_client_key.is_some() => String::new(),
             None => {
                 return Err(ConfigError {
                     var: "FULLMAKT_OIDC_CLIENT_SECRET",
-                    problem: "is required unless FULLMAKT_TEST_IDP=true".into(),
+                    problem: "is required unless FULLMAKT_TEST_IDP=true or FULLMAKT_OIDC_CLIENT_KEY_FILE is set".into(),
                 })
             }
         };
@@ -141,6 +156,7 @@ impl Config {
             oidc_issuer,
             oidc_client_id: var("FULLMAKT_OIDC_CLIENT_ID").unwrap_or_else(|| "fullmakt-portal".into()),
             oidc_client_secret,
+            oidc_client_key,
             oidc_scopes: var("FULLMAKT_OIDC_SCOPES").unwrap_or_else(|| "openid profile".into()).split_whitespace().map(str::to_owned).collect(),
             oidc_acr: var("FULLMAKT_OIDC_ACR").unwrap_or_else(|| "idporten-loa-substantial".into()),
             session_idle_minutes: parse("FULLMAKT_SESSION_IDLE_MINUTES", 30)?,
@@ -186,6 +202,7 @@ impl Config {
             oidc_issuer: String::new(),
             oidc_client_id: "fullmakt-portal".into(),
             oidc_client_secret: crate::random_token(32),
+            oidc_client_key: None,
             oidc_scopes: vec!["openid".into(), "profile".into()],
             oidc_acr: "idporten-loa-substantial".into(),
             session_idle_minutes: 30,

@@ -4,6 +4,7 @@
 
 pub mod app_state;
 pub mod auth;
+pub mod client_assertion;
 pub mod config;
 pub mod health;
 pub mod idp;
@@ -73,16 +74,16 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
 
     let base = config.public_url.as_str().trim_end_matches('/').to_string();
-    let provider = Arc::new(auth::Provider::new(
-        config.oidc_issuer.clone(),
-        config.oidc_client_id.clone(),
-        config.oidc_client_secret.clone(),
-        &config.public_url,
-    )?);
+    let client_auth = match &config.oidc_client_key {
+        Some((pem, kid)) => auth::ClientAuth::PrivateKeyJwt(client_assertion::SigningKey::from_pem(pem, kid)?),
+        None => auth::ClientAuth::Secret(config.oidc_client_secret.clone()),
+    };
+    let provider = Arc::new(auth::Provider::new(config.oidc_issuer.clone(), config.oidc_client_id.clone(), client_auth, &config.public_url)?);
     let idp = if config.test_idp {
         let client = idp::IdpClient {
             client_id: config.oidc_client_id.clone(),
             client_secret: config.oidc_client_secret.clone(),
+            public_key_pem: None,
             redirect_uris: vec![provider.redirect_url().to_string()],
             post_logout_redirect_uris: vec![provider.post_logout_url().to_string()],
         };

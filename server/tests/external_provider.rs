@@ -6,9 +6,10 @@ mod common;
 use common::*;
 use server::idp::{Idp, IdpClient};
 
-#[tokio::test]
-async fn the_portal_logs_in_against_another_provider() {
-    // The other provider: its own database, issuer and signing key.
+/// A portal configured against a separate provider: its own database, issuer and
+/// signing key. With `keys`, the portal authenticates with private_key_jwt using
+/// the private key, and the provider knows the public one.
+async fn portal_with_other_provider(keys: Option<(String, String)>) -> (TestApp, String, std::net::SocketAddr) {
     let db = format!("{}/fullmakt_test_idp_{}", server_url(), uuid::Uuid::new_v4().simple());
     let pool = domain::db::connect_and_migrate(&db, 2).await.expect("provider database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -18,10 +19,11 @@ async fn the_portal_logs_in_against_another_provider() {
     // The portal must know its own address before the provider registers it.
     let portal_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let portal_addr = portal_listener.local_addr().unwrap();
-    let secret = "a-secret-only-these-two-share".to_string();
+    let secret = if keys.is_some() { String::new() } else { "a-secret-only-these-two-share".to_string() };
     let client = IdpClient {
         client_id: "portal-at-other".into(),
         client_secret: secret.clone(),
+        public_key_pem: keys.as_ref().map(|(_, public)| public.clone()),
         redirect_uris: vec![format!("http://{portal_addr}/auth/callback")],
         post_logout_redirect_uris: vec![format!("http://{portal_addr}/")],
     };
@@ -35,6 +37,7 @@ async fn the_portal_logs_in_against_another_provider() {
     config.oidc_issuer = issuer.clone();
     config.oidc_client_id = "portal-at-other".into();
     config.oidc_client_secret = secret;
+    config.oidc_client_key = keys.map(|(private, _)| (private, "portal-key-1".to_string()));
     config.public_url = url::Url::parse(&format!("http://{portal_addr}")).unwrap();
     tokio::spawn(async move { server::serve(portal_listener, config).await.unwrap() });
     let base = format!("http://{portal_addr}");
@@ -44,33 +47,62 @@ async fn the_portal_logs_in_against_another_provider() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let app = TestApp { addr: portal_addr, base: base.clone(), db_url: portal_db, client: browser() };
+    (TestApp { addr: portal_addr, base, db_url: portal_db, client: browser() }, issuer, idp_addr)
+}
 
-    // The built-in provider is not served by this portal.
-    let res = app.client.get(app.url("/idp/.well-known/openid-configuration")).send().await.unwrap();
-    assert_ne!(res.status(), 200);
-
+/// Logs in at the other provider as a person the portal has never seen; returns where the callback led.
+async fn login_at_other(app: &TestApp, issuer: &str, idp_addr: std::net::SocketAddr) -> String {
     let res = app.client.get(app.url("/auth/login")).send().await.unwrap();
     let authorize = app.location(&res);
     assert!(authorize.starts_with(&format!("{issuer}/authorize?")), "{authorize}");
-    // A person not in the portal's register yet is registered at first login.
-    let res = app.client.post(&authorize).header("origin", format!("http://{idp_addr}")).form(&{
-        let mut f: Vec<(String, String)> = url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
-        f.push(("pid_manual".into(), "17876810190".into()));
-        f.push(("name".into(), "Nora Ny".into()));
-        f
-    }).send().await.unwrap();
+    let mut form: Vec<(String, String)> = url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
+    form.push(("pid_manual".into(), "17876810190".into()));
+    form.push(("name".into(), "Nora Ny".into()));
+    let res = app.client.post(&authorize).header("origin", format!("http://{idp_addr}")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let callback = app.location(&res);
     assert!(callback.starts_with(&app.url("/auth/callback?")), "{callback}");
     let res = app.client.get(&callback).send().await.unwrap();
-    assert_eq!(app.location(&res), app.url("/"));
-    let s = app.session().await;
-    assert_eq!(s["name"], "Nora Ny");
+    app.location(&res)
+}
 
+fn rsa_keypair() -> (String, String) {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::EncodePublicKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let private = key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+    (private, key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap())
+}
+
+#[tokio::test]
+async fn the_portal_logs_in_against_another_provider() {
+    let (app, issuer, idp_addr) = portal_with_other_provider(None).await;
+    // The built-in provider is not served by this portal.
+    let res = app.client.get(app.url("/idp/.well-known/openid-configuration")).send().await.unwrap();
+    assert_ne!(res.status(), 200);
+    // A person not in the portal's register yet is registered at first login.
+    assert_eq!(login_at_other(&app, &issuer, idp_addr).await, app.url("/"));
+    assert_eq!(app.session().await["name"], "Nora Ny");
     // The logout goes to the other provider's end-session endpoint.
-    let res = app.client.post(app.url("/auth/logout")).header("origin", &base).send().await.unwrap();
+    let res = app.client.post(app.url("/auth/logout")).header("origin", &app.base).send().await.unwrap();
     assert!(app.location(&res).starts_with(&format!("{issuer}/endsession?")));
+}
+
+#[tokio::test]
+async fn the_portal_authenticates_with_private_key_jwt() {
+    let keys = rsa_keypair();
+    let (app, issuer, idp_addr) = portal_with_other_provider(Some(keys)).await;
+    assert_eq!(login_at_other(&app, &issuer, idp_addr).await, app.url("/"));
+    assert_eq!(app.session().await["name"], "Nora Ny");
+}
+
+#[tokio::test]
+async fn a_portal_with_the_wrong_key_is_refused_at_the_token_endpoint() {
+    let (private, _) = rsa_keypair();
+    let (_, registered_public) = rsa_keypair();
+    let (app, issuer, idp_addr) = portal_with_other_provider(Some((private, registered_public))).await;
+    assert_eq!(login_at_other(&app, &issuer, idp_addr).await, app.url("/innlogging-feilet?reason=token"));
+    assert_eq!(app.session().await, serde_json::Value::Null);
 }
 
 #[tokio::test]
@@ -109,12 +141,12 @@ async fn an_id_token_from_another_issuer_is_refused() {
     let id_token: server::oidc::IdportenIdToken = tokens["id_token"].as_str().expect("B issued an ID token").parse().unwrap();
 
     // Portal A's relying-party code, trusting only A's provider, refuses it.
-    let provider_a = server::auth::Provider::new(a.url("/idp"), "fullmakt-portal".into(), "unused".into(), &url::Url::parse(&a.base).unwrap()).unwrap();
+    let provider_a = server::auth::Provider::new(a.url("/idp"), "fullmakt-portal".into(), server::auth::ClientAuth::Secret("unused".into()), &url::Url::parse(&a.base).unwrap()).unwrap();
     let client_a = provider_a.client().await.unwrap();
     let verdict = id_token.claims(&client_a.id_token_verifier(), &openidconnect::Nonce::new("the-nonce".into()));
     assert!(verdict.is_err(), "a token from another issuer must be refused");
     // The same token passes B's own verifier, so the refusal is about the issuer, not a broken token.
-    let provider_b = server::auth::Provider::new(b.url("/idp"), "fullmakt-portal".into(), "unused".into(), &url::Url::parse(&b.base).unwrap()).unwrap();
+    let provider_b = server::auth::Provider::new(b.url("/idp"), "fullmakt-portal".into(), server::auth::ClientAuth::Secret("unused".into()), &url::Url::parse(&b.base).unwrap()).unwrap();
     let client_b = provider_b.client().await.unwrap();
     assert!(id_token.claims(&client_b.id_token_verifier(), &openidconnect::Nonce::new("the-nonce".into())).is_ok());
     // A wrong nonce is refused even by the right provider.

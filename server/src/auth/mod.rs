@@ -10,7 +10,7 @@
 pub mod deep_link;
 mod provider;
 
-pub use provider::Provider;
+pub use provider::{ClientAuth, Provider};
 
 use crate::app_state::AppState;
 use crate::oidc::IdportenIdTokenClaims;
@@ -177,10 +177,17 @@ async fn complete_login(state: &AppState, pending: Option<PendingLogin>, q: Call
     }
     let code = q.code.filter(|c| !c.is_empty()).ok_or_else(|| Refusal::Provider("no code".into()))?;
     let client = state.provider.client().await.map_err(|e| Refusal::Provider(e.to_string()))?;
-    let response = client
+    let mut exchange = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| Refusal::Provider(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier));
+    let assertion = state.provider.client_assertion(state.clock.now().unix_timestamp()).map_err(|e| Refusal::Token(e.to_string()))?;
+    if let Some(assertion) = assertion {
+        exchange = exchange
+            .add_extra_param("client_assertion_type", crate::client_assertion::ASSERTION_TYPE)
+            .add_extra_param("client_assertion", assertion);
+    }
+    let response = exchange
         .request_async(state.provider.http())
         .await
         .map_err(|e| Refusal::Token(format!("token request: {e}")))?;

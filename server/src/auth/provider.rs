@@ -6,10 +6,19 @@ use crate::oidc::PortalClient;
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, LogoutRequest, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl};
 use tokio::sync::RwLock;
 
+/// How the portal authenticates itself at the provider's token endpoint.
+#[derive(Debug, Clone)]
+pub enum ClientAuth {
+    /// client_secret_basic
+    Secret(String),
+    /// private_key_jwt, with the provider's issuer as audience
+    PrivateKeyJwt(crate::client_assertion::SigningKey),
+}
+
 pub struct Provider {
     issuer: String,
     client_id: String,
-    client_secret: String,
+    auth: ClientAuth,
     redirect_url: String,
     post_logout_url: String,
     http: openidconnect::reqwest::Client,
@@ -17,7 +26,7 @@ pub struct Provider {
 }
 
 impl Provider {
-    pub fn new(issuer: String, client_id: String, client_secret: String, public_url: &url::Url) -> anyhow::Result<Self> {
+    pub fn new(issuer: String, client_id: String, auth: ClientAuth, public_url: &url::Url) -> anyhow::Result<Self> {
         let base = public_url.as_str().trim_end_matches('/');
         let http = openidconnect::reqwest::ClientBuilder::new()
             // Following redirects from a provider would let it steer our requests (SSRF).
@@ -27,7 +36,7 @@ impl Provider {
         Ok(Self {
             issuer,
             client_id,
-            client_secret,
+            auth,
             redirect_url: format!("{base}/auth/callback"),
             post_logout_url: format!("{base}/"),
             http,
@@ -57,11 +66,22 @@ impl Provider {
         let client = PortalClient::from_provider_metadata(
             metadata,
             ClientId::new(self.client_id.clone()),
-            Some(ClientSecret::new(self.client_secret.clone())),
+            match &self.auth {
+                ClientAuth::Secret(s) => Some(ClientSecret::new(s.clone())),
+                ClientAuth::PrivateKeyJwt(_) => None,
+            },
         )
         .set_redirect_uri(RedirectUrl::new(self.redirect_url.clone())?);
         *self.discovered.write().await = Some((client.clone(), end_session));
         Ok(client)
+    }
+
+    /// A fresh client assertion when the portal uses private_key_jwt.
+    pub fn client_assertion(&self, now: i64) -> anyhow::Result<Option<String>> {
+        match &self.auth {
+            ClientAuth::Secret(_) => Ok(None),
+            ClientAuth::PrivateKeyJwt(key) => Ok(Some(key.assertion(&self.client_id, &self.issuer, now)?)),
+        }
     }
 
     /// Where to send the browser to end the provider session, if it supports it.

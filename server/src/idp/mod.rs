@@ -26,7 +26,10 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct IdpClient {
     pub client_id: String,
+    /// Empty when the client authenticates with a key only.
     pub client_secret: String,
+    /// Public key (PEM) for private_key_jwt client authentication.
+    pub public_key_pem: Option<String>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
 }
@@ -78,6 +81,8 @@ pub struct Idp {
     codes: Mutex<HashMap<String, PendingCode>>,
     access: Mutex<HashMap<String, AccessGrant>>,
     sessions: Mutex<HashMap<String, String>>,
+    /// Client assertion ids seen, with their expiry, so none is accepted twice.
+    used_assertions: Mutex<HashMap<String, i64>>,
     pool: PgPool,
     synthetic: SyntheticIds,
 }
@@ -95,6 +100,7 @@ impl Idp {
             codes: Mutex::default(),
             access: Mutex::default(),
             sessions: Mutex::default(),
+            used_assertions: Mutex::default(),
             pool,
             synthetic,
         }))

@@ -45,7 +45,8 @@ async fn discovery(State(idp): State<Arc<Idp>>) -> Json<serde_json::Value> {
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile"],
         "claims_supported": ["sub", "pid", "acr", "amr", "sid", "nonce", "name", "auth_time", "locale"],
@@ -260,6 +261,8 @@ struct TokenForm {
     code_verifier: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
 }
 
 /// Client credentials from HTTP Basic (client_secret_basic) or the form (client_secret_post).
@@ -278,17 +281,50 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Authenticates the client by private_key_jwt or by secret; returns its id.
+fn authenticate_client(idp: &Idp, headers: &HeaderMap, f: &TokenForm) -> Result<String, Response> {
+    let unauthorized = |d: &str| Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
+    if let Some(kind) = &f.client_assertion_type {
+        use crate::client_assertion as ca;
+        if kind != ca::ASSERTION_TYPE {
+            return unauthorized("unsupported client_assertion_type");
+        }
+        let Some(assertion) = &f.client_assertion else { return unauthorized("client_assertion is missing") };
+        let Some(client_id) = f.client_id.clone().or_else(|| unverified_claim(assertion, "iss")) else {
+            return unauthorized("the client is not named");
+        };
+        let Some(pem) = idp.client(&client_id).and_then(|c| c.public_key_pem.clone()) else {
+            return unauthorized("no key is registered for this client");
+        };
+        let now = chrono::Utc::now().timestamp();
+        let token_endpoint = format!("{}/token", idp.issuer);
+        let claims = match ca::verify(assertion, &pem, &client_id, &[&idp.issuer, &token_endpoint], now) {
+            Ok(c) => c,
+            Err(e) => return unauthorized(&e.to_string()),
+        };
+        let mut used = idp.used_assertions.lock().unwrap_or_else(|e| e.into_inner());
+        used.retain(|_, exp| *exp > now - 60);
+        if used.insert(claims.jti.clone(), claims.exp).is_some() {
+            return unauthorized("the client assertion was already used");
+        }
+        return Ok(client_id);
+    }
+    let Some((client_id, secret)) = client_credentials(headers, f) else {
+        return unauthorized("client authentication is required");
+    };
+    let Some(client) = idp.client(&client_id) else { return unauthorized("unknown client") };
+    if client.client_secret.is_empty() || !constant_time_eq(client.client_secret.as_bytes(), secret.as_bytes()) {
+        return unauthorized("wrong client secret");
+    }
+    Ok(client_id)
+}
+
 async fn token(State(idp): State<Arc<Idp>>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
     let bad = |error: &str, d: &str| oauth_error(StatusCode::BAD_REQUEST, error, d);
-    let Some((client_id, secret)) = client_credentials(&headers, &f) else {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required");
+    let client_id = match authenticate_client(&idp, &headers, &f) {
+        Ok(id) => id,
+        Err(resp) => return resp,
     };
-    let Some(client) = idp.client(&client_id) else {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client");
-    };
-    if !constant_time_eq(client.client_secret.as_bytes(), secret.as_bytes()) {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "wrong client secret");
-    }
     if f.grant_type.as_deref() != Some("authorization_code") {
         return bad("unsupported_grant_type", "only authorization_code is supported");
     }
