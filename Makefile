@@ -62,3 +62,9 @@ test-e2e: tools chromium clean-e2e-db
 # After changing a query or a migration: regenerate and commit .sqlx/.
 sqlx-prepare:
 	./scripts/sqlx-prepare.sh
+
+# Time to first byte of the signed-in front page (figures go in docs/benchmarks.md).
+bench: tools
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	cargo leptos build --release
+	./scripts/bench-ttfb.sh

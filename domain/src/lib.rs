@@ -9,6 +9,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod clock;
 pub mod db;
+pub mod decisions;
 pub mod demo;
 pub mod parties;
 pub mod roles;

@@ -1,0 +1,275 @@
+//! The in-memory picture the engine decides from: parties, and for every
+//! (subject, party) pair the roles, packages and single rights the subject holds
+//! for the party, each with the chain of reasons that gives it.
+
+use super::policy::Policy;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Why a subject holds something for a party. Chains read outwards: a package
+/// from a role on the main unit is `MainUnit { inner: RolePackage { .. } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The subject acts for themselves.
+    Own,
+    /// The register says the subject has this role for the party.
+    RegisterRole { role: String },
+    /// The package comes with a register role the subject has for the party.
+    RolePackage { role: String },
+    /// The party (or someone who may) granted it directly.
+    Grant { grant: Uuid, granted_by: Option<Uuid> },
+    /// Inherited from the party's main unit.
+    MainUnit { main_unit: Uuid, inner: Box<Reason> },
+    /// The subject has a key role (e.g. DAGL) in an organisation that holds it.
+    KeyRole { role: String, organisation: Uuid, inner: Box<Reason> },
+}
+
+impl Reason {
+    /// A readable chain, with party ids replaced by names where known.
+    pub fn describe(&self, names: &dyn Fn(Uuid) -> String) -> String {
+        match self {
+            Self::Own => "the subject acts for themselves".into(),
+            Self::RegisterRole { role } => format!("register role {role}"),
+            Self::RolePackage { role } => format!("register role {role}"),
+            Self::Grant { granted_by: Some(by), .. } => format!("direct grant by {}", names(*by)),
+            Self::Grant { grant, granted_by: None } => format!("direct grant {grant}"),
+            Self::MainUnit { main_unit, inner } => format!("{} on main unit {}", inner.describe(names), names(*main_unit)),
+            Self::KeyRole { role, organisation, inner } => {
+                format!("{} held by {}, where the subject has key role {role}", inner.describe(names), names(*organisation))
+            }
+        }
+    }
+
+    fn wrap_main_unit(&self, main_unit: Uuid) -> Self {
+        Self::MainUnit { main_unit, inner: Box::new(self.clone()) }
+    }
+}
+
+/// What one subject holds for one party.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Role codes in upper case (DAGL, REGN, …).
+    pub roles: Vec<(String, Reason)>,
+    /// Access-package codes (the last segment of the URN).
+    pub packages: Vec<(String, Reason)>,
+    /// Single rights: (resource id, action).
+    pub rights: Vec<(String, String, Reason)>,
+}
+
+impl Facts {
+    fn absorb(&mut self, other: &Facts, wrap: impl Fn(&Reason) -> Reason, include_roles: bool) {
+        if include_roles {
+            self.roles.extend(other.roles.iter().map(|(c, r)| (c.clone(), wrap(r))));
+        }
+        self.packages.extend(other.packages.iter().map(|(c, r)| (c.clone(), wrap(r))));
+        self.rights.extend(other.rights.iter().map(|(res, a, r)| (res.clone(), a.clone(), wrap(r))));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.packages.is_empty() && self.rights.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub org_number: Option<String>,
+    pub national_id: Option<String>,
+    pub org_form: Option<String>,
+    pub parent: Option<Uuid>,
+}
+
+/// A role → package rule of the catalogue.
+#[derive(Debug, Clone)]
+pub struct RolePackageRule {
+    pub package: String,
+    pub org_form: Option<String>,
+    pub has_access: bool,
+}
+
+/// Everything the engine needs, immutable once built; replaced whole on change.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The change-feed position this snapshot includes.
+    pub version: i64,
+    parties: HashMap<Uuid, PartyInfo>,
+    by_org: HashMap<String, Uuid>,
+    by_nin: HashMap<String, Uuid>,
+    facts: HashMap<(Uuid, Uuid), Facts>,
+    by_subject: HashMap<Uuid, Vec<Uuid>>,
+    policies: HashMap<String, Arc<Policy>>,
+    system_users: HashMap<Uuid, Uuid>,
+}
+
+impl Snapshot {
+    pub fn party(&self, id: Uuid) -> Option<&PartyInfo> {
+        self.parties.get(&id)
+    }
+
+    pub fn party_by_org_number(&self, org: &str) -> Option<&PartyInfo> {
+        self.by_org.get(org).and_then(|id| self.parties.get(id))
+    }
+
+    pub fn party_by_national_id(&self, nin: &str) -> Option<&PartyInfo> {
+        self.by_nin.get(nin).and_then(|id| self.parties.get(id))
+    }
+
+    pub fn is_system_user(&self, id: Uuid) -> bool {
+        self.system_users.contains_key(&id)
+    }
+
+    pub fn facts(&self, subject: Uuid, party: Uuid) -> Option<&Facts> {
+        self.facts.get(&(subject, party))
+    }
+
+    pub fn policy(&self, resource: &str) -> Option<&Arc<Policy>> {
+        self.policies.get(resource)
+    }
+
+    /// Every party `subject` holds something for (not including themselves).
+    pub fn parties_of(&self, subject: Uuid) -> &[Uuid] {
+        self.by_subject.get(&subject).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn name_of(&self, id: Uuid) -> String {
+        self.parties.get(&id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.parties.len(), self.facts.len(), self.policies.len())
+    }
+}
+
+/// Collects the raw rows, then derives inherited facts in [`SnapshotBuilder::build`].
+#[derive(Default)]
+pub struct SnapshotBuilder {
+    snapshot: Snapshot,
+    role_packages: HashMap<String, Vec<RolePackageRule>>,
+    key_roles: HashMap<String, bool>,
+    /// (holder, for_party, legacy code upper, role code)
+    register_roles: Vec<(Uuid, Uuid, String, String)>,
+}
+
+impl SnapshotBuilder {
+    pub fn new(version: i64) -> Self {
+        let mut b = Self::default();
+        b.snapshot.version = version;
+        b
+    }
+
+    pub fn party(&mut self, p: PartyInfo) {
+        if let Some(o) = &p.org_number {
+            self.snapshot.by_org.insert(o.clone(), p.id);
+        }
+        if let Some(n) = &p.national_id {
+            self.snapshot.by_nin.insert(n.clone(), p.id);
+        }
+        self.snapshot.parties.insert(p.id, p);
+    }
+
+    pub fn system_user(&mut self, id: Uuid, owner: Uuid) {
+        self.snapshot.system_users.insert(id, owner);
+    }
+
+    pub fn role(&mut self, code: &str, is_key_role: bool) {
+        self.key_roles.insert(code.to_string(), is_key_role);
+    }
+
+    pub fn role_package(&mut self, role_code: &str, rule: RolePackageRule) {
+        self.role_packages.entry(role_code.to_string()).or_default().push(rule);
+    }
+
+    pub fn register_role(&mut self, holder: Uuid, for_party: Uuid, legacy_upper: &str, role_code: &str) {
+        self.register_roles.push((holder, for_party, legacy_upper.to_string(), role_code.to_string()));
+    }
+
+    pub fn granted_package(&mut self, to: Uuid, party: Uuid, package: &str, grant: Uuid, granted_by: Option<Uuid>) {
+        self.snapshot.facts.entry((to, party)).or_default().packages.push((package.to_string(), Reason::Grant { grant, granted_by }));
+    }
+
+    pub fn granted_right(&mut self, to: Uuid, party: Uuid, resource: &str, action: &str, grant: Uuid, granted_by: Option<Uuid>) {
+        self.snapshot.facts.entry((to, party)).or_default().rights.push((
+            resource.to_string(),
+            action.to_string(),
+            Reason::Grant { grant, granted_by },
+        ));
+    }
+
+    pub fn policy(&mut self, policy: Policy) {
+        self.snapshot.policies.insert(policy.resource.clone(), Arc::new(policy));
+    }
+
+    /// Derives role packages, key-role and main-unit inheritance, and indexes.
+    pub fn build(mut self) -> Snapshot {
+        let s = &mut self.snapshot;
+        let mut key_role_holders: Vec<(Uuid, Uuid, String)> = Vec::new(); // (person, organisation, role)
+        for (holder, for_party, legacy, code) in &self.register_roles {
+            let org_form = s.parties.get(for_party).and_then(|p| p.org_form.clone());
+            let facts = s.facts.entry((*holder, *for_party)).or_default();
+            facts.roles.push((legacy.clone(), Reason::RegisterRole { role: legacy.clone() }));
+            for rule in self.role_packages.get(code).into_iter().flatten() {
+                let form_ok = rule.org_form.is_none() || rule.org_form == org_form;
+                if rule.has_access && form_ok {
+                    facts.packages.push((rule.package.clone(), Reason::RolePackage { role: legacy.clone() }));
+                }
+            }
+            if self.key_roles.get(code).copied().unwrap_or(false) {
+                key_role_holders.push((*holder, *for_party, legacy.clone()));
+            }
+        }
+        // Key roles: the holder gets what the organisation holds for others (one level).
+        let mut by_holder: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (subject, party) in s.facts.keys() {
+            by_holder.entry(*subject).or_default().push(*party);
+        }
+        let mut derived: Vec<((Uuid, Uuid), Facts)> = Vec::new();
+        for (person, org, role) in &key_role_holders {
+            for party in by_holder.get(org).into_iter().flatten() {
+                if party == person {
+                    continue;
+                }
+                let mut f = Facts::default();
+                if let Some(of_org) = s.facts.get(&(*org, *party)) {
+                    f.absorb(of_org, |r| Reason::KeyRole { role: role.clone(), organisation: *org, inner: Box::new(r.clone()) }, false);
+                }
+                if !f.is_empty() {
+                    derived.push(((*person, *party), f));
+                }
+            }
+        }
+        for (key, f) in derived {
+            s.facts.entry(key).or_default().absorb(&f, Reason::clone, false);
+        }
+        // Main units: what a subject holds for a main unit it holds for the sub-units too.
+        let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for p in s.parties.values() {
+            if let Some(parent) = p.parent {
+                children.entry(parent).or_default().push(p.id);
+            }
+        }
+        let mut inherited: Vec<((Uuid, Uuid), Facts)> = Vec::new();
+        for ((subject, party), f) in &s.facts {
+            for child in children.get(party).into_iter().flatten() {
+                let mut g = Facts::default();
+                g.absorb(f, |r| r.wrap_main_unit(*party), true);
+                inherited.push(((*subject, *child), g));
+            }
+        }
+        for (key, f) in inherited {
+            s.facts.entry(key).or_default().absorb(&f, Reason::clone, true);
+        }
+        for (subject, party) in s.facts.keys() {
+            if subject != party {
+                s.by_subject.entry(*subject).or_default().push(*party);
+            }
+        }
+        for parties in s.by_subject.values_mut() {
+            parties.sort_unstable();
+        }
+        self.snapshot
+    }
+}
