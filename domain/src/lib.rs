@@ -11,7 +11,9 @@ pub mod clock;
 pub mod db;
 pub mod decisions;
 pub mod demo;
+pub mod grants;
 pub mod parties;
+pub mod resources;
 pub mod roles;
 
 pub use clock::{Clock, SystemClock};

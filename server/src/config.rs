@@ -28,6 +28,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_ALLOW_SYNTHETIC_IDS", default: "false (true with the test provider)", meaning: "accept synthetic test national identity numbers (month + 80)" },
     Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login and the test provider" },
     Setting { var: "FULLMAKT_DEMO_DATA", default: "false", meaning: "load the built-in catalogue and demo parties at start" },
+    Setting { var: "FULLMAKT_PDP_API_KEYS", default: "(none: the PDP and authorized-parties APIs refuse every call)", meaning: "comma-separated API keys accepted as Bearer tokens by the PDP APIs (interim, until the token service)" },
     Setting { var: "LEPTOS_SITE_ROOT", default: "target/site", meaning: "where the built site (WASM, CSS, assets) is served from" },
 ];
 
@@ -67,6 +68,7 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     pub demo_data: bool,
     pub site_root: String,
+    pub pdp_api_keys: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,7 +167,13 @@ impl Config {
             rate_limit_per_minute: parse("FULLMAKT_RATE_LIMIT_PER_MINUTE", 120)?,
             demo_data: flag("FULLMAKT_DEMO_DATA", false)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            pdp_api_keys: var("FULLMAKT_PDP_API_KEYS")
+                .map(|v| v.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
+                .unwrap_or_default(),
         };
+        if cfg.pdp_api_keys.iter().any(|k| k.len() < 16) {
+            return Err(ConfigError { var: "FULLMAKT_PDP_API_KEYS", problem: "each key must be at least 16 characters".into() });
+        }
         if cfg.session_idle_minutes <= 0 || cfg.session_absolute_hours <= 0 {
             return Err(ConfigError { var: "FULLMAKT_SESSION_*", problem: "must be positive".into() });
         }
@@ -211,6 +219,7 @@ impl Config {
             rate_limit_per_minute: 10_000,
             demo_data: true,
             site_root: "target/site".into(),
+            pdp_api_keys: vec!["test-pdp-key-0123456789".into()],
         }
     }
 }

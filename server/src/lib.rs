@@ -2,10 +2,12 @@
 //! and the built-in test identity provider. `main.rs` only parses the command.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod app_state;
 pub mod auth;
 pub mod client_assertion;
 pub mod config;
+pub mod engine;
 pub mod health;
 pub mod idp;
 pub mod lang;
@@ -52,6 +54,9 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     if config.demo_data {
         load_demo(&pool, clock.as_ref()).await?;
     }
+
+    let engine = engine::Engine::load(&pool).await?;
+    engine.spawn_refresher(pool.clone());
 
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;
@@ -109,6 +114,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         provider,
         clock: clock.clone(),
         rate_limiter: rate_limiter.clone(),
+        engine,
     };
     let portal_ctx = app::session::PortalContext {
         pool: pool.clone(),
@@ -133,6 +139,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         })
         .merge(auth::router())
         .merge(health::router())
+        .merge(api::pdp::router())
+        .merge(api::authorized_parties::router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware));

@@ -36,7 +36,7 @@ pub fn page_csp(nonce: &str, form_targets: &str) -> String {
 /// Paths that take no cookies and authenticate callers otherwise (client
 /// secrets, bearer tokens), so Origin checks do not apply.
 fn csrf_exempt(path: &str) -> bool {
-    path.ends_with("/token") || path.starts_with("/authorization/api/")
+    path.ends_with("/token") || path.starts_with("/authorization/api/") || path.starts_with("/accessmanagement/api/")
 }
 
 /// Refuses state-changing requests that come from another site: `Sec-Fetch-Site`

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod policy;
 pub mod snapshot;
 pub mod store;
+pub mod xacml_json;
 
 pub use engine::{decide, Decision, DecisionRequest, Outcome, SubjectRef};
 pub use policy::{Combining, Effect, Match, Obligation, Policy, Rule};

@@ -1,0 +1,142 @@
+//! Direct grants against PostgreSQL: the rules of who may give what, and that a
+//! grant and its revocation reach the decision engine.
+
+use domain::audit::Actor;
+use domain::clock::SystemClock;
+use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
+use domain::decisions::store::load_snapshot;
+use domain::decisions::{decide, DecisionRequest, Outcome, SubjectRef};
+use domain::grants::{grant_package, revoke, GrantError};
+use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
+use domain::resources::{save, ResourceError, ResourceForSave};
+use sqlx::PgPool;
+
+async fn setup(pool: &PgPool) {
+    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.unwrap();
+    domain::demo::load(pool, &SystemClock).await.unwrap();
+    save(pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from("974760673").unwrap(), &vat_resource()).await.unwrap();
+}
+
+fn vat_resource() -> ResourceForSave {
+    ResourceForSave {
+        id: "mva-melding".into(),
+        title_nb: "MVA-melding".into(),
+        title_nn: "MVA-melding".into(),
+        title_en: "VAT return".into(),
+        description: String::new(),
+        resource_type: "GenericAccessResource".into(),
+        delegable: true,
+        policy: Policy {
+            resource: String::new(),
+            combining: Combining::DenyOverrides,
+            rules: vec![Rule {
+                id: "vat".into(),
+                effect: Effect::Permit,
+                subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "merverdiavgift".into(), ignore_case: true }]],
+                actions: vec!["read".into(), "write".into()],
+                description: String::new(),
+            }],
+            obligations: vec![],
+        },
+    }
+}
+
+async fn person(pool: &PgPool, nin: &str) -> PartyId {
+    let mut c = pool.acquire().await.unwrap();
+    parties::find_by_national_id(&mut c, &NationalId::parse(nin, SyntheticIds::Accept).unwrap()).await.unwrap().unwrap().id
+}
+
+async fn org(pool: &PgPool, n: &str) -> PartyId {
+    let mut c = pool.acquire().await.unwrap();
+    parties::find_by_org_number(&mut c, &OrgNumber::try_from(n).unwrap()).await.unwrap().unwrap().id
+}
+
+fn actor(p: PartyId) -> Actor {
+    Actor { party: Some(p), label: p.to_string(), on_behalf_of: None, request_id: None }
+}
+
+async fn permits(pool: &PgPool, subject: PartyId, party: PartyId) -> Outcome {
+    let s = load_snapshot(pool).await.unwrap();
+    decide(&s, &DecisionRequest { subject: SubjectRef::Party(subject.0), action: "read", resource: "mva-melding", party: party.0 }).outcome
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_granted_package_permits_until_revoked(pool: PgPool) {
+    setup(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let gunn = person(&pool, "11839110083").await;
+    assert_eq!(permits(&pool, gunn, bakery).await, Outcome::NotApplicable);
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    let id = grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    assert_eq!(permits(&pool, gunn, bakery).await, Outcome::Permit);
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    revoke(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, id).await.unwrap();
+    assert_eq!(permits(&pool, gunn, bakery).await, Outcome::NotApplicable);
+    let audited: Vec<String> = sqlx::query_scalar("select action from audit_event where action like 'grant.%' and outcome = 'success' order by occurred_at, id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, ["grant.package", "grant.revoke"]);
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn grants_that_break_a_rule_are_refused_and_change_nothing(pool: PgPool) {
+    setup(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let kari = person(&pool, "12887510170").await;
+    let gunn = person(&pool, "11839110083").await;
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    let g = |granter, recipient, package: &'static str| {
+        let pool = pool.clone();
+        let snapshot = &snapshot;
+        async move { grant_package(&pool, &SystemClock, snapshot, actor(granter), granter, bakery, recipient, package).await }
+    };
+    assert!(matches!(g(kari, gunn, "merverdiavgift").await, Err(GrantError::NotAccessManager)));
+    assert!(matches!(g(bjorn, bjorn, "merverdiavgift").await, Err(GrantError::SelfAssignment)));
+    assert!(matches!(g(bjorn, gunn, "regnskapsforer-med-signeringsrettighet").await, Err(GrantError::NotAssignable(_))));
+    assert!(matches!(g(bjorn, gunn, "no-such-package").await, Err(GrantError::UnknownPackage(_))));
+    assert!(matches!(g(bjorn, PartyId(uuid::Uuid::now_v7()), "merverdiavgift").await, Err(GrantError::UnknownRecipient)));
+    let grants: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
+    assert_eq!(grants, 0, "nothing was granted");
+    let refusals: i64 = sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(refusals, 5, "every refusal is audited");
+
+    g(bjorn, gunn, "merverdiavgift").await.unwrap();
+    assert!(matches!(g(bjorn, gunn, "merverdiavgift").await, Err(GrantError::AlreadyGranted(_))));
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn an_access_manager_may_pass_on_only_what_they_hold(pool: PgPool) {
+    setup(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let gunn = person(&pool, "11839110083").await;
+    let sara = person(&pool, "24818910181").await;
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "tilgangsstyrer").await.unwrap();
+    grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    // Gunn now manages access for the bakery and holds merverdiavgift, but not skatt-naering.
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    grant_package(&pool, &SystemClock, &snapshot, actor(gunn), gunn, bakery, sara, "merverdiavgift").await.unwrap();
+    let err = grant_package(&pool, &SystemClock, &snapshot, actor(gunn), gunn, bakery, sara, "skatt-naering").await.unwrap_err();
+    assert!(matches!(err, GrantError::MayNotPassOn(_)), "{err:?}");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_resource_belongs_to_its_owner_and_must_be_well_formed(pool: PgPool) {
+    setup(&pool).await;
+    let other = OrgNumber::try_from("991825827").unwrap();
+    let err = save(&pool, &SystemClock, Actor::system("test"), &other, &vat_resource()).await.unwrap_err();
+    assert!(matches!(err, ResourceError::NotOwner));
+    let mut bad = vat_resource();
+    bad.id = "Bad Id".into();
+    bad.policy.rules.clear();
+    let err = save(&pool, &SystemClock, Actor::system("test"), &other, &bad).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("id must be") && msg.contains("no rules"), "{msg}");
+}

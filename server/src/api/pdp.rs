@@ -1,0 +1,47 @@
+//! The decision API, compatible with Altinn's: `POST /authorization/api/v1/authorize`
+//! and `/decision`, XACML 3.0 JSON profile. Bad input gives Indeterminate with a
+//! status code, never Permit.
+
+use crate::app_state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use domain::decisions::xacml_json;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/authorization/api/v1/authorize", post(authorize))
+        .route("/authorization/api/v1/decision", post(authorize))
+}
+
+#[derive(Debug, Deserialize)]
+struct Options {
+    #[serde(default)]
+    explain: bool,
+}
+
+async fn authorize(State(state): State<AppState>, headers: HeaderMap, Query(opts): Query<Options>, body: axum::body::Bytes) -> Response {
+    if let Err(p) = super::require_api_key(&headers, &state.config.pdp_api_keys) {
+        return p.into_response();
+    }
+    let json_body = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    if !json_body {
+        return crate::problem::Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json")
+            .detail("This endpoint takes the XACML 3.0 JSON profile.")
+            .into_response();
+    }
+    let snapshot = state.engine.snapshot();
+    match xacml_json::parse(&body) {
+        Err(problem) => Json(xacml_json::problem_response(&problem)).into_response(),
+        Ok(parsed) => {
+            let (response, _) = xacml_json::evaluate(&snapshot, &parsed, opts.explain);
+            Json(response).into_response()
+        }
+    }
+}
