@@ -68,3 +68,7 @@ bench: tools
 	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 	cargo leptos build --release
 	./scripts/bench-ttfb.sh
+
+# In-process decision latency, throughput, snapshot build time and memory.
+bench-decisions:
+	cargo bench -p domain --bench decisions

@@ -1,6 +1,8 @@
 //! Deciding one request from a snapshot, with an explanation.
 
-use super::policy::{attr, Effect, Match, Obligation};
+use super::policy::{attr, Effect, Match, Obligation, Policy};
+use std::borrow::Cow;
+use std::sync::Arc;
 use super::snapshot::{Facts, Reason, Snapshot};
 use serde::Serialize;
 use uuid::Uuid;
@@ -44,27 +46,43 @@ pub struct Because {
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A decision. Cheap to make: it borrows the policy through an `Arc` and
+/// builds `because` only when an explanation was asked for.
+#[derive(Debug, Clone)]
 pub struct Decision {
     pub outcome: Outcome,
-    /// The rule that decided, if any.
-    pub rule: Option<String>,
+    policy: Option<Arc<Policy>>,
+    rule_index: Option<usize>,
+    /// What the subject holds that decided it, with reasons (explained decisions only).
     pub because: Vec<Because>,
-    pub obligations: Vec<Obligation>,
     /// Why not, or what went wrong (for Deny, NotApplicable and Indeterminate).
-    pub message: Option<String>,
+    pub message: Option<Cow<'static, str>>,
 }
 
 impl Decision {
-    fn without(outcome: Outcome, message: impl Into<String>) -> Self {
-        Self { outcome, rule: None, because: Vec::new(), obligations: Vec::new(), message: Some(message.into()) }
+    fn without(outcome: Outcome, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { outcome, policy: None, rule_index: None, because: Vec::new(), message: Some(message.into()) }
+    }
+
+    /// The id of the rule that decided, if any.
+    pub fn rule(&self) -> Option<&str> {
+        let rule = self.policy.as_ref()?.rules.get(self.rule_index?)?;
+        Some(rule.id.as_str()).filter(|r| !r.is_empty())
+    }
+
+    /// Obligations that come with a Permit.
+    pub fn obligations(&self) -> &[Obligation] {
+        match (&self.policy, self.outcome) {
+            (Some(p), Outcome::Permit) => &p.obligations,
+            _ => &[],
+        }
     }
 
     /// A readable explanation, one line per step.
     pub fn explain(&self, snapshot: &Snapshot) -> String {
         let names = |id: Uuid| snapshot.name_of(id);
         let mut out = format!("{:?}", self.outcome);
-        if let Some(rule) = &self.rule {
+        if let Some(rule) = self.rule() {
             out.push_str(&format!(" by rule {rule}"));
         }
         for b in &self.because {
@@ -80,8 +98,17 @@ impl Decision {
 
 static EMPTY: Facts = Facts { roles: Vec::new(), packages: Vec::new(), rights: Vec::new() };
 
-/// Decides `req` from `snapshot`.
+/// Decides `req` from `snapshot`, as fast as possible (no explanation).
 pub fn decide(snapshot: &Snapshot, req: &DecisionRequest<'_>) -> Decision {
+    decide_inner(snapshot, req, false)
+}
+
+/// Decides `req` and records what decided it and why.
+pub fn decide_explained(snapshot: &Snapshot, req: &DecisionRequest<'_>) -> Decision {
+    decide_inner(snapshot, req, true)
+}
+
+fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -> Decision {
     let Some(policy) = snapshot.policy(req.resource) else {
         return Decision::without(Outcome::Indeterminate, format!("unknown resource {}", req.resource));
     };
@@ -110,32 +137,38 @@ pub fn decide(snapshot: &Snapshot, req: &DecisionRequest<'_>) -> Decision {
             _ => false,
         }
     };
+    let rule_index = |hit: &super::policy::RuleHit<'_>| policy.rules.iter().position(|r| std::ptr::eq(r, hit.rule));
+    let explained = |hit: &super::policy::RuleHit<'_>| {
+        if explain {
+            hit.matched.iter().map(|(a, v)| because(facts, own, a, v)).collect()
+        } else {
+            Vec::new()
+        }
+    };
     match policy.evaluate(req.action, &has) {
         Some((Effect::Permit, hit)) => Decision {
             outcome: Outcome::Permit,
-            rule: Some(hit.rule.id.clone()).filter(|r| !r.is_empty()),
-            because: hit.matched.iter().map(|(a, v)| because(facts, own, a, v)).collect(),
-            obligations: policy.obligations.clone(),
+            policy: Some(policy.clone()),
+            rule_index: rule_index(&hit),
+            because: explained(&hit),
             message: None,
         },
         Some((Effect::Deny, hit)) => Decision {
             outcome: Outcome::Deny,
-            rule: Some(hit.rule.id.clone()).filter(|r| !r.is_empty()),
-            because: hit.matched.iter().map(|(a, v)| because(facts, own, a, v)).collect(),
-            obligations: Vec::new(),
+            policy: Some(policy.clone()),
+            rule_index: rule_index(&hit),
+            because: explained(&hit),
             message: Some("a rule denies it".into()),
         },
         None => {
             // No rule of the policy applies; a single right granted for this
             // resource and action still permits (Altinn's delegation fallback).
-            let rights: Vec<Reason> = facts
-                .rights
-                .iter()
-                .filter(|(res, a, _)| res == req.resource && a == req.action)
-                .map(|(_, _, r)| r.clone())
-                .collect();
-            if rights.is_empty() {
-                let held: Vec<&str> = facts.packages.iter().map(|(c, _)| c.as_str()).collect();
+            let mut rights = facts.rights.iter().filter(|(res, a, _)| &**res == req.resource && &**a == req.action).peekable();
+            if rights.peek().is_none() {
+                if !explain {
+                    return Decision::without(Outcome::NotApplicable, "no rule applies and no single right was granted");
+                }
+                let held: Vec<&str> = facts.packages.iter().map(|(c, _)| &**c).collect();
                 Decision::without(
                     Outcome::NotApplicable,
                     if held.is_empty() {
@@ -145,13 +178,12 @@ pub fn decide(snapshot: &Snapshot, req: &DecisionRequest<'_>) -> Decision {
                     },
                 )
             } else {
-                Decision {
-                    outcome: Outcome::Permit,
-                    rule: None,
-                    because: vec![Because { attribute: "right".into(), value: format!("{}:{}", req.resource, req.action), reasons: rights }],
-                    obligations: policy.obligations.clone(),
-                    message: None,
-                }
+                let because = if explain {
+                    vec![Because { attribute: "right".into(), value: format!("{}:{}", req.resource, req.action), reasons: rights.map(|(_, _, r)| r.clone()).collect() }]
+                } else {
+                    Vec::new()
+                };
+                Decision { outcome: Outcome::Permit, policy: Some(policy.clone()), rule_index: None, because, message: None }
             }
         }
     }

@@ -11,7 +11,7 @@ pub mod snapshot;
 pub mod store;
 pub mod xacml_json;
 
-pub use engine::{decide, Decision, DecisionRequest, Outcome, SubjectRef};
+pub use engine::{decide, decide_explained, Decision, DecisionRequest, Outcome, SubjectRef};
 pub use policy::{Combining, Effect, Match, Obligation, Policy, Rule};
 pub use snapshot::{Facts, Reason, Snapshot};
 #[cfg(test)]

@@ -8,6 +8,33 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// A fast, non-cryptographic hasher for the snapshot's id-keyed maps (the
+/// FxHash mix used by rustc). The keys are our own UUIDs, not attacker-chosen
+/// strings, so HashDoS resistance is not needed on this hot path.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+type FxMap<K, V> = HashMap<K, V, FxBuild>;
+
 /// Why a subject holds something for a party. Chains read outwards: a package
 /// from a role on the main unit is `MainUnit { inner: RolePackage { .. } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,15 +43,15 @@ pub enum Reason {
     /// The subject acts for themselves.
     Own,
     /// The register says the subject has this role for the party.
-    RegisterRole { role: String },
+    RegisterRole { role: Arc<str> },
     /// The package comes with a register role the subject has for the party.
-    RolePackage { role: String },
+    RolePackage { role: Arc<str> },
     /// The party (or someone who may) granted it directly.
     Grant { grant: Uuid, granted_by: Option<Uuid> },
     /// Inherited from the party's main unit.
     MainUnit { main_unit: Uuid, inner: Box<Reason> },
     /// The subject has a key role (e.g. DAGL) in an organisation that holds it.
-    KeyRole { role: String, organisation: Uuid, inner: Box<Reason> },
+    KeyRole { role: Arc<str>, organisation: Uuid, inner: Box<Reason> },
 }
 
 impl Reason {
@@ -52,11 +79,11 @@ impl Reason {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facts {
     /// Role codes in upper case (DAGL, REGN, …).
-    pub roles: Vec<(String, Reason)>,
+    pub roles: Vec<(Arc<str>, Reason)>,
     /// Access-package codes (the last segment of the URN).
-    pub packages: Vec<(String, Reason)>,
+    pub packages: Vec<(Arc<str>, Reason)>,
     /// Single rights: (resource id, action).
-    pub rights: Vec<(String, String, Reason)>,
+    pub rights: Vec<(Arc<str>, Arc<str>, Reason)>,
 }
 
 impl Facts {
@@ -96,13 +123,13 @@ pub struct RolePackageRule {
 pub struct Snapshot {
     /// The change-feed position this snapshot includes.
     pub version: i64,
-    parties: HashMap<Uuid, PartyInfo>,
+    parties: FxMap<Uuid, PartyInfo>,
     by_org: HashMap<String, Uuid>,
     by_nin: HashMap<String, Uuid>,
-    facts: HashMap<(Uuid, Uuid), Facts>,
-    by_subject: HashMap<Uuid, Vec<Uuid>>,
-    policies: HashMap<String, Arc<Policy>>,
-    system_users: HashMap<Uuid, Uuid>,
+    facts: FxMap<(Uuid, Uuid), Facts>,
+    by_subject: FxMap<Uuid, Vec<Uuid>>,
+    policies: FxMap<String, Arc<Policy>>,
+    system_users: FxMap<Uuid, Uuid>,
 }
 
 impl Snapshot {
@@ -151,7 +178,19 @@ pub struct SnapshotBuilder {
     role_packages: HashMap<String, Vec<RolePackageRule>>,
     key_roles: HashMap<String, bool>,
     /// (holder, for_party, legacy code upper, role code)
-    register_roles: Vec<(Uuid, Uuid, String, String)>,
+    register_roles: Vec<(Uuid, Uuid, Arc<str>, String)>,
+    /// One shared copy of every code and resource id, so a million facts do
+    /// not hold a million copies of the same few strings.
+    interned: std::collections::HashSet<Arc<str>>,
+}
+
+fn intern(set: &mut std::collections::HashSet<Arc<str>>, s: &str) -> Arc<str> {
+    if let Some(a) = set.get(s) {
+        return a.clone();
+    }
+    let a: Arc<str> = Arc::from(s);
+    set.insert(a.clone());
+    a
 }
 
 impl SnapshotBuilder {
@@ -184,19 +223,19 @@ impl SnapshotBuilder {
     }
 
     pub fn register_role(&mut self, holder: Uuid, for_party: Uuid, legacy_upper: &str, role_code: &str) {
-        self.register_roles.push((holder, for_party, legacy_upper.to_string(), role_code.to_string()));
+        let legacy = intern(&mut self.interned, legacy_upper);
+        self.register_roles.push((holder, for_party, legacy, role_code.to_string()));
     }
 
     pub fn granted_package(&mut self, to: Uuid, party: Uuid, package: &str, grant: Uuid, granted_by: Option<Uuid>) {
-        self.snapshot.facts.entry((to, party)).or_default().packages.push((package.to_string(), Reason::Grant { grant, granted_by }));
+        let package = intern(&mut self.interned, package);
+        self.snapshot.facts.entry((to, party)).or_default().packages.push((package, Reason::Grant { grant, granted_by }));
     }
 
     pub fn granted_right(&mut self, to: Uuid, party: Uuid, resource: &str, action: &str, grant: Uuid, granted_by: Option<Uuid>) {
-        self.snapshot.facts.entry((to, party)).or_default().rights.push((
-            resource.to_string(),
-            action.to_string(),
-            Reason::Grant { grant, granted_by },
-        ));
+        let resource = intern(&mut self.interned, resource);
+        let action = intern(&mut self.interned, action);
+        self.snapshot.facts.entry((to, party)).or_default().rights.push((resource, action, Reason::Grant { grant, granted_by }));
     }
 
     pub fn policy(&mut self, policy: Policy) {
@@ -205,16 +244,21 @@ impl SnapshotBuilder {
 
     /// Derives role packages, key-role and main-unit inheritance, and indexes.
     pub fn build(mut self) -> Snapshot {
+        let packages: HashMap<String, Vec<(Arc<str>, Option<String>, bool)>> = self
+            .role_packages
+            .iter()
+            .map(|(role, rules)| (role.clone(), rules.iter().map(|r| (intern(&mut self.interned, &r.package), r.org_form.clone(), r.has_access)).collect()))
+            .collect();
         let s = &mut self.snapshot;
-        let mut key_role_holders: Vec<(Uuid, Uuid, String)> = Vec::new(); // (person, organisation, role)
+        let mut key_role_holders: Vec<(Uuid, Uuid, Arc<str>)> = Vec::new(); // (person, organisation, role)
         for (holder, for_party, legacy, code) in &self.register_roles {
             let org_form = s.parties.get(for_party).and_then(|p| p.org_form.clone());
             let facts = s.facts.entry((*holder, *for_party)).or_default();
             facts.roles.push((legacy.clone(), Reason::RegisterRole { role: legacy.clone() }));
-            for rule in self.role_packages.get(code).into_iter().flatten() {
-                let form_ok = rule.org_form.is_none() || rule.org_form == org_form;
-                if rule.has_access && form_ok {
-                    facts.packages.push((rule.package.clone(), Reason::RolePackage { role: legacy.clone() }));
+            for (package, form, has_access) in packages.get(code).into_iter().flatten() {
+                let form_ok = form.is_none() || *form == org_form;
+                if *has_access && form_ok {
+                    facts.packages.push((package.clone(), Reason::RolePackage { role: legacy.clone() }));
                 }
             }
             if self.key_roles.get(code).copied().unwrap_or(false) {

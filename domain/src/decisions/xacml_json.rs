@@ -5,7 +5,7 @@
 //! Parsing never panics and never yields Permit by itself: anything that does
 //! not resolve becomes an Indeterminate result with a status code and message.
 
-use super::engine::{decide, Decision, DecisionRequest, Outcome, SubjectRef};
+use super::engine::{decide, decide_explained, Decision, DecisionRequest, Outcome, SubjectRef};
 use super::policy::{attr, Obligation};
 use super::snapshot::Snapshot;
 use serde_json::{json, Map, Value};
@@ -260,21 +260,21 @@ pub fn evaluate(snapshot: &Snapshot, parsed: &[Result<Individual, Problem>], exp
             Ok(ind) => match resolve(snapshot, ind) {
                 Err(p) => (problem_result(&p), None),
                 Ok(req) => {
-                    let d = decide(snapshot, &req);
+                    let d = if explain { decide_explained(snapshot, &req) } else { decide(snapshot, &req) };
                     let status = if d.outcome == Outcome::Indeterminate { STATUS_PROCESSING } else { STATUS_OK };
                     let mut r = json!({
                         "Decision": outcome_name(d.outcome),
                         "Status": {"StatusCode": {"Value": status}, "StatusMessage": d.message},
                     });
-                    if d.outcome == Outcome::Permit && !d.obligations.is_empty() {
-                        r["Obligations"] = Value::Array(d.obligations.iter().map(obligation_json).collect());
+                    if !d.obligations().is_empty() {
+                        r["Obligations"] = Value::Array(d.obligations().iter().map(obligation_json).collect());
                     }
                     let cats = echoed(ind);
                     if !cats.is_empty() {
                         r["Category"] = Value::Array(cats);
                     }
                     if explain {
-                        r["Explanation"] = json!({"Text": d.explain(snapshot), "Rule": d.rule, "Because": d.because});
+                        r["Explanation"] = json!({"Text": d.explain(snapshot), "Rule": d.rule(), "Because": d.because});
                     }
                     (r, Some(d))
                 }
