@@ -30,6 +30,8 @@ pub struct AuthSession {
 pub struct PortalContext {
     pub pool: PgPool,
     pub clock: Arc<dyn domain::Clock>,
+    /// The decision engine: every right in the portal is decided by it.
+    pub engine: Arc<domain::decisions::live::Engine>,
     /// A session older than this is ended whatever the activity.
     pub absolute_timeout: time::Duration,
 }

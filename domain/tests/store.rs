@@ -6,6 +6,10 @@ use domain::parties::service::{acting_parties, ensure_may_act_for, ActingPartyEr
 use domain::parties::{store as parties, NationalId, OrgNumber, SyntheticIds};
 use sqlx::PgPool;
 
+async fn snap(pool: &PgPool) -> domain::decisions::Snapshot {
+    domain::decisions::store::load_snapshot(pool).await.unwrap()
+}
+
 async fn with_demo(pool: &PgPool) {
     domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin")
         .await
@@ -38,14 +42,16 @@ async fn a_person_may_act_for_themselves_and_where_they_hold_a_role(pool: PgPool
     with_demo(&pool).await;
     let per = person(&pool, "21926310140").await;
     let mut conn = pool.acquire().await.unwrap();
-    let list = acting_parties(&mut conn, per.id, None).await.unwrap();
+    let list = acting_parties(&mut conn, &snap(&pool).await, per.id, None).await.unwrap();
     let names: Vec<_> = list.iter().map(|p| p.party.name.as_str()).collect();
-    assert_eq!(names, ["Per Revisorsen", "Kystfisk AS", "Revisjon Nord AS"]);
+    // Per runs the auditing firm (key role DAGL), which audits the bakery (REVI).
+    assert_eq!(names, ["Per Revisorsen", "Bakeri Hansen AS", "Kystfisk AS", "Revisjon Nord AS"]);
     assert_eq!(list[0].reasons, ["SELF"]);
-    assert_eq!(list[1].reasons, ["DAGL"]);
-    let searched = acting_parties(&mut conn, per.id, Some("kyst")).await.unwrap();
+    assert_eq!(list[1].reasons, ["REVI"]);
+    assert_eq!(list[2].reasons, ["DAGL", "REVI"]);
+    let searched = acting_parties(&mut conn, &snap(&pool).await, per.id, Some("kyst")).await.unwrap();
     assert_eq!(searched.len(), 1);
-    let by_number = acting_parties(&mut conn, per.id, Some("310200")).await.unwrap();
+    let by_number = acting_parties(&mut conn, &snap(&pool).await, per.id, Some("310200")).await.unwrap();
     assert_eq!(by_number[0].party.name, "Revisjon Nord AS");
 }
 
@@ -54,7 +60,7 @@ async fn a_main_unit_role_reaches_its_sub_units(pool: PgPool) {
     with_demo(&pool).await;
     let ada = person(&pool, "05858510084").await;
     let mut conn = pool.acquire().await.unwrap();
-    let names: Vec<_> = acting_parties(&mut conn, ada.id, None).await.unwrap().into_iter().map(|p| p.party.name).collect();
+    let names: Vec<_> = acting_parties(&mut conn, &snap(&pool).await, ada.id, None).await.unwrap().into_iter().map(|p| p.party.name).collect();
     assert!(names.contains(&"Fakultet for naturvitenskap".to_string()), "{names:?}");
     assert!(names.contains(&"Universitetet i Fjordby".to_string()), "{names:?}");
 }
@@ -65,7 +71,7 @@ async fn acting_for_a_stranger_is_refused(pool: PgPool) {
     let kari = person(&pool, "12887510170").await;
     let bakery = org(&pool, "310400009").await;
     let mut conn = pool.acquire().await.unwrap();
-    let err = ensure_may_act_for(&mut conn, kari.id, bakery.id).await.unwrap_err();
+    let err = ensure_may_act_for(&mut conn, &snap(&pool).await, kari.id, bakery.id).await.unwrap_err();
     assert!(matches!(err, ActingPartyError::NotAllowed), "{err:?}");
 }
 
@@ -135,8 +141,9 @@ async fn only_access_managers_read_the_audit_trail(pool: PgPool) {
     let bjorn = person(&pool, "14928810047").await; // DAGL of the bakery
     let ola = person(&pool, "03908110020").await; // the bakery's accountant's manager: REGN gives no access-manager package
     let mut conn = pool.acquire().await.unwrap();
-    assert!(trail_for(&mut conn, bjorn.id, bakery.id, &AuditFilter::default()).await.is_ok());
-    let err = trail_for(&mut conn, ola.id, bakery.id, &AuditFilter::default()).await.unwrap_err();
+    let snapshot = domain::decisions::store::load_snapshot(&pool).await.unwrap();
+    assert!(trail_for(&mut conn, &snapshot, bjorn.id, bakery.id, &AuditFilter::default()).await.is_ok());
+    let err = trail_for(&mut conn, &snapshot, ola.id, bakery.id, &AuditFilter::default()).await.unwrap_err();
     assert!(matches!(err, AuditTrailError::NotAccessManager));
 }
 
@@ -148,8 +155,8 @@ async fn choosing_a_party_is_audited_both_ways(pool: PgPool) {
     let bjorn = person(&pool, "14928810047").await;
     let kari = person(&pool, "12887510170").await;
     let actor = |p: &domain::parties::Party| Actor { party: Some(p.id), label: p.name.clone(), on_behalf_of: None, request_id: None };
-    choose_acting_party(&pool, &SystemClock, actor(&bjorn), bjorn.id, bakery.id).await.unwrap();
-    let refused = choose_acting_party(&pool, &SystemClock, actor(&kari), kari.id, bakery.id).await.unwrap_err();
+    choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&bjorn), bjorn.id, bakery.id).await.unwrap();
+    let refused = choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&kari), kari.id, bakery.id).await.unwrap_err();
     assert!(matches!(refused, ActingPartyError::NotAllowed));
     let rows: Vec<(String, String)> = sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id")
         .fetch_all(&pool)

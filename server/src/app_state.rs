@@ -16,5 +16,5 @@ pub struct AppState {
     pub provider: Arc<Provider>,
     pub clock: Arc<dyn domain::Clock>,
     pub rate_limiter: Arc<RateLimiter>,
-    pub engine: Arc<crate::engine::Engine>,
+    pub engine: Arc<domain::decisions::live::Engine>,
 }

@@ -7,7 +7,6 @@ pub mod app_state;
 pub mod auth;
 pub mod client_assertion;
 pub mod config;
-pub mod engine;
 pub mod health;
 pub mod idp;
 pub mod lang;
@@ -55,7 +54,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         load_demo(&pool, clock.as_ref()).await?;
     }
 
-    let engine = engine::Engine::load(&pool).await?;
+    let engine = domain::decisions::live::Engine::load(&pool).await?;
     engine.spawn_refresher(pool.clone());
 
     let session_store = PostgresStore::new(pool.clone());
@@ -118,6 +117,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     };
     let portal_ctx = app::session::PortalContext {
         pool: pool.clone(),
+        engine: state.engine.clone(),
         clock,
         absolute_timeout: time::Duration::hours(config.session_absolute_hours),
     };

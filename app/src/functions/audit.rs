@@ -28,7 +28,8 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
     }
     let filter = domain::audit::AuditFilter { action, actor, outcome, limit: Some(200) };
     let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let rows = match trail_for(&mut conn, auth.person, party, &filter).await {
+    let snapshot = ctx.engine.snapshot();
+    let rows = match trail_for(&mut conn, &snapshot, auth.person, party, &filter).await {
         Ok(rows) => rows,
         Err(AuditTrailError::NotAccessManager) => return Err(AppError::NotAllowed),
         Err(e) => return Err(internal(&e.to_string())),

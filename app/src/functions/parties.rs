@@ -13,7 +13,7 @@ pub async fn list_parties(search: Option<String>) -> Result<Vec<PartyView>, AppE
         return Err(AppError::Invalid("search".into()));
     }
     let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let list = domain::parties::service::acting_parties(&mut conn, auth.person, search.as_deref())
+    let list = domain::parties::service::acting_parties(&mut conn, &ctx.engine.snapshot(), auth.person, search.as_deref())
         .await
         .map_err(|e| internal(&e.to_string()))?;
     Ok(list.into_iter().map(party_view).collect())
@@ -27,7 +27,7 @@ pub async fn choose_party(party: String) -> Result<(), AppError> {
     let (session, ctx, auth) = signed_in().await?;
     let id = uuid::Uuid::parse_str(party.trim()).map_err(|_| AppError::Invalid("party".into()))?;
     let party = domain::parties::PartyId(id);
-    match choose_acting_party(&ctx.pool, ctx.clock.as_ref(), actor(&auth, None), auth.person, party).await {
+    match choose_acting_party(&ctx.pool, &ctx.engine.snapshot(), ctx.clock.as_ref(), actor(&auth, None), auth.person, party).await {
         Ok(_) => {}
         Err(ActingPartyError::NotAllowed | ActingPartyError::UnknownPerson) => return Err(AppError::NotAllowed),
         Err(e) => return Err(internal(&e.to_string())),

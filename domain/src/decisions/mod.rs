@@ -6,6 +6,7 @@
 //! keeping it current in the server.
 
 pub mod engine;
+pub mod live;
 pub mod policy;
 pub mod snapshot;
 pub mod store;

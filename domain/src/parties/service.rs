@@ -2,6 +2,7 @@
 
 use super::store;
 use super::{Party, PartyId};
+use crate::decisions::Snapshot;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
@@ -24,27 +25,31 @@ pub enum ActingPartyError {
     Store(#[from] sqlx::Error),
 }
 
-/// Every party `person` may act for: themselves first, then organisations by name.
-/// `search` filters by name or organisation number (case-insensitive substring).
+/// Every party `person` may act for: themselves first, then the parties the
+/// decision engine's snapshot says they hold something for (register roles,
+/// key roles, main units, grants), by name. `search` filters by name or
+/// organisation number (case-insensitive substring).
 pub async fn acting_parties(
     conn: &mut PgConnection,
+    snapshot: &Snapshot,
     person: PartyId,
     search: Option<&str>,
 ) -> Result<Vec<ActingParty>, ActingPartyError> {
+    // Read from the database, so that a person registered a moment ago is there.
     let me = store::get(&mut *conn, person).await?.ok_or(ActingPartyError::UnknownPerson)?;
     let mut out = vec![ActingParty { party: me, reasons: vec!["SELF".into()] }];
-    for (party, reasons) in store::organisations_by_register_role(&mut *conn, person).await? {
-        match out.iter_mut().find(|p| p.party.id == party.id) {
-            Some(existing) => {
-                for r in reasons {
-                    if !existing.reasons.contains(&r) {
-                        existing.reasons.push(r);
-                    }
-                }
-            }
-            None => out.push(ActingParty { party, reasons }),
-        }
-    }
+    let mut others: Vec<ActingParty> = snapshot
+        .parties_of(person.0)
+        .iter()
+        .filter_map(|id| {
+            let info = snapshot.party(*id)?;
+            let party = party_from_snapshot(info)?;
+            let facts = snapshot.facts(person.0, *id)?;
+            Some(ActingParty { party, reasons: reasons(facts) })
+        })
+        .collect();
+    others.sort_by(|a, b| a.party.name.cmp(&b.party.name));
+    out.extend(others);
     if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
         out.retain(|p| {
@@ -54,13 +59,49 @@ pub async fn acting_parties(
     Ok(out)
 }
 
+fn party_from_snapshot(info: &crate::decisions::snapshot::PartyInfo) -> Option<Party> {
+    use super::model::PartyIdentity;
+    let identity = match (&info.org_number, &info.national_id) {
+        (Some(o), _) => PartyIdentity::Organisation {
+            org_number: super::OrgNumber::try_from(o.as_str()).ok()?,
+            org_form: super::OrgForm::try_from(info.org_form.clone().unwrap_or_default()).ok()?,
+            parent: info.parent.map(PartyId),
+        },
+        (None, n) => PartyIdentity::Person { national_id: n.clone().and_then(|n| super::NationalId::try_from(n).ok()) },
+    };
+    Some(Party { id: PartyId(info.id), name: info.name.clone(), identity })
+}
+
+/// Short labels for why: role codes (own, through a key role or a main unit), or GRANT.
+fn reasons(facts: &crate::decisions::Facts) -> Vec<String> {
+    use crate::decisions::Reason;
+    fn label(r: &Reason) -> String {
+        match r {
+            Reason::Own => "SELF".into(),
+            Reason::RegisterRole { role } | Reason::RolePackage { role } => role.to_string(),
+            Reason::Grant { .. } => "GRANT".into(),
+            Reason::MainUnit { inner, .. } | Reason::KeyRole { inner, .. } => label(inner),
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let all = facts.roles.iter().map(|(_, r)| r).chain(facts.packages.iter().map(|(_, r)| r)).chain(facts.rights.iter().map(|(_, _, r)| r));
+    for r in all {
+        let l = label(r);
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
+}
+
 /// The party `person` asked to act for, if they may.
 pub async fn ensure_may_act_for(
     conn: &mut PgConnection,
+    snapshot: &Snapshot,
     person: PartyId,
     party: PartyId,
 ) -> Result<ActingParty, ActingPartyError> {
-    acting_parties(conn, person, None)
+    acting_parties(conn, snapshot, person, None)
         .await?
         .into_iter()
         .find(|p| p.party.id == party)
@@ -71,6 +112,7 @@ pub async fn ensure_may_act_for(
 /// audited too, so that probing for parties leaves a trace.
 pub async fn choose_acting_party(
     pool: &sqlx::PgPool,
+    snapshot: &Snapshot,
     clock: &dyn crate::Clock,
     actor: crate::audit::Actor,
     person: PartyId,
@@ -78,7 +120,7 @@ pub async fn choose_acting_party(
 ) -> Result<ActingParty, ActingPartyError> {
     use crate::audit::{record, Actor, AuditEvent, Outcome};
     let mut conn = pool.acquire().await?;
-    let result = ensure_may_act_for(&mut conn, person, party).await;
+    let result = ensure_may_act_for(&mut conn, snapshot, person, party).await;
     drop(conn);
     let (outcome, on_behalf_of) = match &result {
         Ok(_) => (Outcome::Success, Some(party)),

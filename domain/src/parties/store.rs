@@ -115,49 +115,6 @@ pub async fn find_by_national_id(conn: &mut PgConnection, nin: &NationalId) -> R
     row.map(PartyRow::into_party).transpose()
 }
 
-/// The organisations a holder may act for because of a register role, with the
-/// roles that give it, and the sub-units of each (which the main unit's roles cover).
-pub async fn organisations_by_register_role(
-    conn: &mut PgConnection,
-    holder: PartyId,
-) -> Result<Vec<(Party, Vec<String>)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"with direct as (
-               select rr.for_party_id as party_id, array_agg(distinct upper(coalesce(r.legacy_code, r.code))) as roles
-               from register_role rr join role r on r.code = rr.role_code
-               where rr.holder_id = $1 and rr.valid_to is null
-               group by rr.for_party_id
-           ), reachable as (
-               select party_id, roles from direct
-               union all
-               select p.id, d.roles from party p join direct d on p.parent_id = d.party_id
-           )
-           select p.id as "id!", p.kind as "kind!", p.name as "name!", p.org_number, p.org_form, p.parent_id, p.national_id,
-                  r.roles as "roles!"
-           from reachable r join party p on p.id = r.party_id
-           where p.status = 'active'
-           order by p.name"#,
-        holder.0
-    )
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            let party = PartyRow {
-                id: r.id,
-                kind: r.kind,
-                name: r.name,
-                org_number: r.org_number,
-                org_form: r.org_form,
-                parent_id: r.parent_id,
-                national_id: r.national_id,
-            }
-            .into_party()?;
-            Ok((party, r.roles))
-        })
-        .collect()
-}
-
 /// Persons with a national identity number, for the test provider's picker.
 pub async fn persons_for_test_login(conn: &mut PgConnection, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     let rows = sqlx::query!(

@@ -53,7 +53,7 @@ pub async fn middleware(State(state): State<AppState>, session: Session, req: Re
         on_behalf_of: None,
         request_id: crate::security::request_id(req.headers()),
     };
-    match choose_acting_party(&state.pool, state.clock.as_ref(), actor, auth.person, party.id).await {
+    match choose_acting_party(&state.pool, &state.engine.snapshot(), state.clock.as_ref(), actor, auth.person, party.id).await {
         Ok(_) => {
             if session.insert(PARTY_KEY, party.id).await.is_err() {
                 return refused();

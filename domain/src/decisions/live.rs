@@ -4,8 +4,8 @@
 //! feed's position every second. Decisions read the current snapshot without
 //! waiting for a rebuild.
 
-use domain::decisions::store::{current_version, load_snapshot, CHANGES_CHANNEL};
-use domain::decisions::Snapshot;
+use super::store::{current_version, load_snapshot, CHANGES_CHANNEL};
+use super::Snapshot;
 use sqlx::PgPool;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -15,12 +15,22 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub async fn load(pool: &PgPool) -> anyhow::Result<Arc<Self>> {
+    pub async fn load(pool: &PgPool) -> Result<Arc<Self>, sqlx::Error> {
         let started = std::time::Instant::now();
         let snapshot = load_snapshot(pool).await?;
         let (parties, facts, policies) = snapshot.counts();
         tracing::info!(version = snapshot.version, parties, facts, policies, ms = started.elapsed().as_millis() as u64, "decision snapshot built");
         Ok(Arc::new(Self { current: RwLock::new(Arc::new(snapshot)) }))
+    }
+
+    /// An engine over a fixed snapshot (tests, benchmarks).
+    pub fn fixed(snapshot: Snapshot) -> Arc<Self> {
+        Arc::new(Self { current: RwLock::new(Arc::new(snapshot)) })
+    }
+
+    /// Rebuilds now, if the feed moved; for callers that must see their own change.
+    pub async fn refresh_now(&self, pool: &PgPool) {
+        self.refresh(pool).await
     }
 
     /// The snapshot to decide from; cheap (one reference-count increment).
