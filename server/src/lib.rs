@@ -141,6 +141,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(health::router())
         .merge(api::pdp::router())
         .merge(api::authorized_parties::router())
+        .merge(api::openapi::router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware));

@@ -239,3 +239,26 @@ async fn authorized_parties_answers_for_whom_a_subject_may_act() {
     assert_eq!(get("subject=03908110020&pageSize=0".into()).await.status(), 400);
     assert_eq!(get("subject=03908110020&resource=nope&action=read".into()).await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_served_apis() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api-docs/openapi.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    for expected in ["/authorization/api/v1/authorize", "/authorization/api/v1/decision", "/accessmanagement/api/v1/authorizedparties", "/health/live", "/health/ready"] {
+        assert!(paths.iter().any(|p| p.as_str() == expected), "{expected} is documented");
+    }
+    // Every documented path is served (never the HTML not-found page).
+    let client = reqwest::Client::new();
+    for path in paths {
+        let methods = doc["paths"][path.as_str()].as_object().unwrap();
+        let res = if methods.contains_key("post") {
+            client.post(app.url(path)).bearer_auth(KEY).json(&json!({})).send().await.unwrap()
+        } else {
+            client.get(app.url(path)).bearer_auth(KEY).send().await.unwrap()
+        };
+        assert_ne!(res.status(), 404, "{path} is served");
+        assert!(!res.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path} answers as an API");
+    }
+}

@@ -1,6 +1,7 @@
 //! REST APIs, one module per area, each with its own `router()`.
 
 pub mod authorized_parties;
+pub mod openapi;
 pub mod pdp;
 
 use crate::problem::Problem;
