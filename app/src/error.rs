@@ -16,6 +16,9 @@ pub enum AppError {
     NotAllowed,
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// A rule refused the change; the code names a translation key.
+    #[error("refused: {0}")]
+    Refused(String),
     /// Details are in the server log under this request id; never shown.
     #[error("internal error (request {0})")]
     Internal(String),
@@ -39,8 +42,24 @@ impl AppError {
             Self::NoPartyChosen => locale.t("error.no_party").to_string(),
             Self::NotAllowed => locale.t("error.not_allowed").to_string(),
             Self::Invalid(detail) => format!("{} {detail}", locale.t("error.invalid")),
+            Self::Refused(code) => locale.t(refusal_key(code)).to_string(),
             Self::Internal(request_id) => format!("{} ({request_id})", locale.t("error.internal")),
             Self::Transport(_) => locale.t("error.transport").to_string(),
         }
+    }
+}
+
+/// The translation key of a refusal code (a closed list, so keys stay static).
+fn refusal_key(code: &str) -> &'static str {
+    match code {
+        "grant.unknown_package" => "refused.unknown_package",
+        "grant.not_assignable" => "refused.not_assignable",
+        "grant.wrong_entity_type" => "refused.wrong_entity_type",
+        "grant.may_not_pass_on" => "refused.may_not_pass_on",
+        "grant.self" => "refused.self",
+        "grant.unknown_recipient" | "grant.no_such_person" => "refused.no_such_person",
+        "grant.already" => "refused.already",
+        "grant.unknown_grant" => "refused.unknown_grant",
+        _ => "refused.other",
     }
 }

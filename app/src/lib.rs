@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=routes::home::HomePage/>
                     <Route path=path!("/velg-aktor") view=routes::parties::ChoosePartyPage/>
                     <Route path=path!("/logg") view=routes::audit::AuditPage/>
+                    <Route path=path!("/tilganger") view=routes::access::AccessPage/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage/>
                 </Routes>
             </main>

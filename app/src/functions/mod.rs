@@ -1,6 +1,7 @@
 //! Server functions, one module per area. Each is a thin adapter: read the
 //! session and context, call a domain use case, map its error to [`AppError`].
 
+pub mod access;
 pub mod audit;
 pub mod parties;
 pub mod session;

@@ -20,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
                                     {p.org_number.map(|o| format!(" ({o})"))}</p>
                                 <ul class="mt-6 list-disc pl-6">
                                     <li><a class="underline" href="/velg-aktor">{locale.t("header.switch_party")}</a></li>
+                                    <li><a class="underline" href="/tilganger">{locale.t("home.access_link")}</a></li>
                                     <li><a class="underline" href="/logg">{locale.t("home.audit_link")}</a></li>
                                 </ul>
                             }.into_any(),

@@ -1,5 +1,6 @@
 //! Pages, one module each.
 
+pub mod access;
 pub mod audit;
 pub mod home;
 pub mod login_failed;

@@ -91,3 +91,30 @@ async fn save(conn: &mut PgConnection, c: &Catalogue) -> Result<ImportCounts, sq
 pub async fn package_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     Ok(sqlx::query_scalar!(r#"select count(*) as "n!" from access_package"#).fetch_one(conn).await?)
 }
+
+/// A package that may be given directly, with its names and its area's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AssignablePackage {
+    pub code: String,
+    pub name: super::model::Text,
+    pub area: super::model::Text,
+}
+
+/// Packages that may be given directly on behalf of an organisation, by area and name.
+pub async fn assignable_packages(conn: &mut PgConnection) -> Result<Vec<AssignablePackage>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select p.code, p.name_nb, p.name_nn, p.name_en, a.name_nb as area_nb, a.name_nn as area_nn, a.name_en as area_en
+           from access_package p join package_area a on a.urn = p.area_urn
+           where p.assignable and p.entity_type = 'organisation' order by a.name_nb, p.name_nb"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AssignablePackage {
+            code: r.code,
+            name: super::model::Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
+            area: super::model::Text { nb: r.area_nb, nn: r.area_nn, en: r.area_en },
+        })
+        .collect())
+}

@@ -128,6 +128,7 @@ pub struct Snapshot {
     by_nin: HashMap<String, Uuid>,
     facts: FxMap<(Uuid, Uuid), Facts>,
     by_subject: FxMap<Uuid, Vec<Uuid>>,
+    by_party: FxMap<Uuid, Vec<Uuid>>,
     policies: FxMap<String, Arc<Policy>>,
     system_users: FxMap<Uuid, Uuid>,
 }
@@ -160,6 +161,11 @@ impl Snapshot {
     /// Every party `subject` holds something for (not including themselves).
     pub fn parties_of(&self, subject: Uuid) -> &[Uuid] {
         self.by_subject.get(&subject).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every subject that holds something for `party` (not the party itself).
+    pub fn holders_of(&self, party: Uuid) -> &[Uuid] {
+        self.by_party.get(&party).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn name_of(&self, id: Uuid) -> String {
@@ -309,7 +315,11 @@ impl SnapshotBuilder {
         for (subject, party) in s.facts.keys() {
             if subject != party {
                 s.by_subject.entry(*subject).or_default().push(*party);
+                s.by_party.entry(*party).or_default().push(*subject);
             }
+        }
+        for subjects in s.by_party.values_mut() {
+            subjects.sort_unstable();
         }
         for parties in s.by_subject.values_mut() {
             parties.sort_unstable();

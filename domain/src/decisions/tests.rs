@@ -166,3 +166,17 @@ fn authorized_parties_lists_every_party_the_subject_holds_something_for() {
     assert_eq!(w.snapshot.parties_of(w.ola), expected.as_slice());
     assert_eq!(w.snapshot.version, 7);
 }
+
+#[test]
+fn who_has_access_lists_holders_with_reasons_and_revocable_grants() {
+    let w = world();
+    let holders = crate::grants::who_has_access(&w.snapshot, crate::parties::PartyId(w.bakery));
+    let names: Vec<&str> = holders.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names, ["Bjørn Hansen", "Boligforvaltning Vest AS", "Gunn Gjest", "Ola Tallesen", "Tall og Tro Regnskap AS"]);
+    let gunn = &holders[2];
+    assert_eq!(gunn.items[0].what, "package:merverdiavgift");
+    assert!(gunn.items[0].grant.is_some());
+    assert_eq!(gunn.items[0].why, ["direct grant by Bjørn Hansen"]);
+    let bjorn = &holders[0];
+    assert!(bjorn.items.iter().all(|i| i.grant.is_none()), "role-given access is not revocable here");
+}

@@ -12,4 +12,4 @@
 
 pub mod service;
 
-pub use service::{grant_package, revoke, GrantError};
+pub use service::{grant_package, revoke, who_has_access, AccessHolder, GrantError, HeldItem};

@@ -173,3 +173,62 @@ pub async fn revoke(pool: &PgPool, clock: &dyn Clock, snapshot: &Snapshot, actor
     uow.commit().await?;
     Ok(())
 }
+
+/// One thing a subject holds for a party, and why, for "who has access".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HeldItem {
+    /// `package:<code>`, `role:<code>` or `right:<resource>:<action>`.
+    pub what: String,
+    pub why: Vec<String>,
+    /// Set when the item is a direct grant, which can be revoked.
+    pub grant: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessHolder {
+    pub subject: Uuid,
+    pub name: String,
+    pub items: Vec<HeldItem>,
+}
+
+/// Everyone who holds something for `party`, what and why, by name.
+pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
+    use crate::decisions::Reason;
+    let names = |id: Uuid| snapshot.name_of(id);
+    let grant_of = |r: &Reason| match r {
+        Reason::Grant { grant, .. } => Some(*grant),
+        _ => None,
+    };
+    let mut out: Vec<AccessHolder> = snapshot
+        .holders_of(party.0)
+        .iter()
+        .filter_map(|subject| {
+            let facts = snapshot.facts(*subject, party.0)?;
+            let mut items: Vec<HeldItem> = Vec::new();
+            let mut add = |what: String, r: &Reason| {
+                let why = r.describe(&names);
+                match items.iter_mut().find(|i| i.what == what) {
+                    Some(i) => {
+                        if !i.why.contains(&why) {
+                            i.why.push(why);
+                        }
+                        i.grant = i.grant.or(grant_of(r));
+                    }
+                    None => items.push(HeldItem { what, why: vec![why], grant: grant_of(r) }),
+                }
+            };
+            for (c, r) in &facts.roles {
+                add(format!("role:{c}"), r);
+            }
+            for (c, r) in &facts.packages {
+                add(format!("package:{c}"), r);
+            }
+            for (res, a, r) in &facts.rights {
+                add(format!("right:{res}:{a}"), r);
+            }
+            Some(AccessHolder { subject: *subject, name: snapshot.name_of(*subject), items })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
