@@ -65,3 +65,39 @@ test("a failed login shows a readable reason", async ({ page }) => {
   await expect(page.getByTestId("login-error")).toContainText("kunne ikke bekreftes");
   await expectNoAxeViolations(page);
 });
+
+test("an access manager gives a package, sees why, and revokes it after confirming", async ({ page }) => {
+  await loginAs(page, "Bjørn Hansen");
+  await page.goto("/velg-aktor");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
+  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+
+  await page.goto("/tilganger");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Hvem har tilgang" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Bjørn Hansen" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await page.getByLabel("Fødselsnummer til mottakeren").fill("11839110083");
+  await page.getByLabel("Etternavn til mottakeren").fill("Gjest");
+  await page.getByLabel("Tilgangspakke").selectOption("merverdiavgift");
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.getByRole("status")).toContainText("Tilgangen er gitt");
+  await expect(page.getByRole("heading", { level: 2, name: "Gunn Gjest" })).toBeVisible();
+  await expect(page.getByText("gitt direkte av Bjørn Hansen")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // A wrong surname is refused with a readable reason.
+  await page.getByLabel("Fødselsnummer til mottakeren").fill("11839110083");
+  await page.getByLabel("Etternavn til mottakeren").fill("Feil");
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.getByRole("alert")).toContainText("Vi fant ingen person");
+
+  await page.getByRole("link", { name: "Fjern package:merverdiavgift – Gunn Gjest" }).click();
+  await expect(page.getByText("Vil du fjerne denne tilgangen?")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Ja, fjern tilgangen" }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "Gunn Gjest" })).toHaveCount(0);
+});

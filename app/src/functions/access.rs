@@ -14,8 +14,50 @@ pub struct HolderView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
     pub what: String,
-    pub why: Vec<String>,
+    pub why: Vec<WhyView>,
     pub grant: Option<String>,
+}
+
+/// Why someone holds something, with party names resolved; rendered in the
+/// reader's language by [`WhyView::render`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WhyView {
+    Own,
+    Role(String),
+    Grant(Option<String>),
+    MainUnit(String, Box<WhyView>),
+    KeyRole { role: String, organisation: String, inner: Box<WhyView> },
+}
+
+impl WhyView {
+    pub fn render(&self, locale: crate::i18n::Locale) -> String {
+        match self {
+            Self::Own => locale.t("why.own").to_string(),
+            Self::Role(role) => format!("{} {role}", locale.t("why.role")),
+            Self::Grant(Some(by)) => format!("{} {by}", locale.t("why.grant_by")),
+            Self::Grant(None) => locale.t("why.grant").to_string(),
+            Self::MainUnit(unit, inner) => format!("{} {} {unit}", inner.render(locale), locale.t("why.on_main_unit")),
+            Self::KeyRole { role, organisation, inner } => {
+                format!("{} {} {organisation}, {} {role}", inner.render(locale), locale.t("why.held_by"), locale.t("why.key_role"))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decisions::Reason) -> WhyView {
+    use domain::decisions::Reason;
+    match r {
+        Reason::Own => WhyView::Own,
+        Reason::RegisterRole { role } | Reason::RolePackage { role } => WhyView::Role(role.to_string()),
+        Reason::Grant { granted_by, .. } => WhyView::Grant(granted_by.map(|b| snapshot.name_of(b))),
+        Reason::MainUnit { main_unit, inner } => WhyView::MainUnit(snapshot.name_of(*main_unit), Box::new(why_view(snapshot, inner))),
+        Reason::KeyRole { role, organisation, inner } => WhyView::KeyRole {
+            role: role.to_string(),
+            organisation: snapshot.name_of(*organisation),
+            inner: Box::new(why_view(snapshot, inner)),
+        },
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,12 +105,17 @@ mod ssr {
 #[server(prefix = "/api", endpoint = "who_has_access")]
 pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
     let (ctx, _, party) = ssr::manager().await?;
-    let holders = domain::grants::who_has_access(&ctx.engine.snapshot(), party);
+    let snapshot = ctx.engine.snapshot();
+    let holders = domain::grants::who_has_access(&snapshot, party);
     Ok(holders
         .into_iter()
         .map(|h| HolderView {
             name: h.name,
-            items: h.items.into_iter().map(|i| ItemView { what: i.what, why: i.why, grant: i.grant.map(|g| g.to_string()) }).collect(),
+            items: h
+                .items
+                .into_iter()
+                .map(|i| ItemView { what: i.what, why: i.why.iter().map(|r| why_view(&snapshot, r)).collect(), grant: i.grant.map(|g| g.to_string()) })
+                .collect(),
         })
         .collect())
 }

@@ -62,7 +62,7 @@ pub fn AccessPage() -> impl IntoView {
                                             view! {
                                                 <li class="flex flex-wrap items-center gap-2 py-1">
                                                     <code>{i.what.clone()}</code>
-                                                    <span class="text-gray-700">"← " {i.why.join("; ")}</span>
+                                                    <span class="text-gray-700">"← " {i.why.iter().map(|w| w.render(locale)).collect::<Vec<_>>().join("; ")}</span>
                                                     {i.grant.map(|g| view! {
                                                         <a class="underline" href=format!("/tilganger?revoke={g}") aria-label=label>{locale.t("access.revoke")}</a>
                                                     })}

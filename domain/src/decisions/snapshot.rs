@@ -37,7 +37,7 @@ type FxMap<K, V> = HashMap<K, V, FxBuild>;
 
 /// Why a subject holds something for a party. Chains read outwards: a package
 /// from a role on the main unit is `MainUnit { inner: RolePackage { .. } }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// The subject acts for themselves.

@@ -179,7 +179,8 @@ pub async fn revoke(pool: &PgPool, clock: &dyn Clock, snapshot: &Snapshot, actor
 pub struct HeldItem {
     /// `package:<code>`, `role:<code>` or `right:<resource>:<action>`.
     pub what: String,
-    pub why: Vec<String>,
+    /// Every chain that gives it (rendered in the reader's language by the UI).
+    pub why: Vec<crate::decisions::Reason>,
     /// Set when the item is a direct grant, which can be revoked.
     pub grant: Option<Uuid>,
 }
@@ -194,7 +195,6 @@ pub struct AccessHolder {
 /// Everyone who holds something for `party`, what and why, by name.
 pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
     use crate::decisions::Reason;
-    let names = |id: Uuid| snapshot.name_of(id);
     let grant_of = |r: &Reason| match r {
         Reason::Grant { grant, .. } => Some(*grant),
         _ => None,
@@ -206,7 +206,7 @@ pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> 
             let facts = snapshot.facts(*subject, party.0)?;
             let mut items: Vec<HeldItem> = Vec::new();
             let mut add = |what: String, r: &Reason| {
-                let why = r.describe(&names);
+                let why = r.clone();
                 match items.iter_mut().find(|i| i.what == what) {
                     Some(i) => {
                         if !i.why.contains(&why) {
