@@ -42,7 +42,7 @@ build: tools
 	cargo leptos build --release
 
 run: tools
-	FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true cargo leptos serve --release
+	FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_PDP_API_KEYS=dev-pdp-key-change-me cargo leptos serve --release
 
 test: tools chromium test-rust test-e2e
 
