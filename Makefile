@@ -72,3 +72,9 @@ bench: tools
 # In-process decision latency, throughput, snapshot build time and memory.
 bench-decisions:
 	cargo bench -p domain --bench decisions
+
+# HTTP decision throughput with wrk (release build of the server needed).
+bench-pdp: tools
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	cargo leptos build --release
+	./scripts/bench-pdp.sh

@@ -7,6 +7,7 @@ pub mod app_state;
 pub mod auth;
 pub mod client_assertion;
 pub mod config;
+pub mod fn_status;
 pub mod health;
 pub mod idp;
 pub mod lang;
@@ -144,7 +145,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::openapi::router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
+        .layer(axum::middleware::from_fn(fn_status::middleware));
     if let Some(idp) = idp {
         router = router.nest_service("/idp", idp.router());
     }

@@ -28,7 +28,7 @@ async fn a_signed_out_or_unauthorised_caller_is_refused_by_every_server_function
     let app = spawn_app().await;
     for endpoint in ["parties", "choose_party", "audit_trail"] {
         let res = app.server_fn(endpoint, &[("party", "00000000-0000-0000-0000-000000000000")]).await;
-        assert!(!res.status().is_success(), "{endpoint}");
+        assert_eq!(res.status(), 401, "{endpoint}");
         let body = res.text().await.unwrap();
         assert!(body.contains("NotSignedIn"), "{endpoint}: {body}");
     }
@@ -41,10 +41,13 @@ async fn a_signed_out_or_unauthorised_caller_is_refused_by_every_server_function
         list[1]["id"].as_str().unwrap().to_string()
     };
     let res = app.server_fn("choose_party", &[("party", &other)]).await;
+    assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("NotAllowed"));
     let res = app.server_fn("choose_party", &[("party", "not-a-uuid")]).await;
+    assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Invalid"));
     let res = app.server_fn("audit_trail", &[]).await;
+    assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("NoPartyChosen"));
 }
 
