@@ -139,10 +139,6 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             move || app::shell(o.clone())
         })
         .merge(auth::router())
-        .merge(health::router())
-        .merge(api::pdp::router())
-        .merge(api::authorized_parties::router())
-        .merge(api::openapi::router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
@@ -150,9 +146,17 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     if let Some(idp) = idp {
         router = router.nest_service("/idp", idp.router());
     }
-    let router = router
-        .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf))
+    // Pages, login and the test provider use sessions and CSRF checks. The APIs
+    // authenticate each call otherwise and take no cookies, so they skip those
+    // layers, which keeps the decision path short.
+    let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf));
+    let apis = Router::new()
+        .merge(health::router())
+        .merge(api::pdp::router())
+        .merge(api::authorized_parties::router())
+        .merge(api::openapi::router());
+    let router = portal
+        .merge(apis)
         .layer(axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware))
         .layer(axum::middleware::from_fn_with_state(security, security::headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
