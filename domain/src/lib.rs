@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod demo;
 pub mod grants;
 pub mod parties;
+pub mod register;
 pub mod resources;
 pub mod roles;
 

@@ -25,6 +25,10 @@ async fn main() -> ExitCode {
             Some(dir) => import_catalogue(&config, dir).await,
             None => Err(anyhow::anyhow!("usage: server import-catalogue <DIR>")),
         },
+        Some("import-register") => match args.get(1) {
+            Some(file) => import_register(&config, file).await,
+            None => Err(anyhow::anyhow!("usage: server import-register <FILE.json|FILE.csv>")),
+        },
         Some("load-demo") => load_demo(&config).await,
         Some(other) => Err(anyhow::anyhow!("unknown command {other:?}; see `server --help`")),
     };
@@ -70,6 +74,24 @@ async fn import_catalogue(config: &Config, dir: &str) -> anyhow::Result<()> {
     println!(
         "imported {} areas, {} packages, {} roles, {} role-to-package rows from {dir}",
         counts.areas, counts.packages, counts.roles, counts.role_packages
+    );
+    Ok(())
+}
+
+async fn import_register(config: &Config, file: &str) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
+    let feed = if file.ends_with(".csv") {
+        domain::register::parse_csv(&text, config.synthetic_ids())?
+    } else {
+        domain::register::parse_json(&text, config.synthetic_ids())?
+    };
+    let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
+    let mut progress = |done: usize, total: usize| eprint!("\rprocessed {done} of {total} rows");
+    let counts = domain::register::import(&pool, &domain::SystemClock, domain::audit::Actor::system("import-register"), &feed, file, &mut progress).await?;
+    eprintln!();
+    println!(
+        "{} parties added, {} changed; {} roles added, {} ended; {} unchanged",
+        counts.parties_added, counts.parties_changed, counts.roles_added, counts.roles_ended, counts.unchanged
     );
     Ok(())
 }

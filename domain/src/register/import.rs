@@ -1,0 +1,162 @@
+//! Applying a feed: one audited transaction, counted, with progress.
+
+use super::feed::Feed;
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::clock::Clock;
+use crate::parties::model::{OrganisationForCreate, PartyIdentity, PersonForCreate};
+use crate::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
+use serde::Serialize;
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub parties_added: usize,
+    pub parties_changed: usize,
+    pub roles_added: usize,
+    pub roles_ended: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("role code {0} is not in the catalogue (import the catalogue first)")]
+    UnknownRole(String),
+    #[error("{0} is named as a role holder or organisation but is neither in the feed nor already known")]
+    UnknownParty(String),
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Applies `feed`; `progress(done, total)` is called as rows are processed.
+pub async fn import(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    actor: Actor,
+    feed: &Feed,
+    source: &str,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ImportCounts, ImportError> {
+    let total = feed.organisations.len() + feed.persons.len() + feed.roles.len();
+    let mut done = 0usize;
+    let mut tick = |done: &mut usize| {
+        *done += 1;
+        if *done % 1000 == 0 || *done == total {
+            progress(*done, total);
+        }
+    };
+    let mut counts = ImportCounts::default();
+    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+
+    // Main units before sub-units, so that parents resolve.
+    let mut orgs: Vec<_> = feed.organisations.iter().collect();
+    orgs.sort_by_key(|o| o.parent.is_some());
+    for o in orgs {
+        let existing = parties::find_by_org_number(uow.conn(), &o.org_number).await?;
+        let parent_id = match &o.parent {
+            Some(p) => parties::find_by_org_number(uow.conn(), p).await?.map(|p| p.id),
+            None => None,
+        };
+        let same = existing.as_ref().is_some_and(|e| {
+            e.name == o.name
+                && matches!(&e.identity, PartyIdentity::Organisation { org_form, parent, .. } if *org_form == o.org_form && *parent == parent_id)
+        });
+        if same {
+            counts.unchanged += 1;
+        } else {
+            parties::upsert_organisation(uow.conn(), &OrganisationForCreate { org_number: o.org_number.clone(), name: o.name.clone(), org_form: o.org_form.clone(), parent: o.parent.clone() })
+                .await?;
+            if existing.is_some() {
+                counts.parties_changed += 1;
+            } else {
+                counts.parties_added += 1;
+            }
+        }
+        tick(&mut done);
+    }
+    for p in &feed.persons {
+        let existing = parties::find_by_national_id(uow.conn(), &p.national_id).await?;
+        match existing {
+            Some(e) if e.name == p.name => counts.unchanged += 1,
+            other => {
+                parties::upsert_person(uow.conn(), &PersonForCreate { national_id: p.national_id.clone(), name: p.name.clone() }).await?;
+                if other.is_some() {
+                    counts.parties_changed += 1;
+                } else {
+                    counts.parties_added += 1;
+                }
+            }
+        }
+        tick(&mut done);
+    }
+
+    // The roles the feed says exist, resolved to ids.
+    let mut role_codes: HashMap<String, String> = HashMap::new();
+    let mut party_ids: HashMap<String, PartyId> = HashMap::new();
+    let mut wanted: HashSet<(String, PartyId, PartyId)> = HashSet::new();
+    for r in &feed.roles {
+        let code = match role_codes.get(&r.role) {
+            Some(c) => c.clone(),
+            None => {
+                let c = crate::roles::role_code_for_legacy(uow.conn(), &r.role).await?.ok_or_else(|| ImportError::UnknownRole(r.role.clone()))?;
+                role_codes.insert(r.role.clone(), c.clone());
+                c
+            }
+        };
+        let mut resolve = async |key: &str| -> Result<PartyId, ImportError> {
+            if let Some(id) = party_ids.get(key) {
+                return Ok(*id);
+            }
+            let found = if key.len() == 9 {
+                parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(key).map_err(|_| ImportError::UnknownParty(key.into()))?).await?
+            } else {
+                let nin = NationalId::parse(key, SyntheticIds::Accept).map_err(|_| ImportError::UnknownParty(key.into()))?;
+                parties::find_by_national_id(uow.conn(), &nin).await?
+            };
+            let id = found.ok_or_else(|| ImportError::UnknownParty(key.into()))?.id;
+            party_ids.insert(key.to_string(), id);
+            Ok(id)
+        };
+        let holder = resolve(&r.holder).await?;
+        let for_party = resolve(r.for_org.as_str()).await?;
+        wanted.insert((code, holder, for_party));
+        tick(&mut done);
+    }
+    let current = sqlx::query!(
+        "select id, role_code, holder_id, for_party_id from register_role where valid_to is null and source = 'entity-register'"
+    )
+    .fetch_all(uow.conn())
+    .await?;
+    let mut have: HashSet<(String, PartyId, PartyId)> = HashSet::new();
+    let mut ended: Vec<uuid::Uuid> = Vec::new();
+    for row in current {
+        let key = (row.role_code, PartyId(row.holder_id), PartyId(row.for_party_id));
+        if wanted.contains(&key) {
+            counts.unchanged += 1;
+            have.insert(key);
+        } else {
+            ended.push(row.id);
+        }
+    }
+    if !ended.is_empty() {
+        sqlx::query!("update register_role set valid_to = $2 where id = any($1)", &ended, clock.now()).execute(uow.conn()).await?;
+        counts.roles_ended = ended.len();
+    }
+    for (code, holder, for_party) in wanted.difference(&have) {
+        crate::roles::assign_register_role(uow.conn(), code, *holder, *for_party).await?;
+        counts.roles_added += 1;
+    }
+    if counts.parties_added + counts.parties_changed + counts.roles_added + counts.roles_ended > 0 {
+        crate::decisions::store::record_change(uow.conn(), "register-import").await?;
+    }
+    uow.audit(AuditEvent::new("register.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
+    uow.commit().await?;
+    Ok(counts)
+}
