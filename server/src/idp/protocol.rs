@@ -1,6 +1,7 @@
 //! The provider's endpoints.
 
 use super::{oauth_error, refuse, AccessGrant, AuthRequest, Idp, Login, PendingCode, CODE_LIFETIME, TOKEN_LIFETIME_SECS};
+use crate::security::constant_time_eq;
 use crate::oidc::{IdportenClaims, IdportenIdToken, IdportenIdTokenClaims, ACR_LEVELS};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -275,10 +276,6 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Option<(String, 
         return Some((unescape(id)?, unescape(secret)?));
     }
     Some((form.client_id.clone()?, form.client_secret.clone()?))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Authenticates the client by private_key_jwt or by secret; returns its id.
