@@ -41,12 +41,7 @@ async fn portal_with_other_provider(keys: Option<(String, String)>) -> (TestApp,
     config.public_url = url::Url::parse(&format!("http://{portal_addr}")).unwrap();
     tokio::spawn(async move { server::serve(portal_listener, config).await.unwrap() });
     let base = format!("http://{portal_addr}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/health/ready")).await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_ready(&base).await;
     (TestApp { addr: portal_addr, base, db_url: portal_db, client: browser() }, issuer, idp_addr)
 }
 

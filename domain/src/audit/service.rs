@@ -5,7 +5,7 @@
 //! right in the portal.
 
 use super::{store, AuditFilter, AuditRecord};
-use crate::decisions::{decide, DecisionRequest, Outcome, Snapshot, SubjectRef};
+use crate::decisions::Snapshot;
 use crate::parties::PartyId;
 use sqlx::PgConnection;
 
@@ -20,13 +20,7 @@ pub enum AuditTrailError {
 /// Whether `person` may read the audit trail of `party`: it is the person
 /// themself, or the engine permits `read` on `fullmakt_access_management`.
 pub fn may_read(snapshot: &Snapshot, person: PartyId, party: PartyId) -> bool {
-    person == party
-        || decide(
-            snapshot,
-            &DecisionRequest { subject: SubjectRef::Party(person.0), action: "read", resource: crate::grants::service::ACCESS_MANAGEMENT, party: party.0 },
-        )
-        .outcome
-            == Outcome::Permit
+    person == party || crate::grants::service::may_manage(snapshot, person, party, "read")
 }
 
 /// The audit trail of `party`, for `person`, if they may read it.

@@ -39,7 +39,8 @@ impl From<sqlx::Error> for GrantError {
     }
 }
 
-fn may_manage(snapshot: &Snapshot, person: PartyId, party: PartyId, action: &str) -> bool {
+/// Whether the engine lets `person` do `action` on `fullmakt_access_management` for `party`.
+pub fn may_manage(snapshot: &Snapshot, person: PartyId, party: PartyId, action: &str) -> bool {
     decide(snapshot, &DecisionRequest { subject: SubjectRef::Party(person.0), action, resource: ACCESS_MANAGEMENT, party: party.0 }).outcome
         == Decided::Permit
 }

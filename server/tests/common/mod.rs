@@ -43,16 +43,20 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     });
     drop(ready_rx);
     let base = format!("http://{addr}");
+    wait_ready(&base).await;
+    TestApp { addr, base, db_url, client: browser() }
+}
+
+/// Waits (bounded) until the server at `base` answers its readiness probe.
+pub async fn wait_ready(base: &str) {
     let probe = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(r) = probe.get(format!("{base}/health/ready")).send().await {
-            if r.status().is_success() {
-                return TestApp { addr, base, db_url, client: browser() };
-            }
+        if probe.get(format!("{base}/health/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("server did not become ready");
+    panic!("server at {base} did not become ready");
 }
 
 impl TestApp {
