@@ -41,25 +41,74 @@ impl AppError {
             Self::NotSignedIn => locale.t("error.not_signed_in").to_string(),
             Self::NoPartyChosen => locale.t("error.no_party").to_string(),
             Self::NotAllowed => locale.t("error.not_allowed").to_string(),
-            Self::Invalid(detail) => format!("{} {detail}", locale.t("error.invalid")),
-            Self::Refused(code) => locale.t(refusal_key(code)).to_string(),
+            Self::Invalid(detail) => match invalid_key(detail) {
+                Some(key) => locale.t(key).to_string(),
+                None => format!("{} {detail}", locale.t("error.invalid")),
+            },
+            Self::Refused(code) => {
+                // `role.sod|payer|approver`: a code, then the values its message names.
+                let mut parts = code.split('|');
+                let mut text = locale.t(refusal_key(parts.next().unwrap_or_default())).to_string();
+                for (i, value) in parts.enumerate() {
+                    text = text.replace(&format!("{{{i}}}"), value);
+                }
+                text
+            }
             Self::Internal(request_id) => format!("{} ({request_id})", locale.t("error.internal")),
             Self::Transport(_) => locale.t("error.transport").to_string(),
         }
     }
 }
 
+/// A readable message for an invalid field the person typed, where there is one.
+fn invalid_key(detail: &str) -> Option<&'static str> {
+    match detail.split(':').next() {
+        Some("org_number") => Some("invalid.org_number"),
+        Some("national_id") => Some("invalid.national_id"),
+        Some("surname") => Some("invalid.surname"),
+        _ => None,
+    }
+}
+
 /// The translation key of a refusal code (a closed list, so keys stay static).
-fn refusal_key(code: &str) -> &'static str {
+pub fn refusal_key(code: &str) -> &'static str {
     match code {
         "grant.unknown_package" => "refused.unknown_package",
         "grant.not_assignable" => "refused.not_assignable",
         "grant.wrong_entity_type" => "refused.wrong_entity_type",
         "grant.may_not_pass_on" => "refused.may_not_pass_on",
         "grant.self" => "refused.self",
+        "grant.to_party" => "refused.to_party",
         "grant.unknown_recipient" | "grant.no_such_person" => "refused.no_such_person",
+        "grant.no_such_organisation" => "refused.no_such_organisation",
+        "grant.no_package" => "refused.no_package",
         "grant.already" => "refused.already",
         "grant.unknown_grant" => "refused.unknown_grant",
+        "role.code_taken" => "refused.role_code_taken",
+        "role.unknown" => "refused.role_unknown",
+        "role.not_available" => "refused.role_not_available",
+        "role.unknown_package" => "refused.role_unknown_package",
+        "role.unknown_resource" => "refused.role_unknown_resource",
+        "role.unknown_party" => "refused.role_unknown_party",
+        "role.self" => "refused.role_self",
+        "role.cycle" => "refused.role_cycle",
+        "role.sod" => "refused.role_sod",
+        "role.exists" => "refused.role_exists",
+        "role.unknown_assignment" => "refused.role_unknown_assignment",
         _ => "refused.other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_the_values_they_are_about() {
+        let e = AppError::Refused("role.sod|payer|approver".into());
+        assert_eq!(e.message(Locale::En), "Segregation of duties: the roles payer and approver may not be held by one person for the same party.");
+        assert!(e.message(Locale::Nb).contains("rollene payer og approver"));
+        assert_eq!(AppError::Refused("role.self".into()).message(Locale::En), "You cannot assign a role to yourself.");
+        assert_eq!(AppError::Refused("nonsense|x".into()).message(Locale::En), Locale::En.t("refused.other"));
     }
 }

@@ -96,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/velg-aktor") view=routes::parties::ChoosePartyPage/>
                     <Route path=path!("/logg") view=routes::audit::AuditPage/>
                     <Route path=path!("/tilganger") view=routes::access::AccessPage/>
+                    <Route path=path!("/fullmakter") view=routes::others::OthersPage/>
+                    <routes::resources::ServiceRoutes/>
+                    <Route path=path!("/roller") view=routes::roles::RolesPage/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage/>
                 </Routes>
             </main>

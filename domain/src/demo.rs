@@ -56,6 +56,40 @@ pub const REGISTER_ROLES: &[(&str, &str, &str)] = &[
     ("FFØR", "310300004", "310500003"),   // the business manager serves the housing co-op
 ];
 
+/// The service owner of the demo: the university owns one resource, so its
+/// general manager (Ada Rektor) has services to manage.
+pub const SERVICE_OWNER: &str = "310700002";
+
+/// The demo resource owned by [`SERVICE_OWNER`]; created when missing, never
+/// overwritten (a person may have edited it).
+pub fn demo_resource() -> crate::resources::ResourceForSave {
+    use crate::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
+    crate::resources::ResourceForSave {
+        id: "fjordby-rapportering".into(),
+        title_nb: "Rapportering til Universitetet i Fjordby".into(),
+        title_nn: "Rapportering til Universitetet i Fjordby".into(),
+        title_en: "Reporting to the University of Fjordby".into(),
+        description: "Rapporter fra samarbeidspartnere til universitetet.".into(),
+        resource_type: "GenericAccessResource".into(),
+        delegable: true,
+        policy: Policy {
+            resource: String::new(),
+            combining: Combining::DenyOverrides,
+            rules: vec![Rule {
+                id: "rapportering".into(),
+                effect: Effect::Permit,
+                subjects: vec![
+                    vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "regnskap-okonomi-rapport".into(), ignore_case: true }],
+                    vec![Match { attribute: attr::ROLE_CODE.into(), value: "DAGL".into(), ignore_case: true }],
+                ],
+                actions: vec!["read".into(), "write".into()],
+                description: String::new(),
+            }],
+            obligations: vec![],
+        },
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("demo data is invalid: {0}")]
@@ -64,6 +98,8 @@ pub enum DemoError {
     UnknownRole(String),
     #[error(transparent)]
     Store(#[from] UnitOfWorkError),
+    #[error(transparent)]
+    Resource(#[from] crate::resources::ResourceError),
 }
 
 impl From<sqlx::Error> for DemoError {
@@ -113,5 +149,11 @@ pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
     ))
     .await?;
     uow.commit().await?;
+    let resource = demo_resource();
+    let exists = crate::resources::store::owner_of(&mut *pool.acquire().await?, &resource.id).await?.is_some();
+    if !exists {
+        let owner = OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?;
+        crate::resources::save(pool, clock, Actor::system("demo-data"), &owner, &resource).await?;
+    }
     Ok(())
 }

@@ -16,5 +16,7 @@ pub mod parties;
 pub mod register;
 pub mod resources;
 pub mod roles;
+pub mod tokens;
+pub mod user_roles;
 
 pub use clock::{Clock, SystemClock};

@@ -5,7 +5,7 @@ use domain::audit::Actor;
 use domain::clock::SystemClock;
 use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
 use domain::decisions::store::load_snapshot;
-use domain::decisions::{decide, DecisionRequest, Outcome, SubjectRef};
+use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
 use domain::grants::{grant_package, revoke, GrantError};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::{save, ResourceError, ResourceForSave};
@@ -57,7 +57,7 @@ fn actor(p: PartyId) -> Actor {
 
 async fn permits(pool: &PgPool, subject: PartyId, party: PartyId) -> Outcome {
     let s = load_snapshot(pool).await.unwrap();
-    decide(&s, &DecisionRequest { subject: SubjectRef::Party(subject.0), action: "read", resource: "mva-melding", party: party.0 }).outcome
+    decide(&s, &DecisionRequest { subject: SubjectRef::Party(subject.0), action: "read", resource: "mva-melding", party: party.0, env: Env::now() }).outcome
 }
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]

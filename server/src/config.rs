@@ -28,7 +28,13 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_ALLOW_SYNTHETIC_IDS", default: "false (true with the test provider)", meaning: "accept synthetic test national identity numbers (month + 80)" },
     Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login and the test provider" },
     Setting { var: "FULLMAKT_DEMO_DATA", default: "false", meaning: "load the built-in catalogue and demo parties at start" },
-    Setting { var: "FULLMAKT_PDP_API_KEYS", default: "(none: the PDP and authorized-parties APIs refuse every call)", meaning: "comma-separated API keys accepted as Bearer tokens by the PDP APIs (interim, until the token service)" },
+    Setting { var: "FULLMAKT_PDP_API_KEYS", default: "(none)", meaning: "DEPRECATED: comma-separated API keys accepted as Bearer tokens by the PDP APIs besides tokens from /token with the scope altinn:authorization/authorize" },
+    Setting { var: "FULLMAKT_TOKEN_ISSUER", default: "<FULLMAKT_PUBLIC_URL>/", meaning: "issuer identifier of the token service: iss of issued tokens, and the aud client assertions must name" },
+    Setting { var: "FULLMAKT_TOKEN_LIFETIME_SECONDS", default: "120", meaning: "lifetime of tokens issued by /token (30 to 3600)" },
+    Setting { var: "FULLMAKT_TOKEN_SIGNING_ALG", default: "ES256", meaning: "algorithm of issued tokens: ES256, EdDSA or RS256 (RS256 is about 20x slower to sign)" },
+    Setting { var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY", default: "(required unless FULLMAKT_TEST_IDP=true, which uses a dev-only key)", meaning: "base64 of 32 random bytes: AES-256-GCM key that encrypts the token signing keys in the database" },
+    Setting { var: "FULLMAKT_TOKEN_KEY_ROTATION_DAYS", default: "30", meaning: "a token signing key is replaced after this many days (the old one stays published until its tokens expire)" },
+    Setting { var: "FULLMAKT_TOKEN_AUDIENCES", default: "(none)", meaning: "space-separated aud values Fullmakt's APIs accept in a token; a token without aud is always accepted" },
     Setting { var: "LEPTOS_SITE_ROOT", default: "target/site", meaning: "where the built site (WASM, CSS, assets) is served from" },
 ];
 
@@ -70,6 +76,14 @@ pub struct Config {
     pub demo_data: bool,
     pub site_root: String,
     pub pdp_api_keys: Vec<String>,
+    /// `None`: the public URL.
+    pub token_issuer: Option<String>,
+    pub token_lifetime_secs: i64,
+    pub token_signing_alg: String,
+    /// `None` only in development mode (test provider on): the dev-only key is used.
+    pub token_key_encryption_key: Option<[u8; 32]>,
+    pub token_key_rotation_days: i64,
+    pub token_audiences: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +114,16 @@ fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(v) => Err(ConfigError { var: name, problem: format!("= {v:?} must be true or false") }),
     }
+}
+
+/// The key-encryption key: base64 (standard or URL-safe) of exactly 32 bytes.
+fn decode_kek(v: &str) -> Result<[u8; 32], ConfigError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(v)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(v.trim_end_matches('=')))
+        .map_err(|_| ConfigError { var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY", problem: "is not base64".into() })?;
+    bytes.try_into().map_err(|_| ConfigError { var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY", problem: "must decode to exactly 32 bytes".into() })
 }
 
 impl Config {
@@ -171,7 +195,31 @@ impl Config {
             pdp_api_keys: var("FULLMAKT_PDP_API_KEYS")
                 .map(|v| v.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
                 .unwrap_or_default(),
+            token_issuer: var("FULLMAKT_TOKEN_ISSUER"),
+            token_lifetime_secs: parse("FULLMAKT_TOKEN_LIFETIME_SECONDS", 120)?,
+            token_signing_alg: var("FULLMAKT_TOKEN_SIGNING_ALG").unwrap_or_else(|| "ES256".into()),
+            token_key_encryption_key: match var("FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY") {
+                None => None,
+                Some(v) => Some(decode_kek(&v)?),
+            },
+            token_key_rotation_days: parse("FULLMAKT_TOKEN_KEY_ROTATION_DAYS", 30)?,
+            token_audiences: var("FULLMAKT_TOKEN_AUDIENCES").map(|v| v.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
         };
+        if !(30..=3600).contains(&cfg.token_lifetime_secs) {
+            return Err(ConfigError { var: "FULLMAKT_TOKEN_LIFETIME_SECONDS", problem: "must be between 30 and 3600".into() });
+        }
+        if !["ES256", "EdDSA", "RS256"].contains(&cfg.token_signing_alg.as_str()) {
+            return Err(ConfigError { var: "FULLMAKT_TOKEN_SIGNING_ALG", problem: format!("= {:?} must be ES256, EdDSA or RS256", cfg.token_signing_alg) });
+        }
+        if cfg.token_key_rotation_days < 1 {
+            return Err(ConfigError { var: "FULLMAKT_TOKEN_KEY_ROTATION_DAYS", problem: "must be at least 1".into() });
+        }
+        if cfg.token_key_encryption_key.is_none() && !cfg.test_idp {
+            return Err(ConfigError {
+                var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY",
+                problem: "is required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) unless FULLMAKT_TEST_IDP=true".into(),
+            });
+        }
         if cfg.pdp_api_keys.iter().any(|k| k.len() < 16) {
             return Err(ConfigError { var: "FULLMAKT_PDP_API_KEYS", problem: "each key must be at least 16 characters".into() });
         }
@@ -189,6 +237,11 @@ impl Config {
     /// The portal's own origin, e.g. `http://127.0.0.1:3000`, for Origin checks.
     pub fn origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
+    }
+
+    /// The token service's issuer identifier (`FULLMAKT_TOKEN_ISSUER`, else the public URL).
+    pub fn token_issuer(&self) -> String {
+        self.token_issuer.clone().unwrap_or_else(|| self.public_url.as_str().to_string())
     }
 
     pub fn synthetic_ids(&self) -> domain::parties::SyntheticIds {
@@ -221,6 +274,12 @@ impl Config {
             demo_data: true,
             site_root: "target/site".into(),
             pdp_api_keys: vec!["test-pdp-key-0123456789".into()],
+            token_issuer: None,
+            token_lifetime_secs: 120,
+            token_signing_alg: "ES256".into(),
+            token_key_encryption_key: None,
+            token_key_rotation_days: 30,
+            token_audiences: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod problem;
 pub mod rate_limit;
 pub mod security;
+pub mod token;
 
 use app_state::AppState;
 use axum::routing::get;
@@ -54,6 +55,23 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     if config.demo_data {
         load_demo(&pool, clock.as_ref()).await?;
     }
+
+    let kek = match config.token_key_encryption_key {
+        Some(k) => k,
+        None => {
+            tracing::warn!("FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY is not set: token signing keys are encrypted with the DEV-ONLY key (development mode)");
+            token::DEV_KEY_ENCRYPTION_KEY
+        }
+    };
+    let token_settings = token::Settings {
+        issuer: config.token_issuer(),
+        base_url: config.public_url.as_str().trim_end_matches('/').to_string(),
+        lifetime: time::Duration::seconds(config.token_lifetime_secs),
+        alg: token::keys::SigningAlg::parse(&config.token_signing_alg).unwrap_or(token::keys::SigningAlg::Es256),
+        audiences: config.token_audiences.clone(),
+        rotate_after: time::Duration::days(config.token_key_rotation_days),
+    };
+    let tokens = token::TokenService::start(pool.clone(), clock.clone(), token_settings, kek).await?;
 
     let engine = domain::decisions::live::Engine::load(&pool).await?;
     engine.spawn_refresher(pool.clone());
@@ -139,6 +157,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             move || app::shell(o.clone())
         })
         .merge(auth::router())
+        // Authenticated by the session cookie, so inside the session and CSRF layers.
+        .merge(api::resources::router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
@@ -154,7 +174,9 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(health::router())
         .merge(api::pdp::router())
         .merge(api::authorized_parties::router())
-        .merge(api::openapi::router());
+        .merge(api::openapi::router())
+        .merge(token::router(tokens.clone()))
+        .layer(axum::Extension(tokens));
     let router = portal
         .merge(apis)
         .layer(axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware))

@@ -18,6 +18,9 @@ pub struct Problem {
     pub instance: Option<String>,
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// Per-field errors (`{"field", "message"}`), for input a form can show next to its fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -30,7 +33,14 @@ impl Problem {
             code: code.to_string(),
             instance: None,
             retry_after: None,
+            errors: None,
         }
+    }
+
+    /// Adds per-field errors.
+    pub fn errors(mut self, errors: serde_json::Value) -> Self {
+        self.errors = Some(errors);
+        self
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {

@@ -1,5 +1,5 @@
-//! The page header: product name, the signed-in person, the party acted for with
-//! a way to switch, the language switch and logout.
+//! The page header: product name, the signed-in person, what they can do for
+//! others, the party acted for with a way to switch, the language switch and logout.
 
 use crate::functions::session::session_info;
 use crate::i18n::{use_locale, LOCALES};
@@ -45,6 +45,8 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(s)) => view! {
                                 <div class="flex flex-wrap items-center gap-3 text-sm">
                                     <span data-testid="signed-in-as">{s.name}</span>
+                                    <a href="/fullmakter" class="underline">{locale.t("header.others")}</a>
+                                    <a href="/tjenester" class="underline">{locale.t("resources.nav")}</a>
                                     {match s.party {
                                         Some(p) => view! {
                                             <span data-testid="acting-for">

@@ -1,5 +1,6 @@
-//! "Who has access to <party>", give access, revoke access — for the party the
-//! signed-in person acts for. The rules are the domain's (`domain::grants`).
+//! "Who has access to <party>", give access (to a person or an organisation,
+//! one or more packages at once), revoke access — for the party the signed-in
+//! person acts for. The rules are the domain's (`domain::grants`).
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -27,6 +28,7 @@ pub enum WhyView {
     Grant(Option<String>),
     MainUnit(String, Box<WhyView>),
     KeyRole { role: String, organisation: String, inner: Box<WhyView> },
+    UserRole { role: String, through: Option<String> },
 }
 
 impl WhyView {
@@ -40,12 +42,16 @@ impl WhyView {
             Self::KeyRole { role, organisation, inner } => {
                 format!("{} {} {organisation}, {} {role}", inner.render(locale), locale.t("why.held_by"), locale.t("why.key_role"))
             }
+            Self::UserRole { role, through: None } => format!("{} {role}", locale.t("why.user_role")),
+            Self::UserRole { role, through: Some(through) } => {
+                format!("{} {role}, {} {through}", locale.t("why.user_role"), locale.t("why.inherited_through"))
+            }
         }
     }
 }
 
 #[cfg(feature = "ssr")]
-fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decisions::Reason) -> WhyView {
+pub(crate) fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decisions::Reason) -> WhyView {
     use domain::decisions::Reason;
     match r {
         Reason::Own => WhyView::Own,
@@ -57,16 +63,99 @@ fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decisions::Reaso
             organisation: snapshot.name_of(*organisation),
             inner: Box::new(why_view(snapshot, inner)),
         },
+        Reason::UserRole { role, inherited_through, .. } => {
+            WhyView::UserRole { role: role.to_string(), through: inherited_through.as_ref().map(|t| t.to_string()) }
+        }
     }
 }
 
+#[cfg(feature = "ssr")]
+pub(crate) fn item_view(snapshot: &domain::decisions::Snapshot, i: domain::grants::HeldItem, revocable: bool) -> ItemView {
+    ItemView {
+        what: i.what,
+        why: i.why.iter().map(|r| why_view(snapshot, r)).collect(),
+        grant: i.grant.filter(|_| revocable).map(|g| g.to_string()),
+    }
+}
+
+/// A package that can be given, with its area, in nb, nn and en.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageOption {
     pub code: String,
-    /// Names in nb, nn, en.
     pub name: [String; 3],
-    pub area: [String; 3],
+    pub description: [String; 3],
+    /// The area's URN, which groups the packages.
+    pub area: String,
+    pub area_name: [String; 3],
+    pub area_description: [String; 3],
 }
+
+impl PackageOption {
+    /// Whether the package matches a search: every word of `query` occurs in
+    /// its name, description or area (any language), case-insensitively. Used
+    /// on the server for `?q=` and in the browser as one types, so both agree.
+    pub fn matches(&self, query: &str) -> bool {
+        let haystack = [&self.name, &self.description, &self.area_name]
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once(&self.code))
+            .map(|t| t.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
+        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+    }
+}
+
+/// One area's packages, in the catalogue's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaGroup {
+    pub urn: String,
+    pub name: [String; 3],
+    pub description: [String; 3],
+    pub packages: Vec<PackageOption>,
+}
+
+/// Groups packages by area, keeping the order in which areas first appear.
+pub fn by_area(packages: Vec<PackageOption>) -> Vec<AreaGroup> {
+    let mut groups: Vec<AreaGroup> = Vec::new();
+    for p in packages {
+        match groups.iter_mut().find(|g| g.urn == p.area) {
+            Some(g) => g.packages.push(p),
+            None => groups.push(AreaGroup { urn: p.area.clone(), name: p.area_name.clone(), description: p.area_description.clone(), packages: vec![p] }),
+        }
+    }
+    groups
+}
+
+/// What happened to one package of a give-access request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageOutcome {
+    pub code: String,
+    /// The package's names in nb, nn, en (the code when it is not in the catalogue).
+    pub name: [String; 3],
+    /// The refusal code (as in [`AppError::Refused`]) when it was not given.
+    pub refused: Option<String>,
+}
+
+/// The answer to "give these packages to this recipient": per package, given or why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiveSummary {
+    pub recipient: String,
+    pub outcomes: Vec<PackageOutcome>,
+}
+
+impl GiveSummary {
+    pub fn given(&self) -> impl Iterator<Item = &PackageOutcome> {
+        self.outcomes.iter().filter(|o| o.refused.is_none())
+    }
+
+    pub fn refused(&self) -> impl Iterator<Item = &PackageOutcome> {
+        self.outcomes.iter().filter(|o| o.refused.is_some())
+    }
+}
+
+/// The most packages one request may give (a form offers far fewer).
+pub const MAX_PACKAGES_AT_ONCE: usize = 50;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -82,6 +171,7 @@ mod ssr {
             GrantError::WrongEntityType(_) => AppError::Refused("grant.wrong_entity_type".into()),
             GrantError::MayNotPassOn(_) => AppError::Refused("grant.may_not_pass_on".into()),
             GrantError::SelfAssignment => AppError::Refused("grant.self".into()),
+            GrantError::RecipientIsParty => AppError::Refused("grant.to_party".into()),
             GrantError::UnknownRecipient => AppError::Refused("grant.unknown_recipient".into()),
             GrantError::AlreadyGranted(_) => AppError::Refused("grant.already".into()),
             GrantError::UnknownGrant => AppError::Refused("grant.unknown_grant".into()),
@@ -109,55 +199,126 @@ pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
     let holders = domain::grants::who_has_access(&snapshot, party);
     Ok(holders
         .into_iter()
-        .map(|h| HolderView {
-            name: h.name,
-            items: h
-                .items
-                .into_iter()
-                .map(|i| ItemView { what: i.what, why: i.why.iter().map(|r| why_view(&snapshot, r)).collect(), grant: i.grant.map(|g| g.to_string()) })
-                .collect(),
+        .map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, i, true)).collect() })
+        .collect())
+}
+
+/// The packages that can be given on behalf of the chosen party (those meant
+/// for its kind of party), by area.
+#[server(prefix = "/api", endpoint = "assignable_packages")]
+pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
+    use crate::functions::ssr::internal;
+    use domain::catalogue::model::EntityType;
+    let (ctx, _, party) = ssr::manager().await?;
+    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
+    let kind = domain::parties::store::get(&mut conn, party).await.map_err(|e| internal(&e.to_string()))?.map(|p| p.kind());
+    let entity_type = match kind {
+        Some(domain::parties::PartyKind::Person) => EntityType::Person,
+        Some(domain::parties::PartyKind::Organisation) => EntityType::Organisation,
+        None => return Err(AppError::NoPartyChosen),
+    };
+    let rows = domain::catalogue::store::assignable_packages(&mut conn, entity_type).await.map_err(|e| internal(&e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .map(|p| PackageOption {
+            code: p.code,
+            name: [p.name.nb, p.name.nn, p.name.en],
+            description: [p.description.nb, p.description.nn, p.description.en],
+            area: p.area.urn,
+            area_name: [p.area.name.nb, p.area.name.nn, p.area.name.en],
+            area_description: [p.area.description.nb, p.area.description.nn, p.area.description.en],
         })
         .collect())
 }
 
-/// The packages that can be given on behalf of the chosen party, by area.
-#[server(prefix = "/api", endpoint = "assignable_packages")]
-pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
-    use crate::functions::ssr::internal;
-    let (ctx, _, _) = ssr::manager().await?;
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let rows = domain::catalogue::store::assignable_packages(&mut conn).await.map_err(|e| internal(&e.to_string()))?;
-    Ok(rows
-        .into_iter()
-        .map(|p| PackageOption { code: p.code, name: [p.name.nb, p.name.nn, p.name.en], area: [p.area.nb, p.area.nn, p.area.en] })
-        .collect())
-}
-
-/// Gives the person with this national identity number and surname a package
-/// for the chosen party. Both must match, so numbers cannot be probed.
+/// Gives a recipient one or more packages for the chosen party, and says per
+/// package whether it was given or why not.
+///
+/// `kind` chooses the recipient: `person` (national identity number and
+/// surname; both must match, so numbers cannot be probed) or `organisation`
+/// (organisation number of an active organisation). The form may send both
+/// groups of fields; only the chosen kind's are read. A recipient that cannot
+/// be found refuses the whole request, so nothing changes.
 #[server(prefix = "/api", endpoint = "give_access")]
-pub async fn give_access(national_id: String, surname: String, package: String) -> Result<(), AppError> {
+pub async fn give_access(
+    #[server(default)] kind: String,
+    #[server(default)] national_id: String,
+    #[server(default)] surname: String,
+    #[server(default)] org_number: String,
+    #[server(default)] packages: Vec<String>,
+) -> Result<GiveSummary, AppError> {
     use crate::functions::ssr::*;
     let (ctx, auth, party) = ssr::manager().await?;
-    let nin = domain::parties::NationalId::parse(&national_id, domain::parties::SyntheticIds::Accept)
-        .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
-    let surname = surname.trim().to_lowercase();
-    if surname.is_empty() || surname.chars().count() > 100 {
-        return Err(AppError::Invalid("surname".into()));
+    let mut codes: Vec<String> = Vec::new();
+    for p in packages.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !codes.iter().any(|c| c == p) {
+            codes.push(p.to_string());
+        }
+    }
+    if codes.is_empty() {
+        return Err(AppError::Refused("grant.no_package".into()));
+    }
+    if codes.len() > MAX_PACKAGES_AT_ONCE {
+        return Err(AppError::Invalid("packages".into()));
     }
     let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let recipient = domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))?;
-    drop(conn);
-    let recipient = match recipient {
-        Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => p,
-        _ => return Err(AppError::Refused("grant.no_such_person".into())),
+    let recipient = match kind.trim() {
+        "" | "person" => {
+            let nin = domain::parties::NationalId::parse(national_id.trim(), domain::parties::SyntheticIds::Accept)
+                .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
+            let surname = surname.trim().to_lowercase();
+            if surname.is_empty() || surname.chars().count() > 100 {
+                return Err(AppError::Invalid("surname".into()));
+            }
+            let found = domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))?;
+            match found {
+                Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => p,
+                _ => return Err(AppError::Refused("grant.no_such_person".into())),
+            }
+        }
+        "organisation" => {
+            // People write org numbers in groups ("310 400 009").
+            let digits: String = org_number.chars().filter(|c| !c.is_whitespace()).collect();
+            let org = domain::parties::OrgNumber::try_from(digits.as_str()).map_err(|_| AppError::Invalid("org_number".into()))?;
+            let found = domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))?;
+            found.ok_or_else(|| AppError::Refused("grant.no_such_organisation".into()))?
+        }
+        _ => return Err(AppError::Invalid("kind".into())),
     };
+    // Names for the summary; a code not in the catalogue keeps its code as name.
+    let kind_of_party = domain::parties::store::get(&mut conn, party).await.map_err(|e| internal(&e.to_string()))?.map(|p| p.kind());
+    let entity_type = match kind_of_party {
+        Some(domain::parties::PartyKind::Person) => domain::catalogue::model::EntityType::Person,
+        _ => domain::catalogue::model::EntityType::Organisation,
+    };
+    let catalogue = domain::catalogue::store::assignable_packages(&mut conn, entity_type).await.map_err(|e| internal(&e.to_string()))?;
+    drop(conn);
     let snapshot = ctx.engine.snapshot();
-    domain::grants::grant_package(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient.id, package.trim())
-        .await
-        .map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
-    Ok(())
+    let mut outcomes = Vec::with_capacity(codes.len());
+    for code in codes {
+        let result = domain::grants::grant_package(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient.id, &code).await;
+        let refused = match result.map_err(ssr::map) {
+            Ok(_) => None,
+            // About the recipient, not the package: refused (and audited) by the first try already.
+            Err(AppError::Refused(reason)) if reason == "grant.self" || reason == "grant.to_party" => return Err(AppError::Refused(reason)),
+            Err(AppError::Refused(reason)) => Some(reason),
+            // Not an access manager, or an internal error: the whole request fails.
+            Err(other) => {
+                ctx.engine.refresh_now(&ctx.pool).await;
+                return Err(other);
+            }
+        };
+        let name = catalogue
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| [p.name.nb.clone(), p.name.nn.clone(), p.name.en.clone()])
+            .unwrap_or_else(|| [code.clone(), code.clone(), code.clone()]);
+        outcomes.push(PackageOutcome { code, name, refused });
+    }
+    if outcomes.iter().any(|o| o.refused.is_none()) {
+        ctx.engine.refresh_now(&ctx.pool).await;
+    }
+    Ok(GiveSummary { recipient: recipient.name, outcomes })
 }
 
 /// Revokes a direct grant given on behalf of the chosen party.
@@ -172,4 +333,59 @@ pub async fn revoke_access(grant: String) -> Result<(), AppError> {
     ctx.engine.refresh_now(&ctx.pool).await;
     leptos_axum::redirect("/tilganger");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(code: &str, name: &str, description: &str, area: &str) -> PackageOption {
+        let three = |s: &str| [s.to_string(), format!("{s} (nn)"), format!("{s} (en)")];
+        PackageOption {
+            code: code.into(),
+            name: three(name),
+            description: three(description),
+            area: format!("area:{area}"),
+            area_name: three(area),
+            area_description: three(""),
+        }
+    }
+
+    #[test]
+    fn search_matches_name_description_and_area_in_any_language_ignoring_case() {
+        let vat = package("merverdiavgift", "Merverdiavgift", "Tjenester for mva-meldingen", "Skatt og avgift");
+        assert!(vat.matches(""));
+        assert!(vat.matches("MERVERDI"));
+        assert!(vat.matches("mva-meldingen"));
+        assert!(vat.matches("skatt"));
+        assert!(vat.matches("(en)"));
+        assert!(vat.matches("skatt  merverdi"), "every word must match, in any field");
+        assert!(!vat.matches("skatt lønn"));
+        assert!(!vat.matches("tilgangsstyrer"));
+    }
+
+    #[test]
+    fn packages_are_grouped_by_area_in_order_of_appearance() {
+        let groups = by_area(vec![
+            package("a", "A", "", "Skatt"),
+            package("b", "B", "", "Skatt"),
+            package("c", "C", "", "Tilganger"),
+            package("d", "D", "", "Skatt"),
+        ]);
+        let shape: Vec<(&str, Vec<&str>)> = groups.iter().map(|g| (g.name[0].as_str(), g.packages.iter().map(|p| p.code.as_str()).collect())).collect();
+        assert_eq!(shape, [("Skatt", vec!["a", "b", "d"]), ("Tilganger", vec!["c"])]);
+    }
+
+    #[test]
+    fn a_summary_splits_given_from_refused() {
+        let s = GiveSummary {
+            recipient: "Revisjon Nord AS".into(),
+            outcomes: vec![
+                PackageOutcome { code: "a".into(), name: Default::default(), refused: None },
+                PackageOutcome { code: "b".into(), name: Default::default(), refused: Some("grant.already".into()) },
+            ],
+        };
+        assert_eq!(s.given().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(s.refused().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["b"]);
+    }
 }

@@ -3,7 +3,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod others;
 pub mod parties;
+pub mod resources;
+pub mod roles;
 pub mod session;
 
 use serde::{Deserialize, Serialize};

@@ -105,6 +105,7 @@ mod tests {
     fn every_key_used_in_the_code_exists() {
         let src_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut missing = Vec::new();
+        let sections: BTreeSet<&str> = Locale::Nb.table().keys().filter_map(|k| k.split_once('.').map(|(s, _)| s)).collect();
         let mut stack = vec![src_dir];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
@@ -117,6 +118,17 @@ mod tests {
                         let key = part.split('"').next().unwrap();
                         if !Locale::Nb.table().contains_key(key) {
                             missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                    // Keys handed to components as props (`label="roles.code"`)
+                    // or returned from helpers: every literal shaped like a key
+                    // of a known section must exist too.
+                    for literal in text.split('"').skip(1).step_by(2) {
+                        let looks_like_key = literal.split_once('.').is_some_and(|(section, rest)| {
+                            sections.contains(section) && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                        });
+                        if looks_like_key && !Locale::Nb.table().contains_key(literal) {
+                            missing.push(format!("{}: {literal}", path.display()));
                         }
                     }
                 }

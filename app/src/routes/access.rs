@@ -1,16 +1,23 @@
 //! "Who has access to <party>": everyone who holds something for the party
-//! acted for, what and why; give a package to a person; revoke a grant after
-//! confirming. Every form works without JavaScript.
+//! acted for, what and why; give one or more packages (chosen by area, with
+//! search and descriptions) to a person or an organisation; revoke a grant
+//! after confirming.
+//!
+//! Every form works without JavaScript: the package search is a GET form
+//! (`/tilganger?q=…`) filtered when the page is rendered, and both recipient
+//! field groups are always in the form, the server reading the chosen kind's.
+//! Hydration filters as one types and hides the recipient fields not chosen.
 
 use crate::components::alert::ErrorAlert;
-use crate::functions::access::{assignable_packages, who_has_access, GiveAccess, RevokeAccess};
+use crate::functions::access::{assignable_packages, by_area, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-fn pick(locale: Locale, names: &[String; 3]) -> String {
-    names[match locale {
+/// The text in the reader's language from an nb/nn/en triple.
+pub fn pick(locale: Locale, texts: &[String; 3]) -> String {
+    texts[match locale {
         Locale::Nb => 0,
         Locale::Nn => 1,
         Locale::En => 2,
@@ -31,7 +38,7 @@ pub fn AccessPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold">{locale.t("access.title")}</h1>
         {move || give.value().get().map(|r| match r {
-            Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("access.given")}</p></div> }.into_any(),
+            Ok(summary) => view! { <GiveSummaryAlert summary/> }.into_any(),
             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
         })}
         {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorAlert error=e/> })}
@@ -78,33 +85,185 @@ pub fn AccessPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <h2 class="mt-8 text-xl font-bold">{locale.t("access.give_title")}</h2>
-        <ActionForm action=give attr:class="mt-4 flex max-w-md flex-col gap-3">
-            <div class="flex flex-col">
-                <label for="give-nin" class="font-semibold">{locale.t("access.nin")}</label>
-                <input id="give-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11" required/>
-            </div>
-            <div class="flex flex-col">
-                <label for="give-surname" class="font-semibold">{locale.t("access.surname")}</label>
-                <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength="100" required/>
-            </div>
-            <div class="flex flex-col">
-                <label for="give-package" class="font-semibold">{locale.t("access.package")}</label>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let options = packages.await.unwrap_or_default();
-                        view! {
-                            <select id="give-package" name="package" class="ds-input" required>
-                                {options.into_iter().map(|p| {
-                                    let text = format!("{} – {}", pick(locale, &p.area), pick(locale, &p.name));
-                                    view! { <option value=p.code>{text}</option> }
+        <GiveAccessForm give packages/>
+    }
+}
+
+/// The give-access section: package search (GET), then the POST form with
+/// the packages by area and the recipient.
+#[component]
+fn GiveAccessForm(
+    give: ServerAction<GiveAccess>,
+    packages: Resource<Result<Vec<crate::functions::access::PackageOption>, crate::error::AppError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    // The search as rendered from `?q=`, then as typed once hydrated.
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    // Checked packages stay visible whatever the search, so nothing is given unseen.
+    let checked = RwSignal::new(Vec::<String>::new());
+    let visible = move |p: &crate::functions::access::PackageOption| p.matches(&search.get()) || checked.with(|c| c.contains(&p.code));
+    let kind = RwSignal::new("person".to_string());
+    // True once hydrated: only then are the fields of the kind not chosen hidden
+    // (without JavaScript both groups stay visible and the server decides).
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let show_person = move || !interactive.get() || kind.get() == "person";
+    let show_org = move || !interactive.get() || kind.get() == "organisation";
+
+    view! {
+        <section aria-labelledby="give-title" class="mt-10">
+            <h2 id="give-title" class="text-xl font-bold">{locale.t("access.give_title")}</h2>
+            <form method="get" action="/tilganger" role="search" class="mt-4 flex flex-wrap items-end gap-2"
+                  on:submit=move |ev| ev.prevent_default()>
+                <div class="ds-field flex flex-col">
+                    <label for="package-search" class="ds-label font-semibold">{locale.t("access.search_label")}</label>
+                    <input id="package-search" name="q" type="search" class="ds-input" maxlength="100" autocomplete="off"
+                           aria-describedby="package-search-help"
+                           value=move || search.get()
+                           on:input=move |ev| search.set(event_target_value(&ev))/>
+                    <p id="package-search-help" class="text-sm text-gray-700">{locale.t("access.search_help")}</p>
+                </div>
+                <button type="submit" class="ds-button" data-variant="secondary">{locale.t("access.search_button")}</button>
+            </form>
+            <ActionForm action=give attr:class="mt-4 flex max-w-3xl flex-col gap-6">
+                <fieldset class="ds-fieldset">
+                    <legend class="ds-label text-lg font-semibold">{locale.t("access.packages_legend")}</legend>
+                    <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
+                        {move || Suspend::new(async move {
+                            let all = match packages.await {
+                                Ok(list) => list,
+                                Err(e) => return view! { <ErrorAlert error=e/> }.into_any(),
+                            };
+                            if all.is_empty() {
+                                return view! { <p>{locale.t("access.no_packages")}</p> }.into_any();
+                            }
+                            let groups = by_area(all.clone());
+                            let none_match = move || {
+                                let q = search.get();
+                                !all.iter().any(|p| p.matches(&q))
+                            };
+                            view! {
+                                <p aria-live="polite" class="mt-2">{move || none_match().then(|| locale.t("access.no_match"))}</p>
+                                {groups.into_iter().enumerate().map(|(gi, g)| {
+                                    let group_packages = g.packages.clone();
+                                    let group_hidden = move || !group_packages.iter().any(visible);
+                                    let area_description = pick(locale, &g.description);
+                                    view! {
+                                        <div hidden=group_hidden>
+                                            <fieldset class="ds-fieldset mt-4">
+                                                <legend class="ds-label font-semibold">{pick(locale, &g.name)}</legend>
+                                                {(!area_description.is_empty()).then(|| view! { <p class="text-sm text-gray-700">{area_description}</p> })}
+                                                {g.packages.into_iter().enumerate().map(|(pi, p)| {
+                                                    let id = format!("package-{gi}-{pi}");
+                                                    let description_id = format!("{id}-description");
+                                                    let description = pick(locale, &p.description);
+                                                    let package = p.clone();
+                                                    let hidden = move || !visible(&package);
+                                                    let code = p.code.clone();
+                                                    let toggle = move |ev: leptos::ev::Event| {
+                                                        let on = event_target_checked(&ev);
+                                                        checked.update(|c| {
+                                                            c.retain(|x| *x != code);
+                                                            if on {
+                                                                c.push(code.clone());
+                                                            }
+                                                        });
+                                                    };
+                                                    view! {
+                                                        <div hidden=hidden>
+                                                            <div class="ds-field mt-2 flex items-start gap-2">
+                                                                <input type="checkbox" class="ds-input mt-1" id=id.clone() name="packages[]" value=p.code.clone()
+                                                                       aria-describedby=description_id.clone() on:change=toggle/>
+                                                                <div>
+                                                                    <label for=id class="ds-label font-semibold">{pick(locale, &p.name)}</label>
+                                                                    <p id=description_id class="text-sm text-gray-700">{description}</p>
+                                                                </div>
+                                                            </div>
+                                                        </div>
+                                                    }
+                                                }).collect_view()}
+                                            </fieldset>
+                                        </div>
+                                    }
                                 }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Suspense>
-            </div>
-            <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("access.give_button")}</button>
-        </ActionForm>
+                            }.into_any()
+                        })}
+                    </Suspense>
+                </fieldset>
+                <fieldset class="ds-fieldset">
+                    <legend class="ds-label text-lg font-semibold">{locale.t("access.recipient_legend")}</legend>
+                    <div class="ds-field mt-2 flex items-center gap-2">
+                        <input type="radio" class="ds-input" id="give-kind-person" name="kind" value="person" checked
+                               on:change=move |_| kind.set("person".into())/>
+                        <label for="give-kind-person" class="ds-label">{locale.t("access.kind_person")}</label>
+                    </div>
+                    <div class="ds-field mt-2 flex items-center gap-2">
+                        <input type="radio" class="ds-input" id="give-kind-organisation" name="kind" value="organisation"
+                               on:change=move |_| kind.set("organisation".into())/>
+                        <label for="give-kind-organisation" class="ds-label">{locale.t("access.kind_organisation")}</label>
+                    </div>
+                </fieldset>
+                <div hidden=move || !show_person()>
+                    <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
+                        <legend class="ds-label font-semibold">{locale.t("access.person_legend")}</legend>
+                        <div class="ds-field flex flex-col">
+                            <label for="give-nin" class="ds-label font-semibold">{locale.t("access.nin")}</label>
+                            <input id="give-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
+                                   required=move || interactive.get() && show_person()/>
+                        </div>
+                        <div class="ds-field flex flex-col">
+                            <label for="give-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
+                            <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength="100"
+                                   required=move || interactive.get() && show_person()/>
+                        </div>
+                    </fieldset>
+                </div>
+                <div hidden=move || !show_org()>
+                    <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
+                        <legend class="ds-label font-semibold">{locale.t("access.organisation_legend")}</legend>
+                        <div class="ds-field flex flex-col">
+                            <label for="give-orgno" class="ds-label font-semibold">{locale.t("access.org_number")}</label>
+                            <p id="give-orgno-help" class="text-sm text-gray-700">{locale.t("access.org_number_help")}</p>
+                            <input id="give-orgno" name="org_number" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
+                                   aria-describedby="give-orgno-help"
+                                   required=move || interactive.get() && show_org()/>
+                        </div>
+                    </fieldset>
+                </div>
+                <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("access.give_button")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One translated summary of a give-access request: what was given to whom,
+/// and each package that was not, with the reason.
+#[component]
+fn GiveSummaryAlert(summary: GiveSummary) -> impl IntoView {
+    let locale = use_locale();
+    let given: Vec<String> = summary.given().map(|o| pick(locale, &o.name)).collect();
+    let refused: Vec<(String, String)> = summary
+        .refused()
+        .map(|o| (pick(locale, &o.name), locale.t(crate::error::refusal_key(o.refused.as_deref().unwrap_or_default())).to_string()))
+        .collect();
+    let all_given = refused.is_empty();
+    let color = if all_given { "success" } else if given.is_empty() { "danger" } else { "warning" };
+    let recipient = summary.recipient.clone();
+    let body = view! {
+        {(!given.is_empty()).then(|| view! {
+            <p>{format!("{} {}: {}.", locale.t("access.given_to"), recipient, given.join(", "))}</p>
+        })}
+        {(!all_given).then(|| view! {
+            <p>{format!("{} {}:", locale.t("access.not_given_to"), summary.recipient)}</p>
+            <ul class="list-disc pl-6">
+                {refused.into_iter().map(|(name, why)| view! { <li>{format!("{name} – {why}")}</li> }).collect_view()}
+            </ul>
+        })}
+    };
+    if all_given {
+        view! { <div role="status" class="ds-alert my-4" data-color=color>{body}</div> }.into_any()
+    } else {
+        view! { <div role="alert" class="ds-alert my-4" data-color=color>{body}</div> }.into_any()
     }
 }

@@ -5,4 +5,7 @@ pub mod audit;
 pub mod home;
 pub mod login_failed;
 pub mod not_found;
+pub mod others;
 pub mod parties;
+pub mod resources;
+pub mod roles;

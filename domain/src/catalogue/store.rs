@@ -1,6 +1,6 @@
 //! Storing the catalogue, and the import use case.
 
-use super::model::Catalogue;
+use super::model::{Catalogue, EntityType, Text};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
 use serde::Serialize;
@@ -92,20 +92,34 @@ pub async fn package_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> 
     Ok(sqlx::query_scalar!(r#"select count(*) as "n!" from access_package"#).fetch_one(conn).await?)
 }
 
-/// A package that may be given directly, with its names and its area's names.
+/// A package that may be given directly, with its names and description and
+/// its area's, in the three UI languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AssignablePackage {
     pub code: String,
-    pub name: super::model::Text,
-    pub area: super::model::Text,
+    pub name: Text,
+    pub description: Text,
+    pub area: AreaText,
 }
 
-/// Packages that may be given directly on behalf of an organisation, by area and name.
-pub async fn assignable_packages(conn: &mut PgConnection) -> Result<Vec<AssignablePackage>, sqlx::Error> {
+/// The area a package belongs to, as shown when choosing packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AreaText {
+    pub urn: String,
+    pub name: Text,
+    pub description: Text,
+}
+
+/// Packages that may be given directly on behalf of a party of `entity_type`,
+/// by area and name (Bokmål order).
+pub async fn assignable_packages(conn: &mut PgConnection, entity_type: EntityType) -> Result<Vec<AssignablePackage>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select p.code, p.name_nb, p.name_nn, p.name_en, a.name_nb as area_nb, a.name_nn as area_nn, a.name_en as area_en
+        r#"select p.code, p.name_nb, p.name_nn, p.name_en, p.description_nb, p.description_nn, p.description_en,
+                  a.urn as area_urn, a.name_nb as area_nb, a.name_nn as area_nn, a.name_en as area_en,
+                  a.description_nb as area_description_nb, a.description_nn as area_description_nn, a.description_en as area_description_en
            from access_package p join package_area a on a.urn = p.area_urn
-           where p.assignable and p.entity_type = 'organisation' order by a.name_nb, p.name_nb"#
+           where p.assignable and p.entity_type = $1 order by a.name_nb, p.name_nb"#,
+        entity_type.as_str()
     )
     .fetch_all(conn)
     .await?;
@@ -113,8 +127,39 @@ pub async fn assignable_packages(conn: &mut PgConnection) -> Result<Vec<Assignab
         .into_iter()
         .map(|r| AssignablePackage {
             code: r.code,
-            name: super::model::Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
-            area: super::model::Text { nb: r.area_nb, nn: r.area_nn, en: r.area_en },
+            name: Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
+            description: Text { nb: r.description_nb, nn: r.description_nn, en: r.description_en },
+            area: AreaText {
+                urn: r.area_urn,
+                name: Text { nb: r.area_nb, nn: r.area_nn, en: r.area_en },
+                description: Text { nb: r.area_description_nb, nn: r.area_description_nn, en: r.area_description_en },
+            },
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Actor;
+    use crate::clock::SystemClock;
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn assignable_packages_come_with_descriptions_and_areas_for_the_entity_type(pool: PgPool) {
+        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let for_orgs = assignable_packages(&mut conn, EntityType::Organisation).await.unwrap();
+        let vat = for_orgs.iter().find(|p| p.code == "merverdiavgift").expect("VAT can be given");
+        assert_eq!(vat.name.en, "Value added tax");
+        assert_eq!(vat.description.nb, "Tjenester for merverdiavgift, blant annet mva-meldingen.");
+        assert!(!vat.description.en.is_empty() && !vat.description.nn.is_empty());
+        assert_eq!(vat.area.urn, "accesspackage:area:skatt_avgift_regnskap_og_toll");
+        assert_eq!(vat.area.name.en, "Taxes, Fees, Accounting and Customs");
+        assert!(for_orgs.iter().all(|p| !p.code.starts_with("regnskapsforer")), "role-only packages cannot be given directly");
+        let areas: Vec<&str> = for_orgs.iter().map(|p| p.area.name.nb.as_str()).collect();
+        let mut sorted = areas.clone();
+        sorted.sort();
+        assert_eq!(areas, sorted, "grouped by area");
+        assert!(assignable_packages(&mut conn, EntityType::Person).await.unwrap().is_empty(), "the built-in catalogue has no packages for persons");
+    }
 }

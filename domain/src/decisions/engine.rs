@@ -4,7 +4,11 @@ use super::policy::{attr, Effect, Match, Obligation, Policy};
 use std::borrow::Cow;
 use std::sync::Arc;
 use super::snapshot::{Facts, Reason, Snapshot};
+use crate::user_roles::model::Amount;
+use crate::user_roles::rules::Blocked;
 use serde::Serialize;
+use std::cell::RefCell;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,6 +40,26 @@ pub struct DecisionRequest<'a> {
     pub action: &'a str,
     pub resource: &'a str,
     pub party: Uuid,
+    pub env: Env,
+}
+
+/// The circumstances of a request that access rules look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Env {
+    /// When the action is to happen (time windows).
+    pub at: OffsetDateTime,
+    /// The amount the action concerns, if any (amount limits).
+    pub amount: Option<Amount>,
+}
+
+impl Env {
+    pub fn now() -> Self {
+        Self { at: OffsetDateTime::now_utc(), amount: None }
+    }
+
+    pub fn at(at: OffsetDateTime) -> Self {
+        Self { at, amount: None }
+    }
 }
 
 /// One step of why: something the subject holds, and the chain that gives it.
@@ -96,7 +120,7 @@ impl Decision {
     }
 }
 
-static EMPTY: Facts = Facts { roles: Vec::new(), packages: Vec::new(), rights: Vec::new() };
+static EMPTY: Facts = Facts { roles: Vec::new(), packages: Vec::new(), rights: Vec::new(), conflicts: Vec::new() };
 
 /// Decides `req` from `snapshot`, as fast as possible (no explanation).
 pub fn decide(snapshot: &Snapshot, req: &DecisionRequest<'_>) -> Decision {
@@ -126,10 +150,22 @@ fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -
     };
     let facts = snapshot.facts(subject_id, req.party).unwrap_or(&EMPTY);
     let own = subject_id == req.party;
+    // An access rule (amount limit, time window) that stopped a way to a
+    // right; reported when nothing else permits.
+    let stopped: RefCell<Option<Blocked>> = RefCell::new(None);
+    let usable = |reason: &Reason| match reason.blocked(req.env.at, req.env.amount) {
+        None => true,
+        Some(b) => {
+            stopped.borrow_mut().get_or_insert(b);
+            false
+        }
+    };
     let has = |m: &Match| -> bool {
         match m.attribute.as_str() {
-            attr::ACCESS_PACKAGE => facts.packages.iter().any(|(c, _)| m.matches(attr::ACCESS_PACKAGE, c)),
-            attr::ROLE_CODE => facts.roles.iter().any(|(c, _)| m.matches(attr::ROLE_CODE, c)) || (own && m.matches(attr::ROLE_CODE, "PRIV")),
+            attr::ACCESS_PACKAGE => facts.packages.iter().any(|(c, r)| m.matches(attr::ACCESS_PACKAGE, c) && usable(r)),
+            attr::ROLE_CODE => {
+                facts.roles.iter().any(|(c, r)| m.matches(attr::ROLE_CODE, c) && usable(r)) || (own && m.matches(attr::ROLE_CODE, "PRIV"))
+            }
             attr::ORG_NUMBER => subject_party.and_then(|p| p.org_number.as_deref()).is_some_and(|v| m.matches(attr::ORG_NUMBER, v)),
             attr::PERSON_ID => subject_party.and_then(|p| p.national_id.as_deref()).is_some_and(|v| m.matches(attr::PERSON_ID, v)),
             attr::PARTY_UUID => subject_party.is_some_and(|p| m.matches(attr::PARTY_UUID, &p.id.to_string())),
@@ -163,8 +199,17 @@ fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -
         None => {
             // No rule of the policy applies; a single right granted for this
             // resource and action still permits (Altinn's delegation fallback).
-            let mut rights = facts.rights.iter().filter(|(res, a, _)| &**res == req.resource && &**a == req.action).peekable();
+            let mut rights = facts.rights.iter().filter(|(res, a, r)| &**res == req.resource && &**a == req.action && usable(r)).peekable();
             if rights.peek().is_none() {
+                if let Some(blocked) = stopped.into_inner() {
+                    return Decision::without(Outcome::Deny, blocked.to_string());
+                }
+                if let Some((a, b)) = facts.conflicts.first() {
+                    return Decision::without(
+                        Outcome::Deny,
+                        format!("segregation of duties: the roles {a} and {b} may not be held together, so neither gives any right"),
+                    );
+                }
                 if !explain {
                     return Decision::without(Outcome::NotApplicable, "no rule applies and no single right was granted");
                 }

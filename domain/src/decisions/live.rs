@@ -1,7 +1,8 @@
 //! Keeps this instance's decision snapshot current: a full rebuild at start,
 //! then a rebuild whenever the change feed moves, learned from PostgreSQL
 //! `LISTEN` (immediately) or, should a notification be lost, from polling the
-//! feed's position every second. Decisions read the current snapshot without
+//! feed's position every second; and when a grant or role assignment starts
+//! or ends by its validity period. Decisions read the current snapshot without
 //! waiting for a rebuild.
 
 use super::store::{current_version, load_snapshot, CHANGES_CHANNEL};
@@ -39,9 +40,14 @@ impl Engine {
     }
 
     async fn refresh(&self, pool: &PgPool) {
-        let have = self.snapshot().version;
+        let current = self.snapshot();
+        let have = current.version;
+        // A grant or assignment that starts or ends on its own changes
+        // decisions without a feed entry: rebuild at its boundary too.
+        let stale = current.is_stale_at(time::OffsetDateTime::now_utc());
+        drop(current);
         match current_version(pool).await {
-            Ok(v) if v > have => match load_snapshot(pool).await {
+            Ok(v) if v > have || stale => match load_snapshot(pool).await {
                 Ok(s) => {
                     tracing::debug!(from = have, to = s.version, "decision snapshot refreshed");
                     *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);

@@ -11,8 +11,9 @@ pub mod policy;
 pub mod snapshot;
 pub mod store;
 pub mod xacml_json;
+pub mod xacml_xml;
 
-pub use engine::{decide, decide_explained, Decision, DecisionRequest, Outcome, SubjectRef};
+pub use engine::{decide, decide_explained, Decision, DecisionRequest, Env, Outcome, SubjectRef};
 pub use policy::{Combining, Effect, Match, Obligation, Policy, Rule};
 pub use snapshot::{Facts, Reason, Snapshot};
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! for the party, each with the chain of reasons that gives it.
 
 use super::policy::Policy;
+use crate::user_roles::model::{AccessRules, Amount, SodRule};
+use crate::user_roles::rules::{check_access_rules, closure, conflicts_within, Blocked, Inheritance};
 use serde::Serialize;
+use time::OffsetDateTime;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -52,6 +55,16 @@ pub enum Reason {
     MainUnit { main_unit: Uuid, inner: Box<Reason> },
     /// The subject has a key role (e.g. DAGL) in an organisation that holds it.
     KeyRole { role: Arc<str>, organisation: Uuid, inner: Box<Reason> },
+    /// A user role assigned to the subject for the party (the FOBS role
+    /// model), perhaps inherited through the assigned role. `rules` are the
+    /// access rules of the role that gives the right, checked per decision.
+    UserRole {
+        assignment: Uuid,
+        role: Arc<str>,
+        inherited_through: Option<Arc<str>>,
+        assigned_by: Option<Uuid>,
+        rules: Option<Arc<AccessRules>>,
+    },
 }
 
 impl Reason {
@@ -67,6 +80,18 @@ impl Reason {
             Self::KeyRole { role, organisation, inner } => {
                 format!("{} held by {}, where the subject has key role {role}", inner.describe(names), names(*organisation))
             }
+            Self::UserRole { role, inherited_through: None, .. } => format!("user role {role}"),
+            Self::UserRole { role, inherited_through: Some(through), .. } => format!("user role {role}, inherited through {through}"),
+        }
+    }
+
+    /// Why this way to a right may not be used now, if an access rule of a
+    /// user role stops it. Every other reason is unconditional.
+    pub fn blocked(&self, at: OffsetDateTime, amount: Option<Amount>) -> Option<Blocked> {
+        match self {
+            Self::UserRole { rules: Some(rules), .. } => check_access_rules(rules, at, amount).err(),
+            Self::MainUnit { inner, .. } | Self::KeyRole { inner, .. } => inner.blocked(at, amount),
+            _ => None,
         }
     }
 
@@ -84,6 +109,9 @@ pub struct Facts {
     pub packages: Vec<(Arc<str>, Reason)>,
     /// Single rights: (resource id, action).
     pub rights: Vec<(Arc<str>, Arc<str>, Reason)>,
+    /// Pairs of user-role codes the subject holds together for the party
+    /// against a segregation-of-duties rule; neither role gives anything.
+    pub conflicts: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl Facts {
@@ -93,10 +121,13 @@ impl Facts {
         }
         self.packages.extend(other.packages.iter().map(|(c, r)| (c.clone(), wrap(r))));
         self.rights.extend(other.rights.iter().map(|(res, a, r)| (res.clone(), a.clone(), wrap(r))));
+        if include_roles {
+            self.conflicts.extend(other.conflicts.iter().cloned());
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.roles.is_empty() && self.packages.is_empty() && self.rights.is_empty()
+        self.roles.is_empty() && self.packages.is_empty() && self.rights.is_empty() && self.conflicts.is_empty()
     }
 }
 
@@ -131,6 +162,9 @@ pub struct Snapshot {
     by_party: FxMap<Uuid, Vec<Uuid>>,
     policies: FxMap<String, Arc<Policy>>,
     system_users: FxMap<Uuid, Uuid>,
+    /// The next moment a grant or role assignment starts or ends; the
+    /// snapshot must be rebuilt then, even if the feed has not moved.
+    pub next_boundary: Option<OffsetDateTime>,
 }
 
 impl Snapshot {
@@ -172,6 +206,11 @@ impl Snapshot {
         self.parties.get(&id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
     }
 
+    /// Whether a grant or assignment has started or ended since the build.
+    pub fn is_stale_at(&self, now: OffsetDateTime) -> bool {
+        self.next_boundary.is_some_and(|b| b <= now)
+    }
+
     pub fn counts(&self) -> (usize, usize, usize) {
         (self.parties.len(), self.facts.len(), self.policies.len())
     }
@@ -188,6 +227,29 @@ pub struct SnapshotBuilder {
     /// One shared copy of every code and resource id, so a million facts do
     /// not hold a million copies of the same few strings.
     interned: std::collections::HashSet<Arc<str>>,
+    user_roles: HashMap<Uuid, UserRoleFacts>,
+    inheritance: Inheritance,
+    sod_rules: Vec<SodRule>,
+    assignments: Vec<AssignmentRow>,
+}
+
+/// A user role as the snapshot needs it.
+#[derive(Debug, Clone)]
+pub struct UserRoleFacts {
+    pub code: String,
+    pub packages: Vec<String>,
+    pub rights: Vec<(String, String)>,
+    pub rules: AccessRules,
+}
+
+/// An active role assignment: `subject` holds `role` for each of `parties`.
+#[derive(Debug, Clone)]
+pub struct AssignmentRow {
+    pub id: Uuid,
+    pub role: Uuid,
+    pub subject: Uuid,
+    pub parties: Vec<Uuid>,
+    pub assigned_by: Option<Uuid>,
 }
 
 fn intern(set: &mut std::collections::HashSet<Arc<str>>, s: &str) -> Arc<str> {
@@ -244,6 +306,29 @@ impl SnapshotBuilder {
         self.snapshot.facts.entry((to, party)).or_default().rights.push((resource, action, Reason::Grant { grant, granted_by }));
     }
 
+    pub fn user_role(&mut self, id: Uuid, role: UserRoleFacts, inherits: Vec<Uuid>) {
+        if !inherits.is_empty() {
+            self.inheritance.insert(id, inherits);
+        }
+        self.user_roles.insert(id, role);
+    }
+
+    pub fn sod_rule(&mut self, rule: SodRule) {
+        self.sod_rules.push(rule);
+    }
+
+    pub fn assignment(&mut self, a: AssignmentRow) {
+        self.assignments.push(a);
+    }
+
+    /// Notes a moment a grant or assignment starts or ends.
+    pub fn boundary(&mut self, at: OffsetDateTime) {
+        let next = &mut self.snapshot.next_boundary;
+        if next.is_none_or(|n| at < n) {
+            *next = Some(at);
+        }
+    }
+
     pub fn policy(&mut self, policy: Policy) {
         self.snapshot.policies.insert(policy.resource.clone(), Arc::new(policy));
     }
@@ -255,6 +340,7 @@ impl SnapshotBuilder {
             .iter()
             .map(|(role, rules)| (role.clone(), rules.iter().map(|r| (intern(&mut self.interned, &r.package), r.org_form.clone(), r.has_access)).collect()))
             .collect();
+        self.derive_user_roles();
         let s = &mut self.snapshot;
         let mut key_role_holders: Vec<(Uuid, Uuid, Arc<str>)> = Vec::new(); // (person, organisation, role)
         for (holder, for_party, legacy, code) in &self.register_roles {
@@ -325,5 +411,57 @@ impl SnapshotBuilder {
             parties.sort_unstable();
         }
         self.snapshot
+    }
+
+    /// Adds what role assignments give: each assigned role and the roles it
+    /// inherits, with their packages and rights, for every party the
+    /// assignment is restricted to. Roles a subject holds together against a
+    /// segregation-of-duties rule give nothing and are recorded as conflicts.
+    fn derive_user_roles(&mut self) {
+        let mut by_pair: HashMap<(Uuid, Uuid), Vec<usize>> = HashMap::new();
+        for (i, a) in self.assignments.iter().enumerate() {
+            for party in &a.parties {
+                by_pair.entry((a.subject, *party)).or_default().push(i);
+            }
+        }
+        let closures: HashMap<Uuid, Vec<Uuid>> =
+            self.assignments.iter().map(|a| a.role).map(|r| (r, closure(&self.inheritance, r))).collect();
+        for ((subject, party), indexes) in by_pair {
+            let held: std::collections::HashSet<Uuid> = indexes.iter().flat_map(|i| closures[&self.assignments[*i].role].iter().copied()).collect();
+            let conflicts = conflicts_within(&held, &self.sod_rules);
+            let blocked: std::collections::HashSet<Uuid> = conflicts.iter().flat_map(|r| [r.role_a, r.role_b]).collect();
+            let mut facts = Facts::default();
+            for rule in &conflicts {
+                let mut code = |id: Uuid| intern(&mut self.interned, self.user_roles.get(&id).map(|r| r.code.as_str()).unwrap_or("?"));
+                let pair = (code(rule.role_a), code(rule.role_b));
+                facts.conflicts.push(pair);
+            }
+            for i in indexes {
+                let a = &self.assignments[i];
+                let assigned_code = self.user_roles.get(&a.role).map(|r| intern(&mut self.interned, &r.code));
+                for role_id in &closures[&a.role] {
+                    let Some(role) = self.user_roles.get(role_id) else { continue };
+                    if blocked.contains(role_id) {
+                        continue;
+                    }
+                    let code = intern(&mut self.interned, &role.code);
+                    let reason = Reason::UserRole {
+                        assignment: a.id,
+                        role: code.clone(),
+                        inherited_through: if *role_id == a.role { None } else { assigned_code.clone() },
+                        assigned_by: a.assigned_by,
+                        rules: (!role.rules.is_empty()).then(|| Arc::new(role.rules.clone())),
+                    };
+                    facts.roles.push((code.clone(), reason.clone()));
+                    for p in &role.packages {
+                        facts.packages.push((intern(&mut self.interned, p), reason.clone()));
+                    }
+                    for (res, act) in &role.rights {
+                        facts.rights.push((intern(&mut self.interned, res), intern(&mut self.interned, act), reason.clone()));
+                    }
+                }
+            }
+            self.snapshot.facts.entry((subject, party)).or_default().absorb(&facts, Reason::clone, true);
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! Building a [`Snapshot`] from PostgreSQL, and recording changes in the feed.
 
 use super::policy::Policy;
-use super::snapshot::{PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder};
+use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
+use crate::user_roles::model::{AccessRules, Amount, SodRule, TimeWindow};
+use std::collections::HashMap;
 use sqlx::{PgConnection, PgPool};
 
 /// The channel every instance listens on for decision-relevant changes.
@@ -53,9 +55,22 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     {
         b.register_role(rr.holder_id, rr.for_party_id, &rr.legacy, &rr.code);
     }
+    let now = sqlx::query_scalar!(r#"select now() as "now!""#).fetch_one(&mut *tx).await?;
+    load_user_roles(&mut tx, &mut b, now).await?;
+    for t in sqlx::query_scalar!(
+        r#"select t as "t!" from (select valid_from as t from access_grant where valid_from > $1
+                                  union all select valid_to from access_grant where valid_to > $1) x"#,
+        now
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        b.boundary(t);
+    }
     for g in sqlx::query!(
         "select id, from_party, to_subject, package_code, resource_id, action, granted_by from access_grant
-         where valid_to is null or valid_to > now()"
+         where valid_from <= $1 and (valid_to is null or valid_to > $1)",
+        now
     )
     .fetch_all(&mut *tx)
     .await?
@@ -77,4 +92,60 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     }
     tx.commit().await?;
     Ok(b.build())
+}
+
+/// User roles, their inheritance and segregation-of-duties rules, and the
+/// role assignments in force at `now` (with the moments others start or end).
+async fn load_user_roles(tx: &mut PgConnection, b: &mut SnapshotBuilder, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
+    let mut inherits: HashMap<uuid::Uuid, Vec<uuid::Uuid>> = HashMap::new();
+    for e in sqlx::query!("select role_id, inherits_id from user_role_inherits").fetch_all(&mut *tx).await? {
+        inherits.entry(e.role_id).or_default().push(e.inherits_id);
+    }
+    let mut rights: HashMap<uuid::Uuid, (Vec<String>, Vec<(String, String)>)> = HashMap::new();
+    for r in sqlx::query!("select role_id, package_code, resource_id, action from user_role_right").fetch_all(&mut *tx).await? {
+        let entry = rights.entry(r.role_id).or_default();
+        match (r.package_code, r.resource_id, r.action) {
+            (Some(p), _, _) => entry.0.push(p),
+            (None, Some(res), Some(a)) => entry.1.push((res, a)),
+            _ => {}
+        }
+    }
+    for r in sqlx::query!("select id, code, max_amount, time_window from user_role").fetch_all(&mut *tx).await? {
+        let time_window = match r.time_window.map(serde_json::from_value::<TimeWindow>) {
+            Some(Ok(w)) => Some(w),
+            Some(Err(e)) => {
+                // Fail closed: a window we cannot read allows nothing.
+                tracing::error!(role = %r.code, error = %e, "stored time window does not parse; the role gives nothing");
+                continue;
+            }
+            None => None,
+        };
+        let (packages, rights) = rights.remove(&r.id).unwrap_or_default();
+        let rules = AccessRules { max_amount: r.max_amount.map(Amount), time_window };
+        b.user_role(r.id, UserRoleFacts { code: r.code, packages, rights, rules }, inherits.remove(&r.id).unwrap_or_default());
+    }
+    for r in sqlx::query!("select id, role_a, role_b from sod_rule").fetch_all(&mut *tx).await? {
+        b.sod_rule(SodRule { id: r.id, role_a: r.role_a, role_b: r.role_b });
+    }
+    for a in sqlx::query!(
+        r#"select a.id, a.role_id, a.subject_id, a.assigned_by, a.valid_from, a.valid_to,
+                  array_agg(ap.party_id) as "parties!"
+           from user_role_assignment a join user_role_assignment_party ap on ap.assignment_id = a.id
+           where a.ended_at is null and (a.valid_to is null or a.valid_to > $1)
+           group by a.id"#,
+        now
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        if a.valid_from > now {
+            b.boundary(a.valid_from);
+            continue;
+        }
+        if let Some(to) = a.valid_to {
+            b.boundary(to);
+        }
+        b.assignment(AssignmentRow { id: a.id, role: a.role_id, subject: a.subject_id, parties: a.parties, assigned_by: a.assigned_by });
+    }
+    Ok(())
 }

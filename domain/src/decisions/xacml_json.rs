@@ -5,7 +5,8 @@
 //! Parsing never panics and never yields Permit by itself: anything that does
 //! not resolve becomes an Indeterminate result with a status code and message.
 
-use super::engine::{decide, decide_explained, Decision, DecisionRequest, Outcome, SubjectRef};
+use super::engine::{decide, decide_explained, Decision, DecisionRequest, Env, Outcome, SubjectRef};
+use crate::user_roles::model::Amount;
 use super::policy::{attr, Obligation};
 use super::snapshot::Snapshot;
 use serde_json::{json, Map, Value};
@@ -171,8 +172,17 @@ pub fn parse(body: &[u8]) -> Result<Vec<Result<Individual, Problem>>, Problem> {
         .collect())
 }
 
-/// The engine's question, with identifiers resolved against the snapshot.
+/// The amount an action concerns, for roles with an amount limit; looked for
+/// among the resource's and the action's attributes.
+pub const AMOUNT_ID: &str = "urn:fullmakt:amount";
+
+/// The engine's question, with identifiers resolved against the snapshot, as of now.
 pub fn resolve<'a>(snapshot: &Snapshot, ind: &'a Individual) -> Result<DecisionRequest<'a>, Problem> {
+    resolve_at(snapshot, ind, time::OffsetDateTime::now_utc())
+}
+
+/// The engine's question for an action happening at `at`.
+pub fn resolve_at<'a>(snapshot: &Snapshot, ind: &'a Individual, at: time::OffsetDateTime) -> Result<DecisionRequest<'a>, Problem> {
     let s = &ind.subject.attributes;
     let subject = if let Some(su) = s.iter().find(|a| a.id == attr::SYSTEM_USER) {
         if s.len() != 1 {
@@ -219,7 +229,12 @@ pub fn resolve<'a>(snapshot: &Snapshot, ind: &'a Individual) -> Result<DecisionR
         _ => uuid::Uuid::parse_str(&pa.value).ok().and_then(|id| snapshot.party(id)),
     }
     .ok_or_else(|| Problem::new(STATUS_PROCESSING, "unknown party"))?;
-    Ok(DecisionRequest { subject, action: &action.value, resource: &resource.value, party: party.id })
+    let amount = match r.iter().chain(&ind.action.attributes).find(|a| a.id == AMOUNT_ID) {
+        None => None,
+        Some(a) => Some(Amount::parse(&a.value).map_err(|e| Problem::new(STATUS_PROCESSING, format!("{AMOUNT_ID}: {e}")))?),
+    };
+    let env = Env { at, amount };
+    Ok(DecisionRequest { subject, action: &action.value, resource: &resource.value, party: party.id, env })
 }
 
 fn outcome_name(o: Outcome) -> &'static str {

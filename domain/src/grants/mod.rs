@@ -8,8 +8,12 @@
 //!   register role whose mapping has `can_delegate`, on P or P's main unit, or a
 //!   direct grant), or holds `hovedadministrator` and the package is one the
 //!   main administrator may hand out (never `hovedadministrator` itself);
-//! * nobody grants to themselves.
+//! * nobody grants to themselves, and no party to itself.
+//!
+//! It also answers, from the engine's snapshot, who holds what for a party
+//! ([`who_has_access`]) and what a person holds for others
+//! ([`what_i_can_do_for_others`]).
 
 pub mod service;
 
-pub use service::{grant_package, revoke, who_has_access, AccessHolder, GrantError, HeldItem};
+pub use service::{grant_package, revoke, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem};

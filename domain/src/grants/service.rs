@@ -2,7 +2,7 @@
 
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
-use crate::decisions::{decide, DecisionRequest, Outcome as Decided, Snapshot, SubjectRef};
+use crate::decisions::{decide, DecisionRequest, Env, Facts, Outcome as Decided, Reason, Snapshot, SubjectRef};
 use crate::parties::PartyId;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,6 +23,8 @@ pub enum GrantError {
     MayNotPassOn(String),
     #[error("you cannot give access to yourself")]
     SelfAssignment,
+    #[error("a party cannot be given access to itself")]
+    RecipientIsParty,
     #[error("the recipient does not exist")]
     UnknownRecipient,
     #[error("the recipient already has {0} for this party")]
@@ -41,7 +43,7 @@ impl From<sqlx::Error> for GrantError {
 
 /// Whether the engine lets `person` do `action` on `fullmakt_access_management` for `party`.
 pub fn may_manage(snapshot: &Snapshot, person: PartyId, party: PartyId, action: &str) -> bool {
-    decide(snapshot, &DecisionRequest { subject: SubjectRef::Party(person.0), action, resource: ACCESS_MANAGEMENT, party: party.0 }).outcome
+    decide(snapshot, &DecisionRequest { subject: SubjectRef::Party(person.0), action, resource: ACCESS_MANAGEMENT, party: party.0, env: Env::now() }).outcome
         == Decided::Permit
 }
 
@@ -69,6 +71,10 @@ pub async fn grant_package(
     }
     if recipient == granter {
         return Err(refused(pool, clock, actor, "grant.package", target, GrantError::SelfAssignment).await);
+    }
+    // The table refuses it too (`access_grant_not_self`); saying so here gives a reason instead of a 500.
+    if recipient == party {
+        return Err(refused(pool, clock, actor, "grant.package", target, GrantError::RecipientIsParty).await);
     }
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
     let package = sqlx::query!("select urn, assignable, entity_type from access_package where code = $1", package_code)
@@ -193,43 +199,189 @@ pub struct AccessHolder {
     pub items: Vec<HeldItem>,
 }
 
-/// Everyone who holds something for `party`, what and why, by name.
-pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
-    use crate::decisions::Reason;
+/// What one subject holds for one party, one item per role, package or right,
+/// with every reason that gives it.
+fn held_items(facts: &Facts) -> Vec<HeldItem> {
     let grant_of = |r: &Reason| match r {
         Reason::Grant { grant, .. } => Some(*grant),
         _ => None,
     };
+    let mut items: Vec<HeldItem> = Vec::new();
+    let mut add = |what: String, r: &Reason| match items.iter_mut().find(|i| i.what == what) {
+        Some(i) => {
+            if !i.why.contains(r) {
+                i.why.push(r.clone());
+            }
+            i.grant = i.grant.or(grant_of(r));
+        }
+        None => items.push(HeldItem { what, why: vec![r.clone()], grant: grant_of(r) }),
+    };
+    for (c, r) in &facts.roles {
+        add(format!("role:{c}"), r);
+    }
+    for (c, r) in &facts.packages {
+        add(format!("package:{c}"), r);
+    }
+    for (res, a, r) in &facts.rights {
+        add(format!("right:{res}:{a}"), r);
+    }
+    items
+}
+
+/// Everyone who holds something for `party`, what and why, by name.
+pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
     let mut out: Vec<AccessHolder> = snapshot
         .holders_of(party.0)
         .iter()
         .filter_map(|subject| {
             let facts = snapshot.facts(*subject, party.0)?;
-            let mut items: Vec<HeldItem> = Vec::new();
-            let mut add = |what: String, r: &Reason| {
-                let why = r.clone();
-                match items.iter_mut().find(|i| i.what == what) {
-                    Some(i) => {
-                        if !i.why.contains(&why) {
-                            i.why.push(why);
-                        }
-                        i.grant = i.grant.or(grant_of(r));
-                    }
-                    None => items.push(HeldItem { what, why: vec![why], grant: grant_of(r) }),
-                }
-            };
-            for (c, r) in &facts.roles {
-                add(format!("role:{c}"), r);
-            }
-            for (c, r) in &facts.packages {
-                add(format!("package:{c}"), r);
-            }
-            for (res, a, r) in &facts.rights {
-                add(format!("right:{res}:{a}"), r);
-            }
-            Some(AccessHolder { subject: *subject, name: snapshot.name_of(*subject), items })
+            Some(AccessHolder { subject: *subject, name: snapshot.name_of(*subject), items: held_items(facts) })
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// A party someone may act for, and what they hold for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HeldFor {
+    pub party: Uuid,
+    pub name: String,
+    /// Set for organisations.
+    pub org_number: Option<String>,
+    pub items: Vec<HeldItem>,
+}
+
+/// "What I can do for others": every party other than `person` themselves that
+/// `person` holds something for, by name, with what and why. The mirror image
+/// of [`who_has_access`], read from the same snapshot.
+pub fn what_i_can_do_for_others(snapshot: &Snapshot, person: PartyId) -> Vec<HeldFor> {
+    let mut out: Vec<HeldFor> = snapshot
+        .parties_of(person.0)
+        .iter()
+        .filter(|party| **party != person.0)
+        .filter_map(|party| {
+            let items = held_items(snapshot.facts(person.0, *party)?);
+            if items.is_empty() {
+                return None;
+            }
+            let org_number = snapshot.party(*party).and_then(|p| p.org_number.clone());
+            Some(HeldFor { party: *party, name: snapshot.name_of(*party), org_number, items })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.party.cmp(&b.party)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decisions::snapshot::{PartyInfo, RolePackageRule, SnapshotBuilder};
+
+    struct World {
+        snapshot: Snapshot,
+        ola: Uuid,
+        gunn: Uuid,
+        bjorn: Uuid,
+        firm: Uuid,
+        bakery: Uuid,
+        branch: Uuid,
+        fishing: Uuid,
+        grant: Uuid,
+    }
+
+    fn org(b: &mut SnapshotBuilder, name: &str, number: &str, parent: Option<Uuid>) -> Uuid {
+        let id = Uuid::now_v7();
+        b.party(PartyInfo { id, name: name.into(), org_number: Some(number.into()), national_id: None, org_form: Some("AS".into()), parent });
+        id
+    }
+
+    fn person(b: &mut SnapshotBuilder, name: &str, nin: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        b.party(PartyInfo { id, name: name.into(), org_number: None, national_id: Some(nin.into()), org_form: None, parent: None });
+        id
+    }
+
+    /// The demo scenario: Ola runs an accounting firm that keeps the books of a
+    /// bakery (with a branch) and a fishing company; the bakery's manager also
+    /// gave Ola a package directly.
+    fn world() -> World {
+        let mut b = SnapshotBuilder::new(1);
+        let firm = org(&mut b, "Tall og Tro Regnskap AS", "310100005", None);
+        let bakery = org(&mut b, "Bakeri Hansen AS", "310400009", None);
+        let branch = org(&mut b, "Bakeri Hansen avd. Sentrum", "310410003", Some(bakery));
+        let fishing = org(&mut b, "Kystfisk AS", "310600008", None);
+        let ola = person(&mut b, "Ola Tallesen", "03908110020");
+        let bjorn = person(&mut b, "Bjørn Hansen", "14928810047");
+        let gunn = person(&mut b, "Gunn Gjest", "11839110083");
+        b.role("daglig-leder", true);
+        b.role("regnskapsforer", false);
+        b.role_package("daglig-leder", RolePackageRule { package: "merverdiavgift".into(), org_form: None, has_access: true });
+        b.role_package("regnskapsforer", RolePackageRule { package: "regnskapsforer-lonn".into(), org_form: None, has_access: true });
+        b.register_role(ola, firm, "DAGL", "daglig-leder");
+        b.register_role(bjorn, bakery, "DAGL", "daglig-leder");
+        b.register_role(firm, bakery, "REGN", "regnskapsforer");
+        b.register_role(firm, fishing, "REGN", "regnskapsforer");
+        let grant = Uuid::now_v7();
+        b.granted_package(ola, bakery, "skatt-naering", grant, Some(bjorn));
+        World { snapshot: b.build(), ola, gunn, bjorn, firm, bakery, branch, fishing, grant }
+    }
+
+    fn item<'a>(held: &'a HeldFor, what: &str) -> &'a HeldItem {
+        held.items.iter().find(|i| i.what == what).unwrap_or_else(|| panic!("{} holds no {what}: {:?}", held.name, held.items))
+    }
+
+    #[test]
+    fn others_lists_every_party_but_oneself_by_name() {
+        let w = world();
+        let others = what_i_can_do_for_others(&w.snapshot, PartyId(w.ola));
+        let names: Vec<&str> = others.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["Bakeri Hansen AS", "Bakeri Hansen avd. Sentrum", "Kystfisk AS", "Tall og Tro Regnskap AS"]);
+        assert!(others.iter().all(|h| h.party != w.ola));
+        assert_eq!(others[2].party, w.fishing);
+        assert_eq!(others[2].org_number.as_deref(), Some("310600008"));
+    }
+
+    #[test]
+    fn others_says_why_role_key_role_grant_and_main_unit() {
+        let w = world();
+        let others = what_i_can_do_for_others(&w.snapshot, PartyId(w.ola));
+        let firm = others.iter().find(|h| h.party == w.firm).unwrap();
+        assert!(matches!(&item(firm, "role:DAGL").why[..], [Reason::RegisterRole { role }] if &**role == "DAGL"));
+        assert!(item(firm, "role:DAGL").grant.is_none());
+
+        let bakery = others.iter().find(|h| h.party == w.bakery).unwrap();
+        let lonn = item(bakery, "package:regnskapsforer-lonn");
+        assert!(
+            matches!(&lonn.why[..], [Reason::KeyRole { role, organisation, inner }]
+                if &**role == "DAGL" && *organisation == w.firm && matches!(**inner, Reason::RolePackage { .. })),
+            "{:?}",
+            lonn.why
+        );
+        let granted = item(bakery, "package:skatt-naering");
+        assert_eq!(granted.grant, Some(w.grant));
+        assert!(matches!(granted.why[..], [Reason::Grant { granted_by: Some(by), .. }] if by == w.bjorn));
+
+        let branch = others.iter().find(|h| h.party == w.branch).unwrap();
+        let inherited = item(branch, "package:skatt-naering");
+        assert!(matches!(&inherited.why[..], [Reason::MainUnit { main_unit, .. }] if *main_unit == w.bakery));
+        assert!(branch.items.iter().all(|i| !i.what.starts_with("role:REGN")), "a key role passes on packages, not the role");
+    }
+
+    #[test]
+    fn someone_who_holds_nothing_for_others_gets_an_empty_list() {
+        let w = world();
+        assert!(what_i_can_do_for_others(&w.snapshot, PartyId(w.gunn)).is_empty());
+        assert!(what_i_can_do_for_others(&w.snapshot, PartyId(Uuid::now_v7())).is_empty());
+    }
+
+    #[test]
+    fn others_and_who_has_access_are_mirror_images() {
+        let w = world();
+        for held in what_i_can_do_for_others(&w.snapshot, PartyId(w.ola)) {
+            let holders = who_has_access(&w.snapshot, PartyId(held.party));
+            let ola = holders.iter().find(|h| h.subject == w.ola).expect("Ola is listed as a holder");
+            assert_eq!(ola.items, held.items, "{}", held.name);
+        }
+    }
 }

@@ -80,6 +80,7 @@ fn reasons(facts: &crate::decisions::Facts) -> Vec<String> {
             Reason::Own => "SELF".into(),
             Reason::RegisterRole { role } | Reason::RolePackage { role } => role.to_string(),
             Reason::Grant { .. } => "GRANT".into(),
+            Reason::UserRole { role, .. } => role.to_string(),
             Reason::MainUnit { inner, .. } | Reason::KeyRole { inner, .. } => label(inner),
         }
     }

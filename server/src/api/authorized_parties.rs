@@ -6,9 +6,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use domain::decisions::{decide, DecisionRequest, Outcome, SubjectRef};
+use axum::{Extension, Json, Router};
+use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
 use serde::Deserialize;
+use std::sync::Arc;
+
+/// The scope a token needs for this API (as Altinn's).
+pub const SCOPE: &str = "altinn:accessmanagement/authorizedparties";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/accessmanagement/api/v1/authorizedparties", get(list))
@@ -25,9 +29,14 @@ struct Params {
     page_size: Option<usize>,
 }
 
-async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
-    if let Err(p) = super::require_api_key(&headers, &state.config.pdp_api_keys) {
-        return p.into_response();
+async fn list(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<crate::token::TokenService>>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    if let Err(refused) = super::require_scope(&headers, &state.config.pdp_api_keys, &tokens, SCOPE) {
+        return refused;
     }
     let bad = |detail: &str| Problem::new(StatusCode::BAD_REQUEST, "invalid_request", "Invalid request").detail(detail).into_response();
     let snapshot = state.engine.snapshot();
@@ -62,7 +71,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Query
         .filter(|party| match filter {
             None => true,
             Some((resource, action)) => {
-                decide(&snapshot, &DecisionRequest { subject: SubjectRef::Party(who.id), action, resource, party: *party }).outcome == Outcome::Permit
+                decide(&snapshot, &DecisionRequest { subject: SubjectRef::Party(who.id), action, resource, party: *party, env: Env::now() }).outcome == Outcome::Permit
             }
         })
         .filter_map(|id| snapshot.party(id))

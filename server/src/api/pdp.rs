@@ -7,9 +7,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use domain::decisions::xacml_json;
 use serde::Deserialize;
+use std::sync::Arc;
+
+/// The scope a token needs for the decision API (as Altinn's).
+pub const SCOPE: &str = "altinn:authorization/authorize";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,9 +27,15 @@ struct Options {
     explain: bool,
 }
 
-async fn authorize(State(state): State<AppState>, headers: HeaderMap, Query(opts): Query<Options>, body: axum::body::Bytes) -> Response {
-    if let Err(p) = super::require_api_key(&headers, &state.config.pdp_api_keys) {
-        return p.into_response();
+async fn authorize(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<crate::token::TokenService>>,
+    headers: HeaderMap,
+    Query(opts): Query<Options>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refused) = super::require_scope(&headers, &state.config.pdp_api_keys, &tokens, SCOPE) {
+        return refused;
     }
     let json_body = headers
         .get(header::CONTENT_TYPE)

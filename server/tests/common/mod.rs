@@ -67,7 +67,11 @@ impl TestApp {
     /// Resolves a Location header against the server.
     pub fn location(&self, res: &reqwest::Response) -> String {
         let loc = res.headers().get("location").expect("a redirect").to_str().expect("ascii").to_string();
-        if loc.starts_with('/') { self.url(&loc) } else { loc }
+        if loc.starts_with('/') {
+            self.url(&loc)
+        } else {
+            loc
+        }
     }
 
     /// Calls a server function as the portal's own pages do.

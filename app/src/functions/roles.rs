@@ -1,0 +1,297 @@
+//! User roles of the chosen party (the FOBS role model): list, create, assign
+//! with attestation and restrictions, end, and segregation-of-duties rules.
+//! Thin adapters: parse the form, call `domain::user_roles`, map the error.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub code: String,
+    pub names: [String; 3],
+    pub description: String,
+    pub owner: Option<String>,
+    pub owned: bool,
+    pub packages: Vec<String>,
+    pub rights: Vec<String>,
+    pub inherits: Vec<String>,
+    /// Amount limit, formatted (`12 500,00`), if any.
+    pub max_amount: Option<String>,
+    /// The role may be used on the first N working days of a month only.
+    pub first_working_days: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    pub id: String,
+    pub role: String,
+    pub subject: String,
+    pub parties: Vec<String>,
+    pub assigned_by: Option<String>,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub attestation_kind: String,
+    pub attestation_issuer: String,
+    pub attestation_reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SodView {
+    pub role_a: String,
+    pub role_b: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolesData {
+    pub roles: Vec<RoleView>,
+    pub assignments: Vec<AssignmentView>,
+    pub sod_rules: Vec<SodView>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::functions::ssr::internal;
+    use domain::user_roles::RoleError;
+
+    pub fn map(e: RoleError) -> AppError {
+        match e {
+            RoleError::NotAccessManager | RoleError::MayNotAssign(..) => AppError::NotAllowed,
+            RoleError::Invalid(detail) => AppError::Invalid(detail),
+            RoleError::CodeTaken(code) => AppError::Refused(format!("role.code_taken|{code}")),
+            RoleError::UnknownRole(code) => AppError::Refused(format!("role.unknown|{code}")),
+            RoleError::NotAvailable(code) => AppError::Refused(format!("role.not_available|{code}")),
+            RoleError::UnknownPackage(code) => AppError::Refused(format!("role.unknown_package|{code}")),
+            RoleError::UnknownResource(id) => AppError::Refused(format!("role.unknown_resource|{id}")),
+            RoleError::UnknownParty => AppError::Refused("role.unknown_party".into()),
+            RoleError::SelfAssignment => AppError::Refused("role.self".into()),
+            RoleError::InheritanceCycle(path) => AppError::Refused(format!("role.cycle|{}", path.join(" → "))),
+            RoleError::SegregationOfDuties(a, b) => AppError::Refused(format!("role.sod|{a}|{b}")),
+            RoleError::AlreadyExists => AppError::Refused("role.exists".into()),
+            RoleError::UnknownAssignment => AppError::Refused("role.unknown_assignment".into()),
+            RoleError::Store(e) => internal(&e.to_string()),
+        }
+    }
+
+    /// Comma- or newline-separated items, trimmed, empty ones dropped.
+    pub fn list(s: &str) -> Vec<String> {
+        s.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    }
+
+    /// A date typed as `2026-12-31` (an `<input type=date>`), as midnight in UTC.
+    pub fn date(field: &str, s: &str) -> Result<Option<time::OffsetDateTime>, AppError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::Invalid(format!("{field}: use the form 2026-12-31")))
+    }
+
+    /// The signed-in person and the chosen party, if the engine lets the
+    /// person read the party's access management (the use cases check writing).
+    pub async fn manager() -> Result<(crate::session::PortalContext, crate::session::AuthSession, domain::parties::PartyId), AppError> {
+        let (session, ctx, auth) = crate::functions::ssr::signed_in().await?;
+        let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
+        if !domain::grants::service::may_manage(&ctx.engine.snapshot(), auth.person, party, "read") {
+            return Err(AppError::NotAllowed);
+        }
+        Ok((ctx, auth, party))
+    }
+
+    /// The use-case context for the person acting for `party`.
+    pub fn use_case<'a>(
+        ctx: &'a crate::session::PortalContext,
+        auth: &crate::session::AuthSession,
+        party: domain::parties::PartyId,
+        snapshot: &'a domain::decisions::Snapshot,
+    ) -> domain::user_roles::service::Ctx<'a> {
+        domain::user_roles::service::Ctx {
+            pool: &ctx.pool,
+            clock: ctx.clock.as_ref(),
+            snapshot,
+            actor: crate::functions::ssr::actor(auth, Some(party)),
+            person: auth.person,
+        }
+    }
+}
+
+/// The roles the chosen party may use, the assignments that apply to it, and
+/// its segregation-of-duties rules; for those who manage access for it.
+#[server(prefix = "/api", endpoint = "roles_overview")]
+pub async fn roles_overview() -> Result<RolesData, AppError> {
+    use crate::functions::ssr::internal;
+    let (ctx, _, party) = ssr::manager().await?;
+    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
+    let store = |e: sqlx::Error| internal(&e.to_string());
+    let roles = domain::user_roles::store::roles_for(&mut conn, party).await.map_err(store)?;
+    let assignments = domain::user_roles::store::assignments_for(&mut conn, party, ctx.clock.now()).await.map_err(store)?;
+    let sod = domain::user_roles::store::sod_rules_for(&mut conn, party).await.map_err(store)?;
+    let day = time::macros::format_description!("[day].[month].[year]");
+    let fmt = |t: time::OffsetDateTime| t.format(&day).unwrap_or_default();
+    Ok(RolesData {
+        roles: roles
+            .into_iter()
+            .map(|r| RoleView {
+                code: r.code,
+                names: r.names,
+                description: r.description,
+                owner: r.owner,
+                owned: r.owned,
+                packages: r.packages,
+                rights: r.rights,
+                inherits: r.inherits,
+                max_amount: r.rules.max_amount.map(|a| a.display_nb()),
+                first_working_days: match r.rules.time_window {
+                    Some(domain::user_roles::TimeWindow::FirstWorkingDaysOfMonth { days }) => Some(days),
+                    _ => None,
+                },
+            })
+            .collect(),
+        assignments: assignments
+            .into_iter()
+            .map(|a| AssignmentView {
+                id: a.id.to_string(),
+                role: a.role,
+                subject: a.subject,
+                parties: a.parties,
+                assigned_by: a.assigned_by,
+                valid_from: fmt(a.valid_from),
+                valid_to: a.valid_to.map(fmt),
+                attestation_kind: a.attestation_kind.as_str().to_string(),
+                attestation_issuer: a.attestation_issuer,
+                attestation_reference: a.attestation_reference,
+            })
+            .collect(),
+        sod_rules: sod.into_iter().map(|s| SodView { role_a: s.role_a, role_b: s.role_b, description: s.description }).collect(),
+    })
+}
+
+/// Creates a role owned by the chosen party. Lists are comma-separated:
+/// packages by code, rights as `resource:action`, inherited roles by code.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "create_role")]
+pub async fn create_role(
+    code: String,
+    name_nb: String,
+    name_nn: String,
+    name_en: String,
+    description: String,
+    packages: String,
+    rights: String,
+    inherits: String,
+    max_amount: String,
+    first_working_days: String,
+) -> Result<(), AppError> {
+    use domain::user_roles::{AccessRules, Amount, RoleForCreate, TimeWindow};
+    let (ctx, auth, party) = ssr::manager().await?;
+    let mut parsed_rights = Vec::new();
+    for r in ssr::list(&rights) {
+        match r.split_once(':') {
+            Some((res, act)) if !res.trim().is_empty() && !act.trim().is_empty() => parsed_rights.push((res.trim().to_string(), act.trim().to_string())),
+            _ => return Err(AppError::Invalid(format!("rights: {r} is not resource:action"))),
+        }
+    }
+    let max_amount = match max_amount.trim() {
+        "" => None,
+        s => Some(Amount::parse(s).map_err(|e| AppError::Invalid(format!("max_amount: {e}")))?),
+    };
+    let time_window = match first_working_days.trim() {
+        "" => None,
+        s => Some(TimeWindow::FirstWorkingDaysOfMonth { days: s.parse().map_err(|_| AppError::Invalid("first_working_days: a number from 1 to 23".into()))? }),
+    };
+    let input = RoleForCreate {
+        code: code.trim().to_string(),
+        names: [name_nb, if name_nn.trim().is_empty() { code.clone() } else { name_nn }, if name_en.trim().is_empty() { code.clone() } else { name_en }],
+        description,
+        packages: ssr::list(&packages),
+        rights: parsed_rights,
+        inherits: ssr::list(&inherits),
+        rules: AccessRules { max_amount, time_window },
+    };
+    let snapshot = ctx.engine.snapshot();
+    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
+    domain::user_roles::create_role(&c, party, &input).await.map_err(ssr::map)?;
+    ctx.engine.refresh_now(&ctx.pool).await;
+    Ok(())
+}
+
+/// Assigns a role to the person with this national identity number and
+/// surname (both must match), for the chosen party or the organisations
+/// listed in `restricted_to` (organisation numbers), with an attestation.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "assign_role")]
+pub async fn assign_role(
+    role: String,
+    national_id: String,
+    surname: String,
+    restricted_to: String,
+    valid_from: String,
+    valid_to: String,
+    attestation_kind: String,
+    attestation_issuer: String,
+    attestation_reference: String,
+) -> Result<(), AppError> {
+    use crate::functions::ssr::internal;
+    use domain::user_roles::{AssignmentForCreate, Attestation, AttestationKind};
+    let (ctx, auth, party) = ssr::manager().await?;
+    let nin = domain::parties::NationalId::parse(&national_id, domain::parties::SyntheticIds::Accept)
+        .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
+    let surname = surname.trim().to_lowercase();
+    if surname.is_empty() || surname.chars().count() > 100 {
+        return Err(AppError::Invalid("surname".into()));
+    }
+    let kind = AttestationKind::parse(&attestation_kind).ok_or_else(|| AppError::Invalid("attestation_kind".into()))?;
+    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
+    let subject = match domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))? {
+        Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => p.id,
+        _ => return Err(AppError::Refused("grant.no_such_person".into())),
+    };
+    let mut parties = Vec::new();
+    for number in ssr::list(&restricted_to) {
+        let org = domain::parties::OrgNumber::try_from(number.as_str()).map_err(|e| AppError::Invalid(format!("org_number: {e}")))?;
+        match domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))? {
+            Some(p) => parties.push(p.id),
+            None => return Err(AppError::Refused("grant.no_such_organisation".into())),
+        }
+    }
+    drop(conn);
+    let input = AssignmentForCreate {
+        role_code: role.trim().to_string(),
+        subject,
+        restricted_to: parties,
+        valid_from: ssr::date("valid_from", &valid_from)?,
+        valid_to: ssr::date("valid_to", &valid_to)?,
+        attestation: Attestation { kind, issuer: attestation_issuer, reference: attestation_reference },
+    };
+    let snapshot = ctx.engine.snapshot();
+    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
+    domain::user_roles::assign_role(&c, party, &input).await.map_err(ssr::map)?;
+    ctx.engine.refresh_now(&ctx.pool).await;
+    Ok(())
+}
+
+/// Ends a role assignment that applies to the chosen party.
+#[server(prefix = "/api", endpoint = "end_role_assignment")]
+pub async fn end_role_assignment(assignment: String) -> Result<(), AppError> {
+    let (ctx, auth, party) = ssr::manager().await?;
+    let id = uuid::Uuid::parse_str(assignment.trim()).map_err(|_| AppError::Invalid("assignment".into()))?;
+    let snapshot = ctx.engine.snapshot();
+    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
+    domain::user_roles::end_assignment(&c, party, id).await.map_err(ssr::map)?;
+    ctx.engine.refresh_now(&ctx.pool).await;
+    Ok(())
+}
+
+/// Forbids one person holding both roles for the same party.
+#[server(prefix = "/api", endpoint = "add_sod_rule")]
+pub async fn add_sod_rule(role_a: String, role_b: String, description: String) -> Result<(), AppError> {
+    let (ctx, auth, party) = ssr::manager().await?;
+    let snapshot = ctx.engine.snapshot();
+    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
+    domain::user_roles::add_sod_rule(&c, role_a.trim(), role_b.trim(), &description).await.map_err(ssr::map)?;
+    ctx.engine.refresh_now(&ctx.pool).await;
+    Ok(())
+}

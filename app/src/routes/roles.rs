@@ -1,0 +1,250 @@
+//! "Roles" (`/roller`): the user roles the chosen party may use, who holds
+//! them and why (attestation), segregation-of-duties rules, and forms to
+//! create a role, assign one and forbid two roles together. Every form works
+//! without JavaScript.
+
+use crate::components::alert::ErrorAlert;
+use crate::functions::roles::{roles_overview, AddSodRule, AssignRole, CreateRole, EndRoleAssignment, RolesData};
+use crate::i18n::{use_locale, Locale};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+fn name(locale: Locale, names: &[String; 3]) -> String {
+    let i = match locale {
+        Locale::Nb => 0,
+        Locale::Nn => 1,
+        Locale::En => 2,
+    };
+    Some(&names[i]).filter(|n| !n.is_empty()).unwrap_or(&names[0]).clone()
+}
+
+/// A status line after a successful action, or the error.
+fn outcome(locale: Locale, result: Option<Result<(), crate::error::AppError>>, done_key: &'static str) -> Option<AnyView> {
+    result.map(|r| match r {
+        Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t(done_key)}</p></div> }.into_any(),
+        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+    })
+}
+
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let locale = use_locale();
+    let create = ServerAction::<CreateRole>::new();
+    let assign = ServerAction::<AssignRole>::new();
+    let end = ServerAction::<EndRoleAssignment>::new();
+    let sod = ServerAction::<AddSodRule>::new();
+    let data = Resource::new(
+        move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()),
+        |_| roles_overview(),
+    );
+
+    view! {
+        <h1 class="text-2xl font-bold">{locale.t("roles.title")}</h1>
+        <p class="mt-2 max-w-prose">{locale.t("roles.intro")}</p>
+        {move || outcome(locale, create.value().get(), "roles.created")}
+        {move || outcome(locale, assign.value().get(), "roles.assigned")}
+        {move || outcome(locale, end.value().get(), "roles.ended")}
+        {move || outcome(locale, sod.value().get(), "roles.sod_added")}
+        <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <Overview data=d end/> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <CreateRoleForm create/>
+        <AssignRoleForm assign/>
+        <SodForm sod/>
+    }
+}
+
+#[component]
+fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoView {
+    let locale = use_locale();
+    let none = locale.t("roles.none");
+    view! {
+        <section aria-labelledby="roles-list" class="mt-8">
+            <h2 id="roles-list" class="text-xl font-bold">{locale.t("roles.list_title")}</h2>
+            {if data.roles.is_empty() {
+                view! { <p class="mt-2">{none}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="mt-2 w-full text-left text-sm">
+                        <thead><tr>
+                            <th scope="col">{locale.t("roles.col_role")}</th>
+                            <th scope="col">{locale.t("roles.col_gives")}</th>
+                            <th scope="col">{locale.t("roles.col_inherits")}</th>
+                            <th scope="col">{locale.t("roles.col_rules")}</th>
+                            <th scope="col">{locale.t("roles.col_owner")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {data.roles.into_iter().map(|r| {
+                                let gives: Vec<String> = r.packages.iter().map(|p| format!("package:{p}")).chain(r.rights.iter().map(|x| format!("right:{x}"))).collect();
+                                let mut rules = Vec::new();
+                                if let Some(a) = &r.max_amount {
+                                    rules.push(format!("{} {a}", locale.t("roles.rule_max_amount")));
+                                }
+                                if let Some(d) = r.first_working_days {
+                                    rules.push(locale.t("roles.rule_first_days").replace("{n}", &d.to_string()));
+                                }
+                                view! {
+                                    <tr class="border-t border-gray-200 align-top">
+                                        <td><strong>{name(locale, &r.names)}</strong><br/><code>{r.code.clone()}</code></td>
+                                        <td>{gives.join(", ")}</td>
+                                        <td>{r.inherits.join(", ")}</td>
+                                        <td>{rules.join("; ")}</td>
+                                        <td>{r.owner.clone().unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="assignments-list" class="mt-8">
+            <h2 id="assignments-list" class="text-xl font-bold">{locale.t("roles.assignments_title")}</h2>
+            {if data.assignments.is_empty() {
+                view! { <p class="mt-2">{locale.t("roles.no_assignments")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-2 divide-y divide-gray-200 border-y border-gray-200">
+                        {data.assignments.into_iter().map(|a| {
+                            let label = format!("{} {} – {}", locale.t("roles.end"), a.role, a.subject);
+                            let attestation = format!("{}: {} {}", locale.t(attestation_key(&a.attestation_kind)), a.attestation_issuer, a.attestation_reference);
+                            let period = match &a.valid_to {
+                                Some(to) => format!("{} – {to}", a.valid_from),
+                                None => format!("{} –", a.valid_from),
+                            };
+                            view! {
+                                <li class="flex flex-wrap items-center gap-3 py-2 text-sm">
+                                    <span><strong>{a.subject.clone()}</strong> " · " <code>{a.role.clone()}</code></span>
+                                    <span>{locale.t("roles.for")} " " {a.parties.join(", ")}</span>
+                                    <span>{period}</span>
+                                    <span class="text-gray-700">{attestation}</span>
+                                    <ActionForm action=end>
+                                        <input type="hidden" name="assignment" value=a.id.clone()/>
+                                        <button type="submit" class="ds-button" data-variant="secondary" data-size="sm" aria-label=label>{locale.t("roles.end")}</button>
+                                    </ActionForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="sod-list" class="mt-8">
+            <h2 id="sod-list" class="text-xl font-bold">{locale.t("roles.sod_title")}</h2>
+            {if data.sod_rules.is_empty() {
+                view! { <p class="mt-2">{locale.t("roles.no_sod")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-2 list-disc pl-6 text-sm">
+                        {data.sod_rules.into_iter().map(|s| view! {
+                            <li><code>{s.role_a}</code> " ≠ " <code>{s.role_b}</code> {(!s.description.is_empty()).then(|| format!(" – {}", s.description))}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn attestation_key(kind: &str) -> &'static str {
+    match kind {
+        "register_entry" => "roles.att_register_entry",
+        "grant" => "roles.att_grant",
+        "power_of_attorney" => "roles.att_power_of_attorney",
+        "consent" => "roles.att_consent",
+        _ => "roles.att_manager_approval",
+    }
+}
+
+/// One labelled text input.
+#[component]
+fn Field(id: &'static str, name: &'static str, label: &'static str, #[prop(optional)] help: Option<&'static str>, #[prop(optional)] required: bool, #[prop(default = "text")] kind: &'static str) -> impl IntoView {
+    let locale = use_locale();
+    let help_id = format!("{id}-help");
+    view! {
+        <div class="ds-field flex flex-col">
+            <label for=id class="ds-label font-semibold">{locale.t(label)}</label>
+            <input id=id name=name type=kind class="ds-input" required=required maxlength="500"
+                   aria-describedby=help.map(|_| help_id.clone())/>
+            {help.map(|h| view! { <p id=help_id class="text-sm text-gray-700">{locale.t(h)}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <section aria-labelledby="create-role" class="mt-10">
+            <h2 id="create-role" class="text-xl font-bold">{locale.t("roles.create_title")}</h2>
+            <ActionForm action=create attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
+                <Field id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
+                <Field id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
+                <Field id="role-name-nn" name="name_nn" label="roles.name_nn"/>
+                <Field id="role-name-en" name="name_en" label="roles.name_en"/>
+                <Field id="role-description" name="description" label="roles.description"/>
+                <Field id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
+                <Field id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
+                <Field id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
+                <Field id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
+                <Field id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
+                <div class="sm:col-span-2">
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.create_button")}</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
+    let locale = use_locale();
+    let kinds = ["manager_approval", "grant", "power_of_attorney", "consent", "register_entry"];
+    view! {
+        <section aria-labelledby="assign-role" class="mt-10">
+            <h2 id="assign-role" class="text-xl font-bold">{locale.t("roles.assign_title")}</h2>
+            <ActionForm action=assign attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
+                <Field id="assign-role-code" name="role" label="roles.assign_role" required=true/>
+                <Field id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
+                <Field id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
+                <Field id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
+                <Field id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
+                <Field id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
+                <div class="ds-field flex flex-col">
+                    <label for="assign-attestation" class="ds-label font-semibold">{locale.t("roles.attestation_kind")}</label>
+                    <select id="assign-attestation" name="attestation_kind" class="ds-input">
+                        {kinds.into_iter().map(|k| view! { <option value=k>{locale.t(attestation_key(k))}</option> }).collect_view()}
+                    </select>
+                </div>
+                <Field id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
+                <Field id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
+                <div class="sm:col-span-2">
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.assign_button")}</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SodForm(sod: ServerAction<AddSodRule>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <section aria-labelledby="add-sod" class="mt-10">
+            <h2 id="add-sod" class="text-xl font-bold">{locale.t("roles.sod_add_title")}</h2>
+            <ActionForm action=sod attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-3">
+                <Field id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
+                <Field id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
+                <Field id="sod-description" name="description" label="roles.description"/>
+                <div class="sm:col-span-3">
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.sod_button")}</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,318 @@
+//! The service owner's use cases: list, read, create, update and delete
+//! resources, and import or export their policies as XACML XML.
+//!
+//! A person may change a resource only when the engine lets them manage access
+//! for the owner organisation (`write` on `fullmakt_access_management`), and
+//! read its policy only with `read` there: policies can name persons by
+//! national identity number. The system (imports, demo data, tests) acts
+//! without that check through [`Authority::System`]. The portal's own
+//! resources (`fullmakt_*`) are never changed or deleted here by a person, and
+//! never deleted at all. Every change and every refusal is audited; every
+//! change moves the change feed, so every instance's engine picks it up.
+
+use super::model::{Authority, FieldError, Resource, ResourceForSave};
+use super::{rules, store};
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::clock::Clock;
+use crate::decisions::policy::Policy;
+use crate::decisions::xacml_xml::{self, XmlPolicyError};
+use crate::decisions::Snapshot;
+use crate::grants::service::may_manage;
+use crate::parties::{OrgNumber, PartyId};
+use sqlx::PgPool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    #[error("invalid resource: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// The id is taken by another service owner's resource.
+    #[error("the resource belongs to another service owner")]
+    NotOwner,
+    #[error("you may not manage resources for this organisation")]
+    NotAccessManager,
+    #[error("no resource {0}")]
+    NotFound(String),
+    #[error("a resource with the id {0} already exists")]
+    AlreadyExists(String),
+    #[error("{0} is one of the portal's own resources and cannot be changed or deleted here")]
+    SystemResource(String),
+    #[error("the resource {id} is in use: {grants} grant(s) and {roles} user-role right(s) refer to it; remove them first")]
+    InUse { id: String, grants: i64, roles: i64 },
+    #[error("the policy cannot be imported: {0}")]
+    Policy(#[from] XmlPolicyError),
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for ResourceError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl ResourceError {
+    fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// What every use case needs: where to store, the time, the engine's current
+/// snapshot to decide with, who acts (for the audit) and on whose authority.
+pub struct Ctx<'a> {
+    pub pool: &'a PgPool,
+    pub clock: &'a dyn Clock,
+    pub snapshot: &'a Snapshot,
+    pub actor: Actor,
+    pub authority: Authority,
+}
+
+impl Ctx<'_> {
+    /// The owner's party, when the register knows it.
+    fn owner_party(&self, owner_org: &str) -> Option<PartyId> {
+        self.snapshot.party_by_org_number(owner_org).map(|p| PartyId(p.id))
+    }
+
+    /// May the acting person `action` (`read` or `write`) resources owned by `owner_org`?
+    fn may(&self, owner_org: &str, action: &str) -> bool {
+        match self.authority {
+            Authority::System => true,
+            Authority::Person(person) => self.owner_party(owner_org).is_some_and(|party| may_manage(self.snapshot, person, party, action)),
+        }
+    }
+
+    fn actor_for(&self, owner_org: Option<&str>) -> Actor {
+        Actor { on_behalf_of: owner_org.and_then(|o| self.owner_party(o)).or(self.actor.on_behalf_of), ..self.actor.clone() }
+    }
+
+    /// Records a refusal in its own transaction, then returns the error.
+    async fn refused(&self, action: &str, target: &str, owner_org: Option<&str>, err: ResourceError) -> ResourceError {
+        let details = match &err {
+            ResourceError::Invalid(errors) => serde_json::json!({"reason": err.to_string(), "fields": errors.iter().map(|e| &e.field).collect::<Vec<_>>()}),
+            _ => serde_json::json!({"reason": err.to_string()}),
+        };
+        let event = AuditEvent::new(action, target, Outcome::Refused, details);
+        if let Err(e) = crate::audit::record(self.pool, self.actor_for(owner_org), self.clock, event).await {
+            tracing::error!(error = %e, "could not audit a refused resource change");
+        }
+        err
+    }
+
+    fn problems(&self, r: &ResourceForSave) -> Vec<FieldError> {
+        let mut p = rules::problems(r);
+        if matches!(self.authority, Authority::Person(_)) {
+            p.extend(rules::person_problems(r));
+        }
+        p
+    }
+}
+
+/// Every resource, or those owned by `owner`, by id. Titles and types are
+/// public; read policies through [`get`].
+pub async fn list(pool: &PgPool, owner: Option<&OrgNumber>) -> Result<Vec<Resource>, ResourceError> {
+    let mut conn = pool.acquire().await?;
+    Ok(store::list(&mut conn, owner).await?)
+}
+
+/// One resource with its policy, for someone who manages its owner.
+pub async fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resource, ResourceError> {
+    let mut conn = ctx.pool.acquire().await?;
+    let resource = store::get(&mut conn, id).await?.ok_or_else(|| ResourceError::NotFound(id.to_string()))?;
+    if !ctx.may(&resource.owner_org, "read") {
+        return Err(ResourceError::NotAccessManager);
+    }
+    Ok(resource)
+}
+
+/// The resource's policy as XACML 3.0 XML, for someone who manages its owner.
+pub async fn export_policy(ctx: &Ctx<'_>, id: &str) -> Result<String, ResourceError> {
+    Ok(xacml_xml::to_xml(&get(ctx, id).await?.policy))
+}
+
+/// Creates a resource owned by `owner`. An id that exists is refused, whoever owns it.
+pub async fn create(ctx: &Ctx<'_>, owner: &OrgNumber, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    const ACTION: &str = "resource.create";
+    let owner_org = Some(owner.as_str());
+    if !ctx.may(owner.as_str(), "write") {
+        return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::NotAccessManager).await);
+    }
+    let problems = ctx.problems(r);
+    if !problems.is_empty() {
+        return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::Invalid(problems)).await);
+    }
+    let mut uow = UnitOfWork::begin(ctx.pool, ctx.actor_for(owner_org), ctx.clock).await?;
+    if store::owner_for_update(uow.conn(), &r.id).await?.is_some() {
+        drop(uow);
+        return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
+    }
+    let inserted = store::insert(uow.conn(), owner, r).await;
+    // Two creates of one id at once: the second loses on the primary key.
+    if let Err(sqlx::Error::Database(e)) = &inserted {
+        if e.constraint() == Some("resource_pkey") {
+            drop(uow);
+            return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
+        }
+    }
+    inserted?;
+    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()})))
+        .await?;
+    uow.commit().await?;
+    Ok(stored(owner.as_str(), r))
+}
+
+/// Replaces resource `id`'s fields and policy. The id and owner never change.
+pub async fn update(ctx: &Ctx<'_>, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    change(ctx, "resource.update", id, |_| Ok(r.clone())).await
+}
+
+/// Replaces resource `id`'s fields but keeps its stored policy (`r.policy` is ignored).
+pub async fn update_keeping_policy(ctx: &Ctx<'_>, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    change(ctx, "resource.update", id, |existing| Ok(ResourceForSave { policy: existing.policy.clone(), ..r.clone() })).await
+}
+
+/// Replaces resource `id`'s policy, keeping everything else.
+pub async fn set_policy(ctx: &Ctx<'_>, id: &str, policy: Policy) -> Result<Resource, ResourceError> {
+    change(ctx, "resource.policy", id, move |existing| Ok(ResourceForSave { policy: policy.clone(), ..existing.for_save() })).await
+}
+
+/// Imports a XACML 3.0 XML policy into resource `id`, replacing its policy.
+/// The document must be about that resource; what the typed model cannot
+/// represent exactly is refused (see [`xacml_xml`]).
+pub async fn import_policy(ctx: &Ctx<'_>, id: &str, xml: &str) -> Result<Resource, ResourceError> {
+    change(ctx, "resource.policy.import", id, |existing| {
+        let policy = xacml_xml::parse_policy(xml, Some(id))?;
+        Ok(ResourceForSave { policy, ..existing.for_save() })
+    })
+    .await
+}
+
+/// The update use cases: lock the row, check the rules in order (exists,
+/// not the portal's own, may manage the owner, well-formed), save, audit.
+async fn change(
+    ctx: &Ctx<'_>,
+    action: &str,
+    id: &str,
+    new: impl FnOnce(&Resource) -> Result<ResourceForSave, ResourceError>,
+) -> Result<Resource, ResourceError> {
+    let mut uow = begin_for(ctx, id).await?;
+    let existing = match store::owner_for_update(uow.conn(), id).await? {
+        Some(_) => store::get(uow.conn(), id).await?,
+        None => None,
+    };
+    let Some(existing) = existing else {
+        drop(uow);
+        return Err(ctx.refused(action, id, None, ResourceError::NotFound(id.to_string())).await);
+    };
+    let owner_org = Some(existing.owner_org.as_str());
+    let refusal = if rules::is_system_resource(id) && matches!(ctx.authority, Authority::Person(_)) {
+        Some(ResourceError::SystemResource(id.to_string()))
+    } else if !ctx.may(&existing.owner_org, "write") {
+        Some(ResourceError::NotAccessManager)
+    } else {
+        None
+    };
+    let r = match refusal.map_or_else(|| new(&existing), Err) {
+        Ok(r) if r.id != id => Err(ResourceError::invalid("id", "the id of a resource cannot be changed")),
+        Ok(r) => {
+            let problems = ctx.problems(&r);
+            if problems.is_empty() { Ok(r) } else { Err(ResourceError::Invalid(problems)) }
+        }
+        Err(e) => Err(e),
+    };
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => {
+            drop(uow);
+            return Err(ctx.refused(action, id, owner_org, e).await);
+        }
+    };
+    let owner = OrgNumber::try_from(existing.owner_org.as_str()).map_err(|e| ResourceError::invalid("owner", e.to_string()))?;
+    store::upsert(uow.conn(), &owner, &r).await?;
+    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    let event = AuditEvent::new(action, id, Outcome::Success, serde_json::json!({"owner": existing.owner_org, "rules": r.policy.rules.len()}));
+    uow.audit(event).await?;
+    uow.commit().await?;
+    Ok(stored(&existing.owner_org, &r))
+}
+
+/// Deletes resource `id`, unless it is one of the portal's own or grants or
+/// user roles refer to it.
+pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ResourceError> {
+    const ACTION: &str = "resource.delete";
+    let mut uow = begin_for(ctx, id).await?;
+    let Some(owner_org) = store::owner_for_update(uow.conn(), id).await? else {
+        drop(uow);
+        return Err(ctx.refused(ACTION, id, None, ResourceError::NotFound(id.to_string())).await);
+    };
+    let refusal = if rules::is_system_resource(id) {
+        Some(ResourceError::SystemResource(id.to_string()))
+    } else if !ctx.may(&owner_org, "write") {
+        Some(ResourceError::NotAccessManager)
+    } else {
+        match store::references(uow.conn(), id).await? {
+            (0, 0) => None,
+            (grants, roles) => Some(ResourceError::InUse { id: id.to_string(), grants, roles }),
+        }
+    };
+    if let Some(e) = refusal {
+        drop(uow);
+        return Err(ctx.refused(ACTION, id, Some(&owner_org), e).await);
+    }
+    store::delete(uow.conn(), id).await?;
+    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    uow.audit(AuditEvent::new(ACTION, id, Outcome::Success, serde_json::json!({"owner": owner_org}))).await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// Creates or updates a resource owned by `owner` on the system's authority
+/// (imports, demo data, tests), in one audited transaction that also moves
+/// the change feed. An id owned by another organisation is refused.
+pub async fn save(pool: &PgPool, clock: &dyn Clock, actor: Actor, owner: &OrgNumber, r: &ResourceForSave) -> Result<(), ResourceError> {
+    let problems = rules::problems(r);
+    if !problems.is_empty() {
+        return Err(ResourceError::Invalid(problems));
+    }
+    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+    let existing = store::owner_for_update(uow.conn(), &r.id).await?;
+    if existing.as_deref().is_some_and(|o| o != owner.as_str()) {
+        return Err(ResourceError::NotOwner);
+    }
+    store::upsert(uow.conn(), owner, r).await?;
+    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    uow.audit(AuditEvent::new(
+        if existing.is_some() { "resource.update" } else { "resource.create" },
+        r.id.clone(),
+        Outcome::Success,
+        serde_json::json!({"rules": r.policy.rules.len()}),
+    ))
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// A unit of work whose actor acts on behalf of `id`'s owner (the owner of a
+/// resource never changes, so reading it before the row is locked is safe).
+async fn begin_for(ctx: &Ctx<'_>, id: &str) -> Result<UnitOfWork, sqlx::Error> {
+    let owner = {
+        let mut conn = ctx.pool.acquire().await?;
+        store::owner_of(&mut conn, id).await?
+    };
+    UnitOfWork::begin(ctx.pool, ctx.actor_for(owner.as_deref()), ctx.clock).await
+}
+
+fn stored(owner_org: &str, r: &ResourceForSave) -> Resource {
+    let mut policy = r.policy.clone();
+    policy.resource = r.id.clone();
+    Resource {
+        id: r.id.clone(),
+        owner_org: owner_org.to_string(),
+        title_nb: r.title_nb.clone(),
+        title_nn: r.title_nn.clone(),
+        title_en: r.title_en.clone(),
+        description: r.description.clone(),
+        resource_type: r.resource_type.clone(),
+        delegable: r.delegable,
+        policy,
+    }
+}

@@ -1,0 +1,327 @@
+//! Use cases of the token service: an organisation's administrator registers
+//! API clients, adds, rotates and revokes their keys; the token endpoint finds
+//! the system user a token is asked for.
+//!
+//! Who may manage an organisation's clients is decided by the engine on
+//! `fullmakt_access_management` (action `write`), like every access change in the
+//! portal. The issue names Altinn's *Maskinporten administrator* package, which
+//! the built-in catalogue has; we decide on the system resource anyway so that
+//! one check covers every way of managing access (a later issue can add the
+//! package to that resource's policy). Every change and refusal is audited.
+
+use super::model::*;
+use super::rules::{self, KeyError, TokenError};
+use super::store;
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::clock::Clock;
+use crate::decisions::Snapshot;
+use crate::grants::service::may_manage;
+use crate::parties::PartyId;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Who asks for a change: a person (decided by the engine), or the operator
+/// (a command or job run by whoever runs the installation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrar {
+    Person(PartyId),
+    Operator,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("you may not manage API clients for this organisation")]
+    NotAccessManager,
+    #[error("the client needs a display name of 1 to 200 characters")]
+    NameMissing,
+    #[error("{0:?} is not a valid scope")]
+    BadScope(String),
+    #[error("the scope {0} can only be given by the operator")]
+    RestrictedScope(String),
+    #[error("no such API client")]
+    UnknownClient,
+    #[error("the key is refused: {0}")]
+    BadKey(#[from] KeyError),
+    #[error("the client already has a key with kid {0}")]
+    KidTaken(String),
+    #[error("the client has no active key with kid {0}")]
+    UnknownKey(String),
+    #[error("the key's expiry is in the past")]
+    ExpiryInPast,
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for ClientError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Records a refusal in its own transaction, then returns the error.
+async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, target: &str, err: ClientError) -> ClientError {
+    let _ = crate::audit::record(pool, actor, clock, AuditEvent::new(action, target, Outcome::Refused, serde_json::json!({"reason": err.to_string()}))).await;
+    err
+}
+
+fn may_manage_clients(snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> bool {
+    match registrar {
+        Registrar::Operator => true,
+        Registrar::Person(p) => may_manage(snapshot, p, owner, "write"),
+    }
+}
+
+/// Checks and normalises scopes; persons may not give restricted ones.
+fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, ClientError> {
+    let mut out: Vec<String> = Vec::new();
+    for s in scopes.iter().map(|s| s.trim()) {
+        if !rules::is_scope_token(s) {
+            return Err(ClientError::BadScope(s.into()));
+        }
+        if registrar != Registrar::Operator && rules::is_restricted_scope(s) {
+            return Err(ClientError::RestrictedScope(s.into()));
+        }
+        if !out.iter().any(|o| o == s) {
+            out.push(s.into());
+        }
+    }
+    Ok(out)
+}
+
+/// Registers a client owned by `owner`, with a generated client id.
+pub async fn register_client(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    registrar: Registrar,
+    owner: PartyId,
+    input: &ClientForCreate,
+) -> Result<ApiClient, ClientError> {
+    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    let name = input.display_name.trim();
+    let check = || -> Result<Vec<String>, ClientError> {
+        if !may_manage_clients(snapshot, registrar, owner) {
+            return Err(ClientError::NotAccessManager);
+        }
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ClientError::NameMissing);
+        }
+        check_scopes(registrar, &input.scopes)
+    };
+    let scopes = match check() {
+        Ok(s) => s,
+        Err(e) => return Err(refused(pool, clock, actor, "api_client.register", "", e).await),
+    };
+    let client_id = Uuid::new_v4().to_string();
+    let now = clock.now();
+    let created_by = match registrar {
+        Registrar::Person(p) => Some(p),
+        Registrar::Operator => None,
+    };
+    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+    store::insert_client(uow.conn(), &client_id, owner, name, &scopes, created_by, now).await?;
+    uow.audit(AuditEvent::new("api_client.register", &client_id, Outcome::Success, serde_json::json!({"name": name, "scopes": scopes}))).await?;
+    uow.commit().await?;
+    Ok(ApiClient { client_id, owner, display_name: name.into(), scopes, created_at: now, keys: Vec::new() })
+}
+
+/// Replaces the scopes a client may ask for.
+pub async fn set_scopes(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    registrar: Registrar,
+    client_id: &str,
+    scopes: &[String],
+) -> Result<Vec<String>, ClientError> {
+    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+        drop(uow);
+        return Err(refused(pool, clock, actor, "api_client.scopes", client_id, ClientError::UnknownClient).await);
+    };
+    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    let checked = if may_manage_clients(snapshot, registrar, owner) { check_scopes(registrar, scopes) } else { Err(ClientError::NotAccessManager) };
+    let scopes = match checked {
+        Ok(s) => s,
+        Err(e) => {
+            drop(uow);
+            return Err(refused(pool, clock, actor, "api_client.scopes", client_id, e).await);
+        }
+    };
+    store::set_scopes(uow.conn(), client_id, &scopes).await?;
+    uow.audit(AuditEvent::new("api_client.scopes", client_id, Outcome::Success, serde_json::json!({"scopes": scopes}))).await?;
+    uow.commit().await?;
+    Ok(scopes)
+}
+
+/// Adds a public key (JWK or PEM) to a client. Rotation is adding the new key,
+/// moving the software to it, then revoking the old one.
+pub async fn add_key(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    registrar: Registrar,
+    client_id: &str,
+    input: &KeyForCreate,
+) -> Result<ClientKey, ClientError> {
+    let now = clock.now();
+    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+        drop(uow);
+        return Err(refused(pool, clock, actor, "api_client.key.add", client_id, ClientError::UnknownClient).await);
+    };
+    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    let check = || -> Result<PublicKey, ClientError> {
+        if !may_manage_clients(snapshot, registrar, owner) {
+            return Err(ClientError::NotAccessManager);
+        }
+        if input.expires_at.is_some_and(|e| e <= now) {
+            return Err(ClientError::ExpiryInPast);
+        }
+        Ok(rules::parse_public_key(&input.key, input.kid.as_deref())?)
+    };
+    let key = match check() {
+        Ok(k) => k,
+        Err(e) => {
+            drop(uow);
+            return Err(refused(pool, clock, actor, "api_client.key.add", client_id, e).await);
+        }
+    };
+    let target = format!("{client_id}:{}", key.kid);
+    match store::insert_key(uow.conn(), client_id, &key, input.expires_at, now).await {
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("api_client_key_unique") => {
+            drop(uow);
+            return Err(refused(pool, clock, actor, "api_client.key.add", &target, ClientError::KidTaken(key.kid)).await);
+        }
+        other => other?,
+    }
+    uow.audit(AuditEvent::new(
+        "api_client.key.add",
+        &target,
+        Outcome::Success,
+        serde_json::json!({"kid": key.kid, "family": key.family.as_str(), "expires_at": input.expires_at}),
+    ))
+    .await?;
+    uow.commit().await?;
+    Ok(ClientKey { kid: key.kid, family: key.family, public_jwk: key.jwk, created_at: now, expires_at: input.expires_at, revoked_at: None, last_used_at: None })
+}
+
+/// Revokes a key at once: assertions signed with it are refused from now on.
+pub async fn revoke_key(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    registrar: Registrar,
+    client_id: &str,
+    kid: &str,
+) -> Result<(), ClientError> {
+    let target = format!("{client_id}:{kid}");
+    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+        drop(uow);
+        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownClient).await);
+    };
+    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    if !may_manage_clients(snapshot, registrar, owner) {
+        drop(uow);
+        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::NotAccessManager).await);
+    }
+    if !store::revoke_key(uow.conn(), client_id, kid, clock.now()).await? {
+        drop(uow);
+        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownKey(kid.into())).await);
+    }
+    uow.audit(AuditEvent::new("api_client.key.revoke", &target, Outcome::Success, serde_json::json!({"kid": kid}))).await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// The clients of `owner`, with their keys (and when each was last used).
+pub async fn list_clients(pool: &PgPool, snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> Result<Vec<ApiClient>, ClientError> {
+    if !may_manage_clients(snapshot, registrar, owner) && !matches!(registrar, Registrar::Person(p) if may_manage(snapshot, p, owner, "read")) {
+        return Err(ClientError::NotAccessManager);
+    }
+    let mut conn = pool.acquire().await?;
+    Ok(store::list_clients(&mut conn, owner).await?)
+}
+
+/// The system user a system-user token may be issued for: the client id must
+/// belong to a system that is not deleted, and an active system user must exist
+/// for (org, that system, external ref). The error says which link is missing.
+pub async fn resolve_system_user(pool: &PgPool, client_id: &str, request: &SystemUserRequest) -> Result<SystemUserLink, TokenError> {
+    let candidates = store::system_user_candidates(pool, client_id, request.org.as_str(), &request.external_ref).await.map_err(|e| {
+        tracing::error!(error = %e, "system-user lookup failed");
+        TokenError::CustomerConfiguration("the system user could not be looked up; try again".into())
+    })?;
+    choose_system_user(client_id, request, &candidates)
+}
+
+/// The rule of [`resolve_system_user`], over the rows found.
+pub fn choose_system_user(client_id: &str, request: &SystemUserRequest, candidates: &[store::SystemUserCandidate]) -> Result<SystemUserLink, TokenError> {
+    let missing = |m: String| Err(TokenError::CustomerConfiguration(m));
+    let Some(system) = candidates.iter().find(|c| !c.system_deleted) else {
+        return match candidates.first() {
+            Some(deleted) => missing(format!("the system {} that client {client_id} belongs to is deleted in the system register", deleted.system_id)),
+            None => missing(format!("client {client_id} is not registered to any system in the system register")),
+        };
+    };
+    match system.system_user_id {
+        Some(id) => Ok(SystemUserLink { system_user_id: id, system_id: system.system_id.clone(), vendor_org_number: system.vendor_org_number.clone() }),
+        None => missing(format!(
+            "organisation {} has no active system user for system {} with external reference {:?}; the customer must approve one",
+            rules::org_id(request.org.as_str()),
+            system.system_id,
+            request.external_ref
+        )),
+    }
+}
+
+/// "Last used" and the count of tokens issued, per system user.
+pub async fn usage(pool: &PgPool, system_users: &[Uuid]) -> Result<Vec<SystemUserUsage>, sqlx::Error> {
+    store::usage(pool, system_users).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::store::SystemUserCandidate;
+    use super::*;
+    use crate::parties::OrgNumber;
+
+    fn request() -> SystemUserRequest {
+        SystemUserRequest { org: OrgNumber::try_from("310400009").unwrap(), external_ref: "310400009".into() }
+    }
+
+    fn candidate(deleted: bool, user: Option<Uuid>) -> SystemUserCandidate {
+        SystemUserCandidate { system_id: "310000000_app".into(), vendor_org_number: "310000000".into(), system_deleted: deleted, system_user_id: user }
+    }
+
+    #[test]
+    fn each_missing_link_is_named() {
+        let code = |r: Result<SystemUserLink, TokenError>| match r {
+            Err(e @ TokenError::CustomerConfiguration(_)) => (e.code(), e.to_string()),
+            other => panic!("{other:?}"),
+        };
+        let (c, m) = code(choose_system_user("c1", &request(), &[]));
+        assert_eq!(c, "invalid_altinn_customer_configuration");
+        assert!(m.contains("not registered to any system"), "{m}");
+        let (_, m) = code(choose_system_user("c1", &request(), &[candidate(true, Some(Uuid::nil()))]));
+        assert!(m.contains("is deleted"), "{m}");
+        let (_, m) = code(choose_system_user("c1", &request(), &[candidate(false, None)]));
+        assert!(m.contains("0192:310400009") && m.contains("310000000_app"), "{m}");
+        let id = Uuid::now_v7();
+        let ok = choose_system_user("c1", &request(), &[candidate(false, Some(id))]).unwrap();
+        assert_eq!(ok.system_user_id, id);
+    }
+
+    #[test]
+    fn persons_cannot_give_restricted_scopes() {
+        let p = Registrar::Person(PartyId(Uuid::nil()));
+        assert!(matches!(check_scopes(p, &["altinn:authorization/authorize".into()]), Err(ClientError::RestrictedScope(_))));
+        assert!(check_scopes(Registrar::Operator, &["altinn:authorization/authorize".into()]).is_ok());
+        assert_eq!(check_scopes(p, &["a:b".into(), " a:b ".into()]).unwrap(), ["a:b"]);
+        assert!(matches!(check_scopes(p, &["a b".into()]), Err(ClientError::BadScope(_))));
+    }
+}

@@ -1,0 +1,180 @@
+//! Token issuance over loopback HTTP (issue 4 figures): the real server
+//! (release build, real PostgreSQL) answers `POST /token` with system-user
+//! tokens for RS256-signed assertions, each with its own jti, so every
+//! request verifies a signature, writes the replay store, looks up the
+//! system user, signs an ES256 token and records the issue. The load
+//! generator runs in the same process on the same two cores, as wrk would.
+//! Prints tokens/s and latency percentiles; asserts nothing.
+//!
+//! Run: `cargo bench -p server --bench token_issuance` (FULLMAKT_TEST_PG names
+//! the PostgreSQL server; TOKENS and CONCURRENCY may be set).
+
+use domain::audit::Actor;
+use domain::clock::SystemClock;
+use domain::tokens::service::{self, Registrar};
+use domain::tokens::{ClientForCreate, KeyForCreate};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const VENDOR: &str = "310000000";
+const BAKERY: &str = "310400009";
+const SCOPE: &str = "altinn:authorization/authorize";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn rsa_pair() -> (EncodingKey, String) {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::EncodePublicKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("rsa key");
+    let private = key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).expect("pem");
+    let public = key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).expect("pem");
+    (EncodingKey::from_rsa_pem(private.as_bytes()).expect("key"), public)
+}
+
+/// `n` assertions with unique jti, signed on every core.
+fn assertions(key: &EncodingKey, client_id: &str, aud: &str, n: usize) -> Vec<String> {
+    let cores = std::thread::available_parallelism().map(|c| c.get()).unwrap_or(2);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = (0..cores)
+            .map(|c| {
+                s.spawn(move || {
+                    (c..n)
+                        .step_by(cores)
+                        .map(|_| {
+                            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                            let claims = json!({
+                                "iss": client_id, "aud": aud, "iat": now, "exp": now + 110,
+                                "jti": uuid::Uuid::new_v4().to_string(), "scope": SCOPE,
+                                "authorization_details": [{"type": "urn:altinn:systemuser",
+                                    "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{BAKERY}")}}],
+                            });
+                            let mut h = Header::new(Algorithm::RS256);
+                            h.kid = Some("bench-1".into());
+                            jsonwebtoken::encode(&h, &claims, key).expect("sign")
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let pg = std::env::var("FULLMAKT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let db_url = format!("{pg}/fullmakt_bench_token");
+    {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&format!("{pg}/postgres")).await?;
+        sqlx::query("drop database if exists fullmakt_bench_token with (force)").execute(&mut admin).await?;
+    }
+    let mut config = server::config::Config::for_tests(&db_url);
+    // The per-address limit guards logins; one load generator on one address
+    // would hit it at once, so it is lifted for the measurement.
+    config.rate_limit_per_minute = u32::MAX;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(e) = server::serve(listener, config).await {
+            eprintln!("server failed: {e:#}");
+            std::process::exit(1);
+        }
+    });
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    for _ in 0..400 {
+        if http.get(format!("{base}/health/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A vendor client with an RSA key, the system, and the bakery's system user.
+    let pool = domain::db::connect_and_migrate(&db_url, 2).await?;
+    let snapshot = domain::decisions::store::load_snapshot(&pool).await?;
+    let owner: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1").bind(VENDOR).fetch_one(&pool).await?;
+    let input = ClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
+    let client = service::register_client(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, domain::parties::PartyId(owner), &input).await?;
+    let (private, public) = rsa_pair();
+    let key = KeyForCreate { kid: Some("bench-1".into()), key: public, expires_at: None };
+    service::add_key(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, &client.client_id, &key).await?;
+    sqlx::query("insert into system_register (system_id, vendor_org_number, name, client_ids) values ('310000000_bench', $1, 'bench', $2)")
+        .bind(VENDOR)
+        .bind(vec![client.client_id.clone()])
+        .execute(&pool)
+        .await?;
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref) select $1, '310000000_bench', id, $2 from party where org_number = $2")
+        .bind(uuid::Uuid::now_v7())
+        .bind(BAKERY)
+        .execute(&pool)
+        .await?;
+    let meta: Value = http.get(format!("{base}/.well-known/oauth-authorization-server")).send().await?.json().await?;
+    let issuer = meta["issuer"].as_str().unwrap_or_default().to_string();
+
+    let total = env_or("TOKENS", 20_000);
+    let concurrency = env_or("CONCURRENCY", 32);
+    let warmup = (total / 10).min(2_000);
+    let signed = Instant::now();
+    let all = assertions(&private, &client.client_id, &issuer, total + warmup);
+    println!("{} RS256 assertions signed in {:.1} s (not measured)", all.len(), signed.elapsed().as_secs_f64());
+    let (warm, measured) = all.split_at(warmup);
+
+    let run = |batch: Vec<String>| {
+        let queue = Arc::new(std::sync::Mutex::new(batch));
+        let http = http.clone();
+        let url = format!("{base}/token");
+        async move {
+            let started = Instant::now();
+            let workers: Vec<_> = (0..concurrency)
+                .map(|_| {
+                    let (queue, http, url) = (queue.clone(), http.clone(), url.clone());
+                    tokio::spawn(async move {
+                        let (mut latencies, mut errors) = (Vec::new(), 0usize);
+                        loop {
+                            let Some(assertion) = queue.lock().ok().and_then(|mut q| q.pop()) else { break };
+                            let t = Instant::now();
+                            let res = http.post(&url).form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())]).send().await;
+                            let ok = match res {
+                                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                                Err(_) => false,
+                            };
+                            latencies.push(t.elapsed());
+                            errors += usize::from(!ok);
+                        }
+                        (latencies, errors)
+                    })
+                })
+                .collect();
+            let (mut latencies, mut errors) = (Vec::new(), 0);
+            for w in workers {
+                if let Ok((l, e)) = w.await {
+                    latencies.extend(l);
+                    errors += e;
+                }
+            }
+            (started.elapsed(), latencies, errors)
+        }
+    };
+    let (_, _, warm_errors) = run(warm.to_vec()).await;
+    let (elapsed, mut latencies, errors) = run(measured.to_vec()).await;
+    latencies.sort_unstable();
+    let pct = |p: f64| latencies.get(((latencies.len() as f64) * p) as usize).copied().unwrap_or_default().as_secs_f64() * 1000.0;
+    let issued: i64 = sqlx::query_scalar("select count(*) from token_issued").fetch_one(&pool).await?;
+    println!(
+        "POST /token, system-user tokens, {} requests at concurrency {concurrency}: {:.0} tokens/s; p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms; {} errors ({} in warm-up); {issued} tokens recorded",
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.5),
+        pct(0.99),
+        pct(0.999),
+        errors,
+        warm_errors
+    );
+    drop(pool);
+    Ok(())
+}

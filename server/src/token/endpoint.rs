@@ -1,0 +1,220 @@
+//! `POST /token` (RFC 7523 JWT-bearer grant, Maskinporten's shape), `GET /jwks`
+//! and `GET /.well-known/oauth-authorization-server` (RFC 8414).
+//!
+//! A refused request gets an RFC 6749 §5.2 error with an `error_description`
+//! saying what to fix, and nothing is issued. Only facts about issued tokens are
+//! recorded (`token_issued`), never the token.
+
+use super::{jws, TokenService};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::tokens::rules::{self, ClaimsCheck, TokenError};
+use domain::tokens::{store, IssuedToken, ISO6523_AUTHORITY, JWT_BEARER_GRANT, SYSTEM_USER_DETAILS};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res
+}
+
+fn error_response(e: &TokenError) -> Response {
+    no_store((StatusCode::BAD_REQUEST, Json(json!({"error": e.code(), "error_description": e.to_string()}))).into_response())
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "token endpoint failed");
+    no_store((StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "server_error", "error_description": "internal error; try again"}))).into_response())
+}
+
+fn invalid_request(m: &str) -> TokenError {
+    TokenError::InvalidRequest(m.into())
+}
+
+/// Reads the form body; a parameter given twice is an error (RFC 6749 §3.2).
+fn form(headers: &HeaderMap, body: &[u8]) -> Result<std::collections::HashMap<String, String>, TokenError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return Err(invalid_request("send the request as application/x-www-form-urlencoded"));
+    }
+    let mut out = std::collections::HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if out.insert(k.to_string(), v.into_owned()).is_some() {
+            return Err(TokenError::InvalidRequest(format!("the parameter {k} is given more than once")));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    match issue(&svc, &headers, &body).await {
+        Ok(Ok(body)) => no_store(Json(body).into_response()),
+        Ok(Err(e)) => {
+            tracing::info!(error = e.code(), description = %e, "token request refused");
+            error_response(&e)
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// The grant, checked in order: form, header, client and key, signature,
+/// claims, scope, replay, system user. Outer error: internal; inner: refusal.
+async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::Result<Result<Value, TokenError>> {
+    let params = match form(headers, body) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    match params.get("grant_type").map(String::as_str) {
+        Some(JWT_BEARER_GRANT) => {}
+        Some(other) => return Ok(Err(TokenError::UnsupportedGrantType(format!("grant_type {other:?} is not supported; use {JWT_BEARER_GRANT}")))),
+        None => return Ok(Err(invalid_request("grant_type is missing"))),
+    }
+    let Some(assertion) = params.get("assertion") else {
+        return Ok(Err(invalid_request("assertion is missing: send the signed JWT grant as the assertion parameter")));
+    };
+    let parsed = match jws::parse(assertion) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(TokenError::InvalidRequest(format!("the assertion is not a valid JWT: {e}")))),
+    };
+    let header = match rules::check_header(&parsed.header) {
+        Ok(h) => h,
+        Err(e) => return Ok(Err(e)),
+    };
+    let client_id = match rules::peek_issuer(&parsed.claims) {
+        Ok(c) => c.to_string(),
+        Err(e) => return Ok(Err(e)),
+    };
+
+    let key = store::key_for_grant(&svc.pool, &client_id, &header.kid).await?;
+    let now = svc.clock.now();
+    let Some(key) = key else {
+        return Ok(Err(if store::client_exists(&svc.pool, &client_id).await? {
+            TokenError::InvalidClient(format!("client {client_id} has no key with kid {:?}", header.kid))
+        } else {
+            TokenError::InvalidClient(format!("unknown client {client_id:?}: iss must be the client id of a registered client"))
+        }));
+    };
+    if key.client_deleted {
+        return Ok(Err(TokenError::InvalidClient(format!("client {client_id} is deleted"))));
+    }
+    if key.revoked_at.is_some() {
+        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} of client {client_id} is revoked", key.kid))));
+    }
+    if key.expires_at.is_some_and(|e| e <= now) {
+        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} of client {client_id} has expired", key.kid))));
+    }
+    if key.family != header.alg.family() {
+        return Ok(Err(TokenError::InvalidGrant(format!("the key {:?} is an {} key; the assertion's alg does not fit it", key.kid, key.family.as_str()))));
+    }
+    let alg = parsed.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let Some(verify_key) = jws::VerifyKey::from_jwk(&key.public_jwk, alg) else {
+        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} cannot be used", key.kid))));
+    };
+    if !verify_key.verify(parsed.signing_input.as_bytes(), &parsed.signature) {
+        return Ok(Err(TokenError::InvalidGrant(format!("the assertion's signature does not verify with the key {:?}", key.kid))));
+    }
+
+    let now_s = now.unix_timestamp();
+    let assertion = match rules::check_claims(&parsed.claims, &ClaimsCheck { issuer: &svc.settings.issuer, client_id: &client_id, now: now_s }) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Err(e) = rules::check_scopes(&assertion.scopes, &key.scopes) {
+        return Ok(Err(e));
+    }
+    let system_user = match &assertion.system_user {
+        None => None,
+        Some(request) => match domain::tokens::service::resolve_system_user(&svc.pool, &client_id, request).await {
+            Ok(link) => Some((request, link)),
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    // Last, so that a refused request does not use up the jti; kept until the
+    // assertion could not be accepted anyway.
+    let jti_expiry = time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?;
+    if !store::remember_jti(&svc.pool, &client_id, &assertion.jti, jti_expiry).await? {
+        return Ok(Err(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into())));
+    }
+
+    let scope = assertion.scopes.join(" ");
+    let lifetime = svc.settings.lifetime.whole_seconds();
+    let jti = uuid::Uuid::new_v4().to_string();
+    let mut claims = json!({
+        "iss": svc.settings.issuer,
+        "client_id": client_id,
+        "client_amr": "private_key_jwt",
+        "token_type": "Bearer",
+        "scope": scope,
+        "iat": now_s,
+        "exp": now_s + lifetime,
+        "jti": jti,
+    });
+    if let Some(owner) = &key.owner_org_number {
+        claims["consumer"] = json!({"authority": ISO6523_AUTHORITY, "ID": rules::org_id(owner)});
+    }
+    match assertion.resource.as_slice() {
+        [] => {}
+        [one] => claims["aud"] = json!(one),
+        many => claims["aud"] = json!(many),
+    }
+    if let Some((request, link)) = &system_user {
+        claims["authorization_details"] = json!([{
+            "type": SYSTEM_USER_DETAILS,
+            "systemuser_id": [link.system_user_id],
+            "systemuser_org": {"authority": ISO6523_AUTHORITY, "ID": rules::org_id(request.org.as_str())},
+            "system_id": link.system_id,
+            "externalRef": request.external_ref,
+        }]);
+        claims["supplier"] = json!({"authority": ISO6523_AUTHORITY, "ID": rules::org_id(&link.vendor_org_number)});
+    }
+    let keys = svc.keys();
+    let signer = keys.signer.clone();
+    let jwt_header = json!({"alg": signer.alg.as_str(), "typ": "JWT", "kid": signer.kid});
+    let Some(token) = jws::encode(&jwt_header, &claims, |m| signer.sign(m)) else {
+        anyhow::bail!("signing failed");
+    };
+    store::record_issued(
+        &svc.pool,
+        &IssuedToken {
+            id: uuid::Uuid::now_v7(),
+            client_id: client_id.clone(),
+            system_user_id: system_user.as_ref().map(|(_, l)| l.system_user_id),
+            scope: scope.clone(),
+            issued_at: now,
+            expires_at: now + svc.settings.lifetime,
+            jti,
+        },
+    )
+    .await?;
+    if svc.should_touch(&client_id, &key.kid, now_s) {
+        store::touch_key(&svc.pool, &client_id, &key.kid, now).await?;
+    }
+    Ok(Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope})))
+}
+
+pub async fn jwks(State(svc): State<Arc<TokenService>>) -> Response {
+    let mut res = Json(svc.keys().jwks.clone()).into_response();
+    // Short, so a rotation reaches verifiers well within the publish-ahead time.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    res
+}
+
+pub async fn metadata(State(svc): State<Arc<TokenService>>) -> Response {
+    let issuer = svc.settings.issuer.as_str();
+    let base = svc.settings.base_url.as_str();
+    Json(json!({
+        "issuer": issuer,
+        "token_endpoint": format!("{base}/token"),
+        "jwks_uri": format!("{base}/jwks"),
+        "grant_types_supported": [JWT_BEARER_GRANT],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "ES256"],
+        "authorization_details_types_supported": [SYSTEM_USER_DETAILS],
+        "response_types_supported": [],
+        "service_documentation": format!("{base}/api-docs/openapi.json"),
+    }))
+    .into_response()
+}

@@ -1,0 +1,552 @@
+//! The token service over real HTTP: a vendor with its own key pair registers
+//! a client, gets plain and system-user tokens, checks them with jsonwebtoken
+//! against /jwks and calls the PDP with them; and every bad assertion is
+//! refused with the right RFC 6749 error while nothing is issued.
+
+mod common;
+use common::*;
+use domain::audit::Actor;
+use domain::clock::SystemClock;
+use domain::parties::PartyId;
+use domain::tokens::service::{self, ClientError, Registrar};
+use domain::tokens::{ClientForCreate, KeyForCreate};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const KARI: &str = "12887510170"; // general manager of the software vendor Regnskapsappen AS
+const BJORN: &str = "14928810047"; // general manager of the bakery
+const VENDOR: &str = "310000000";
+const BAKERY: &str = "310400009";
+const PDP_SCOPE: &str = "altinn:authorization/authorize";
+const VENDOR_SCOPE: &str = "regnskapsappen:ledger.read";
+
+struct Vendor {
+    client_id: String,
+    rsa_private: EncodingKey,
+    /// Another key pair's private key, never registered.
+    stranger: EncodingKey,
+    rsa_public_pem: String,
+    ec_private: EncodingKey,
+}
+
+fn rsa_pair() -> (EncodingKey, String) {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::EncodePublicKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let private = key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    let public = key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    (EncodingKey::from_rsa_pem(private.as_bytes()).unwrap(), public)
+}
+
+/// A P-256 key pair: private key for jsonwebtoken, public key as a JWK.
+fn ec_pair(kid: &str) -> (EncodingKey, String) {
+    use base64::Engine;
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let p = pair.public_key().as_ref();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let jwk = json!({"kty": "EC", "crv": "P-256", "kid": kid, "x": b64.encode(&p[1..33]), "y": b64.encode(&p[33..65])});
+    (EncodingKey::from_ec_der(pkcs8.as_ref()), jwk.to_string())
+}
+
+async fn party(pool: &PgPool, number: &str) -> PartyId {
+    let id: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1 or national_id = $1").bind(number).fetch_one(pool).await.unwrap();
+    PartyId(id)
+}
+
+async fn snapshot(pool: &PgPool) -> std::sync::Arc<domain::decisions::Snapshot> {
+    domain::decisions::live::Engine::load(pool).await.unwrap().snapshot()
+}
+
+fn person(label: &str, p: PartyId) -> Actor {
+    Actor { party: Some(p), label: label.into(), on_behalf_of: None, request_id: None }
+}
+
+/// Kari registers a client for her company with an RSA key (PEM) and a P-256
+/// key (JWK); the operator adds the PDP scope, which she cannot give herself.
+async fn vendor(pool: &PgPool) -> Vendor {
+    let snap = snapshot(pool).await;
+    let kari = party(pool, KARI).await;
+    let owner = party(pool, VENDOR).await;
+    let input = ClientForCreate { display_name: "Regnskapsappen produksjon".into(), scopes: vec![VENDOR_SCOPE.into(), PDP_SCOPE.into()] };
+    let refused = service::register_client(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), owner, &input).await;
+    assert!(matches!(refused, Err(ClientError::RestrictedScope(s)) if s == PDP_SCOPE));
+    let input = ClientForCreate { scopes: vec![VENDOR_SCOPE.into()], ..input };
+    let client = service::register_client(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), owner, &input).await.unwrap();
+    assert_eq!(client.client_id.len(), 36, "a UUID");
+    let (rsa_private, rsa_public_pem) = rsa_pair();
+    let key = KeyForCreate { kid: Some("rsa-1".into()), key: rsa_public_pem.clone(), expires_at: None };
+    service::add_key(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &client.client_id, &key).await.unwrap();
+    let (ec_private, ec_jwk) = ec_pair("ec-1");
+    let key = KeyForCreate { kid: None, key: ec_jwk, expires_at: None };
+    service::add_key(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &client.client_id, &key).await.unwrap();
+    service::set_scopes(pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &client.client_id, &[VENDOR_SCOPE.into(), PDP_SCOPE.into()])
+        .await
+        .unwrap();
+    let (stranger, _) = rsa_pair();
+    Vendor { client_id: client.client_id, rsa_private, stranger, rsa_public_pem, ec_private }
+}
+
+/// The system `310000000_regnskap` with `client_ids`, and the bakery's system user for it.
+async fn system_with_user(pool: &PgPool, system: &str, client_ids: &[&str], external_ref: &str) -> uuid::Uuid {
+    let ids: Vec<String> = client_ids.iter().map(|s| s.to_string()).collect();
+    sqlx::query("insert into system_register (system_id, vendor_org_number, name, client_ids) values ($1, $2, $1, $3)")
+        .bind(system)
+        .bind(VENDOR)
+        .bind(&ids)
+        .execute(pool)
+        .await
+        .unwrap();
+    let id = uuid::Uuid::now_v7();
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref) select $1, $2, id, $3 from party where org_number = $4")
+        .bind(id)
+        .bind(system)
+        .bind(external_ref)
+        .bind(BAKERY)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn claims(client_id: &str, aud: &str, scope: &str) -> Value {
+    let now = now();
+    json!({"iss": client_id, "aud": aud, "iat": now, "exp": now + 60, "jti": uuid::Uuid::new_v4().to_string(), "scope": scope})
+}
+
+fn sign(key: &EncodingKey, alg: Algorithm, kid: &str, claims: &Value) -> String {
+    let mut h = Header::new(alg);
+    h.kid = Some(kid.into());
+    jsonwebtoken::encode(&h, claims, key).unwrap()
+}
+
+fn system_user_details(org: &str, external_ref: Option<&str>) -> Value {
+    let mut d = json!({"type": "urn:altinn:systemuser", "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{org}")}});
+    if let Some(r) = external_ref {
+        d["externalRef"] = json!(r);
+    }
+    json!([d])
+}
+
+async fn post_token(app: &TestApp, assertion: &str) -> (u16, Value) {
+    let res = app.client.post(app.url("/token")).form(&[("grant_type", JWT_BEARER), ("assertion", assertion)]).send().await.unwrap();
+    let status = res.status().as_u16();
+    if status == 200 {
+        assert_eq!(res.headers()["cache-control"], "no-store");
+    }
+    (status, res.json().await.unwrap())
+}
+
+async fn issued(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from token_issued").fetch_one(pool).await.unwrap()
+}
+
+async fn issuer(app: &TestApp) -> String {
+    let meta: Value = app.client.get(app.url("/.well-known/oauth-authorization-server")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(meta["token_endpoint"], app.url("/token"));
+    assert_eq!(meta["jwks_uri"], app.url("/jwks"));
+    assert_eq!(meta["grant_types_supported"], json!([JWT_BEARER]));
+    meta["issuer"].as_str().unwrap().to_string()
+}
+
+/// Validates `token` the way an API provider would: jsonwebtoken, keys from /jwks.
+async fn validate_with_jwks(app: &TestApp, token: &str, issuer: &str) -> Value {
+    let jwks: jsonwebtoken::jwk::JwkSet = app.client.get(app.url("/jwks")).send().await.unwrap().json().await.unwrap();
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    assert_eq!(header.alg, Algorithm::ES256, "ES256 by default");
+    let jwk = jwks.find(header.kid.as_deref().unwrap()).expect("the signing key is published");
+    let mut v = Validation::new(Algorithm::ES256);
+    v.set_issuer(&[issuer]);
+    v.validate_aud = false;
+    v.set_required_spec_claims(&["exp", "iat", "iss"]);
+    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v).unwrap().claims
+}
+
+fn pdp_request(system_user: &str) -> Value {
+    json!({"Request": {
+        "AccessSubject": [{"Attribute": [{"AttributeId": "urn:altinn:systemuser:uuid", "Value": system_user}]}],
+        "Action": [{"Attribute": [{"AttributeId": "urn:oasis:names:tc:xacml:1.0:action:action-id", "Value": "read"}]}],
+        "Resource": [{"Attribute": [{"AttributeId": "urn:altinn:resource", "Value": "fullmakt_access_management"},
+                                    {"AttributeId": "urn:altinn:organization:identifier-no", "Value": BAKERY}]}]
+    }})
+}
+
+#[tokio::test]
+async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let system_user = system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let iss = issuer(&app).await;
+
+    // A plain token, RS256 assertion.
+    let (status, body) = post_token(&app, &sign(&v.rsa_private, Algorithm::RS256, "rsa-1", &claims(&v.client_id, &iss, VENDOR_SCOPE))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 120);
+    let plain = validate_with_jwks(&app, body["access_token"].as_str().unwrap(), &iss).await;
+    assert_eq!(plain["client_id"], v.client_id);
+    assert_eq!(plain["scope"], VENDOR_SCOPE);
+    assert_eq!(plain["consumer"], json!({"authority": "iso6523-actorid-upis", "ID": "0192:310000000"}));
+    assert!(plain.get("authorization_details").is_none());
+    assert!(plain["exp"].as_i64().unwrap() - plain["iat"].as_i64().unwrap() == 120);
+
+    // A system-user token, ES256 assertion, externalRef defaulting to the org number.
+    let mut c = claims(&v.client_id, &iss, &format!("{PDP_SCOPE} {VENDOR_SCOPE}"));
+    c["authorization_details"] = system_user_details(BAKERY, None);
+    c["resource"] = json!("https://api.regnskapsappen.example");
+    let (status, body) = post_token(&app, &sign(&v.ec_private, Algorithm::ES256, "ec-1", &c)).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_string();
+    let su = validate_with_jwks(&app, &token, &iss).await;
+    assert_eq!(
+        su["authorization_details"],
+        json!([{"type": "urn:altinn:systemuser", "systemuser_id": [system_user.to_string()],
+                "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:310400009"},
+                "system_id": "310000000_regnskap", "externalRef": BAKERY}])
+    );
+    assert_eq!(su["supplier"], json!({"authority": "iso6523-actorid-upis", "ID": "0192:310000000"}));
+    assert_eq!(su["aud"], "https://api.regnskapsappen.example");
+
+    // The PDP takes a token with its scope (and no audience restriction).
+    let mut c = claims(&v.client_id, &iss, PDP_SCOPE);
+    c["authorization_details"] = system_user_details(BAKERY, Some(BAKERY));
+    let (_, body) = post_token(&app, &sign(&v.rsa_private, Algorithm::RS256, "rsa-1", &c)).await;
+    let pdp_token = body["access_token"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        // Twice: the second answer comes through the validated-token cache.
+        let res = app
+            .client
+            .post(app.url("/authorization/api/v1/authorize"))
+            .bearer_auth(&pdp_token)
+            .json(&pdp_request(&system_user.to_string()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let answer: Value = res.json().await.unwrap();
+        assert!(answer["Response"][0]["Decision"].is_string(), "{answer}");
+    }
+    // A token meant for another audience, one without the scope, and a forged one are refused.
+    let res = app.client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(&token).json(&pdp_request("x")).send().await.unwrap();
+    assert_eq!(res.status(), 401, "aud of another API");
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    let (_, body) = post_token(&app, &sign(&v.rsa_private, Algorithm::RS256, "rsa-1", &claims(&v.client_id, &iss, VENDOR_SCOPE))).await;
+    let res = app
+        .client
+        .post(app.url("/authorization/api/v1/authorize"))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .json(&pdp_request("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "no PDP scope");
+    let mut parts: Vec<&str> = pdp_token.split('.').collect();
+    let forged_claims = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut c: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+        c["scope"] = json!(format!("{PDP_SCOPE} x"));
+        b64.encode(c.to_string())
+    };
+    parts[1] = &forged_claims;
+    let res = app.client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(parts.join(".")).json(&pdp_request("x")).send().await.unwrap();
+    assert_eq!(res.status(), 401, "tampered token");
+    // The deprecated API key still works.
+    let res = app.client.post(app.url("/authorization/api/v1/authorize")).bearer_auth("test-pdp-key-0123456789").json(&pdp_request("x")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    // The customer sees last use and a count per system user; the key's last use is noted.
+    let usage = service::usage(&pool, &[system_user]).await.unwrap();
+    assert_eq!(usage[0].tokens_issued, 2);
+    assert!(usage[0].last_used_at.is_some());
+    let snap = snapshot(&pool).await;
+    let kari = party(&pool, KARI).await;
+    let clients = service::list_clients(&pool, &snap, Registrar::Person(kari), party(&pool, VENDOR).await).await.unwrap();
+    assert_eq!(clients.len(), 1);
+    assert!(clients[0].keys.iter().all(|k| k.last_used_at.is_some()), "{:?}", clients[0].keys);
+    // Nothing in the record is a token.
+    let leaked: i64 = sqlx::query_scalar("select count(*) from token_issued where jti like 'ey%' or scope like '%.%.%'").fetch_one(&pool).await.unwrap();
+    assert_eq!(leaked, 0);
+}
+
+#[tokio::test]
+async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let iss = issuer(&app).await;
+    let before = issued(&pool).await;
+    let now = now();
+    let good = || claims(&v.client_id, &iss, VENDOR_SCOPE);
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut c = good();
+        f(&mut c);
+        c
+    };
+    let rs = |c: &Value| sign(&v.rsa_private, Algorithm::RS256, "rsa-1", c);
+
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "expired",
+            rs(&with(&|c| {
+                c["iat"] = json!(now - 200);
+                c["exp"] = json!(now - 100);
+            })),
+            "invalid_grant",
+            "expired",
+        ),
+        (
+            "future-dated",
+            rs(&with(&|c| {
+                c["iat"] = json!(now + 60);
+                c["exp"] = json!(now + 120);
+            })),
+            "invalid_grant",
+            "future",
+        ),
+        (
+            "over-long-lived",
+            rs(&with(&|c| {
+                c["exp"] = json!(now + 300);
+            })),
+            "invalid_grant",
+            "at most 120",
+        ),
+        (
+            "wrong audience",
+            rs(&with(&|c| {
+                c["aud"] = json!("https://maskinporten.no/");
+            })),
+            "invalid_grant",
+            "aud",
+        ),
+        (
+            "unknown claim",
+            rs(&with(&|c| {
+                c["is_admin"] = json!(true);
+            })),
+            "invalid_grant",
+            "unknown claim",
+        ),
+        (
+            "exp as a string",
+            rs(&with(&|c| {
+                c["exp"] = json!((now + 60).to_string());
+            })),
+            "invalid_grant",
+            "whole number",
+        ),
+        (
+            "no jti",
+            rs(&with(&|c| {
+                c.as_object_mut().unwrap().remove("jti");
+            })),
+            "invalid_grant",
+            "jti",
+        ),
+        (
+            "iss of another client",
+            rs(&with(&|c| {
+                c["iss"] = json!(uuid::Uuid::new_v4().to_string());
+            })),
+            "invalid_client",
+            "unknown client",
+        ),
+        ("wrongly signed", sign(&v.stranger, Algorithm::RS256, "rsa-1", &good()), "invalid_grant", "signature"),
+        ("unknown key", sign(&v.rsa_private, Algorithm::RS256, "rsa-9", &good()), "invalid_client", "no key with kid"),
+        ("EC key named for RS256", sign(&v.rsa_private, Algorithm::RS256, "ec-1", &good()), "invalid_grant", "EC key"),
+        (
+            "HS256 with the public key as secret",
+            sign(&EncodingKey::from_secret(v.rsa_public_pem.as_bytes()), Algorithm::HS256, "rsa-1", &good()),
+            "invalid_grant",
+            "not accepted",
+        ),
+        ("alg none", format!("{}.{}.", b64_header("none", "rsa-1"), b64_json(&good())), "invalid_grant", "not accepted"),
+        ("PS256", sign(&v.rsa_private, Algorithm::PS256, "rsa-1", &good()), "invalid_grant", "not accepted"),
+        (
+            "no kid",
+            {
+                let h = Header::new(Algorithm::RS256);
+                jsonwebtoken::encode(&h, &good(), &v.rsa_private).unwrap()
+            },
+            "invalid_client",
+            "kid",
+        ),
+        (
+            "scope not granted",
+            rs(&with(&|c| {
+                c["scope"] = json!("skatteetaten:mva");
+            })),
+            "invalid_scope",
+            "skatteetaten:mva",
+        ),
+        (
+            "no scope",
+            rs(&with(&|c| {
+                c.as_object_mut().unwrap().remove("scope");
+            })),
+            "invalid_scope",
+            "scope",
+        ),
+        ("not a JWT", "not-a-jwt".into(), "invalid_request", "not a valid JWT"),
+        (
+            "org without a system user",
+            rs(&with(&|c| {
+                c["authorization_details"] = system_user_details("310600008", None);
+            })),
+            "invalid_altinn_customer_configuration",
+            "0192:310600008",
+        ),
+        (
+            "wrong external ref",
+            rs(&with(&|c| {
+                c["authorization_details"] = system_user_details(BAKERY, Some("other-ref"));
+            })),
+            "invalid_altinn_customer_configuration",
+            "other-ref",
+        ),
+        (
+            "malformed org",
+            rs(&with(&|c| {
+                c["authorization_details"] = system_user_details("123", None);
+            })),
+            "invalid_request",
+            "systemuser_org",
+        ),
+    ];
+    for (name, assertion, code, hint) in &cases {
+        let (status, body) = post_token(&app, assertion).await;
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(body["error"], *code, "{name}: {body}");
+        let d = body["error_description"].as_str().unwrap_or_default();
+        assert!(d.contains(hint), "{name}: {d:?} should mention {hint:?}");
+    }
+
+    // Replay: the same assertion twice.
+    let once = rs(&good());
+    assert_eq!(post_token(&app, &once).await.0, 200);
+    let (status, body) = post_token(&app, &once).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    assert!(body["error_description"].as_str().unwrap().contains("jti"));
+    assert_eq!(issued(&pool).await, before + 1, "only the first of the replayed pair was issued");
+
+    // Form-level errors.
+    let res = app.client.post(app.url("/token")).form(&[("grant_type", "client_credentials"), ("assertion", &once)]).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "unsupported_grant_type");
+    let res = app.client.post(app.url("/token")).form(&[("grant_type", JWT_BEARER)]).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
+    let res = app.client.post(app.url("/token")).json(&json!({"grant_type": JWT_BEARER, "assertion": once})).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
+    let body = format!("grant_type={JWT_BEARER}&grant_type={JWT_BEARER}&assertion={once}");
+    let res = app.client.post(app.url("/token")).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request", "a repeated parameter");
+
+    // A revoked key stops working at once; an expired one too.
+    let snap = snapshot(&pool).await;
+    let kari = party(&pool, KARI).await;
+    service::revoke_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, "ec-1").await.unwrap();
+    let (status, body) = post_token(&app, &sign(&v.ec_private, Algorithm::ES256, "ec-1", &good())).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")), "{body}");
+    assert!(body["error_description"].as_str().unwrap().contains("revoked"));
+    sqlx::query("update api_client_key set expires_at = now() - interval '1 second' where kid = 'rsa-1'").execute(&pool).await.unwrap();
+    let (_, body) = post_token(&app, &rs(&good())).await;
+    assert_eq!(body["error"], "invalid_client");
+    assert!(body["error_description"].as_str().unwrap().contains("expired"), "{body}");
+
+    assert_eq!(issued(&pool).await, before + 1, "nothing else was issued");
+}
+
+fn b64_json(v: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
+/// The header jsonwebtoken writes for (alg, kid), base64url-encoded.
+fn b64_header(alg: &str, kid: &str) -> String {
+    use base64::Engine;
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = Some(kid.into());
+    let mut v = serde_json::to_value(&h).unwrap();
+    v["alg"] = json!(alg);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&v).unwrap())
+}
+
+#[tokio::test]
+async fn system_links_and_client_management_are_checked() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let iss = issuer(&app).await;
+    let before = issued(&pool).await;
+    let ask = |org: &str| {
+        let mut c = claims(&v.client_id, &iss, VENDOR_SCOPE);
+        c["authorization_details"] = system_user_details(org, None);
+        sign(&v.rsa_private, Algorithm::RS256, "rsa-1", &c)
+    };
+
+    // The client is in no system yet.
+    let (_, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(body["error"], "invalid_altinn_customer_configuration");
+    assert!(body["error_description"].as_str().unwrap().contains("not registered to any system"), "{body}");
+
+    // The bakery approved a system user for system A; our client belongs to system B.
+    system_with_user(&pool, "310000000_a", &[], BAKERY).await;
+    sqlx::query("insert into system_register (system_id, vendor_org_number, client_ids) values ('310000000_b', $1, $2)")
+        .bind(VENDOR)
+        .bind(vec![v.client_id.clone()])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (_, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(body["error"], "invalid_altinn_customer_configuration");
+    assert!(body["error_description"].as_str().unwrap().contains("310000000_b"), "{body}");
+
+    // System B is deleted: no token for any of its system users.
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref) select $1, '310000000_b', id, $2 from party where org_number = $2")
+        .bind(uuid::Uuid::now_v7())
+        .bind(BAKERY)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(post_token(&app, &ask(BAKERY)).await.0, 200);
+    sqlx::query("update system_register set is_deleted = true where system_id = '310000000_b'").execute(&pool).await.unwrap();
+    let (_, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(body["error"], "invalid_altinn_customer_configuration");
+    assert!(body["error_description"].as_str().unwrap().contains("deleted"), "{body}");
+    assert_eq!(issued(&pool).await, before + 1);
+
+    // Client management: only the owner's access managers; keys are checked.
+    let snap = snapshot(&pool).await;
+    let bjorn = party(&pool, BJORN).await;
+    let owner = party(&pool, VENDOR).await;
+    let input = ClientForCreate { display_name: "Not mine".into(), scopes: vec![] };
+    let r = service::register_client(&pool, &SystemClock, &snap, person("Bjørn", bjorn), Registrar::Person(bjorn), owner, &input).await;
+    assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
+    let key = KeyForCreate { kid: Some("x".into()), key: v.rsa_public_pem.clone(), expires_at: None };
+    let r = service::add_key(&pool, &SystemClock, &snap, person("Bjørn", bjorn), Registrar::Person(bjorn), &v.client_id, &key).await;
+    assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
+    let refusals: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
+    assert!(refusals >= 3, "refusals are audited ({refusals})");
+    let kari = party(&pool, KARI).await;
+    let key = KeyForCreate { kid: Some("rsa-1".into()), key: v.rsa_public_pem.clone(), expires_at: None };
+    let r = service::add_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, &key).await;
+    assert!(matches!(r, Err(ClientError::KidTaken(_))), "{r:?}");
+    let private = json!({"kty": "EC", "crv": "P-256", "kid": "p", "x": "AA", "y": "AA", "d": "AA"}).to_string();
+    let key = KeyForCreate { kid: None, key: private, expires_at: None };
+    let r = service::add_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, &key).await;
+    assert!(matches!(r, Err(ClientError::BadKey(domain::tokens::rules::KeyError::PrivateKeyMaterial))), "{r:?}");
+    let added: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'api_client.key.add' and outcome = 'success'").fetch_one(&pool).await.unwrap();
+    assert_eq!(added, 2);
+}
