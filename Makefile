@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 E2E_DB := $(PG_SERVER)/fullmakt_e2e
 
-.PHONY: help tools rust-tools node-tools chromium run build test test-rust test-e2e sqlx-prepare bench clean-e2e-db
+.PHONY: help tools rust-tools node-tools chromium run build test test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
 
 help:
 	@echo "make run    serve the portal with demo data at http://127.0.0.1:3000"
@@ -72,6 +72,14 @@ bench: tools
 # In-process decision latency, throughput, snapshot build time and memory.
 bench-decisions:
 	cargo bench -p domain --bench decisions
+
+# Snapshot load from PostgreSQL for the generated population (writes a scratch database).
+bench-load:
+	DATABASE_URL=$(PG_SERVER)/postgres cargo bench -p domain --bench snapshot_load
+
+# Token issuance over loopback HTTP (real server in release, real PostgreSQL).
+bench-token:
+	FULLMAKT_TEST_PG=$(PG_SERVER) cargo bench -p server --bench token_issuance
 
 # HTTP decision throughput with wrk (release build of the server needed).
 bench-pdp: tools

@@ -49,8 +49,14 @@ impl Engine {
         match current_version(pool).await {
             Ok(v) if v > have || stale => match load_snapshot(pool).await {
                 Ok(s) => {
-                    tracing::debug!(from = have, to = s.version, "decision snapshot refreshed");
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);
+                    // Two rebuilds may overlap (the refresher and a caller's
+                    // refresh_now); an older one finishing last must not
+                    // replace a newer one.
+                    let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+                    if s.version >= current.version {
+                        tracing::debug!(from = current.version, to = s.version, "decision snapshot refreshed");
+                        *current = Arc::new(s);
+                    }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot rebuild the decision snapshot; keeping the old one"),
             },

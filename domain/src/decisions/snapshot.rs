@@ -58,13 +58,18 @@ pub enum Reason {
     /// A user role assigned to the subject for the party (the FOBS role
     /// model), perhaps inherited through the assigned role. `rules` are the
     /// access rules of the role that gives the right, checked per decision.
-    UserRole {
-        assignment: Uuid,
-        role: Arc<str>,
-        inherited_through: Option<Arc<str>>,
-        assigned_by: Option<Uuid>,
-        rules: Option<Arc<AccessRules>>,
-    },
+    UserRole { role: Arc<str>, inherited_through: Option<Arc<str>>, source: Arc<UserRoleSource> },
+}
+
+/// Where a user role's rights come from: shared by every fact one role of one
+/// assignment gives, and kept out of line so `Reason` stays small (a million
+/// facts carry one each).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct UserRoleSource {
+    pub assignment: Uuid,
+    pub assigned_by: Option<Uuid>,
+    /// The access rules of the role that gives the right, checked per decision.
+    pub rules: Option<AccessRules>,
 }
 
 impl Reason {
@@ -89,7 +94,7 @@ impl Reason {
     /// user role stops it. Every other reason is unconditional.
     pub fn blocked(&self, at: OffsetDateTime, amount: Option<Amount>) -> Option<Blocked> {
         match self {
-            Self::UserRole { rules: Some(rules), .. } => check_access_rules(rules, at, amount).err(),
+            Self::UserRole { source, .. } => source.rules.as_ref().and_then(|rules| check_access_rules(rules, at, amount).err()),
             Self::MainUnit { inner, .. } | Self::KeyRole { inner, .. } => inner.blocked(at, amount),
             _ => None,
         }
@@ -445,12 +450,11 @@ impl SnapshotBuilder {
                         continue;
                     }
                     let code = intern(&mut self.interned, &role.code);
+                    let source = UserRoleSource { assignment: a.id, assigned_by: a.assigned_by, rules: (!role.rules.is_empty()).then(|| role.rules.clone()) };
                     let reason = Reason::UserRole {
-                        assignment: a.id,
                         role: code.clone(),
                         inherited_through: if *role_id == a.role { None } else { assigned_code.clone() },
-                        assigned_by: a.assigned_by,
-                        rules: (!role.rules.is_empty()).then(|| Arc::new(role.rules.clone())),
+                        source: Arc::new(source),
                     };
                     facts.roles.push((code.clone(), reason.clone()));
                     for p in &role.packages {

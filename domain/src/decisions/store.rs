@@ -3,6 +3,7 @@
 use super::policy::Policy;
 use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
 use crate::user_roles::model::{AccessRules, Amount, SodRule, TimeWindow};
+use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use sqlx::{PgConnection, PgPool};
 
@@ -28,12 +29,11 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
     let version = sqlx::query_scalar!(r#"select coalesce(max(seq), 0) as "seq!" from change_log"#).fetch_one(&mut *tx).await?;
     let mut b = SnapshotBuilder::new(version);
-    for p in sqlx::query!("select id, name, org_number, national_id, org_form, parent_id from party where status = 'active'")
-        .fetch_all(&mut *tx)
-        .await?
-    {
+    let mut parties = sqlx::query!("select id, name, org_number, national_id, org_form, parent_id from party where status = 'active'").fetch(&mut *tx);
+    while let Some(p) = parties.try_next().await? {
         b.party(PartyInfo { id: p.id, name: p.name, org_number: p.org_number, national_id: p.national_id, org_form: p.org_form, parent: p.parent_id });
     }
+    drop(parties);
     for r in sqlx::query!("select code, is_key_role from role").fetch_all(&mut *tx).await? {
         b.role(&r.code, r.is_key_role);
     }
@@ -67,20 +67,22 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     {
         b.boundary(t);
     }
-    for g in sqlx::query!(
+    // Streamed, not collected: at a million grants a collected result set
+    // would double the peak memory of a rebuild.
+    let mut grants = sqlx::query!(
         "select id, from_party, to_subject, package_code, resource_id, action, granted_by from access_grant
          where valid_from <= $1 and (valid_to is null or valid_to > $1)",
         now
     )
-    .fetch_all(&mut *tx)
-    .await?
-    {
+    .fetch(&mut *tx);
+    while let Some(g) = grants.try_next().await? {
         match (g.package_code, g.resource_id, g.action) {
             (Some(p), _, _) => b.granted_package(g.to_subject, g.from_party, &p, g.id, g.granted_by),
             (None, Some(r), Some(a)) => b.granted_right(g.to_subject, g.from_party, &r, &a, g.id, g.granted_by),
             _ => {}
         }
     }
+    drop(grants);
     for r in sqlx::query!("select id, policy from resource").fetch_all(&mut *tx).await? {
         match serde_json::from_value::<Policy>(r.policy) {
             Ok(mut policy) => {

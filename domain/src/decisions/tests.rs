@@ -321,7 +321,13 @@ mod user_roles {
         let ask = |action| decide(&s, &DecisionRequest { subject: SubjectRef::Party(doctor), action, resource: "e-resept", party: hospital, env: Env::now() }).outcome;
         assert_eq!(ask("prescribe"), Outcome::Permit);
         assert_eq!(ask("read"), Outcome::Permit, "the package the role bundles");
-        assert!(matches!(&s.facts(doctor, hospital).unwrap().roles[0].1, Reason::UserRole { assignment, .. } if *assignment == Uuid::from_u128(2)));
+        assert!(matches!(&s.facts(doctor, hospital).unwrap().roles[0].1, Reason::UserRole { source, .. } if source.assignment == Uuid::from_u128(2)));
+    }
+
+    #[test]
+    fn a_reason_stays_small() {
+        // A million facts each carry one; the user-role details live out of line.
+        assert!(std::mem::size_of::<Reason>() <= 48, "{}", std::mem::size_of::<Reason>());
     }
 
     #[test]
