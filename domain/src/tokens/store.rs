@@ -208,6 +208,33 @@ pub async fn system_user_candidates<'e>(
         .collect())
 }
 
+/// Spends the assertion's jti and records the token about to be issued, in
+/// one statement and one commit (the token endpoint's hot path); `false`,
+/// with nothing recorded, if the jti was seen before.
+pub async fn spend_jti_and_record<'e>(db: impl PgExecutor<'e>, jti: &str, jti_expires_at: OffsetDateTime, t: &IssuedToken) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "with spent as (
+             insert into assertion_jti (client_id, jti, expires_at) values ($2, $8, $9)
+             on conflict on constraint assertion_jti_unique do nothing
+             returning 1
+         )
+         insert into token_issued (id, client_id, system_user_id, scope, issued_at, expires_at, jti)
+         select $1, $2, $3, $4, $5, $6, $7 from spent",
+        t.id,
+        t.client_id,
+        t.system_user_id,
+        t.scope,
+        t.issued_at,
+        t.expires_at,
+        t.jti,
+        jti,
+        jti_expires_at
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records an issued token (never the token itself).
 pub async fn record_issued<'e>(db: impl PgExecutor<'e>, t: &IssuedToken) -> Result<(), sqlx::Error> {
     sqlx::query!(

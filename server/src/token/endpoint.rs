@@ -132,13 +132,6 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::
             Err(e) => return Ok(Err(e)),
         },
     };
-    // Last, so that a refused request does not use up the jti; kept until the
-    // assertion could not be accepted anyway.
-    let jti_expiry = time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?;
-    if !store::remember_jti(&svc.pool, &client_id, &assertion.jti, jti_expiry).await? {
-        return Ok(Err(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into())));
-    }
-
     let scope = assertion.scopes.join(" ");
     let lifetime = svc.settings.lifetime.whole_seconds();
     let jti = uuid::Uuid::new_v4().to_string();
@@ -170,25 +163,28 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::
         }]);
         claims["supplier"] = json!({"authority": ISO6523_AUTHORITY, "ID": rules::org_id(&link.vendor_org_number)});
     }
+    // Last, so that a refused request does not use up the jti; kept until the
+    // assertion could not be accepted anyway. The jti is spent and the issue
+    // recorded in one statement, before signing: one commit per token.
+    let jti_expiry = time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?;
+    let record = IssuedToken {
+        id: uuid::Uuid::now_v7(),
+        client_id: client_id.clone(),
+        system_user_id: system_user.as_ref().map(|(_, l)| l.system_user_id),
+        scope: scope.clone(),
+        issued_at: now,
+        expires_at: now + svc.settings.lifetime,
+        jti: jti.clone(),
+    };
+    if !store::spend_jti_and_record(&svc.pool, &assertion.jti, jti_expiry, &record).await? {
+        return Ok(Err(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into())));
+    }
     let keys = svc.keys();
     let signer = keys.signer.clone();
     let jwt_header = json!({"alg": signer.alg.as_str(), "typ": "JWT", "kid": signer.kid});
     let Some(token) = jws::encode(&jwt_header, &claims, |m| signer.sign(m)) else {
         anyhow::bail!("signing failed");
     };
-    store::record_issued(
-        &svc.pool,
-        &IssuedToken {
-            id: uuid::Uuid::now_v7(),
-            client_id: client_id.clone(),
-            system_user_id: system_user.as_ref().map(|(_, l)| l.system_user_id),
-            scope: scope.clone(),
-            issued_at: now,
-            expires_at: now + svc.settings.lifetime,
-            jti,
-        },
-    )
-    .await?;
     if svc.should_touch(&client_id, &key.kid, now_s) {
         store::touch_key(&svc.pool, &client_id, &key.kid, now).await?;
     }
