@@ -140,3 +140,50 @@ async fn a_resource_belongs_to_its_owner_and_must_be_well_formed(pool: PgPool) {
     let msg = err.to_string();
     assert!(msg.contains("id must be") && msg.contains("no rules"), "{msg}");
 }
+
+/// The live engine applies grants and revocations in place (the feed names
+/// the grant), and the result decides as a full rebuild does; a change the
+/// feed cannot name in place makes it rebuild.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn the_live_engine_applies_grants_in_place_and_rebuilds_for_other_changes(pool: PgPool) {
+    use domain::decisions::live::Engine;
+    use domain::decisions::store::changes_since;
+    setup(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let gunn = person(&pool, "11839110083").await;
+    let engine = Engine::load(&pool).await.unwrap();
+    let before = engine.snapshot();
+    let ask = |party: PartyId| {
+        let s = engine.snapshot();
+        decide(&s, &DecisionRequest { subject: SubjectRef::Party(gunn.0), action: "read", resource: "mva-melding", party: party.0, env: Env::now() }).outcome
+    };
+
+    let id = grant_package(&pool, &SystemClock, &before, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    let batch = changes_since(&pool, before.version, 100).await.unwrap().expect("a grant is applied in place");
+    assert_eq!(batch.grants.len(), 1);
+    assert!(batch.grants[0].id == id && batch.grants[0].in_force);
+    engine.refresh_now(&pool).await;
+    assert_eq!(engine.snapshot().version, batch.version);
+    assert_eq!(ask(bakery), Outcome::Permit);
+
+    revoke(&pool, &SystemClock, &engine.snapshot(), actor(bjorn), bjorn, bakery, id).await.unwrap();
+    engine.refresh_now(&pool).await;
+    assert_eq!(ask(bakery), Outcome::NotApplicable);
+    let batch = changes_since(&pool, before.version, 100).await.unwrap().expect("in place");
+    assert!(!batch.grants[0].in_force, "one entry per grant, as it stands now");
+    let rebuilt = load_snapshot(&pool).await.unwrap();
+    assert_eq!(rebuilt.facts(gunn.0, bakery.0), engine.snapshot().facts(gunn.0, bakery.0));
+    assert_eq!(rebuilt.parties_of(gunn.0), engine.snapshot().parties_of(gunn.0));
+
+    // A register import cannot be applied in place.
+    let version = engine.snapshot().version;
+    let mut tx = pool.begin().await.unwrap();
+    domain::decisions::store::record_change(&mut tx, domain::decisions::store::Change::Rebuild("register-import")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(changes_since(&pool, version, 100).await.unwrap().is_none());
+    engine.refresh_now(&pool).await;
+    assert!(engine.snapshot().version > version, "rebuilt whole");
+    // Nor can more changes than the limit.
+    assert!(changes_since(&pool, 0, 1).await.unwrap().is_none());
+}

@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -122,7 +122,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .site_addr(config.addr)
         .build();
     let issuer_origin = url::Url::parse(&config.oidc_issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    let security = security::SecurityConfig { origin: config.origin(), https, form_targets: issuer_origin.clone() };
+    let security = security::SecurityConfig::new(config.origin(), https, issuer_origin.clone());
     let config = Arc::new(config);
     let rate_limiter = Arc::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let state = AppState {
@@ -186,7 +186,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(security::MakeRequestId::default()))
         .with_state(state);
     Ok(router)
 }

@@ -11,6 +11,41 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
+/// Makes request ids: a random prefix per process and a counter. Unique
+/// across instances (64 random bits) without a call to the system's random
+/// source on every request, which a UUID v4 costs.
+pub struct RequestIds {
+    prefix: String,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl RequestIds {
+    pub fn new() -> Self {
+        Self { prefix: format!("{:016x}", rand::random::<u64>()), next: std::sync::atomic::AtomicU64::new(1) }
+    }
+
+    pub fn next_id(&self) -> String {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}-{n:x}", self.prefix)
+    }
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The request-id layer's maker; cloned per connection, so it shares one counter.
+#[derive(Clone, Default)]
+pub struct MakeRequestId(std::sync::Arc<RequestIds>);
+
+impl tower_http::request_id::MakeRequestId for MakeRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
+        HeaderValue::from_str(&self.0.next_id()).ok().map(tower_http::request_id::RequestId::new)
+    }
+}
+
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -22,6 +57,21 @@ pub struct SecurityConfig {
     pub https: bool,
     /// Origins forms may be submitted to (the identity provider's, for logout).
     pub form_targets: String,
+    /// The CSP of every response that sets none (APIs, files): made once, not
+    /// per request, as the decision API answers tens of thousands a second.
+    default_csp: HeaderValue,
+}
+
+impl SecurityConfig {
+    pub fn new(origin: String, https: bool, form_targets: String) -> Self {
+        let csp = format!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {form_targets}; frame-ancestors 'none'; base-uri 'none'"
+        );
+        // An origin is ASCII without control characters; fall back to the
+        // strictest policy should configuration ever give something else.
+        let default_csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        Self { origin, https, form_targets, default_csp }
+    }
 }
 
 /// The CSP of a Leptos page, allowing only scripts with this response's nonce.
@@ -74,13 +124,7 @@ pub async fn headers(State(cfg): State<SecurityConfig>, req: Request, next: Next
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = format!(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}; frame-ancestors 'none'; base-uri 'none'",
-            cfg.form_targets
-        );
-        if let Ok(v) = HeaderValue::from_str(&csp) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+        h.insert(header::CONTENT_SECURITY_POLICY, cfg.default_csp.clone());
     }
     if cfg.https {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
@@ -91,6 +135,15 @@ pub async fn headers(State(cfg): State<SecurityConfig>, req: Request, next: Next
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_unique_and_share_a_prefix() {
+        let ids = RequestIds::new();
+        let (a, b) = (ids.next_id(), ids.next_id());
+        assert_ne!(a, b);
+        assert_eq!(a.split('-').next(), b.split('-').next());
+        assert_ne!(RequestIds::new().next_id().split('-').next(), a.split('-').next());
+    }
 
     #[test]
     fn the_page_csp_carries_the_nonce_and_forbids_framing() {

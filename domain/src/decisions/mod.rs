@@ -8,7 +8,9 @@
 pub mod engine;
 pub mod live;
 pub mod policy;
+pub mod sharded;
 pub mod snapshot;
+pub mod delta;
 pub mod store;
 pub mod xacml_json;
 pub mod xacml_xml;

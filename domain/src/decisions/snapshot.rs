@@ -3,6 +3,7 @@
 //! for the party, each with the chain of reasons that gives it.
 
 use super::policy::Policy;
+use super::sharded::ShardedMap;
 use crate::user_roles::model::{AccessRules, Amount, SodRule};
 use crate::user_roles::rules::{check_access_rules, closure, conflicts_within, Blocked, Inheritance};
 use serde::Serialize;
@@ -36,7 +37,7 @@ impl std::hash::Hasher for FxHasher {
 }
 
 pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
-type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub(super) type FxMap<K, V> = HashMap<K, V, FxBuild>;
 
 /// Why a subject holds something for a party. Chains read outwards: a package
 /// from a role on the main unit is `MainUnit { inner: RolePackage { .. } }`.
@@ -100,7 +101,7 @@ impl Reason {
         }
     }
 
-    fn wrap_main_unit(&self, main_unit: Uuid) -> Self {
+    pub(super) fn wrap_main_unit(&self, main_unit: Uuid) -> Self {
         Self::MainUnit { main_unit, inner: Box::new(self.clone()) }
     }
 }
@@ -154,19 +155,27 @@ pub struct RolePackageRule {
     pub has_access: bool,
 }
 
-/// Everything the engine needs, immutable once built; replaced whole on change.
-#[derive(Debug, Default)]
+/// Everything the engine needs, immutable once built. A change to grants or
+/// policies makes a new snapshot that shares all it does not change with this
+/// one (see `delta`); any other change rebuilds it whole. Cloning is cheap:
+/// reference counts, not data.
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// The change-feed position this snapshot includes.
     pub version: i64,
-    parties: FxMap<Uuid, PartyInfo>,
-    by_org: HashMap<String, Uuid>,
-    by_nin: HashMap<String, Uuid>,
-    facts: FxMap<(Uuid, Uuid), Facts>,
-    by_subject: FxMap<Uuid, Vec<Uuid>>,
-    by_party: FxMap<Uuid, Vec<Uuid>>,
-    policies: FxMap<String, Arc<Policy>>,
-    system_users: FxMap<Uuid, Uuid>,
+    pub(super) parties: Arc<FxMap<Uuid, PartyInfo>>,
+    by_org: Arc<HashMap<String, Uuid>>,
+    by_nin: Arc<HashMap<String, Uuid>>,
+    pub(super) facts: ShardedMap<(Uuid, Uuid), Facts>,
+    pub(super) by_subject: ShardedMap<Uuid, Vec<Uuid>>,
+    pub(super) by_party: ShardedMap<Uuid, Vec<Uuid>>,
+    pub(super) policies: Arc<FxMap<String, Arc<Policy>>>,
+    system_users: Arc<FxMap<Uuid, Uuid>>,
+    /// Sub-units of each main unit: what is held for a main unit is held for these.
+    pub(super) children: Arc<FxMap<Uuid, Vec<Uuid>>>,
+    /// For each organisation, the persons with a key role in it and the role:
+    /// they get what the organisation holds for others.
+    pub(super) key_holders: Arc<FxMap<Uuid, Vec<(Uuid, Arc<str>)>>>,
     /// The next moment a grant or role assignment starts or ends; the
     /// snapshot must be rebuilt then, even if the feed has not moved.
     pub next_boundary: Option<OffsetDateTime>,
@@ -275,16 +284,16 @@ impl SnapshotBuilder {
 
     pub fn party(&mut self, p: PartyInfo) {
         if let Some(o) = &p.org_number {
-            self.snapshot.by_org.insert(o.clone(), p.id);
+            Arc::make_mut(&mut self.snapshot.by_org).insert(o.clone(), p.id);
         }
         if let Some(n) = &p.national_id {
-            self.snapshot.by_nin.insert(n.clone(), p.id);
+            Arc::make_mut(&mut self.snapshot.by_nin).insert(n.clone(), p.id);
         }
-        self.snapshot.parties.insert(p.id, p);
+        Arc::make_mut(&mut self.snapshot.parties).insert(p.id, p);
     }
 
     pub fn system_user(&mut self, id: Uuid, owner: Uuid) {
-        self.snapshot.system_users.insert(id, owner);
+        Arc::make_mut(&mut self.snapshot.system_users).insert(id, owner);
     }
 
     pub fn role(&mut self, code: &str, is_key_role: bool) {
@@ -302,13 +311,13 @@ impl SnapshotBuilder {
 
     pub fn granted_package(&mut self, to: Uuid, party: Uuid, package: &str, grant: Uuid, granted_by: Option<Uuid>) {
         let package = intern(&mut self.interned, package);
-        self.snapshot.facts.entry((to, party)).or_default().packages.push((package, Reason::Grant { grant, granted_by }));
+        self.snapshot.facts.entry_or_default((to, party)).packages.push((package, Reason::Grant { grant, granted_by }));
     }
 
     pub fn granted_right(&mut self, to: Uuid, party: Uuid, resource: &str, action: &str, grant: Uuid, granted_by: Option<Uuid>) {
         let resource = intern(&mut self.interned, resource);
         let action = intern(&mut self.interned, action);
-        self.snapshot.facts.entry((to, party)).or_default().rights.push((resource, action, Reason::Grant { grant, granted_by }));
+        self.snapshot.facts.entry_or_default((to, party)).rights.push((resource, action, Reason::Grant { grant, granted_by }));
     }
 
     pub fn user_role(&mut self, id: Uuid, role: UserRoleFacts, inherits: Vec<Uuid>) {
@@ -335,7 +344,7 @@ impl SnapshotBuilder {
     }
 
     pub fn policy(&mut self, policy: Policy) {
-        self.snapshot.policies.insert(policy.resource.clone(), Arc::new(policy));
+        Arc::make_mut(&mut self.snapshot.policies).insert(policy.resource.clone(), Arc::new(policy));
     }
 
     /// Derives role packages, key-role and main-unit inheritance, and indexes.
@@ -347,10 +356,10 @@ impl SnapshotBuilder {
             .collect();
         self.derive_user_roles();
         let s = &mut self.snapshot;
-        let mut key_role_holders: Vec<(Uuid, Uuid, Arc<str>)> = Vec::new(); // (person, organisation, role)
+        let mut key_holders: FxMap<Uuid, Vec<(Uuid, Arc<str>)>> = FxMap::default(); // organisation → (person, role)
         for (holder, for_party, legacy, code) in &self.register_roles {
             let org_form = s.parties.get(for_party).and_then(|p| p.org_form.clone());
-            let facts = s.facts.entry((*holder, *for_party)).or_default();
+            let facts = s.facts.entry_or_default((*holder, *for_party));
             facts.roles.push((legacy.clone(), Reason::RegisterRole { role: legacy.clone() }));
             for (package, form, has_access) in packages.get(code).into_iter().flatten() {
                 let form_ok = form.is_none() || *form == org_form;
@@ -359,7 +368,7 @@ impl SnapshotBuilder {
                 }
             }
             if self.key_roles.get(code).copied().unwrap_or(false) {
-                key_role_holders.push((*holder, *for_party, legacy.clone()));
+                key_holders.entry(*for_party).or_default().push((*holder, legacy.clone()));
             }
         }
         // Key roles: the holder gets what the organisation holds for others (one level).
@@ -368,32 +377,33 @@ impl SnapshotBuilder {
             by_holder.entry(*subject).or_default().push(*party);
         }
         let mut derived: Vec<((Uuid, Uuid), Facts)> = Vec::new();
-        for (person, org, role) in &key_role_holders {
+        for (org, holders) in &key_holders {
             for party in by_holder.get(org).into_iter().flatten() {
-                if party == person {
-                    continue;
-                }
-                let mut f = Facts::default();
-                if let Some(of_org) = s.facts.get(&(*org, *party)) {
+                let Some(of_org) = s.facts.get(&(*org, *party)) else { continue };
+                for (person, role) in holders {
+                    if party == person {
+                        continue;
+                    }
+                    let mut f = Facts::default();
                     f.absorb(of_org, |r| Reason::KeyRole { role: role.clone(), organisation: *org, inner: Box::new(r.clone()) }, false);
-                }
-                if !f.is_empty() {
-                    derived.push(((*person, *party), f));
+                    if !f.is_empty() {
+                        derived.push(((*person, *party), f));
+                    }
                 }
             }
         }
         for (key, f) in derived {
-            s.facts.entry(key).or_default().absorb(&f, Reason::clone, false);
+            s.facts.entry_or_default(key).absorb(&f, Reason::clone, false);
         }
         // Main units: what a subject holds for a main unit it holds for the sub-units too.
-        let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        let mut children: FxMap<Uuid, Vec<Uuid>> = FxMap::default();
         for p in s.parties.values() {
             if let Some(parent) = p.parent {
                 children.entry(parent).or_default().push(p.id);
             }
         }
         let mut inherited: Vec<((Uuid, Uuid), Facts)> = Vec::new();
-        for ((subject, party), f) in &s.facts {
+        for ((subject, party), f) in s.facts.iter() {
             for child in children.get(party).into_iter().flatten() {
                 let mut g = Facts::default();
                 g.absorb(f, |r| r.wrap_main_unit(*party), true);
@@ -401,12 +411,12 @@ impl SnapshotBuilder {
             }
         }
         for (key, f) in inherited {
-            s.facts.entry(key).or_default().absorb(&f, Reason::clone, true);
+            s.facts.entry_or_default(key).absorb(&f, Reason::clone, true);
         }
         for (subject, party) in s.facts.keys() {
             if subject != party {
-                s.by_subject.entry(*subject).or_default().push(*party);
-                s.by_party.entry(*party).or_default().push(*subject);
+                s.by_subject.entry_or_default(*subject).push(*party);
+                s.by_party.entry_or_default(*party).push(*subject);
             }
         }
         for subjects in s.by_party.values_mut() {
@@ -415,6 +425,8 @@ impl SnapshotBuilder {
         for parties in s.by_subject.values_mut() {
             parties.sort_unstable();
         }
+        s.children = Arc::new(children);
+        s.key_holders = Arc::new(key_holders);
         self.snapshot
     }
 
@@ -465,7 +477,7 @@ impl SnapshotBuilder {
                     }
                 }
             }
-            self.snapshot.facts.entry((subject, party)).or_default().absorb(&facts, Reason::clone, true);
+            self.snapshot.facts.entry_or_default((subject, party)).absorb(&facts, Reason::clone, true);
         }
     }
 }

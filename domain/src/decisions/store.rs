@@ -1,20 +1,124 @@
 //! Building a [`Snapshot`] from PostgreSQL, and recording changes in the feed.
 
+use super::delta::{ChangeBatch, GrantObject, GrantState};
 use super::policy::Policy;
 use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
 use crate::user_roles::model::{AccessRules, Amount, SodRule, TimeWindow};
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 /// The channel every instance listens on for decision-relevant changes.
 pub const CHANGES_CHANNEL: &str = "fullmakt_changes";
 
+/// What a change to decision-relevant data touched; decides whether server
+/// instances can apply it to their snapshot or must rebuild it.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    /// A grant was given, revoked or changed: instances apply it in place.
+    Grant(Uuid),
+    /// A resource or its policy was created, changed or deleted: applied in place.
+    Resource(&'a str),
+    /// Anything else (register import, user roles, access rules), named by
+    /// its kind: instances rebuild their snapshot.
+    Rebuild(&'a str),
+}
+
 /// Appends to the change feed in the caller's transaction and notifies at commit.
-pub async fn record_change(conn: &mut PgConnection, kind: &str) -> Result<i64, sqlx::Error> {
-    let seq = sqlx::query_scalar!("insert into change_log (kind) values ($1) returning seq", kind).fetch_one(&mut *conn).await?;
+///
+/// Writers of the feed are serialized by a transaction-scoped advisory lock,
+/// so changes commit in the order of their sequence numbers: an instance that
+/// has applied every change up to N can never later see one below N appear.
+/// Call it last before the audit record and the commit; it holds the lock until then.
+pub async fn record_change(conn: &mut PgConnection, change: Change<'_>) -> Result<i64, sqlx::Error> {
+    let (kind, target) = match change {
+        Change::Grant(id) => ("grant", Some(id.to_string())),
+        Change::Resource(id) => ("resource", Some(id.to_string())),
+        Change::Rebuild(kind) => (kind, None),
+    };
+    sqlx::query!("select pg_advisory_xact_lock(hashtextextended($1, 0))", CHANGES_CHANNEL).execute(&mut *conn).await?;
+    let seq = sqlx::query_scalar!("insert into change_log (kind, target) values ($1, $2) returning seq", kind, target).fetch_one(&mut *conn).await?;
     sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, seq.to_string()).execute(&mut *conn).await?;
     Ok(seq)
+}
+
+/// The grant and policy changes after `version`, as they stand now, read in
+/// one repeatable-read transaction. `None` when the feed holds a change that
+/// cannot be applied in place, or more than `limit` changes: rebuild instead.
+pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Option<ChangeBatch>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
+    let rows = sqlx::query!("select seq, kind, target from change_log where seq > $1 order by seq limit $2", version, limit + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+    if rows.len() as i64 > limit {
+        return Ok(None);
+    }
+    let mut batch = ChangeBatch { version: rows.last().map_or(version, |r| r.seq), ..ChangeBatch::default() };
+    let mut grant_ids = Vec::new();
+    let mut resource_ids = Vec::new();
+    for r in rows {
+        match (r.kind.as_str(), r.target) {
+            ("grant", Some(t)) => match Uuid::parse_str(&t) {
+                Ok(id) => grant_ids.push(id),
+                Err(_) => return Ok(None),
+            },
+            ("resource", Some(t)) => resource_ids.push(t),
+            _ => return Ok(None),
+        }
+    }
+    grant_ids.sort_unstable();
+    grant_ids.dedup();
+    resource_ids.sort_unstable();
+    resource_ids.dedup();
+    if !grant_ids.is_empty() {
+        let now = sqlx::query_scalar!(r#"select now() as "now!""#).fetch_one(&mut *tx).await?;
+        let grants = sqlx::query!(
+            "select id, from_party, to_subject, package_code, resource_id, action, granted_by, valid_from, valid_to from access_grant where id = any($1)",
+            &grant_ids
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if grants.len() != grant_ids.len() {
+            // A grant in the feed is gone: where it reached is unknown here.
+            return Ok(None);
+        }
+        for g in grants {
+            let object = match (g.package_code, g.resource_id, g.action) {
+                (Some(p), _, _) => GrantObject::Package(p),
+                (None, Some(resource), Some(action)) => GrantObject::Right { resource, action },
+                _ => return Ok(None),
+            };
+            let ended = g.valid_to.is_some_and(|t| t <= now);
+            let boundary = [Some(g.valid_from), g.valid_to].into_iter().flatten().filter(|t| *t > now).min();
+            batch.grants.push(GrantState {
+                id: g.id,
+                party: g.from_party,
+                to: g.to_subject,
+                object,
+                granted_by: g.granted_by,
+                in_force: g.valid_from <= now && !ended,
+                boundary,
+            });
+        }
+    }
+    if !resource_ids.is_empty() {
+        let mut stored: HashMap<String, serde_json::Value> =
+            sqlx::query!("select id, policy from resource where id = any($1)", &resource_ids).fetch_all(&mut *tx).await?.into_iter().map(|r| (r.id, r.policy)).collect();
+        for id in resource_ids {
+            let policy = stored.remove(&id).and_then(|p| match serde_json::from_value::<Policy>(p) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    tracing::error!(resource = %id, error = %e, "stored policy does not parse; resource left out of the snapshot");
+                    None
+                }
+            });
+            batch.policies.push((id, policy));
+        }
+    }
+    tx.commit().await?;
+    Ok(Some(batch))
 }
 
 /// The newest change-feed position.

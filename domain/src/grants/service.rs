@@ -1,5 +1,6 @@
 //! The grant and revoke use cases.
 
+use crate::decisions::store::{record_change, Change};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
 use crate::decisions::{decide, DecisionRequest, Env, Facts, Outcome as Decided, Reason, Snapshot, SubjectRef};
@@ -152,7 +153,7 @@ pub async fn grant_package(
         }
     }
     inserted?;
-    crate::decisions::store::record_change(uow.conn(), "grant").await?;
+    record_change(uow.conn(), Change::Grant(id)).await?;
     uow.audit(AuditEvent::new("grant.package", target, Outcome::Success, serde_json::json!({"grant": id, "package": package_code}))).await?;
     uow.commit().await?;
     Ok(id)
@@ -175,7 +176,7 @@ pub async fn revoke(pool: &PgPool, clock: &dyn Clock, snapshot: &Snapshot, actor
         return Err(refused(pool, clock, actor, "grant.revoke", grant.to_string(), GrantError::NotAccessManager).await);
     }
     sqlx::query!("update access_grant set valid_to = $2 where id = $1", grant, clock.now()).execute(uow.conn()).await?;
-    crate::decisions::store::record_change(uow.conn(), "revoke").await?;
+    record_change(uow.conn(), Change::Grant(grant)).await?;
     uow.audit(AuditEvent::new("grant.revoke", grant.to_string(), Outcome::Success, serde_json::json!({}))).await?;
     uow.commit().await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Applying a feed: one audited transaction, counted, with progress.
 
+use crate::decisions::store::{record_change, Change};
 use super::feed::Feed;
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
@@ -154,7 +155,7 @@ pub async fn import(
         counts.roles_added += 1;
     }
     if counts.parties_added + counts.parties_changed + counts.roles_added + counts.roles_ended > 0 {
-        crate::decisions::store::record_change(uow.conn(), "register-import").await?;
+        record_change(uow.conn(), Change::Rebuild("register-import")).await?;
     }
     uow.audit(AuditEvent::new("register.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
     uow.commit().await?;

@@ -10,6 +10,7 @@
 //! never deleted at all. Every change and every refusal is audited; every
 //! change moves the change feed, so every instance's engine picks it up.
 
+use crate::decisions::store::{record_change, Change};
 use super::model::{Authority, FieldError, Resource, ResourceForSave};
 use super::{rules, store};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
@@ -153,7 +154,7 @@ pub async fn create(ctx: &Ctx<'_>, owner: &OrgNumber, r: &ResourceForSave) -> Re
         }
     }
     inserted?;
-    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    record_change(uow.conn(), Change::Resource(&r.id)).await?;
     uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()})))
         .await?;
     uow.commit().await?;
@@ -228,7 +229,7 @@ async fn change(
     };
     let owner = OrgNumber::try_from(existing.owner_org.as_str()).map_err(|e| ResourceError::invalid("owner", e.to_string()))?;
     store::upsert(uow.conn(), &owner, &r).await?;
-    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    record_change(uow.conn(), Change::Resource(&r.id)).await?;
     let event = AuditEvent::new(action, id, Outcome::Success, serde_json::json!({"owner": existing.owner_org, "rules": r.policy.rules.len()}));
     uow.audit(event).await?;
     uow.commit().await?;
@@ -259,7 +260,7 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ResourceError> {
         return Err(ctx.refused(ACTION, id, Some(&owner_org), e).await);
     }
     store::delete(uow.conn(), id).await?;
-    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    record_change(uow.conn(), Change::Resource(id)).await?;
     uow.audit(AuditEvent::new(ACTION, id, Outcome::Success, serde_json::json!({"owner": owner_org}))).await?;
     uow.commit().await?;
     Ok(())
@@ -279,7 +280,7 @@ pub async fn save(pool: &PgPool, clock: &dyn Clock, actor: Actor, owner: &OrgNum
         return Err(ResourceError::NotOwner);
     }
     store::upsert(uow.conn(), owner, r).await?;
-    crate::decisions::store::record_change(uow.conn(), "resource").await?;
+    record_change(uow.conn(), Change::Resource(&r.id)).await?;
     uow.audit(AuditEvent::new(
         if existing.is_some() { "resource.update" } else { "resource.create" },
         r.id.clone(),

@@ -9,7 +9,7 @@ use super::model::{AssignmentForCreate, RoleForCreate, SodRule};
 use super::rules::{closure, inheritance_cycle, sod_conflict, Inheritance};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
-use crate::decisions::store::record_change;
+use crate::decisions::store::{record_change, Change};
 use crate::decisions::Snapshot;
 use crate::grants::service::may_manage;
 use crate::parties::PartyId;
@@ -187,7 +187,7 @@ pub async fn create_role(ctx: &Ctx<'_>, owner: PartyId, input: &RoleForCreate) -
             for parent in inherits {
                 sqlx::query!("insert into user_role_inherits (role_id, inherits_id) values ($1, $2) on conflict do nothing", id, parent).execute(uow.conn()).await?;
             }
-            record_change(uow.conn(), "user_role").await?;
+            record_change(uow.conn(), Change::Rebuild("user_role")).await?;
             let details = serde_json::json!({ "role": id, "packages": input.packages, "rights": input.rights, "inherits": input.inherits, "rules": input.rules });
             uow.audit(AuditEvent::new(ACTION, &input.code, Outcome::Success, details)).await?;
             uow.commit().await?;
@@ -267,7 +267,7 @@ pub async fn add_inheritance(ctx: &Ctx<'_>, role_code: &str, inherits_code: &str
         drop(uow);
         return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
     }
-    record_change(uow.conn(), "user_role").await?;
+    record_change(uow.conn(), Change::Rebuild("user_role")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "role": role.id, "inherits": parent.id }))).await?;
     uow.commit().await?;
     Ok(())
@@ -294,7 +294,7 @@ pub async fn share_role(ctx: &Ctx<'_>, role_code: &str, with: PartyId) -> Result
     }
     let mut uow = ctx.begin(owner).await?;
     sqlx::query!("insert into user_role_shared_with (role_id, party_id) values ($1, $2) on conflict do nothing", role.id, with.0).execute(uow.conn()).await?;
-    record_change(uow.conn(), "user_role").await?;
+    record_change(uow.conn(), Change::Rebuild("user_role")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "role": role.id, "with": with }))).await?;
     uow.commit().await?;
     Ok(())
@@ -338,7 +338,7 @@ pub async fn add_sod_rule(ctx: &Ctx<'_>, role_a: &str, role_b: &str, description
         }
     }
     inserted?;
-    record_change(uow.conn(), "sod_rule").await?;
+    record_change(uow.conn(), Change::Rebuild("sod_rule")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "rule": id }))).await?;
     uow.commit().await?;
     Ok(id)
@@ -376,7 +376,7 @@ pub async fn assign_role(ctx: &Ctx<'_>, in_party: PartyId, input: &AssignmentFor
             for p in &parties {
                 sqlx::query!("insert into user_role_assignment_party (assignment_id, party_id) values ($1, $2)", id, p.0).execute(uow.conn()).await?;
             }
-            record_change(uow.conn(), "user_role_assignment").await?;
+            record_change(uow.conn(), Change::Rebuild("user_role_assignment")).await?;
             let details = serde_json::json!({
                 "assignment": id, "role": role.code, "subject": input.subject, "parties": parties,
                 "valid_from": input.valid_from, "valid_to": input.valid_to, "attestation": input.attestation,
@@ -520,7 +520,7 @@ pub async fn end_assignment(ctx: &Ctx<'_>, party: PartyId, assignment: Uuid) -> 
     )
     .execute(uow.conn())
     .await?;
-    record_change(uow.conn(), "user_role_assignment").await?;
+    record_change(uow.conn(), Change::Rebuild("user_role_assignment")).await?;
     uow.audit(AuditEvent::new(ACTION, assignment.to_string(), Outcome::Success, serde_json::json!({}))).await?;
     uow.commit().await?;
     Ok(())
