@@ -66,6 +66,7 @@ fn invalid_key(detail: &str) -> Option<&'static str> {
         Some("org_number") => Some("invalid.org_number"),
         Some("national_id") => Some("invalid.national_id"),
         Some("surname") => Some("invalid.surname"),
+        Some("system_user") => Some("invalid.system_user"),
         _ => None,
     }
 }
@@ -81,6 +82,8 @@ pub fn refusal_key(code: &str) -> &'static str {
         "grant.to_party" => "refused.to_party",
         "grant.unknown_recipient" | "grant.no_such_person" => "refused.no_such_person",
         "grant.no_such_organisation" => "refused.no_such_organisation",
+        "grant.foreign_system_user" => "refused.foreign_system_user",
+        "grant.agent_system_user" => "refused.agent_system_user",
         "grant.no_package" => "refused.no_package",
         "grant.already" => "refused.already",
         "grant.unknown_grant" => "refused.unknown_grant",

@@ -164,7 +164,7 @@ impl Population {
             b.party(PartyInfo { id: *id, name: format!("Person {i}"), org_number: None, national_id: Some(Self::national_id(i)), org_form: None, parent: None });
         }
         for (su, owner) in &self.system_users {
-            b.system_user(*su, *owner);
+            b.system_user(*su, *owner, "system user");
         }
         for (holder, org, legacy, code) in &self.register_roles {
             b.register_role(*holder, *org, legacy, code);

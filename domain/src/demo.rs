@@ -25,6 +25,12 @@ pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
     ("310900001", "Universitetsbiblioteket i Fjordby", "BEDR", Some("310700002")),
 ];
 
+/// A vendor's system (id, name) and a system user the bakery has for it, so
+/// that system users can be given access in the portal before the system
+/// register lets vendors and customers make their own.
+pub const SYSTEM: (&str, &str) = ("310000000_demo", "Regnskapsappen");
+pub const SYSTEM_USER: (u128, &str, &str) = (0x0193_0000_0000_7000_8000_0000_0000_0001, "310400009", "Regnskapsappen for Bakeri Hansen");
+
 /// A demo person: national identity number, name.
 pub const PERSONS: &[(&str, &str)] = &[
     ("12887510170", "Kari Nordmann"),
@@ -140,6 +146,24 @@ pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
             return Err(DemoError::Invalid(format!("{legacy} {holder} -> {for_org}: party missing")));
         };
         roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
+    }
+    sqlx::query!("insert into system_register (system_id, vendor_org_number, name) values ($1, $2, $3) on conflict do nothing", SYSTEM.0, &SYSTEM.0[..9], SYSTEM.1)
+        .execute(uow.conn())
+        .await?;
+    let (id, owner, title) = SYSTEM_USER;
+    let added = sqlx::query!(
+        "insert into system_user (id, system_id, party_id, external_ref, integration_title)
+         select $1, $2, id, org_number, $3 from party where org_number = $4 on conflict do nothing",
+        uuid::Uuid::from_u128(id),
+        SYSTEM.0,
+        title,
+        owner
+    )
+    .execute(uow.conn())
+    .await?
+    .rows_affected();
+    if added > 0 {
+        crate::decisions::store::record_change(uow.conn(), crate::decisions::store::Change::Rebuild("demo.system_user")).await?;
     }
     uow.audit(AuditEvent::new(
         "demo.load",

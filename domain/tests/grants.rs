@@ -187,3 +187,58 @@ async fn the_live_engine_applies_grants_in_place_and_rebuilds_for_other_changes(
     // Nor can more changes than the limit.
     assert!(changes_since(&pool, 0, 1).await.unwrap().is_none());
 }
+
+/// A system register entry and a system user of `party`, as the system
+/// register (a later issue) will make them.
+async fn system_user(pool: &PgPool, party: PartyId, user_type: &str, title: &str) -> uuid::Uuid {
+    sqlx::query("insert into system_register (system_id, vendor_org_number, name) values ('310100005_lonn', '310100005', 'Lønn Pluss') on conflict do nothing")
+        .execute(pool)
+        .await
+        .unwrap();
+    let id = uuid::Uuid::now_v7();
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref, user_type, integration_title) values ($1, '310100005_lonn', $2, $3, $4, $5)")
+        .bind(id)
+        .bind(party.0)
+        .bind(id.to_string())
+        .bind(user_type)
+        .bind(title)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_party_gives_its_own_system_user_a_package_and_no_one_elses(pool: PgPool) {
+    use domain::grants::{grant_package_to, system_users_of, Recipient};
+    setup(&pool).await;
+    let bakery = org(&pool, "310400009").await;
+    let kystfisk = org(&pool, "310600008").await;
+    let bjorn = person(&pool, "14928810047").await;
+    let ours = system_user(&pool, bakery, "standard", "Lønn for bakeriet").await;
+    let agent = system_user(&pool, bakery, "agent", "").await;
+    let theirs = system_user(&pool, kystfisk, "standard", "").await;
+    let demo = (uuid::Uuid::from_u128(domain::demo::SYSTEM_USER.0), domain::demo::SYSTEM_USER.2.to_string());
+    assert_eq!(system_users_of(&pool, bakery).await.unwrap(), [(ours, "Lønn for bakeriet".to_string()), demo], "agents are not listed");
+
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    let grants_before: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
+    for (su, expected) in [(theirs, "ForeignSystemUser"), (agent, "AgentSystemUser"), (uuid::Uuid::now_v7(), "ForeignSystemUser")] {
+        let err = grant_package_to(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, Recipient::SystemUser(su), "merverdiavgift").await.unwrap_err();
+        assert_eq!(format!("{err:?}"), expected);
+    }
+    let grants_after: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
+    assert_eq!(grants_before, grants_after, "refusals change nothing");
+    let refusals: i64 = sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
+    assert_eq!(refusals, 3);
+
+    let ask = |s: &domain::decisions::Snapshot| {
+        decide(s, &DecisionRequest { subject: SubjectRef::SystemUser(ours), action: "read", resource: "mva-melding", party: bakery.0, env: Env::now() }).outcome
+    };
+    assert_eq!(ask(&snapshot), Outcome::NotApplicable);
+    grant_package_to(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, Recipient::SystemUser(ours), "merverdiavgift").await.unwrap();
+    let snapshot = load_snapshot(&pool).await.unwrap();
+    assert_eq!(ask(&snapshot), Outcome::Permit);
+    let holders = domain::grants::who_has_access(&snapshot, bakery);
+    assert!(holders.iter().any(|h| h.name == "Lønn for bakeriet" && h.items.iter().any(|i| i.what == "package:merverdiavgift")), "{holders:?}");
+}

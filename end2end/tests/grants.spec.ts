@@ -46,12 +46,12 @@ test("an access manager finds a package by search, gives it to an organisation, 
   await expect(per.getByText("gitt direkte av Bjørn Hansen som tilhører Revisjon Nord AS, der personen har nøkkelrollen DAGL")).toBeVisible();
   await expectNoAxeViolations(page);
 
-  await page.getByRole("link", { name: "Fjern package:skatt-naering – Revisjon Nord AS" }).click();
+  await page.getByRole("link", { name: "Fjern Skatt næring – Revisjon Nord AS" }).click();
   await expect(page.getByText("Vil du fjerne denne tilgangen?")).toBeVisible();
   await hydrated(page);
   await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Ja, fjern tilgangen" }).click();
-  await expect(page.getByRole("link", { name: "Fjern package:skatt-naering – Revisjon Nord AS" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Fjern Skatt næring – Revisjon Nord AS" })).toHaveCount(0);
 });
 
 test("the package search works as a plain GET form too", async ({ page }) => {
@@ -86,5 +86,22 @@ test("someone who cannot act for anyone else sees a friendly empty state", async
   await loginAs(page, "Sara Sponsor");
   await page.goto("/fullmakter");
   await expect(page.getByText("Du kan ikke representere noen andre ennå.")).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test("an access manager gives the party's own system user a package", async ({ page }) => {
+  await actForBakery(page);
+  await page.goto("/tilganger");
+  await hydrated(page);
+  await page.getByRole("checkbox", { name: "Regnskap og økonomirapportering" }).check();
+  await page.getByRole("radio", { name: "En av våre systembrukere" }).check();
+  await expect(page.getByLabel("Fødselsnummer til mottakeren")).toBeHidden();
+  await page.getByLabel("Systembruker", { exact: true }).selectOption({ label: "Regnskapsappen for Bakeri Hansen" });
+  await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.getByRole("status")).toContainText("Gitt til Regnskapsappen for Bakeri Hansen: Regnskap og økonomirapportering.");
+  const holder = page.getByRole("listitem").filter({ has: page.getByRole("heading", { level: 2, name: "Regnskapsappen for Bakeri Hansen" }) });
+  await expect(holder.getByText("Regnskap og økonomirapportering", { exact: true })).toBeVisible();
+  await expect(holder.getByText("package:regnskap-okonomi-rapport")).toBeVisible();
   await expectNoAxeViolations(page);
 });

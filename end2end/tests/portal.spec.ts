@@ -96,7 +96,7 @@ test("an access manager gives a package, sees why, and revokes it after confirmi
   await page.getByRole("button", { name: "Gi tilgang" }).click();
   await expect(page.getByRole("alert")).toContainText("Vi fant ingen person");
 
-  await page.getByRole("link", { name: "Fjern package:merverdiavgift – Gunn Gjest" }).click();
+  await page.getByRole("link", { name: "Fjern Merverdiavgift – Gunn Gjest" }).click();
   await expect(page.getByText("Vil du fjerne denne tilgangen?")).toBeVisible();
   await expectNoAxeViolations(page);
   await hydrated(page);

@@ -15,6 +15,9 @@ pub struct HolderView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
     pub what: String,
+    /// The package's, role's or resource's name in nb, nn and en, when the
+    /// catalogue has one; the code is shown beside it.
+    pub name: Option<[String; 3]>,
     pub why: Vec<WhyView>,
     pub grant: Option<String>,
 }
@@ -70,12 +73,32 @@ pub(crate) fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decis
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn item_view(snapshot: &domain::decisions::Snapshot, i: domain::grants::HeldItem, revocable: bool) -> ItemView {
+pub(crate) fn item_view(
+    snapshot: &domain::decisions::Snapshot,
+    names: &std::collections::HashMap<String, domain::catalogue::model::Text>,
+    i: domain::grants::HeldItem,
+    revocable: bool,
+) -> ItemView {
     ItemView {
+        name: names.get(&i.what).map(|t| [t.nb.clone(), t.nn.clone(), t.en.clone()]),
         what: i.what,
         why: i.why.iter().map(|r| why_view(snapshot, r)).collect(),
         grant: i.grant.filter(|_| revocable).map(|g| g.to_string()),
     }
+}
+
+/// The catalogue's names of the things in `items`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn item_names<'a>(
+    pool: &sqlx::PgPool,
+    items: impl Iterator<Item = &'a domain::grants::HeldItem>,
+) -> Result<std::collections::HashMap<String, domain::catalogue::model::Text>, AppError> {
+    use crate::functions::ssr::internal;
+    let mut whats: Vec<String> = items.map(|i| i.what.clone()).collect();
+    whats.sort_unstable();
+    whats.dedup();
+    let mut conn = pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
+    domain::catalogue::store::names_of(&mut conn, &whats).await.map_err(|e| internal(&e.to_string()))
 }
 
 /// A package that can be given, with its area, in nb, nn and en.
@@ -173,6 +196,8 @@ mod ssr {
             GrantError::SelfAssignment => AppError::Refused("grant.self".into()),
             GrantError::RecipientIsParty => AppError::Refused("grant.to_party".into()),
             GrantError::UnknownRecipient => AppError::Refused("grant.unknown_recipient".into()),
+            GrantError::ForeignSystemUser => AppError::Refused("grant.foreign_system_user".into()),
+            GrantError::AgentSystemUser => AppError::Refused("grant.agent_system_user".into()),
             GrantError::AlreadyGranted(_) => AppError::Refused("grant.already".into()),
             GrantError::UnknownGrant => AppError::Refused("grant.unknown_grant".into()),
             GrantError::Store(e) => internal(&e.to_string()),
@@ -197,9 +222,10 @@ pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
     let (ctx, _, party) = ssr::manager().await?;
     let snapshot = ctx.engine.snapshot();
     let holders = domain::grants::who_has_access(&snapshot, party);
+    let names = item_names(&ctx.pool, holders.iter().flat_map(|h| &h.items)).await?;
     Ok(holders
         .into_iter()
-        .map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, i, true)).collect() })
+        .map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, &names, i, true)).collect() })
         .collect())
 }
 
@@ -231,12 +257,34 @@ pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
         .collect())
 }
 
+/// Refusals about the recipient rather than the package: the first package's
+/// refusal (audited) ends the request.
+#[cfg(feature = "ssr")]
+const RECIPIENT_REFUSALS: [&str; 4] = ["grant.self", "grant.to_party", "grant.foreign_system_user", "grant.agent_system_user"];
+
+/// A system user the chosen party may give packages to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUserOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// The chosen party's own system users, for "give access".
+#[server(prefix = "/api", endpoint = "party_system_users")]
+pub async fn party_system_users() -> Result<Vec<SystemUserOption>, AppError> {
+    use crate::functions::ssr::internal;
+    let (ctx, _, party) = ssr::manager().await?;
+    let list = domain::grants::system_users_of(&ctx.pool, party).await.map_err(|e| internal(&e.to_string()))?;
+    Ok(list.into_iter().map(|(id, name)| SystemUserOption { id: id.to_string(), name }).collect())
+}
+
 /// Gives a recipient one or more packages for the chosen party, and says per
 /// package whether it was given or why not.
 ///
 /// `kind` chooses the recipient: `person` (national identity number and
-/// surname; both must match, so numbers cannot be probed) or `organisation`
-/// (organisation number of an active organisation). The form may send both
+/// surname; both must match, so numbers cannot be probed), `organisation`
+/// (organisation number of an active organisation) or `system_user` (one of
+/// the party's own system users, by id). The form may send both
 /// groups of fields; only the chosen kind's are read. A recipient that cannot
 /// be found refuses the whole request, so nothing changes.
 #[server(prefix = "/api", endpoint = "give_access")]
@@ -245,6 +293,7 @@ pub async fn give_access(
     #[server(default)] national_id: String,
     #[server(default)] surname: String,
     #[server(default)] org_number: String,
+    #[server(default)] system_user: String,
     #[server(default)] packages: Vec<String>,
 ) -> Result<GiveSummary, AppError> {
     use crate::functions::ssr::*;
@@ -262,7 +311,8 @@ pub async fn give_access(
         return Err(AppError::Invalid("packages".into()));
     }
     let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let recipient = match kind.trim() {
+    use domain::grants::Recipient;
+    let (recipient, recipient_name) = match kind.trim() {
         "" | "person" => {
             let nin = domain::parties::NationalId::parse(national_id.trim(), domain::parties::SyntheticIds::Accept)
                 .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
@@ -272,7 +322,7 @@ pub async fn give_access(
             }
             let found = domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))?;
             match found {
-                Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => p,
+                Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => (Recipient::Party(p.id), p.name),
                 _ => return Err(AppError::Refused("grant.no_such_person".into())),
             }
         }
@@ -281,7 +331,14 @@ pub async fn give_access(
             let digits: String = org_number.chars().filter(|c| !c.is_whitespace()).collect();
             let org = domain::parties::OrgNumber::try_from(digits.as_str()).map_err(|_| AppError::Invalid("org_number".into()))?;
             let found = domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))?;
-            found.ok_or_else(|| AppError::Refused("grant.no_such_organisation".into()))?
+            let p = found.ok_or_else(|| AppError::Refused("grant.no_such_organisation".into()))?;
+            (Recipient::Party(p.id), p.name)
+        }
+        // One of the party's own system users, chosen from a list; the use
+        // case checks that it is theirs.
+        "system_user" => {
+            let id = uuid::Uuid::parse_str(system_user.trim()).map_err(|_| AppError::Invalid("system_user".into()))?;
+            (Recipient::SystemUser(id), ctx.engine.snapshot().name_of(id))
         }
         _ => return Err(AppError::Invalid("kind".into())),
     };
@@ -296,11 +353,11 @@ pub async fn give_access(
     let snapshot = ctx.engine.snapshot();
     let mut outcomes = Vec::with_capacity(codes.len());
     for code in codes {
-        let result = domain::grants::grant_package(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient.id, &code).await;
+        let result = domain::grants::grant_package_to(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient, &code).await;
         let refused = match result.map_err(ssr::map) {
             Ok(_) => None,
             // About the recipient, not the package: refused (and audited) by the first try already.
-            Err(AppError::Refused(reason)) if reason == "grant.self" || reason == "grant.to_party" => return Err(AppError::Refused(reason)),
+            Err(AppError::Refused(reason)) if RECIPIENT_REFUSALS.contains(&reason.as_str()) => return Err(AppError::Refused(reason)),
             Err(AppError::Refused(reason)) => Some(reason),
             // Not an access manager, or an internal error: the whole request fails.
             Err(other) => {
@@ -318,7 +375,7 @@ pub async fn give_access(
     if outcomes.iter().any(|o| o.refused.is_none()) {
         ctx.engine.refresh_now(&ctx.pool).await;
     }
-    Ok(GiveSummary { recipient: recipient.name, outcomes })
+    Ok(GiveSummary { recipient: recipient_name, outcomes })
 }
 
 /// Revokes a direct grant given on behalf of the chosen party.

@@ -21,13 +21,15 @@ pub async fn what_i_can_do_for_others() -> Result<Vec<OtherParty>, AppError> {
     use crate::functions::ssr::signed_in;
     let (_, ctx, auth) = signed_in().await?;
     let snapshot = ctx.engine.snapshot();
-    Ok(domain::grants::what_i_can_do_for_others(&snapshot, auth.person)
+    let others = domain::grants::what_i_can_do_for_others(&snapshot, auth.person);
+    let names = super::access::item_names(&ctx.pool, others.iter().flat_map(|p| &p.items)).await?;
+    Ok(others
         .into_iter()
         .map(|p| OtherParty {
             name: p.name,
             org_number: p.org_number,
             // Revoking happens on the party's own "who has access" page.
-            items: p.items.into_iter().map(|i| super::access::item_view(&snapshot, i, false)).collect(),
+            items: p.items.into_iter().map(|i| super::access::item_view(&snapshot, &names, i, false)).collect(),
         })
         .collect())
 }

@@ -9,7 +9,7 @@
 //! Hydration filters as one types and hides the recipient fields not chosen.
 
 use crate::components::alert::ErrorAlert;
-use crate::functions::access::{assignable_packages, by_area, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
+use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -33,6 +33,7 @@ pub fn AccessPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeAccess>::new();
     let holders = Resource::new(move || (give.version().get(), revoke.version().get()), |_| who_has_access());
     let packages = Resource::new(|| (), |_| assignable_packages());
+    let system_users = Resource::new(|| (), |_| party_system_users());
     let confirm = move || query.read().get("revoke");
 
     view! {
@@ -65,10 +66,12 @@ pub fn AccessPage() -> impl IntoView {
                                     <h2 class="font-semibold">{h.name.clone()}</h2>
                                     <ul class="ml-4 mt-1 text-sm">
                                         {h.items.into_iter().map(|i| {
-                                            let label = format!("{} {} – {}", locale.t("access.revoke"), i.what, h.name);
+                                            let shown = i.name.as_ref().map(|n| pick(locale, n)).unwrap_or_else(|| i.what.clone());
+                                            let label = format!("{} {shown} – {}", locale.t("access.revoke"), h.name);
                                             view! {
                                                 <li class="flex flex-wrap items-center gap-2 py-1">
-                                                    <code>{i.what.clone()}</code>
+                                                    {i.name.as_ref().map(|n| view! { <span>{pick(locale, n)}</span> })}
+                                                    <code class="text-gray-700">{i.what.clone()}</code>
                                                     <span class="text-gray-700">"← " {i.why.iter().map(|w| w.render(locale)).collect::<Vec<_>>().join("; ")}</span>
                                                     {i.grant.map(|g| view! {
                                                         <a class="underline" href=format!("/tilganger?revoke={g}") aria-label=label>{locale.t("access.revoke")}</a>
@@ -85,7 +88,7 @@ pub fn AccessPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <GiveAccessForm give packages/>
+        <GiveAccessForm give packages system_users/>
     }
 }
 
@@ -95,6 +98,7 @@ pub fn AccessPage() -> impl IntoView {
 fn GiveAccessForm(
     give: ServerAction<GiveAccess>,
     packages: Resource<Result<Vec<crate::functions::access::PackageOption>, crate::error::AppError>>,
+    system_users: Resource<Result<Vec<crate::functions::access::SystemUserOption>, crate::error::AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
@@ -110,6 +114,7 @@ fn GiveAccessForm(
     Effect::new(move |_| interactive.set(true));
     let show_person = move || !interactive.get() || kind.get() == "person";
     let show_org = move || !interactive.get() || kind.get() == "organisation";
+    let show_system_user = move || !interactive.get() || kind.get() == "system_user";
 
     view! {
         <section aria-labelledby="give-title" class="mt-10">
@@ -203,6 +208,18 @@ fn GiveAccessForm(
                                on:change=move |_| kind.set("organisation".into())/>
                         <label for="give-kind-organisation" class="ds-label">{locale.t("access.kind_organisation")}</label>
                     </div>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let has_any = matches!(system_users.await, Ok(list) if !list.is_empty());
+                            has_any.then(|| view! {
+                                <div class="ds-field mt-2 flex items-center gap-2">
+                                    <input type="radio" class="ds-input" id="give-kind-system-user" name="kind" value="system_user"
+                                           on:change=move |_| kind.set("system_user".into())/>
+                                    <label for="give-kind-system-user" class="ds-label">{locale.t("access.kind_system_user")}</label>
+                                </div>
+                            })
+                        })}
+                    </Suspense>
                 </fieldset>
                 <div hidden=move || !show_person()>
                     <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
@@ -231,6 +248,21 @@ fn GiveAccessForm(
                         </div>
                     </fieldset>
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = system_users.await.unwrap_or_default();
+                        (!list.is_empty()).then(|| view! {
+                            <div hidden=move || !show_system_user()>
+                                <div class="ds-field flex max-w-md flex-col">
+                                    <label for="give-system-user" class="ds-label font-semibold">{locale.t("access.system_user")}</label>
+                                    <select id="give-system-user" name="system_user" class="ds-input">
+                                        {list.into_iter().map(|su| view! { <option value=su.id>{su.name}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                            </div>
+                        })
+                    })}
+                </Suspense>
                 <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("access.give_button")}</button>
             </ActionForm>
         </section>

@@ -145,6 +145,18 @@ mod tests {
     use crate::clock::SystemClock;
 
     #[sqlx::test(migrations = "../migrations")]
+    async fn held_things_are_named_in_three_languages(pool: PgPool) {
+        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let whats = ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope"].map(String::from);
+        let names = names_of(&mut conn, &whats).await.unwrap();
+        assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
+        assert_eq!(names["role:DAGL"].en, "Managing Director");
+        assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(write)"));
+        assert_eq!(names.len(), 3, "user roles and unknown codes have no catalogue name: {names:?}");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
     async fn assignable_packages_come_with_descriptions_and_areas_for_the_entity_type(pool: PgPool) {
         import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
@@ -162,4 +174,58 @@ mod tests {
         assert_eq!(areas, sorted, "grouped by area");
         assert!(assignable_packages(&mut conn, EntityType::Person).await.unwrap().is_empty(), "the built-in catalogue has no packages for persons");
     }
+}
+
+/// Names, in the three UI languages, of things a subject holds, keyed as the
+/// engine names them: `package:<code>`, `role:<CODE>` (register roles by
+/// their upper-case legacy code) and `right:<resource>:<action>` (the
+/// resource's title, then the action). What has no name here (user roles,
+/// deleted resources) is left out; the caller shows the code.
+pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::collections::HashMap<String, Text>, sqlx::Error> {
+    let mut packages = Vec::new();
+    let mut roles = Vec::new();
+    let mut resources = Vec::new();
+    for w in whats {
+        if let Some(code) = w.strip_prefix("package:") {
+            packages.push(code.to_string());
+        } else if let Some(code) = w.strip_prefix("role:") {
+            roles.push(code.to_string());
+        } else if let Some((resource, _)) = w.strip_prefix("right:").and_then(|r| r.rsplit_once(':')) {
+            resources.push(resource.to_string());
+        }
+    }
+    let mut names = std::collections::HashMap::new();
+    if !packages.is_empty() {
+        for r in sqlx::query!("select code, name_nb, name_nn, name_en from access_package where code = any($1)", &packages).fetch_all(&mut *conn).await? {
+            names.insert(format!("package:{}", r.code), Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en });
+        }
+    }
+    if !roles.is_empty() {
+        for r in sqlx::query!(
+            r#"select upper(coalesce(legacy_code, code)) as "key!", name_nb, name_nn, name_en from role where upper(coalesce(legacy_code, code)) = any($1)"#,
+            &roles
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            names.insert(format!("role:{}", r.key), Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en });
+        }
+    }
+    if !resources.is_empty() {
+        let titles: std::collections::HashMap<String, Text> =
+            sqlx::query!("select id, title_nb, title_nn, title_en from resource where id = any($1)", &resources)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, Text { nb: r.title_nb, nn: r.title_nn, en: r.title_en }))
+                .collect();
+        for w in whats {
+            let Some((resource, action)) = w.strip_prefix("right:").and_then(|r| r.rsplit_once(':')) else { continue };
+            if let Some(t) = titles.get(resource) {
+                let with_action = |title: &str| format!("{title} ({action})");
+                names.insert(w.clone(), Text { nb: with_action(&t.nb), nn: with_action(&t.nn), en: with_action(&t.en) });
+            }
+        }
+    }
+    Ok(names)
 }

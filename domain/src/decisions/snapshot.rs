@@ -170,7 +170,8 @@ pub struct Snapshot {
     pub(super) by_subject: ShardedMap<Uuid, Vec<Uuid>>,
     pub(super) by_party: ShardedMap<Uuid, Vec<Uuid>>,
     pub(super) policies: Arc<FxMap<String, Arc<Policy>>>,
-    system_users: Arc<FxMap<Uuid, Uuid>>,
+    /// System users: their owner, and a name to show.
+    system_users: Arc<FxMap<Uuid, (Uuid, String)>>,
     /// Sub-units of each main unit: what is held for a main unit is held for these.
     pub(super) children: Arc<FxMap<Uuid, Vec<Uuid>>>,
     /// For each organisation, the persons with a key role in it and the role:
@@ -216,8 +217,17 @@ impl Snapshot {
         self.by_party.get(&party).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The name of a party or system user, or the id when neither is known.
     pub fn name_of(&self, id: Uuid) -> String {
-        self.parties.get(&id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
+        match self.parties.get(&id) {
+            Some(p) => p.name.clone(),
+            None => self.system_users.get(&id).map(|(_, name)| name.clone()).unwrap_or_else(|| id.to_string()),
+        }
+    }
+
+    /// The party that owns a system user.
+    pub fn system_user_owner(&self, id: Uuid) -> Option<Uuid> {
+        self.system_users.get(&id).map(|(owner, _)| *owner)
     }
 
     /// Whether a grant or assignment has started or ended since the build.
@@ -292,8 +302,8 @@ impl SnapshotBuilder {
         Arc::make_mut(&mut self.snapshot.parties).insert(p.id, p);
     }
 
-    pub fn system_user(&mut self, id: Uuid, owner: Uuid) {
-        Arc::make_mut(&mut self.snapshot.system_users).insert(id, owner);
+    pub fn system_user(&mut self, id: Uuid, owner: Uuid, name: &str) {
+        Arc::make_mut(&mut self.snapshot.system_users).insert(id, (owner, name.to_string()));
     }
 
     pub fn role(&mut self, code: &str, is_key_role: bool) {

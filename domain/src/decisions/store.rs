@@ -138,6 +138,16 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
         b.party(PartyInfo { id: p.id, name: p.name, org_number: p.org_number, national_id: p.national_id, org_form: p.org_form, parent: p.parent_id });
     }
     drop(parties);
+    for su in sqlx::query!(
+        r#"select su.id, su.party_id, coalesce(nullif(su.integration_title, ''), nullif(sr.name, ''), su.system_id) as "name!"
+           from system_user su join system_register sr on sr.system_id = su.system_id
+           where su.deleted_at is null and not sr.is_deleted"#
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        b.system_user(su.id, su.party_id, &su.name);
+    }
     for r in sqlx::query!("select code, is_key_role from role").fetch_all(&mut *tx).await? {
         b.role(&r.code, r.is_key_role);
     }

@@ -9,6 +9,7 @@ use super::engine::{decide, decide_explained, Decision, DecisionRequest, Env, Ou
 use crate::user_roles::model::Amount;
 use super::policy::{attr, Obligation};
 use super::snapshot::Snapshot;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 pub const STATUS_OK: &str = "urn:oasis:names:tc:xacml:1.0:status:ok";
@@ -246,68 +247,154 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-fn obligation_json(o: &Obligation) -> Value {
-    json!({"Id": o.id, "AttributeAssignment": [{"AttributeId": o.attribute_id, "Value": o.value, "Category": o.category, "DataType": o.data_type}]})
+// The response is written from typed structs rather than built as a
+// `serde_json::Value`: a decision API answering tens of thousands of requests
+// a second should not allocate a map for every object of every answer.
+
+/// The response document: `{"Response": [...]}`, results in request order.
+#[derive(Debug, Serialize)]
+pub struct ResponseDoc<'a> {
+    #[serde(rename = "Response")]
+    pub results: Vec<ResultDoc<'a>>,
 }
 
-fn echoed(ind: &Individual) -> Vec<Value> {
+#[derive(Debug, Serialize)]
+pub struct ResultDoc<'a> {
+    #[serde(rename = "Decision")]
+    pub decision: &'static str,
+    #[serde(rename = "Status")]
+    pub status: StatusDoc,
+    #[serde(rename = "Obligations", skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<ObligationDoc>,
+    #[serde(rename = "Category", skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CategoryDoc<'a>>,
+    #[serde(rename = "Explanation", skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusDoc {
+    #[serde(rename = "StatusCode")]
+    pub code: StatusCodeDoc,
+    #[serde(rename = "StatusMessage")]
+    pub message: Option<std::borrow::Cow<'static, str>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusCodeDoc {
+    #[serde(rename = "Value")]
+    pub value: &'static str,
+}
+
+/// An obligation of a Permit (owned: it comes from the decision, which is
+/// returned beside the document; obligations are few and rare).
+#[derive(Debug, Serialize)]
+pub struct ObligationDoc {
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(rename = "AttributeAssignment")]
+    pub assignments: [AssignmentDoc; 1],
+}
+
+#[derive(Debug, Serialize)]
+pub struct AssignmentDoc {
+    #[serde(rename = "AttributeId")]
+    pub attribute_id: String,
+    #[serde(rename = "Value")]
+    pub value: String,
+    #[serde(rename = "Category")]
+    pub category: String,
+    #[serde(rename = "DataType")]
+    pub data_type: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryDoc<'a> {
+    #[serde(rename = "CategoryId")]
+    pub category_id: &'static str,
+    #[serde(rename = "Id")]
+    pub id: Option<&'a str>,
+    #[serde(rename = "Attribute")]
+    pub attributes: Vec<EchoedDoc<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EchoedDoc<'a> {
+    #[serde(rename = "AttributeId")]
+    pub attribute_id: &'a str,
+    #[serde(rename = "Value")]
+    pub value: &'a str,
+    #[serde(rename = "DataType")]
+    pub data_type: Option<&'a str>,
+    #[serde(rename = "IncludeInResult")]
+    pub include_in_result: bool,
+}
+
+impl<'a> ResultDoc<'a> {
+    fn problem(p: &Problem) -> Self {
+        Self {
+            decision: "Indeterminate",
+            status: StatusDoc { code: StatusCodeDoc { value: p.status }, message: Some(p.message.clone().into()) },
+            obligations: Vec::new(),
+            categories: Vec::new(),
+            explanation: None,
+        }
+    }
+}
+
+fn obligation_doc(o: &Obligation) -> ObligationDoc {
+    let assignment = AssignmentDoc { attribute_id: o.attribute_id.clone(), value: o.value.clone(), category: o.category.clone(), data_type: o.data_type.clone() };
+    ObligationDoc { id: o.id.clone(), assignments: [assignment] }
+}
+
+/// The categories with attributes marked `IncludeInResult`, echoed back.
+fn echoed(ind: &Individual) -> Vec<CategoryDoc<'_>> {
     [&ind.subject, &ind.action, &ind.resource]
-        .iter()
+        .into_iter()
         .filter_map(|c| {
-            let attrs: Vec<Value> = c
+            let attributes: Vec<EchoedDoc<'_>> = c
                 .attributes
                 .iter()
                 .filter(|a| a.include_in_result)
-                .map(|a| json!({"AttributeId": a.id, "Value": a.value, "DataType": a.data_type, "IncludeInResult": true}))
+                .map(|a| EchoedDoc { attribute_id: &a.id, value: &a.value, data_type: a.data_type.as_deref(), include_in_result: true })
                 .collect();
-            (!attrs.is_empty()).then(|| json!({"CategoryId": c.category_id, "Id": c.id, "Attribute": attrs}))
+            (!attributes.is_empty()).then(|| CategoryDoc { category_id: c.category_id, id: c.id.as_deref(), attributes })
         })
         .collect()
 }
 
 /// Decides every individual request and writes the response document.
-pub fn evaluate(snapshot: &Snapshot, parsed: &[Result<Individual, Problem>], explain: bool) -> (Value, Vec<Option<Decision>>) {
+pub fn evaluate<'a>(snapshot: &'a Snapshot, parsed: &'a [Result<Individual, Problem>], explain: bool) -> (ResponseDoc<'a>, Vec<Option<Decision>>) {
     let mut results = Vec::with_capacity(parsed.len());
     let mut decisions = Vec::with_capacity(parsed.len());
     for item in parsed {
         let (result, decision) = match item {
-            Err(p) => (problem_result(p), None),
+            Err(p) => (ResultDoc::problem(p), None),
             Ok(ind) => match resolve(snapshot, ind) {
-                Err(p) => (problem_result(&p), None),
+                Err(p) => (ResultDoc::problem(&p), None),
                 Ok(req) => {
                     let d = if explain { decide_explained(snapshot, &req) } else { decide(snapshot, &req) };
                     let status = if d.outcome == Outcome::Indeterminate { STATUS_PROCESSING } else { STATUS_OK };
-                    let mut r = json!({
-                        "Decision": outcome_name(d.outcome),
-                        "Status": {"StatusCode": {"Value": status}, "StatusMessage": d.message},
-                    });
-                    if !d.obligations().is_empty() {
-                        r["Obligations"] = Value::Array(d.obligations().iter().map(obligation_json).collect());
-                    }
-                    let cats = echoed(ind);
-                    if !cats.is_empty() {
-                        r["Category"] = Value::Array(cats);
-                    }
-                    if explain {
-                        r["Explanation"] = json!({"Text": d.explain(snapshot), "Rule": d.rule(), "Because": d.because});
-                    }
-                    (r, Some(d))
+                    let result = ResultDoc {
+                        decision: outcome_name(d.outcome),
+                        status: StatusDoc { code: StatusCodeDoc { value: status }, message: d.message.clone() },
+                        obligations: d.obligations().iter().map(obligation_doc).collect(),
+                        categories: echoed(ind),
+                        explanation: explain.then(|| json!({"Text": d.explain(snapshot), "Rule": d.rule(), "Because": d.because})),
+                    };
+                    (result, Some(d))
                 }
             },
         };
         results.push(result);
         decisions.push(decision);
     }
-    (json!({ "Response": results }), decisions)
+    (ResponseDoc { results }, decisions)
 }
 
 /// The response to a body that could not be parsed at all.
-pub fn problem_response(p: &Problem) -> Value {
-    json!({ "Response": [problem_result(p)] })
-}
-
-fn problem_result(p: &Problem) -> Value {
-    json!({"Decision": "Indeterminate", "Status": {"StatusCode": {"Value": p.status}, "StatusMessage": p.message}})
+pub fn problem_response(p: &Problem) -> ResponseDoc<'static> {
+    ResponseDoc { results: vec![ResultDoc::problem(p)] }
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub enum GrantError {
     RecipientIsParty,
     #[error("the recipient does not exist")]
     UnknownRecipient,
+    #[error("the system user does not belong to this party, or is deleted")]
+    ForeignSystemUser,
+    #[error("an agent system user gets access through client delegation, not direct grants")]
+    AgentSystemUser,
     #[error("the recipient already has {0} for this party")]
     AlreadyGranted(String),
     #[error("no such active grant for this party")]
@@ -65,16 +69,69 @@ pub async fn grant_package(
     recipient: PartyId,
     package_code: &str,
 ) -> Result<Uuid, GrantError> {
-    let target = format!("{recipient}:{package_code}");
+    grant_package_to(pool, clock, snapshot, actor, granter, party, Recipient::Party(recipient), package_code).await
+}
+
+/// Who receives a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// A person or an organisation.
+    Party(PartyId),
+    /// A standard system user of the party itself: the party lets a system
+    /// it uses act for it (Altinn's system users). Agent system users get
+    /// access through client delegation instead.
+    SystemUser(Uuid),
+}
+
+impl Recipient {
+    fn id(self) -> Uuid {
+        match self {
+            Self::Party(p) => p.0,
+            Self::SystemUser(id) => id,
+        }
+    }
+}
+
+/// The party's own active standard system users, which may be given
+/// packages for it, with a name to show (the integration's title, else the
+/// system's name). Reading them is the caller's to authorize.
+pub async fn system_users_of(pool: &PgPool, party: PartyId) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select su.id, coalesce(nullif(su.integration_title, ''), nullif(sr.name, ''), su.system_id) as "name!"
+           from system_user su join system_register sr on sr.system_id = su.system_id
+           where su.party_id = $1 and su.deleted_at is null and not sr.is_deleted and su.user_type = 'standard'
+           order by 2, su.id"#,
+        party.0
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name))
+    .collect())
+}
+
+/// Gives `recipient` an access package for `party`, on the authority of `granter`.
+#[allow(clippy::too_many_arguments)]
+pub async fn grant_package_to(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    granter: PartyId,
+    party: PartyId,
+    recipient: Recipient,
+    package_code: &str,
+) -> Result<Uuid, GrantError> {
+    let target = format!("{}:{package_code}", recipient.id());
     let actor = Actor { on_behalf_of: Some(party), ..actor };
     if !may_manage(snapshot, granter, party, "write") {
         return Err(refused(pool, clock, actor, "grant.package", target, GrantError::NotAccessManager).await);
     }
-    if recipient == granter {
+    if recipient == Recipient::Party(granter) {
         return Err(refused(pool, clock, actor, "grant.package", target, GrantError::SelfAssignment).await);
     }
     // The table refuses it too (`access_grant_not_self`); saying so here gives a reason instead of a 500.
-    if recipient == party {
+    if recipient == Recipient::Party(party) {
         return Err(refused(pool, clock, actor, "grant.package", target, GrantError::RecipientIsParty).await);
     }
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
@@ -82,9 +139,28 @@ pub async fn grant_package(
         .fetch_optional(uow.conn())
         .await?;
     let party_row = sqlx::query!("select kind, org_form, parent_id from party where id = $1 and status = 'active'", party.0).fetch_optional(uow.conn()).await?;
-    let recipient_ok = sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, recipient.0)
-        .fetch_one(uow.conn())
-        .await?;
+    let recipient_check = match recipient {
+        Recipient::Party(r) => sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, r.0)
+            .fetch_one(uow.conn())
+            .await?
+            .then_some(())
+            .ok_or(GrantError::UnknownRecipient),
+        Recipient::SystemUser(id) => {
+            let row = sqlx::query!(
+                "select su.party_id, su.user_type from system_user su join system_register sr on sr.system_id = su.system_id
+                 where su.id = $1 and su.deleted_at is null and not sr.is_deleted",
+                id
+            )
+            .fetch_optional(uow.conn())
+            .await?;
+            match row {
+                Some(r) if r.party_id != party.0 => Err(GrantError::ForeignSystemUser),
+                Some(r) if r.user_type == "agent" => Err(GrantError::AgentSystemUser),
+                Some(_) => Ok(()),
+                None => Err(GrantError::ForeignSystemUser),
+            }
+        }
+    };
     let check = || -> Result<String, GrantError> {
         let p = package.as_ref().ok_or_else(|| GrantError::UnknownPackage(package_code.into()))?;
         if !p.assignable {
@@ -94,9 +170,7 @@ pub async fn grant_package(
         if p.entity_type != kind {
             return Err(GrantError::WrongEntityType(package_code.into()));
         }
-        if !recipient_ok {
-            return Err(GrantError::UnknownRecipient);
-        }
+        recipient_check?;
         Ok(p.urn.clone())
     };
     let urn = match check() {
@@ -137,10 +211,14 @@ pub async fn grant_package(
     }
     let id = Uuid::now_v7();
     let inserted = sqlx::query!(
-        "insert into access_grant (id, from_party, to_subject, to_kind, package_code, granted_by) values ($1, $2, $3, 'party', $4, $5)",
+        "insert into access_grant (id, from_party, to_subject, to_kind, package_code, granted_by) values ($1, $2, $3, $4, $5, $6)",
         id,
         party.0,
-        recipient.0,
+        recipient.id(),
+        match recipient {
+            Recipient::Party(_) => "party",
+            Recipient::SystemUser(_) => "system_user",
+        },
         package_code,
         granter.0
     )

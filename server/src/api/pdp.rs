@@ -49,9 +49,6 @@ async fn authorize(
     let snapshot = state.engine.snapshot();
     match xacml_json::parse(&body) {
         Err(problem) => Json(xacml_json::problem_response(&problem)).into_response(),
-        Ok(parsed) => {
-            let (response, _) = xacml_json::evaluate(&snapshot, &parsed, opts.explain);
-            Json(response).into_response()
-        }
+        Ok(parsed) => Json(xacml_json::evaluate(&snapshot, &parsed, opts.explain).0).into_response(),
     }
 }
