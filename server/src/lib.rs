@@ -122,7 +122,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .site_addr(config.addr)
         .build();
     let issuer_origin = url::Url::parse(&config.oidc_issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    let security = security::SecurityConfig::new(config.origin(), https, issuer_origin.clone());
+    // Shared, not cloned per request: the headers middleware runs on every response.
+    let security = Arc::new(security::SecurityConfig::new(config.origin(), https, issuer_origin.clone()));
     let config = Arc::new(config);
     let rate_limiter = Arc::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let state = AppState {

@@ -92,7 +92,7 @@ fn csrf_exempt(path: &str) -> bool {
 /// Refuses state-changing requests that come from another site: `Sec-Fetch-Site`
 /// must be same-origin (or none: typed by the user), else `Origin` must be ours.
 /// SameSite=Lax cookies are the second line.
-pub async fn csrf(State(cfg): State<SecurityConfig>, req: Request, next: Next) -> Response {
+pub async fn csrf(State(cfg): State<std::sync::Arc<SecurityConfig>>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !csrf_exempt(req.uri().path()) {
         let h = req.headers();
@@ -116,7 +116,7 @@ pub async fn csrf(State(cfg): State<SecurityConfig>, req: Request, next: Next) -
 
 /// Adds the security headers every response carries, and a strict CSP to any
 /// response that did not set its own (Leptos pages set one with their nonce).
-pub async fn headers(State(cfg): State<SecurityConfig>, req: Request, next: Next) -> Response {
+pub async fn headers(State(cfg): State<std::sync::Arc<SecurityConfig>>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -247,15 +247,15 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     ];
     // Kari may act only for herself and her company; she has chosen no party.
     app.login(KARI).await;
-    for endpoint in ["who_has_access", "assignable_packages", "give_access", "revoke_access"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access", "revoke_access"] {
         let body = app.server_fn(endpoint, &form).await.text().await.unwrap();
         assert!(body.contains("NoPartyChosen") || body.contains("NotAllowed") || body.contains("unknown_grant"), "{endpoint}: {body}");
     }
     // Ola acts for the bakery through his firm's accountant role, but is no access manager there.
     let ola = spawn_with(|c| c.database_url = app.db_url.clone()).await;
     act_for_bakery(&ola, OLA).await;
-    for endpoint in ["who_has_access", "assignable_packages", "give_access"] {
-        for kind in ["organisation", "person"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access"] {
+        for kind in ["organisation", "person", "system_user"] {
             let mut form = form.to_vec();
             form[0] = ("kind", kind);
             let res = ola.server_fn(endpoint, &form).await;
@@ -265,7 +265,7 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     }
     // Signed out: refused.
     let anonymous = spawn_with(|c| c.database_url = app.db_url.clone()).await;
-    for endpoint in ["who_has_access", "assignable_packages", "give_access", "what_i_can_do_for_others"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access", "what_i_can_do_for_others"] {
         let res = anonymous.server_fn(endpoint, &form).await;
         assert_eq!(res.status(), 401, "{endpoint}");
         assert!(res.text().await.unwrap().contains("NotSignedIn"));
@@ -278,4 +278,41 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     let auditor = holder(&list, "Revisjon Nord AS").expect("the bakery's auditor");
     assert!(auditor["items"].as_array().unwrap().iter().all(|i| i["grant"].is_null()), "{auditor}");
     assert!(holder(&list, "Gunn Gjest").is_none());
+}
+
+#[tokio::test]
+async fn the_party_gives_its_own_system_user_packages_and_no_one_elses() {
+    let app = spawn_app().await;
+    act_for_bakery(&app, BJORN).await;
+    let demo = uuid::Uuid::from_u128(domain::demo::SYSTEM_USER.0).to_string();
+    let listed: Value = app.server_fn("party_system_users", &[]).await.json().await.unwrap();
+    assert_eq!(listed, serde_json::json!([{"id": demo, "name": "Regnskapsappen for Bakeri Hansen"}]));
+
+    // Kystfisk's system user, and an id that is no UUID: refused, nothing changes.
+    let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();
+    let theirs = uuid::Uuid::now_v7();
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref) select $1, $2, id, org_number from party where org_number = '310600008'")
+        .bind(theirs)
+        .bind(domain::demo::SYSTEM.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let before: Value = app.server_fn("who_has_access", &[]).await.json().await.unwrap();
+    for (id, status, expected) in [(theirs.to_string(), 409, "grant.foreign_system_user"), ("not-a-uuid".to_string(), 422, "Invalid")] {
+        let res = app.server_fn("give_access", &[("kind", "system_user"), ("system_user", &id), ("packages[]", "merverdiavgift")]).await;
+        assert_eq!(res.status(), status, "{id}");
+        assert!(res.text().await.unwrap().contains(expected), "{id}");
+    }
+    assert_eq!(app.server_fn("who_has_access", &[]).await.json::<Value>().await.unwrap(), before, "nothing changed");
+
+    let res = app.server_fn("give_access", &[("kind", "system_user"), ("system_user", &demo), ("packages[]", "merverdiavgift")]).await;
+    assert_eq!(res.status(), 200);
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(summary["recipient"], "Regnskapsappen for Bakeri Hansen");
+    assert_eq!(given_codes(&summary), ["merverdiavgift"]);
+    let list: Value = app.server_fn("who_has_access", &[]).await.json().await.unwrap();
+    let su = holder(&list, "Regnskapsappen for Bakeri Hansen").expect("the system user is listed");
+    let item = &su["items"][0];
+    assert_eq!((item["what"].as_str(), item["name"][0].as_str()), (Some("package:merverdiavgift"), Some("Merverdiavgift")), "{item}");
+    assert!(item["grant"].is_string(), "a direct grant can be revoked");
 }
