@@ -67,6 +67,8 @@ fn invalid_key(detail: &str) -> Option<&'static str> {
         Some("national_id") => Some("invalid.national_id"),
         Some("surname") => Some("invalid.surname"),
         Some("system_user") => Some("invalid.system_user"),
+        Some("display_name") => Some("invalid.display_name"),
+        Some("expires_on") => Some("invalid.date"),
         _ => None,
     }
 }
@@ -98,6 +100,17 @@ pub fn refusal_key(code: &str) -> &'static str {
         "role.sod" => "refused.role_sod",
         "role.exists" => "refused.role_exists",
         "role.unknown_assignment" => "refused.role_unknown_assignment",
+        "client.bad_scope" => "refused.client_bad_scope",
+        "client.restricted_scope" => "refused.client_restricted_scope",
+        "client.unknown" => "refused.client_unknown",
+        "client.key_private" => "refused.client_key_private",
+        "client.key_unreadable" => "refused.client_key_unreadable",
+        "client.key_unsupported" => "refused.client_key_unsupported",
+        "client.key_too_short" => "refused.client_key_too_short",
+        "client.key_kid" => "refused.client_key_kid",
+        "client.kid_taken" => "refused.client_kid_taken",
+        "client.unknown_key" => "refused.client_unknown_key",
+        "client.expiry_past" => "refused.client_expiry_past",
         _ => "refused.other",
     }
 }

@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fullmakter") view=routes::others::OthersPage/>
                     <routes::resources::ServiceRoutes/>
                     <Route path=path!("/roller") view=routes::roles::RolesPage/>
+                    <Route path=path!("/klienter") view=routes::clients::ClientsPage/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage/>
                 </Routes>
             </main>

@@ -42,13 +42,6 @@ fn given_codes(summary: &Value) -> Vec<String> {
     summary["outcomes"].as_array().unwrap().iter().filter(|o| o["refused"].is_null()).map(|o| o["code"].as_str().unwrap().to_string()).collect()
 }
 
-async fn act_for_bakery(app: &TestApp, pid: &str) {
-    app.login(pid).await;
-    let parties: Value = app.server_fn("parties", &[("search", "Bakeri")]).await.json().await.unwrap();
-    let bakery = parties.as_array().unwrap().iter().find(|p| p["name"] == "Bakeri Hansen AS").expect("may act for the bakery")["id"].as_str().unwrap().to_string();
-    assert!(app.server_fn("choose_party", &[("party", &bakery)]).await.status().is_success());
-}
-
 fn holder<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
     list.as_array().unwrap().iter().find(|h| h["name"] == name)
 }
@@ -56,7 +49,7 @@ fn holder<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
 #[tokio::test]
 async fn an_access_manager_gives_and_revokes_a_package() {
     let app = spawn_app().await;
-    act_for_bakery(&app, BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let before: Value = app.server_fn("who_has_access", &[]).await.json().await.unwrap();
     assert!(holder(&before, "Gunn Gjest").is_none());
     let bjorn = holder(&before, "Bjørn Hansen").expect("the manager is listed");
@@ -100,7 +93,7 @@ async fn an_access_manager_gives_and_revokes_a_package() {
 #[tokio::test]
 async fn bad_grants_are_refused_with_a_reason_and_change_nothing() {
     let app = spawn_app().await;
-    act_for_bakery(&app, BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let before: Value = app.server_fn("who_has_access", &[]).await.json().await.unwrap();
     // Refusals about the recipient (or an empty choice) refuse the whole request.
     let cases: [(Vec<(&str, &str)>, &str); 7] = [
@@ -135,7 +128,7 @@ async fn bad_grants_are_refused_with_a_reason_and_change_nothing() {
 #[tokio::test]
 async fn an_organisation_is_given_packages_by_organisation_number() {
     let app = spawn_app().await;
-    act_for_bakery(&app, BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     // Written in groups, as people do; one package of three cannot be given directly.
     let res = give_org(&app, "310 200 018", &["merverdiavgift", "skatt-naering", "regnskapsforer-lonn", "merverdiavgift"]).await;
     assert_eq!(res.status(), 200);
@@ -167,7 +160,7 @@ async fn an_organisation_is_given_packages_by_organisation_number() {
 #[tokio::test]
 async fn an_unknown_or_malformed_organisation_number_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
-    act_for_bakery(&app, BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let before: Value = app.server_fn("who_has_access", &[]).await.json().await.unwrap();
     for (org, status, expected) in [
         (NOBODYS_ORG, 409, "grant.no_such_organisation"),
@@ -211,7 +204,7 @@ async fn what_i_can_do_for_others_lists_parties_with_reasons() {
 
     // A grant shows up with who gave it.
     let bjorn = spawn_with(|c| c.database_url = app.db_url.clone()).await;
-    act_for_bakery(&bjorn, BJORN).await;
+    bjorn.act_for(BJORN, "Bakeri Hansen AS").await;
     assert_eq!(give_person(&bjorn, GUNN, "Gjest", &["merverdiavgift"]).await.status(), 200);
     let gunn = spawn_with(|c| c.database_url = app.db_url.clone()).await;
     gunn.login(GUNN).await;
@@ -253,7 +246,7 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     }
     // Ola acts for the bakery through his firm's accountant role, but is no access manager there.
     let ola = spawn_with(|c| c.database_url = app.db_url.clone()).await;
-    act_for_bakery(&ola, OLA).await;
+    ola.act_for(OLA, "Bakeri Hansen AS").await;
     for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access"] {
         for kind in ["organisation", "person", "system_user"] {
             let mut form = form.to_vec();
@@ -272,7 +265,7 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     }
     // Nothing was given by anyone.
     let bjorn = spawn_with(|c| c.database_url = app.db_url.clone()).await;
-    act_for_bakery(&bjorn, BJORN).await;
+    bjorn.act_for(BJORN, "Bakeri Hansen AS").await;
     let list: Value = bjorn.server_fn("who_has_access", &[]).await.json().await.unwrap();
     // The auditing firm is listed through its REVI role, with no grant.
     let auditor = holder(&list, "Revisjon Nord AS").expect("the bakery's auditor");
@@ -283,7 +276,7 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
 #[tokio::test]
 async fn the_party_gives_its_own_system_user_packages_and_no_one_elses() {
     let app = spawn_app().await;
-    act_for_bakery(&app, BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let demo = uuid::Uuid::from_u128(domain::demo::SYSTEM_USER.0).to_string();
     let listed: Value = app.server_fn("party_system_users", &[]).await.json().await.unwrap();
     assert_eq!(listed, serde_json::json!([{"id": demo, "name": "Regnskapsappen for Bakeri Hansen"}]));

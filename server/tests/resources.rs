@@ -317,13 +317,6 @@ async fn the_openapi_document_describes_the_resource_api() {
 
 // ---- The service pages' server functions --------------------------------
 
-async fn act_for(app: &TestApp, pid: &str, party_name: &str) {
-    app.login(pid).await;
-    let parties: Value = app.server_fn("parties", &[("search", party_name)]).await.json().await.unwrap();
-    let party = parties.as_array().unwrap().iter().find(|p| p["name"] == party_name).expect("may act for the party")["id"].as_str().unwrap().to_string();
-    assert!(app.server_fn("choose_party", &[("party", &party)]).await.status().is_success());
-}
-
 fn new_service(id: &str) -> Vec<(&'static str, String)> {
     vec![
         ("id", id.into()),
@@ -351,7 +344,7 @@ async fn call(app: &TestApp, endpoint: &str, form: &[(&str, String)]) -> reqwest
 #[tokio::test]
 async fn an_access_manager_creates_edits_and_deletes_a_service_through_the_pages() {
     let app = spawn_app().await;
-    act_for(&app, BJORN, "Bakeri Hansen AS").await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let list: Value = app.server_fn("services", &[]).await.json().await.unwrap();
     assert_eq!(list["may_manage"], true);
     assert_eq!(list["services"], json!([]), "the bakery owns nothing yet");
@@ -401,7 +394,7 @@ async fn an_access_manager_creates_edits_and_deletes_a_service_through_the_pages
 #[tokio::test]
 async fn the_service_forms_report_each_bad_field() {
     let app = spawn_app().await;
-    act_for(&app, BJORN, "Bakeri Hansen AS").await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     let mut form = new_service("Bad Id");
     form.retain(|(k, _)| *k != "packages[]");
     for (k, v) in form.iter_mut() {
@@ -450,7 +443,7 @@ async fn every_service_function_refuses_a_caller_without_the_right() {
     }
     // Ola acts for the bakery through his firm's accountant role, but manages
     // no access there, nor anything of the university's.
-    act_for(&app, OLA, "Bakeri Hansen AS").await;
+    app.act_for(OLA, "Bakeri Hansen AS").await;
     for (endpoint, form) in &calls {
         let res = app.server_fn(endpoint, form).await;
         let status = res.status().as_u16();

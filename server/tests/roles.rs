@@ -47,16 +47,6 @@ async fn payment_resource(app: &TestApp) -> sqlx::PgPool {
     pool
 }
 
-async fn act_for(app: &TestApp, pid: &str, name: &str) {
-    app.login(pid).await;
-    let parties: Value = app.server_fn("parties", &[("search", "")]).await.json().await.unwrap();
-    let id = parties.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("may act for {name}: {parties}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(app.server_fn("choose_party", &[("party", &id)]).await.status().is_success());
-}
-
 async fn create_role(app: &TestApp, code: &str, rights: &str, max_amount: &str) -> reqwest::Response {
     let form = [
         ("code", code),
@@ -115,7 +105,7 @@ async fn count(pool: &sqlx::PgPool, sql: &str) -> i64 {
 async fn segregation_of_duties_refuses_the_second_conflicting_assignment() {
     let app = spawn_app().await;
     let pool = payment_resource(&app).await;
-    act_for(&app, BJORN, "Bakeri Hansen AS").await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     assert_eq!(create_role(&app, "payer", "utbetaling:pay", "10 000").await.status(), 200);
     assert_eq!(create_role(&app, "approver", "utbetaling:approve", "").await.status(), 200);
     let sod = app.server_fn("add_sod_rule", &[("role_a", "payer"), ("role_b", "approver"), ("description", "fire øyne på utbetalinger")]).await;
@@ -157,7 +147,7 @@ async fn segregation_of_duties_refuses_the_second_conflicting_assignment() {
 async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
     let app = spawn_app().await;
     let pool = payment_resource(&app).await;
-    act_for(&app, BJORN, "Bakeri Hansen AS").await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     assert_eq!(create_role(&app, "Not A Code", "", "").await.status(), 422);
     assert_eq!(create_role(&app, "payer", "utbetaling-pay", "").await.status(), 422, "a right without an action");
     assert_eq!(create_role(&app, "payer", "", "-5").await.status(), 422);
@@ -190,7 +180,7 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
 async fn every_role_function_refuses_a_caller_without_the_right() {
     let app = spawn_app().await;
     let pool = payment_resource(&app).await;
-    act_for(&app, BJORN, "Bakeri Hansen AS").await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
     assert_eq!(create_role(&app, "payer", "utbetaling:pay", "").await.status(), 200);
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 200);
     let overview: Value = app.server_fn("roles_overview", &[]).await.json().await.unwrap();
@@ -205,7 +195,7 @@ async fn every_role_function_refuses_a_caller_without_the_right() {
     assert_eq!(stranger.server_fn("add_sod_rule", &[("role_a", "payer"), ("role_b", "x"), ("description", "")]).await.status(), 401);
 
     // Signed in, acting for herself: she manages nobody's access there.
-    act_for(&app, KARI, "Kari Nordmann").await;
+    app.act_for(KARI, "Kari Nordmann").await;
     assert_eq!(app.server_fn("roles_overview", &[]).await.status(), 403);
     assert_eq!(create_role(&app, "kari-role", "utbetaling:pay", "").await.status(), 403);
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 403);
@@ -213,7 +203,7 @@ async fn every_role_function_refuses_a_caller_without_the_right() {
     let sod = app.server_fn("add_sod_rule", &[("role_a", "payer"), ("role_b", "kari-role"), ("description", "")]).await;
     assert_eq!(sod.status(), 403);
     // Acting for the organisation she does manage, the bakery's things are still out of reach.
-    act_for(&app, KARI, "Regnskapsappen AS").await;
+    app.act_for(KARI, "Regnskapsappen AS").await;
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 409, "the bakery's role is not available here");
     assert_eq!(app.server_fn("end_role_assignment", &[("assignment", &assignment)]).await.status(), 409, "not an assignment for this party");
     assert_eq!(count(&pool, "select count(*) from user_role_assignment where ended_at is null").await, 1, "nothing changed");

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod clients;
 pub mod others;
 pub mod parties;
 pub mod resources;
@@ -49,6 +50,27 @@ pub(crate) mod ssr {
         let id = session::request_id().unwrap_or_else(|| "-".into());
         tracing::error!(request_id = %id, error = %what, "internal error in server function");
         AppError::Internal(id)
+    }
+
+    /// The signed-in person and the chosen party, if the engine lets the
+    /// person read the party's access management; the use cases check writing.
+    pub async fn access_manager() -> Result<(PortalContext, AuthSession, domain::parties::PartyId), AppError> {
+        let (session, ctx, auth) = signed_in().await?;
+        let party = session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
+        if !domain::grants::service::may_manage(&ctx.engine.snapshot(), auth.person, party, "read") {
+            return Err(AppError::NotAllowed);
+        }
+        Ok((ctx, auth, party))
+    }
+
+    /// A date typed as `2026-12-31` (an `<input type=date>`), as midnight in UTC.
+    pub fn date(field: &str, s: &str) -> Result<Option<time::OffsetDateTime>, AppError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::Invalid(format!("{field}: use the form 2026-12-31")))
     }
 
     pub fn actor(auth: &AuthSession, on_behalf_of: Option<domain::parties::PartyId>) -> domain::audit::Actor {

@@ -80,26 +80,7 @@ mod ssr {
         s.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
     }
 
-    /// A date typed as `2026-12-31` (an `<input type=date>`), as midnight in UTC.
-    pub fn date(field: &str, s: &str) -> Result<Option<time::OffsetDateTime>, AppError> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Ok(None);
-        }
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::Invalid(format!("{field}: use the form 2026-12-31")))
-    }
-
-    /// The signed-in person and the chosen party, if the engine lets the
-    /// person read the party's access management (the use cases check writing).
-    pub async fn manager() -> Result<(crate::session::PortalContext, crate::session::AuthSession, domain::parties::PartyId), AppError> {
-        let (session, ctx, auth) = crate::functions::ssr::signed_in().await?;
-        let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-        if !domain::grants::service::may_manage(&ctx.engine.snapshot(), auth.person, party, "read") {
-            return Err(AppError::NotAllowed);
-        }
-        Ok((ctx, auth, party))
-    }
+    pub use crate::functions::ssr::{access_manager as manager, date};
 
     /// The use-case context for the person acting for `party`.
     pub fn use_case<'a>(

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod clients;
 pub mod home;
 pub mod login_failed;
 pub mod not_found;

@@ -114,6 +114,18 @@ impl TestApp {
         self.client.post(authorize_url).header("origin", &self.base).form(&form).send().await.unwrap()
     }
 
+    /// Logs in as `pid` and chooses `party_name` as the party to act for.
+    pub async fn act_for(&self, pid: &str, party_name: &str) {
+        self.login(pid).await;
+        let parties: serde_json::Value = self.server_fn("parties", &[("search", "")]).await.json().await.unwrap();
+        let party = parties.as_array().unwrap().iter().find(|p| p["name"] == party_name).unwrap_or_else(|| panic!("may act for {party_name}: {parties}"))
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(self.server_fn("choose_party", &[("party", &party)]).await.status().is_success());
+    }
+
     pub async fn session(&self) -> serde_json::Value {
         let res = self.server_fn("session", &[]).await;
         assert!(res.status().is_success(), "{}", res.status());

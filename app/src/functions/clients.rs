@@ -1,0 +1,153 @@
+//! API clients of the chosen organisation (the Maskinporten-style token
+//! service): list them with their keys and when each key was last used,
+//! register a client, add, rotate (add the new, then revoke the old) and
+//! revoke keys. Thin adapters over `domain::tokens::service`, which decides
+//! who may and audits every change and refusal.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub client_id: String,
+    pub display_name: String,
+    pub scopes: Vec<String>,
+    pub created: String,
+    pub keys: Vec<KeyView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyView {
+    pub kid: String,
+    /// `RSA` or `EC P-256`.
+    pub family: String,
+    pub created: String,
+    pub expires: Option<String>,
+    pub revoked: Option<String>,
+    pub last_used: Option<String>,
+    /// Not revoked and not expired: the token endpoint accepts it.
+    pub active: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{ClientView, KeyView};
+    use crate::error::AppError;
+    use crate::functions::ssr::internal;
+    use domain::tokens::rules::KeyError;
+    use domain::tokens::service::ClientError;
+
+    pub fn map(e: ClientError) -> AppError {
+        match e {
+            ClientError::NotAccessManager => AppError::NotAllowed,
+            ClientError::NameMissing => AppError::Invalid("display_name".into()),
+            ClientError::BadScope(s) => AppError::Refused(format!("client.bad_scope|{s}")),
+            ClientError::RestrictedScope(s) => AppError::Refused(format!("client.restricted_scope|{s}")),
+            ClientError::UnknownClient => AppError::Refused("client.unknown".into()),
+            ClientError::BadKey(k) => AppError::Refused(
+                match k {
+                    KeyError::PrivateKeyMaterial => "client.key_private",
+                    KeyError::Unreadable => "client.key_unreadable",
+                    KeyError::UnsupportedType | KeyError::BadRsa | KeyError::BadEc | KeyError::WrongUse => "client.key_unsupported",
+                    KeyError::RsaTooShort(_) => "client.key_too_short",
+                    KeyError::MissingKid | KeyError::KidMismatch => "client.key_kid",
+                }
+                .into(),
+            ),
+            ClientError::KidTaken(kid) => AppError::Refused(format!("client.kid_taken|{kid}")),
+            ClientError::UnknownKey(kid) => AppError::Refused(format!("client.unknown_key|{kid}")),
+            ClientError::ExpiryInPast => AppError::Refused("client.expiry_past".into()),
+            ClientError::Store(e) => internal(&e.to_string()),
+        }
+    }
+
+    pub fn view(c: domain::tokens::model::ApiClient, now: time::OffsetDateTime) -> ClientView {
+        let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
+        let show = |t: time::OffsetDateTime| t.format(&fmt).unwrap_or_default();
+        ClientView {
+            client_id: c.client_id,
+            display_name: c.display_name,
+            scopes: c.scopes,
+            created: show(c.created_at),
+            keys: c
+                .keys
+                .into_iter()
+                .map(|k| KeyView {
+                    active: k.revoked_at.is_none() && k.expires_at.is_none_or(|e| e > now),
+                    kid: k.kid,
+                    family: match k.family {
+                        domain::tokens::model::KeyFamily::Rsa => "RSA".into(),
+                        domain::tokens::model::KeyFamily::Ec => "EC P-256".into(),
+                    },
+                    created: show(k.created_at),
+                    expires: k.expires_at.map(show),
+                    revoked: k.revoked_at.map(show),
+                    last_used: k.last_used_at.map(show),
+                })
+                .collect(),
+        }
+    }
+
+    /// Scopes typed one per line or separated by spaces or commas.
+    pub fn scopes(s: &str) -> Vec<String> {
+        s.split([' ', ',', '\n', '\r', '\t']).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// The chosen organisation's API clients with their keys.
+#[server(prefix = "/api", endpoint = "api_clients")]
+pub async fn api_clients() -> Result<Vec<ClientView>, AppError> {
+    use domain::tokens::service::{list_clients, Registrar};
+    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let list = list_clients(&ctx.pool, &ctx.engine.snapshot(), Registrar::Person(auth.person), party).await.map_err(ssr::map)?;
+    let now = ctx.clock.now();
+    Ok(list.into_iter().map(|c| ssr::view(c, now)).collect())
+}
+
+/// Registers a client for the chosen organisation; the client id is generated.
+#[server(prefix = "/api", endpoint = "register_api_client")]
+pub async fn register_api_client(display_name: String, #[server(default)] scopes: String) -> Result<String, AppError> {
+    use domain::tokens::service::{register_client, Registrar};
+    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let input = domain::tokens::model::ClientForCreate { display_name, scopes: ssr::scopes(&scopes) };
+    let actor = crate::functions::ssr::actor(&auth, Some(party));
+    let client = register_client(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), party, &input)
+        .await
+        .map_err(ssr::map)?;
+    Ok(client.client_id)
+}
+
+/// Adds a public key (JWK or PEM) to a client of the chosen organisation.
+/// Rotation is adding the new key, then revoking the old one once the
+/// integration signs with the new.
+#[server(prefix = "/api", endpoint = "add_client_key")]
+pub async fn add_client_key(
+    client_id: String,
+    #[server(default)] kid: String,
+    key: String,
+    #[server(default)] expires_on: String,
+) -> Result<(), AppError> {
+    use domain::tokens::service::{add_key, Registrar};
+    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let expires_at = crate::functions::ssr::date("expires_on", &expires_on)?;
+    let kid = Some(kid.trim().to_string()).filter(|k| !k.is_empty());
+    let input = domain::tokens::model::KeyForCreate { kid, key, expires_at };
+    let actor = crate::functions::ssr::actor(&auth, Some(party));
+    add_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), &input)
+        .await
+        .map_err(ssr::map)?;
+    Ok(())
+}
+
+/// Revokes a key of a client of the chosen organisation; tokens are no longer issued for it.
+#[server(prefix = "/api", endpoint = "revoke_client_key")]
+pub async fn revoke_client_key(client_id: String, kid: String) -> Result<(), AppError> {
+    use domain::tokens::service::{revoke_key, Registrar};
+    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let actor = crate::functions::ssr::actor(&auth, Some(party));
+    revoke_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), kid.trim())
+        .await
+        .map_err(ssr::map)?;
+    Ok(())
+}
