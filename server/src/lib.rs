@@ -175,6 +175,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(health::router())
         .merge(api::pdp::router())
         .merge(api::authorized_parties::router())
+        .merge(api::clients::router())
         .merge(api::openapi::router())
         .merge(token::router(tokens.clone()))
         .layer(axum::Extension(tokens));

@@ -246,7 +246,15 @@ async fn the_openapi_document_describes_the_served_apis() {
     let doc: Value = reqwest::get(app.url("/api-docs/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-    for expected in ["/authorization/api/v1/authorize", "/authorization/api/v1/decision", "/accessmanagement/api/v1/authorizedparties", "/health/live", "/health/ready"] {
+    for expected in [
+        "/authorization/api/v1/authorize",
+        "/authorization/api/v1/decision",
+        "/accessmanagement/api/v1/authorizedparties",
+        "/clientadmin/api/v1/clients",
+        "/clientadmin/api/v1/clients/{client_id}/keys/{kid}",
+        "/health/live",
+        "/health/ready",
+    ] {
         assert!(paths.iter().any(|p| p.as_str() == expected), "{expected} is documented");
     }
     // Every documented path is served (never the HTML not-found page).

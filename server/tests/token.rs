@@ -550,3 +550,112 @@ async fn system_links_and_client_management_are_checked() {
         sqlx::query_scalar("select count(*) from audit_event where action = 'api_client.key.add' and outcome = 'success'").fetch_one(&pool).await.unwrap();
     assert_eq!(added, 2);
 }
+
+const ADMIN_SCOPE: &str = "fullmakt:clients.admin";
+const CLIENTS: &str = "/clientadmin/api/v1/clients";
+
+/// A token for `client` with `scope`, from `/token`.
+async fn token_for(app: &TestApp, key: &EncodingKey, alg: Algorithm, kid: &str, client: &str, scope: &str) -> String {
+    let iss = issuer(app).await;
+    let (status, body) = post_token(app, &sign(key, alg, kid, &claims(client, &iss, scope))).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// The vendor's own software registers a new client and its key through the
+/// client API (with the admin scope, which the operator gave its admin
+/// client); the new client then gets a system-user token for the bakery.
+#[tokio::test]
+async fn a_vendor_registers_a_client_through_the_client_api_and_uses_it() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let snap = snapshot(&pool).await;
+    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
+    let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
+    let api = |method: reqwest::Method, path: &str, token: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}"))).bearer_auth(token);
+
+    let res = api(reqwest::Method::POST, "", &admin).json(&json!({"display_name": "Regnskapsappen kunde-API", "scopes": [VENDOR_SCOPE]})).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let new_id = created["client_id"].as_str().unwrap().to_string();
+    let (ec_private, ec_jwk) = ec_pair("ny-1");
+    let res = api(reqwest::Method::POST, &format!("/{new_id}/keys"), &admin).json(&json!({"key": ec_jwk, "expires_at": "2099-12-31T00:00:00Z"})).send().await.unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let listed: Value = api(reqwest::Method::GET, "", &admin).send().await.unwrap().json().await.unwrap();
+    let new = listed.as_array().unwrap().iter().find(|c| c["client_id"] == new_id.as_str()).expect("listed");
+    assert_eq!(new["keys"][0]["expires_at"], "2099-12-31T00:00:00Z");
+
+    // The new client gets a system-user token for the bakery.
+    system_with_user(&pool, "310000000_kunde", &[&new_id], BAKERY).await;
+    let iss = issuer(&app).await;
+    let mut c = claims(&new_id, &iss, VENDOR_SCOPE);
+    c["authorization_details"] = system_user_details(BAKERY, None);
+    let (status, body) = post_token(&app, &sign(&ec_private, Algorithm::ES256, "ny-1", &c)).await;
+    assert_eq!(status, 200, "{body}");
+    let token = validate_with_jwks(&app, body["access_token"].as_str().unwrap(), &iss).await;
+    assert_eq!(token["authorization_details"][0]["system_id"], "310000000_kunde");
+
+    // Revoked over the API, the key gets no more tokens.
+    let res = api(reqwest::Method::DELETE, &format!("/{new_id}/keys/ny-1"), &admin).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let mut c = claims(&new_id, &iss, VENDOR_SCOPE);
+    c["authorization_details"] = system_user_details(BAKERY, None);
+    assert_eq!(post_token(&app, &sign(&ec_private, Algorithm::ES256, "ny-1", &c)).await.0, 400);
+}
+
+#[tokio::test]
+async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_organisation() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let snap = snapshot(&pool).await;
+    // The bakery has a client of its own.
+    let bakery = party(&pool, BAKERY).await;
+    let theirs = service::register_client(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, bakery, &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] })
+        .await
+        .unwrap();
+    let api = |method: reqwest::Method, path: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}")));
+    let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from api_client").fetch_one(&pool).await.unwrap() };
+    let clients_before = count().await;
+
+    // No token: 401; a token without the admin scope: 403.
+    assert_eq!(api(reqwest::Method::GET, "").send().await.unwrap().status(), 401);
+    let plain = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, VENDOR_SCOPE).await;
+    let res = api(reqwest::Method::POST, "").bearer_auth(&plain).json(&json!({"display_name": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+
+    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
+    let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
+    // Another organisation's client: refused, and it is not listed.
+    let (_, jwk) = ec_pair("k");
+    let res = api(reqwest::Method::POST, &format!("/{}/keys", theirs.client_id)).bearer_auth(&admin).json(&json!({"key": jwk})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let listed: Value = api(reqwest::Method::GET, "").bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert!(listed.as_array().unwrap().iter().all(|c| c["client_id"] != theirs.client_id.as_str()));
+    // Bad bodies and restricted scopes: a problem, nothing changes.
+    let cases: [(reqwest::Method, String, &str, u16, &str); 5] = [
+        (reqwest::Method::POST, String::new(), "{", 400, "malformed_json"),
+        (reqwest::Method::POST, String::new(), r#"{"display_name": "x", "colour": "blue"}"#, 422, "invalid_body"),
+        (reqwest::Method::POST, String::new(), r#"{"display_name": "x", "scopes": ["fullmakt:clients.admin"]}"#, 403, "restricted_scope"),
+        (reqwest::Method::POST, String::new(), r#"{"display_name": "  "}"#, 422, "invalid_name"),
+        (reqwest::Method::PUT, format!("/{}/scopes", v.client_id), r#"{"scopes": ["altinn:authorization/authorize"]}"#, 403, "restricted_scope"),
+    ];
+    for (method, path, body, status, code) in cases {
+        let res = api(method, &path).bearer_auth(&admin).header("content-type", "application/json").body(body).send().await.unwrap();
+        assert_eq!(res.status(), status, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], code, "{body}: {problem}");
+    }
+    let res = api(reqwest::Method::POST, "").bearer_auth(&admin).header("content-type", "text/plain").body("x").send().await.unwrap();
+    assert_eq!(res.status(), 415);
+    let res = api(reqwest::Method::DELETE, &format!("/{}/keys/nope", v.client_id)).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(count().await, clients_before, "nothing was registered");
+    let refused: i64 = sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused' and actor_label like 'API client %'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(refused >= 3, "refusals are audited with the calling client as actor ({refused})");
+}

@@ -49,17 +49,23 @@ pub struct PublicKey {
 
 /// Input for registering a client. Scopes are scope tokens (RFC 6749 §3.3).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientForCreate {
     pub display_name: String,
+    #[serde(default)]
     pub scopes: Vec<String>,
 }
 
 /// Input for adding a key: a JWK (JSON) or PEM public key, the kid (required
 /// for PEM; taken from the JWK when absent) and an optional expiry.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeyForCreate {
+    #[serde(default)]
     pub kid: Option<String>,
     pub key: String,
+    /// RFC 3339 on the wire.
+    #[serde(default, with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -69,9 +75,13 @@ pub struct ClientKey {
     pub kid: String,
     pub family: KeyFamily,
     pub public_jwk: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_used_at: Option<OffsetDateTime>,
 }
 
@@ -82,6 +92,7 @@ pub struct ApiClient {
     pub owner: PartyId,
     pub display_name: String,
     pub scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub keys: Vec<ClientKey>,
 }

@@ -25,6 +25,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrar {
     Person(PartyId),
+    /// An API client of `owner` calling the client API with the admin scope:
+    /// it manages its own organisation's clients, nothing else.
+    Client { owner: PartyId },
     Operator,
 }
 
@@ -67,6 +70,7 @@ async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, t
 fn may_manage_clients(snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> bool {
     match registrar {
         Registrar::Operator => true,
+        Registrar::Client { owner: own } => own == owner,
         Registrar::Person(p) => may_manage(snapshot, p, owner, "write"),
     }
 }
@@ -117,7 +121,7 @@ pub async fn register_client(
     let now = clock.now();
     let created_by = match registrar {
         Registrar::Person(p) => Some(p),
-        Registrar::Operator => None,
+        Registrar::Client { .. } | Registrar::Operator => None,
     };
     let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
     store::insert_client(uow.conn(), &client_id, owner, name, &scopes, created_by, now).await?;
@@ -248,6 +252,12 @@ pub async fn list_clients(pool: &PgPool, snapshot: &Snapshot, registrar: Registr
     Ok(store::list_clients(&mut conn, owner).await?)
 }
 
+/// The organisation a calling client belongs to, for the client API: such a
+/// caller manages its own organisation's clients ([`Registrar::Client`]).
+pub async fn client_owner(pool: &PgPool, client_id: &str) -> Result<Option<PartyId>, sqlx::Error> {
+    store::owner_of_client(pool, client_id).await
+}
+
 /// The system user a system-user token may be issued for: the client id must
 /// belong to a system that is not deleted, and an active system user must exist
 /// for (org, that system, external ref). The error says which link is missing.
@@ -314,6 +324,16 @@ mod tests {
         let id = Uuid::now_v7();
         let ok = choose_system_user("c1", &request(), &[candidate(false, Some(id))]).unwrap();
         assert_eq!(ok.system_user_id, id);
+    }
+
+    #[test]
+    fn a_client_manages_its_own_organisation_only_and_gives_no_restricted_scope() {
+        let (own, other) = (PartyId(Uuid::from_u128(1)), PartyId(Uuid::from_u128(2)));
+        let snapshot = Snapshot::default();
+        let client = Registrar::Client { owner: own };
+        assert!(may_manage_clients(&snapshot, client, own));
+        assert!(!may_manage_clients(&snapshot, client, other));
+        assert!(matches!(check_scopes(client, &["fullmakt:clients.admin".into()]), Err(ClientError::RestrictedScope(_))));
     }
 
     #[test]

@@ -144,6 +144,11 @@ pub async fn key_for_grant<'e>(db: impl PgExecutor<'e>, client_id: &str, kid: &s
     }))
 }
 
+/// The organisation owning a client that is not deleted.
+pub async fn owner_of_client<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Result<Option<PartyId>, sqlx::Error> {
+    Ok(sqlx::query_scalar!("select owner_party_id from api_client where client_id = $1 and deleted_at is null", client_id).fetch_optional(db).await?.map(PartyId))
+}
+
 /// Whether a client exists and is not deleted (for a clearer error when the kid is unknown).
 pub async fn client_exists<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(r#"select exists(select 1 from api_client where client_id = $1 and deleted_at is null) as "x!""#, client_id).fetch_one(db).await

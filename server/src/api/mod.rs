@@ -1,18 +1,38 @@
 //! REST APIs, one module per area, each with its own `router()`.
 
 pub mod authorized_parties;
+pub mod clients;
 pub mod openapi;
 pub mod pdp;
 pub mod resources;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// A body that is not JSON, or not the JSON expected, as a problem.
+pub(crate) fn bad_json(e: serde_json::Error) -> Problem {
+    match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON").detail(e.to_string())
+        }
+        serde_json::error::Category::Data => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Invalid body").detail(e.to_string()),
+    }
+}
+
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    ct.starts_with("application/json") || ct.contains("+json")
+}
+
+pub(crate) fn unsupported_media(expected: &str) -> Response {
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type").detail(format!("Send {expected}.")).into_response()
+}
 
 /// The caller of a token-protected API: a bearer token from `/token` with
 /// `scope`, or (deprecated, kept for existing deployments) one of the
 /// configured API keys.
 pub fn require_scope(headers: &HeaderMap, api_keys: &[String], tokens: &crate::token::TokenService, scope: &str) -> Result<(), axum::response::Response> {
-    use axum::response::IntoResponse;
     let Some(presented) = crate::token::bearer::bearer(headers) else {
         return Err(crate::token::bearer::BearerError::Missing.into_response());
     };

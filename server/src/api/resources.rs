@@ -15,6 +15,7 @@
 //! case and map its error to a problem (in [`problem`], the only place).
 
 use crate::app_state::AppState;
+use super::{bad_json, is_json, unsupported_media};
 use crate::problem::Problem;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -172,15 +173,6 @@ fn problem(e: ResourceError, request_id: Option<&str>) -> Problem {
     }
 }
 
-fn bad_json(e: serde_json::Error) -> Problem {
-    match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON").detail(e.to_string())
-        }
-        serde_json::error::Category::Data => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Invalid body").detail(e.to_string()),
-    }
-}
-
 fn bad_id(id: &str) -> Option<Problem> {
     (!resources::rules::valid_id(id)).then(|| {
         Problem::new(StatusCode::BAD_REQUEST, "invalid_id", "Invalid resource id")
@@ -192,18 +184,9 @@ fn content_type(headers: &HeaderMap) -> &str {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    let ct = content_type(headers);
-    ct.starts_with("application/json") || ct.contains("+json")
-}
-
 fn is_xml(headers: &HeaderMap) -> bool {
     let ct = content_type(headers);
     ct.starts_with("application/xml") || ct.starts_with("text/xml") || ct.contains("+xml")
-}
-
-fn unsupported_media(expected: &str) -> Response {
-    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type").detail(format!("Send {expected}.")).into_response()
 }
 
 /// A typed policy from JSON; `resource` may be left out (the path names it).

@@ -1,0 +1,192 @@
+//! The client API: an organisation's own software manages the organisation's
+//! API clients and their keys, as in the portal's `/klienter`. Like
+//! Maskinporten's self-service API, it is called with a token from `/token`
+//! carrying the admin scope [`SCOPE`], which only the operator can give a
+//! client. Such a caller manages the clients of the organisation that owns
+//! the calling client, and nothing else (`Registrar::Client`).
+//!
+//! `GET/POST {BASE}`, `PUT {BASE}/{client_id}/scopes`,
+//! `POST {BASE}/{client_id}/keys`, `DELETE {BASE}/{client_id}/keys/{kid}`.
+//! Authorization and audit are the domain's (`domain::tokens::service`).
+
+use super::{bad_json, is_json, unsupported_media};
+use crate::app_state::AppState;
+use crate::problem::Problem;
+use crate::token::bearer::bearer;
+use crate::token::TokenService;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Extension, Json, Router};
+use domain::audit::Actor;
+use domain::parties::PartyId;
+use domain::tokens::rules::KeyError;
+use domain::tokens::service::{self, ClientError, Registrar};
+use domain::tokens::{ClientForCreate, KeyForCreate};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub const BASE: &str = "/clientadmin/api/v1/clients";
+
+/// The scope a token needs to manage its organisation's clients.
+pub const SCOPE: &str = "fullmakt:clients.admin";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(BASE, get(list).post(register))
+        .route(&format!("{BASE}/{{client_id}}/scopes"), put(set_scopes))
+        .route(&format!("{BASE}/{{client_id}}/keys"), post(add_key))
+        .route(&format!("{BASE}/{{client_id}}/keys/{{kid}}"), delete(revoke_key))
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed").detail("See the OpenAPI document for the methods of this path.")
+        })
+}
+
+/// The calling client, its organisation, and the actor its changes are audited as.
+struct Caller {
+    owner: PartyId,
+    actor: Actor,
+}
+
+async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) -> Result<Caller, Response> {
+    let Some(token) = bearer(headers) else {
+        return Err(crate::token::bearer::BearerError::Missing.into_response());
+    };
+    let c = tokens.authorize(token, SCOPE).map_err(IntoResponse::into_response)?;
+    let request_id = crate::security::request_id(headers);
+    match service::client_owner(&state.pool, &c.client_id).await {
+        Ok(Some(owner)) => {
+            let actor = Actor { party: None, label: format!("API client {}", c.client_id), on_behalf_of: Some(owner), request_id };
+            Ok(Caller { owner, actor })
+        }
+        // The token is valid but its client was deleted since.
+        Ok(None) => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
+            .detail("The client this token was issued to no longer exists.")
+            .into_response()),
+        Err(e) => Err(Problem::internal(request_id.as_deref().unwrap_or("-"), &e).into_response()),
+    }
+}
+
+fn problem(e: ClientError, request_id: Option<&str>) -> Response {
+    let detail = e.to_string();
+    let p = match e {
+        ClientError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "not_allowed", "Not allowed"),
+        ClientError::NameMissing => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_name", "Invalid display name"),
+        ClientError::BadScope(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scope", "Invalid scope"),
+        ClientError::RestrictedScope(_) => Problem::new(StatusCode::FORBIDDEN, "restricted_scope", "Scope reserved for the operator"),
+        ClientError::UnknownClient => Problem::new(StatusCode::NOT_FOUND, "unknown_client", "Unknown client"),
+        ClientError::BadKey(KeyError::PrivateKeyMaterial) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "private_key_material", "Private key refused"),
+        ClientError::BadKey(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_key", "Invalid key"),
+        ClientError::KidTaken(_) => Problem::new(StatusCode::CONFLICT, "kid_taken", "The kid is taken"),
+        ClientError::UnknownKey(_) => Problem::new(StatusCode::NOT_FOUND, "unknown_key", "Unknown key"),
+        ClientError::ExpiryInPast => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "Expiry in the past"),
+        ClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
+    };
+    p.detail(detail).into_response()
+}
+
+/// A JSON body of type `T`, or the problem to answer with.
+fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
+    if !is_json(headers) {
+        return Err(unsupported_media("application/json"));
+    }
+    serde_json::from_slice(body).map_err(|e| bad_json(e).into_response())
+}
+
+async fn list(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap) -> Response {
+    let c = match caller(&state, &tokens, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match service::list_clients(&state.pool, &state.engine.snapshot(), Registrar::Client { owner: c.owner }, c.owner).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => problem(e, c.actor.request_id.as_deref()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopesBody {
+    scopes: Vec<String>,
+}
+
+async fn register(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let c = match caller(&state, &tokens, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input: ClientForCreate = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let rid = c.actor.request_id.clone();
+    match service::register_client(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, Registrar::Client { owner: c.owner }, c.owner, &input).await {
+        Ok(client) => (StatusCode::CREATED, Json(client)).into_response(),
+        Err(e) => problem(e, rid.as_deref()),
+    }
+}
+
+async fn set_scopes(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<TokenService>>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let c = match caller(&state, &tokens, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input: ScopesBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let rid = c.actor.request_id.clone();
+    let registrar = Registrar::Client { owner: c.owner };
+    match service::set_scopes(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input.scopes).await {
+        Ok(scopes) => Json(serde_json::json!({ "scopes": scopes })).into_response(),
+        Err(e) => problem(e, rid.as_deref()),
+    }
+}
+
+async fn add_key(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<TokenService>>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let c = match caller(&state, &tokens, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input: KeyForCreate = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let rid = c.actor.request_id.clone();
+    let registrar = Registrar::Client { owner: c.owner };
+    match service::add_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input).await {
+        Ok(key) => (StatusCode::CREATED, Json(key)).into_response(),
+        Err(e) => problem(e, rid.as_deref()),
+    }
+}
+
+async fn revoke_key(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<TokenService>>,
+    Path((client_id, kid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let c = match caller(&state, &tokens, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let rid = c.actor.request_id.clone();
+    let registrar = Registrar::Client { owner: c.owner };
+    match service::revoke_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &kid).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(e, rid.as_deref()),
+    }
+}
