@@ -154,19 +154,6 @@ pub async fn client_exists<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Resu
     sqlx::query_scalar!(r#"select exists(select 1 from api_client where client_id = $1 and deleted_at is null) as "x!""#, client_id).fetch_one(db).await
 }
 
-/// Remembers an assertion id until `expires_at`; `false` if it was seen before.
-pub async fn remember_jti<'e>(db: impl PgExecutor<'e>, client_id: &str, jti: &str, expires_at: OffsetDateTime) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "insert into assertion_jti (client_id, jti, expires_at) values ($1, $2, $3) on conflict on constraint assertion_jti_unique do nothing",
-        client_id,
-        jti,
-        expires_at
-    )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Forgets assertion ids that could no longer be accepted anyway.
 pub async fn purge_jtis<'e>(db: impl PgExecutor<'e>, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!("delete from assertion_jti where expires_at < $1", now).execute(db).await?.rows_affected())
@@ -238,23 +225,6 @@ pub async fn spend_jti_and_record<'e>(db: impl PgExecutor<'e>, jti: &str, jti_ex
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Records an issued token (never the token itself).
-pub async fn record_issued<'e>(db: impl PgExecutor<'e>, t: &IssuedToken) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "insert into token_issued (id, client_id, system_user_id, scope, issued_at, expires_at, jti) values ($1, $2, $3, $4, $5, $6, $7)",
-        t.id,
-        t.client_id,
-        t.system_user_id,
-        t.scope,
-        t.issued_at,
-        t.expires_at,
-        t.jti
-    )
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Notes that a key was used, at most once a minute per key (the row is hot).
