@@ -615,6 +615,11 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     let theirs = service::register_client(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, bakery, &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] })
         .await
         .unwrap();
+    // And the vendor a second client with no reserved scope.
+    let vendor_org = party(&pool, VENDOR).await;
+    let plain_client = service::register_client(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, vendor_org, &ClientForCreate { display_name: "Plain".into(), scopes: vec![] })
+        .await
+        .unwrap();
     let api = |method: reqwest::Method, path: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}")));
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from api_client").fetch_one(&pool).await.unwrap() };
     let clients_before = count().await;
@@ -650,9 +655,17 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     }
     let res = api(reqwest::Method::POST, "").bearer_auth(&admin).header("content-type", "text/plain").body("x").send().await.unwrap();
     assert_eq!(res.status(), 415);
-    let res = api(reqwest::Method::DELETE, &format!("/{}/keys/nope", v.client_id)).bearer_auth(&admin).send().await.unwrap();
+    let res = api(reqwest::Method::DELETE, &format!("/{}/keys/nope", plain_client.client_id)).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // A client holding a scope only the operator gives (here the calling client
+    // itself, with the admin scope) cannot get a key through the client API.
+    let res = api(reqwest::Method::POST, &format!("/{}/keys", v.client_id)).bearer_auth(&admin).json(&json!({"key": jwk})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "restricted_scope");
     assert_eq!(count().await, clients_before, "nothing was registered");
+    // Taking the admin scope away stops the token at once, before it expires.
+    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into()]).await.unwrap();
+    assert_eq!(api(reqwest::Method::GET, "").bearer_auth(&admin).send().await.unwrap().status(), 403);
     let refused: i64 = sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused' and actor_label like 'API client %'")
         .fetch_one(&pool)
         .await

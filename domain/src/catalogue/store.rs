@@ -19,6 +19,8 @@ pub struct ImportCounts {
 pub async fn import(pool: &PgPool, actor: Actor, clock: &dyn Clock, catalogue: &Catalogue, source: &str) -> Result<ImportCounts, UnitOfWorkError> {
     let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
     let counts = save(uow.conn(), catalogue).await?;
+    // Key roles and role → package rules decide; instances rebuild their snapshot.
+    crate::decisions::store::record_change(uow.conn(), crate::decisions::store::Change::Rebuild("catalogue-import")).await?;
     uow.audit(AuditEvent::new(
         "catalogue.import",
         source,

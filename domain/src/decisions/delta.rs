@@ -115,16 +115,22 @@ impl Snapshot {
     }
 
     fn apply_grant(&mut self, g: &GrantState) {
-        for ((subject, party), reason) in self.grant_reach(g) {
-            if let Some(facts) = self.facts.get_mut(&(subject, party)) {
+        let reach = self.grant_reach(g);
+        // First take out everything the grant gave, in every pair it reaches,
+        // then give it again: a person with two key roles in the recipient
+        // appears twice in the reach and must keep both reasons.
+        for ((subject, party), _) in &reach {
+            if let Some(facts) = self.facts.get_mut(&(*subject, *party)) {
                 facts.packages.retain(|(_, r)| r.root_grant() != Some(g.id));
                 facts.rights.retain(|(_, _, r)| r.root_grant() != Some(g.id));
                 if facts.is_empty() {
-                    self.facts.remove(&(subject, party));
-                    self.unindex(subject, party);
+                    self.facts.remove(&(*subject, *party));
+                    self.unindex(*subject, *party);
                 }
             }
-            if g.in_force {
+        }
+        if g.in_force {
+            for ((subject, party), reason) in reach {
                 let new_pair = !self.facts.contains_key(&(subject, party));
                 let facts: &mut Facts = self.facts.entry_or_default((subject, party));
                 match &g.object {
@@ -217,11 +223,14 @@ mod tests {
             b.party(p.clone());
         }
         b.role("daglig-leder", true);
+        b.role("styreleder", true);
         b.role("regnskapsforer", false);
         b.role_package("regnskapsforer", RolePackageRule { package: "regnskap".into(), org_form: None, has_access: true });
         // Person 10 leads the firm (5), which keeps the accounts of org 1;
         // person 11 leads org 3.
         b.register_role(id(10), id(5), "DAGL", "daglig-leder");
+        // Two key roles in one organisation: two reasons for each thing it holds.
+        b.register_role(id(10), id(5), "LEDE", "styreleder");
         b.register_role(id(5), id(1), "REGN", "regnskapsforer");
         b.register_role(id(11), id(3), "DAGL", "daglig-leder");
         for g in grants.iter().filter(|g| g.in_force) {

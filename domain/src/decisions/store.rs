@@ -49,6 +49,8 @@ pub async fn record_change(conn: &mut PgConnection, change: Change<'_>) -> Resul
 pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Option<ChangeBatch>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
+    // Taken first, so the snapshot's changes have all happened by `now` (see `load_snapshot`).
+    let now = sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#).fetch_one(&mut *tx).await?;
     let rows = sqlx::query!("select seq, kind, target from change_log where seq > $1 order by seq limit $2", version, limit + 1)
         .fetch_all(&mut *tx)
         .await?;
@@ -73,7 +75,6 @@ pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Op
     resource_ids.sort_unstable();
     resource_ids.dedup();
     if !grant_ids.is_empty() {
-        let now = sqlx::query_scalar!(r#"select now() as "now!""#).fetch_one(&mut *tx).await?;
         let grants = sqlx::query!(
             "select id, from_party, to_subject, package_code, resource_id, action, granted_by, valid_from, valid_to from access_grant where id = any($1)",
             &grant_ids
@@ -131,7 +132,11 @@ pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
 pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
-    let version = sqlx::query_scalar!(r#"select coalesce(max(seq), 0) as "seq!" from change_log"#).fetch_one(&mut *tx).await?;
+    // The first statement takes the transaction's snapshot; the moment read in
+    // it is no earlier, so every change the snapshot sees has happened by `now`
+    // (`now()` would be the transaction's start, before the snapshot).
+    let first = sqlx::query!(r#"select coalesce(max(seq), 0) as "seq!", clock_timestamp() as "now!" from change_log"#).fetch_one(&mut *tx).await?;
+    let (version, now) = (first.seq, first.now);
     let mut b = SnapshotBuilder::new(version);
     let mut parties = sqlx::query!("select id, name, org_number, national_id, org_form, parent_id from party where status = 'active'").fetch(&mut *tx);
     while let Some(p) = parties.try_next().await? {
@@ -169,7 +174,6 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     {
         b.register_role(rr.holder_id, rr.for_party_id, &rr.legacy, &rr.code);
     }
-    let now = sqlx::query_scalar!(r#"select now() as "now!""#).fetch_one(&mut *tx).await?;
     load_user_roles(&mut tx, &mut b, now).await?;
     for t in sqlx::query_scalar!(
         r#"select t as "t!" from (select valid_from as t from access_grant where valid_from > $1

@@ -253,7 +253,9 @@ pub async fn revoke(pool: &PgPool, clock: &dyn Clock, snapshot: &Snapshot, actor
         drop(uow);
         return Err(refused(pool, clock, actor, "grant.revoke", grant.to_string(), GrantError::NotAccessManager).await);
     }
-    sqlx::query!("update access_grant set valid_to = $2 where id = $1", grant, clock.now()).execute(uow.conn()).await?;
+    // The database's clock, as the engine's readers compare with it: a
+    // revocation is over by the time any reader can see it.
+    sqlx::query!("update access_grant set valid_to = now() where id = $1", grant).execute(uow.conn()).await?;
     record_change(uow.conn(), Change::Grant(grant)).await?;
     uow.audit(AuditEvent::new("grant.revoke", grant.to_string(), Outcome::Success, serde_json::json!({}))).await?;
     uow.commit().await?;

@@ -75,6 +75,21 @@ fn may_manage_clients(snapshot: &Snapshot, registrar: Registrar, owner: PartyId)
     }
 }
 
+/// Whether `registrar` may change a client of `owner` that now has `scopes`.
+/// A client calling the client API may not touch a client holding a scope
+/// only the operator gives: its key would open what the operator reserved.
+fn may_change_client(snapshot: &Snapshot, registrar: Registrar, owner: PartyId, scopes: &[String]) -> Result<(), ClientError> {
+    if !may_manage_clients(snapshot, registrar, owner) {
+        return Err(ClientError::NotAccessManager);
+    }
+    if let Registrar::Client { .. } = registrar {
+        if let Some(s) = scopes.iter().find(|s| rules::is_restricted_scope(s)) {
+            return Err(ClientError::RestrictedScope(s.clone()));
+        }
+    }
+    Ok(())
+}
+
 /// Checks and normalises scopes; persons may not give restricted ones.
 fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, ClientError> {
     let mut out: Vec<String> = Vec::new();
@@ -141,12 +156,12 @@ pub async fn set_scopes(
     scopes: &[String],
 ) -> Result<Vec<String>, ClientError> {
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
         return Err(refused(pool, clock, actor, "api_client.scopes", client_id, ClientError::UnknownClient).await);
     };
     let actor = Actor { on_behalf_of: Some(owner), ..actor };
-    let checked = if may_manage_clients(snapshot, registrar, owner) { check_scopes(registrar, scopes) } else { Err(ClientError::NotAccessManager) };
+    let checked = may_change_client(snapshot, registrar, owner, &current).and_then(|()| check_scopes(registrar, scopes));
     let scopes = match checked {
         Ok(s) => s,
         Err(e) => {
@@ -173,15 +188,13 @@ pub async fn add_key(
 ) -> Result<ClientKey, ClientError> {
     let now = clock.now();
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
         return Err(refused(pool, clock, actor, "api_client.key.add", client_id, ClientError::UnknownClient).await);
     };
     let actor = Actor { on_behalf_of: Some(owner), ..actor };
     let check = || -> Result<PublicKey, ClientError> {
-        if !may_manage_clients(snapshot, registrar, owner) {
-            return Err(ClientError::NotAccessManager);
-        }
+        may_change_client(snapshot, registrar, owner, &current)?;
         if input.expires_at.is_some_and(|e| e <= now) {
             return Err(ClientError::ExpiryInPast);
         }
@@ -225,14 +238,14 @@ pub async fn revoke_key(
 ) -> Result<(), ClientError> {
     let target = format!("{client_id}:{kid}");
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, _)) = store::client_for_update(uow.conn(), client_id).await? else {
+    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
         return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownClient).await);
     };
     let actor = Actor { on_behalf_of: Some(owner), ..actor };
-    if !may_manage_clients(snapshot, registrar, owner) {
+    if let Err(e) = may_change_client(snapshot, registrar, owner, &current) {
         drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::NotAccessManager).await);
+        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, e).await);
     }
     if !store::revoke_key(uow.conn(), client_id, kid, clock.now()).await? {
         drop(uow);
@@ -252,9 +265,10 @@ pub async fn list_clients(pool: &PgPool, snapshot: &Snapshot, registrar: Registr
     Ok(store::list_clients(&mut conn, owner).await?)
 }
 
-/// The organisation a calling client belongs to, for the client API: such a
-/// caller manages its own organisation's clients ([`Registrar::Client`]).
-pub async fn client_owner(pool: &PgPool, client_id: &str) -> Result<Option<PartyId>, sqlx::Error> {
+/// The organisation a calling client belongs to and the scopes it has now,
+/// for the client API: such a caller manages its own organisation's clients
+/// ([`Registrar::Client`]) while it still has the admin scope.
+pub async fn client_owner(pool: &PgPool, client_id: &str) -> Result<Option<(PartyId, Vec<String>)>, sqlx::Error> {
     store::owner_of_client(pool, client_id).await
 }
 

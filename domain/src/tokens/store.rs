@@ -144,9 +144,12 @@ pub async fn key_for_grant<'e>(db: impl PgExecutor<'e>, client_id: &str, kid: &s
     }))
 }
 
-/// The organisation owning a client that is not deleted.
-pub async fn owner_of_client<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Result<Option<PartyId>, sqlx::Error> {
-    Ok(sqlx::query_scalar!("select owner_party_id from api_client where client_id = $1 and deleted_at is null", client_id).fetch_optional(db).await?.map(PartyId))
+/// The organisation owning a client that is not deleted, and its scopes.
+pub async fn owner_of_client<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Result<Option<(PartyId, Vec<String>)>, sqlx::Error> {
+    Ok(sqlx::query!("select owner_party_id, scopes from api_client where client_id = $1 and deleted_at is null", client_id)
+        .fetch_optional(db)
+        .await?
+        .map(|r| (PartyId(r.owner_party_id), r.scopes)))
 }
 
 /// Whether a client exists and is not deleted (for a clearer error when the kid is unknown).

@@ -56,7 +56,10 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) ->
     let c = tokens.authorize(token, SCOPE).map_err(IntoResponse::into_response)?;
     let request_id = crate::security::request_id(headers);
     match service::client_owner(&state.pool, &c.client_id).await {
-        Ok(Some(owner)) => {
+        // The scope as the client has it now, not only as the token says:
+        // taking the admin scope away stops its tokens at once.
+        Ok(Some((_, scopes))) if !scopes.iter().any(|s| s == SCOPE) => Err(crate::token::bearer::BearerError::InsufficientScope(SCOPE.into()).into_response()),
+        Ok(Some((owner, _))) => {
             let actor = Actor { party: None, label: format!("API client {}", c.client_id), on_behalf_of: Some(owner), request_id };
             Ok(Caller { owner, actor })
         }
