@@ -14,11 +14,12 @@ use crate::app_state::AppState;
 use crate::problem::Problem;
 use crate::token::bearer::bearer;
 use crate::token::TokenService;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use domain::audit::Actor;
 use domain::parties::PartyId;
 use domain::tokens::rules::KeyError;
@@ -43,10 +44,29 @@ pub fn router() -> Router<AppState> {
         })
 }
 
-/// The calling client, its organisation, and the actor its changes are audited as.
+/// The calling client, its organisation, and the actor its changes are
+/// audited as; an extractor, so every handler authenticates the same way and
+/// before it reads the body.
 struct Caller {
     owner: PartyId,
     actor: Actor,
+}
+
+impl Caller {
+    fn registrar(&self) -> Registrar {
+        Registrar::Client { owner: self.owner }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(tokens) = parts.extensions.get::<Arc<TokenService>>().cloned() else {
+            return Err(Problem::internal("-", &"the token service is not configured").into_response());
+        };
+        caller(state, &tokens, &parts.headers).await
+    }
 }
 
 async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) -> Result<Caller, Response> {
@@ -89,23 +109,33 @@ fn problem(e: ClientError, request_id: Option<&str>) -> Response {
     p.detail(detail).into_response()
 }
 
-/// A JSON body of type `T`, or the problem to answer with.
-fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
-    if !is_json(headers) {
-        return Err(unsupported_media("application/json"));
+/// A JSON body of type `T`; otherwise the problem to answer with
+/// (415 for another media type, 400 or 422 for JSON that does not fit).
+struct JsonBody<T>(T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        if !is_json(req.headers()) {
+            return Err(unsupported_media("application/json"));
+        }
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        serde_json::from_slice(&body).map(JsonBody).map_err(|e| bad_json(e).into_response())
     }
-    serde_json::from_slice(body).map_err(|e| bad_json(e).into_response())
 }
 
-async fn list(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap) -> Response {
-    let c = match caller(&state, &tokens, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match service::list_clients(&state.pool, &state.engine.snapshot(), Registrar::Client { owner: c.owner }, c.owner).await {
-        Ok(list) => Json(list).into_response(),
-        Err(e) => problem(e, c.actor.request_id.as_deref()),
+/// The use case's answer: `ok` on success, otherwise its problem.
+fn answer<T>(result: Result<T, ClientError>, request_id: Option<&str>, ok: impl FnOnce(T) -> Response) -> Response {
+    match result {
+        Ok(v) => ok(v),
+        Err(e) => problem(e, request_id),
     }
+}
+
+async fn list(State(state): State<AppState>, c: Caller) -> Response {
+    let result = service::list_clients(&state.pool, &state.engine.snapshot(), c.registrar(), c.owner).await;
+    answer(result, c.actor.request_id.as_deref(), |list| Json(list).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,82 +144,26 @@ struct ScopesBody {
     scopes: Vec<String>,
 }
 
-async fn register(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let c = match caller(&state, &tokens, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let input: ClientForCreate = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let rid = c.actor.request_id.clone();
-    match service::register_client(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, Registrar::Client { owner: c.owner }, c.owner, &input).await {
-        Ok(client) => (StatusCode::CREATED, Json(client)).into_response(),
-        Err(e) => problem(e, rid.as_deref()),
-    }
+async fn register(State(state): State<AppState>, c: Caller, JsonBody(input): JsonBody<ClientForCreate>) -> Response {
+    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
+    let result = service::register_client(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, c.owner, &input).await;
+    answer(result, rid.as_deref(), |client| (StatusCode::CREATED, Json(client)).into_response())
 }
 
-async fn set_scopes(
-    State(state): State<AppState>,
-    Extension(tokens): Extension<Arc<TokenService>>,
-    Path(client_id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let c = match caller(&state, &tokens, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let input: ScopesBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let rid = c.actor.request_id.clone();
-    let registrar = Registrar::Client { owner: c.owner };
-    match service::set_scopes(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input.scopes).await {
-        Ok(scopes) => Json(serde_json::json!({ "scopes": scopes })).into_response(),
-        Err(e) => problem(e, rid.as_deref()),
-    }
+async fn set_scopes(State(state): State<AppState>, c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<ScopesBody>) -> Response {
+    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
+    let result = service::set_scopes(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input.scopes).await;
+    answer(result, rid.as_deref(), |scopes| Json(serde_json::json!({ "scopes": scopes })).into_response())
 }
 
-async fn add_key(
-    State(state): State<AppState>,
-    Extension(tokens): Extension<Arc<TokenService>>,
-    Path(client_id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let c = match caller(&state, &tokens, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let input: KeyForCreate = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let rid = c.actor.request_id.clone();
-    let registrar = Registrar::Client { owner: c.owner };
-    match service::add_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input).await {
-        Ok(key) => (StatusCode::CREATED, Json(key)).into_response(),
-        Err(e) => problem(e, rid.as_deref()),
-    }
+async fn add_key(State(state): State<AppState>, c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<KeyForCreate>) -> Response {
+    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
+    let result = service::add_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input).await;
+    answer(result, rid.as_deref(), |key| (StatusCode::CREATED, Json(key)).into_response())
 }
 
-async fn revoke_key(
-    State(state): State<AppState>,
-    Extension(tokens): Extension<Arc<TokenService>>,
-    Path((client_id, kid)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let c = match caller(&state, &tokens, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let rid = c.actor.request_id.clone();
-    let registrar = Registrar::Client { owner: c.owner };
-    match service::revoke_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &kid).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(e, rid.as_deref()),
-    }
+async fn revoke_key(State(state): State<AppState>, c: Caller, Path((client_id, kid)): Path<(String, String)>) -> Response {
+    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
+    let result = service::revoke_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &kid).await;
+    answer(result, rid.as_deref(), |()| StatusCode::NO_CONTENT.into_response())
 }
