@@ -9,6 +9,7 @@
 //! through the decision engine and writing an audit record; the engine reads
 //! assignments through `decisions::store`.
 
+pub mod holidays;
 pub mod model;
 pub mod rules;
 pub mod service;

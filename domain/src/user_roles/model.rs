@@ -58,7 +58,8 @@ impl Amount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TimeWindow {
-    /// The first `days` working days (Monday to Friday) of each month.
+    /// The first `days` working days of each month: Monday to Friday, not
+    /// counting Norway's public holidays (`holidays`).
     FirstWorkingDaysOfMonth { days: u8 },
     /// Between `from` (inclusive) and `to` (exclusive) o'clock, optionally on weekdays only.
     Hours { from: u8, to: u8, weekdays_only: bool },

@@ -2,6 +2,7 @@
 //! duties, and the access rules (amount limits, time windows) checked when a
 //! role's rights are used. No I/O here; the store and the engine call these.
 
+use super::holidays::{is_working_day, working_day_of_month};
 use super::model::{AccessRules, Amount, SodRule, TimeWindow};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -119,19 +120,9 @@ pub fn window_allows(window: &TimeWindow, at: OffsetDateTime) -> bool {
     let local = at.to_offset(norwegian_offset(at));
     let weekday = !matches!(local.weekday(), Weekday::Saturday | Weekday::Sunday);
     match window {
-        TimeWindow::FirstWorkingDaysOfMonth { days } => weekday && working_day_of_month(local.date()) <= *days,
+        TimeWindow::FirstWorkingDaysOfMonth { days } => is_working_day(local.date()) && working_day_of_month(local.date()) <= *days,
         TimeWindow::Hours { from, to, weekdays_only } => (!weekdays_only || weekday) && (*from..*to).contains(&local.hour()),
     }
-}
-
-/// Which working day of its month `date` is (1 for the first); weekends are
-/// not working days. Public holidays are not counted out: a holiday calendar
-/// is configuration this version does not have.
-fn working_day_of_month(date: Date) -> u8 {
-    (1..=date.day())
-        .filter_map(|d| Date::from_calendar_date(date.year(), date.month(), d).ok())
-        .filter(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday))
-        .count() as u8
 }
 
 /// Norway's offset at `at`: UTC+2 from the last Sunday of March 01:00 UTC to
@@ -232,6 +223,17 @@ mod tests {
         assert!(!window_allows(&w, datetime!(2026-11-09 12:00 UTC)), "the sixth working day");
         // Local time decides: 23:30 UTC on 30 November is 00:30 on 1 December in Oslo (a Tuesday).
         assert!(window_allows(&w, datetime!(2026-11-30 23:30 UTC)));
+    }
+
+    #[test]
+    fn first_five_working_days_skip_public_holidays() {
+        let w = TimeWindow::FirstWorkingDaysOfMonth { days: 5 };
+        // Easter 2026 takes Thursday 2 April to Monday 6 April: the fifth
+        // working day is Friday the 10th, and Maundy Thursday is not one.
+        assert!(window_allows(&w, datetime!(2026-04-01 10:00 UTC)));
+        assert!(!window_allows(&w, datetime!(2026-04-02 10:00 UTC)), "Maundy Thursday");
+        assert!(window_allows(&w, datetime!(2026-04-10 10:00 UTC)));
+        assert!(!window_allows(&w, datetime!(2026-04-13 10:00 UTC)), "the sixth working day");
     }
 
     #[test]
