@@ -203,18 +203,58 @@ pub async fn system_user_candidates<'e>(
         .collect())
 }
 
+/// What [`spend_jti_and_record`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    /// The jti was new and the issue is recorded: sign and answer.
+    Issued,
+    /// The jti was seen before; nothing recorded.
+    Replayed,
+    /// The key, the client's scopes or the system user no longer allow this
+    /// token (the caller's view of them was older than the database's);
+    /// nothing recorded. Look them up afresh for the precise refusal.
+    Stale,
+}
+
 /// Spends the assertion's jti and records the token about to be issued, in
-/// one statement and one commit (the token endpoint's hot path); `false`,
-/// with nothing recorded, if the jti was seen before.
-pub async fn spend_jti_and_record<'e>(db: impl PgExecutor<'e>, jti: &str, jti_expires_at: OffsetDateTime, t: &IssuedToken) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "with spent as (
-             insert into assertion_jti (client_id, jti, expires_at) values ($2, $8, $9)
+/// one statement and one commit: the token endpoint's only round trip when
+/// the client's key and system user come from its cache. The same statement
+/// checks that the key is still unrevoked and unexpired, the client not
+/// deleted and still allowed every scope, and the system user (if any) still
+/// active in a system that still lists the client, so a cached view can never
+/// issue what the database no longer allows.
+pub async fn spend_jti_and_record<'e>(
+    db: impl PgExecutor<'e>,
+    jti: &str,
+    jti_expires_at: OffsetDateTime,
+    kid: &str,
+    t: &IssuedToken,
+    scopes: &[String],
+) -> Result<Spent, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"with valid as (
+             select exists(
+                      select 1 from api_client c join api_client_key k on k.client_id = c.client_id
+                      where c.client_id = $2 and k.kid = $10 and c.deleted_at is null and k.revoked_at is null
+                        and (k.expires_at is null or k.expires_at > $5) and c.scopes @> $11::text[])
+                    and ($3::uuid is null or exists(
+                      select 1 from system_user su
+                      join system_register s on s.system_id = su.system_id
+                      join party p on p.id = su.party_id
+                      where su.id = $3 and su.deleted_at is null and not s.is_deleted
+                        and s.client_ids @> array[$2::text] and p.status = 'active')) as ok
+           ),
+           spent as (
+             insert into assertion_jti (client_id, jti, expires_at) select $2, $8, $9 from valid where ok
              on conflict on constraint assertion_jti_unique do nothing
              returning 1
-         )
-         insert into token_issued (id, client_id, system_user_id, scope, issued_at, expires_at, jti)
-         select $1, $2, $3, $4, $5, $6, $7 from spent",
+           ),
+           issued as (
+             insert into token_issued (id, client_id, system_user_id, scope, issued_at, expires_at, jti)
+             select $1, $2, $3, $4, $5, $6, $7 from spent
+             returning 1
+           )
+           select (select ok from valid) as "valid!", exists(select 1 from issued) as "issued!""#,
         t.id,
         t.client_id,
         t.system_user_id,
@@ -223,11 +263,17 @@ pub async fn spend_jti_and_record<'e>(db: impl PgExecutor<'e>, jti: &str, jti_ex
         t.expires_at,
         t.jti,
         jti,
-        jti_expires_at
+        jti_expires_at,
+        kid,
+        scopes
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(match (row.valid, row.issued) {
+        (false, _) => Spent::Stale,
+        (true, true) => Spent::Issued,
+        (true, false) => Spent::Replayed,
+    })
 }
 
 /// Notes that a key was used, at most once a minute per key (the row is hot).

@@ -11,7 +11,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::tokens::rules::{self, ClaimsCheck, TokenError};
-use domain::tokens::{store, IssuedToken, ISO6523_AUTHORITY, JWT_BEARER_GRANT, SYSTEM_USER_DETAILS};
+use domain::tokens::store::{self, Spent};
+use domain::tokens::{ClientKeyForGrant, IssuedToken, SystemUserLink, SystemUserRequest, ISO6523_AUTHORITY, JWT_BEARER_GRANT, SYSTEM_USER_DETAILS};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -50,9 +51,21 @@ fn form(headers: &HeaderMap, body: &[u8]) -> Result<std::collections::HashMap<St
 }
 
 pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    match issue(&svc, &headers, &body).await {
-        Ok(Ok(body)) => no_store(Json(body).into_response()),
-        Ok(Err(e)) => {
+    let mut used_cache = false;
+    let mut outcome = issue(&svc, &headers, &body, true, &mut used_cache).await;
+    // Decide again from the database when the cache may have misled: the
+    // write found it stale, or a refusal rested on it.
+    if matches!(&outcome, Ok(Grant::Stale)) || (used_cache && matches!(&outcome, Ok(Grant::Refused(_)))) {
+        outcome = issue(&svc, &headers, &body, false, &mut used_cache).await;
+    }
+    match outcome {
+        Ok(Grant::Issued(body)) => no_store(Json(body).into_response()),
+        Ok(Grant::Refused(e)) => {
+            tracing::info!(error = e.code(), description = %e, "token request refused");
+            error_response(&e)
+        }
+        Ok(Grant::Stale) => {
+            let e = TokenError::InvalidClient("the client's keys or scopes changed during the request; try again".into());
             tracing::info!(error = e.code(), description = %e, "token request refused");
             error_response(&e)
         }
@@ -60,77 +73,110 @@ pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, bod
     }
 }
 
-/// The grant, checked in order: form, header, client and key, signature,
-/// claims, scope, replay, system user. Outer error: internal; inner: refusal.
-async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::Result<Result<Value, TokenError>> {
-    let params = match form(headers, body) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
+/// How one pass over a grant ended.
+enum Grant {
+    Issued(Value),
+    Refused(TokenError),
+    /// The write found the client's key, scopes or system user changed since
+    /// they were cached; nothing was issued or spent.
+    Stale,
+}
+
+impl From<TokenError> for Grant {
+    fn from(e: TokenError) -> Self {
+        Self::Refused(e)
+    }
+}
+
+/// Returns early from [`issue`] with a refusal.
+macro_rules! refuse_on_err {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Ok(Grant::Refused(e)),
+        }
     };
+}
+
+/// The client's key for `kid`, from the cache when `cached`, else from the
+/// database; `used_cache` is set when the cache answered.
+async fn client_key(svc: &TokenService, client_id: &str, kid: &str, cached: bool, used_cache: &mut bool) -> anyhow::Result<Option<Arc<ClientKeyForGrant>>> {
+    if cached {
+        if let Some(key) = svc.grants.key(client_id, kid) {
+            *used_cache = true;
+            return Ok(Some(key));
+        }
+    }
+    let key = store::key_for_grant(&svc.pool, client_id, kid).await?.map(Arc::new);
+    svc.grants.remember_key(client_id, kid, key.clone());
+    Ok(key)
+}
+
+/// The system user a system-user token is asked for, from the cache when `cached`.
+async fn system_user(svc: &TokenService, client_id: &str, request: &SystemUserRequest, cached: bool, used_cache: &mut bool) -> Result<SystemUserLink, TokenError> {
+    let (org, external_ref) = (request.org.as_str(), request.external_ref.as_str());
+    if cached {
+        if let Some(link) = svc.grants.link(client_id, org, external_ref) {
+            *used_cache = true;
+            return Ok(link);
+        }
+    }
+    let link = domain::tokens::service::resolve_system_user(&svc.pool, client_id, request).await;
+    svc.grants.remember_link(client_id, org, external_ref, link.as_ref().ok().cloned());
+    link
+}
+
+/// The grant, checked in order: form, header, client and key, signature,
+/// claims, scope, system user, then replay and the client's current state in
+/// the one write. Outer error: internal.
+async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8], cached: bool, used_cache: &mut bool) -> anyhow::Result<Grant> {
+    let params = refuse_on_err!(form(headers, body));
     match params.get("grant_type").map(String::as_str) {
         Some(JWT_BEARER_GRANT) => {}
-        Some(other) => return Ok(Err(TokenError::UnsupportedGrantType(format!("grant_type {other:?} is not supported; use {JWT_BEARER_GRANT}")))),
-        None => return Ok(Err(invalid_request("grant_type is missing"))),
+        Some(other) => return Ok(TokenError::UnsupportedGrantType(format!("grant_type {other:?} is not supported; use {JWT_BEARER_GRANT}")).into()),
+        None => return Ok(invalid_request("grant_type is missing").into()),
     }
     let Some(assertion) = params.get("assertion") else {
-        return Ok(Err(invalid_request("assertion is missing: send the signed JWT grant as the assertion parameter")));
+        return Ok(invalid_request("assertion is missing: send the signed JWT grant as the assertion parameter").into());
     };
-    let parsed = match jws::parse(assertion) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(TokenError::InvalidRequest(format!("the assertion is not a valid JWT: {e}")))),
-    };
-    let header = match rules::check_header(&parsed.header) {
-        Ok(h) => h,
-        Err(e) => return Ok(Err(e)),
-    };
-    let client_id = match rules::peek_issuer(&parsed.claims) {
-        Ok(c) => c.to_string(),
-        Err(e) => return Ok(Err(e)),
-    };
+    let parsed = refuse_on_err!(jws::parse(assertion).map_err(|e| TokenError::InvalidRequest(format!("the assertion is not a valid JWT: {e}"))));
+    let header = refuse_on_err!(rules::check_header(&parsed.header));
+    let client_id = refuse_on_err!(rules::peek_issuer(&parsed.claims)).to_string();
 
-    let key = store::key_for_grant(&svc.pool, &client_id, &header.kid).await?;
     let now = svc.clock.now();
-    let Some(key) = key else {
-        return Ok(Err(if store::client_exists(&svc.pool, &client_id).await? {
+    let Some(key) = client_key(svc, &client_id, &header.kid, cached, used_cache).await? else {
+        return Ok(Grant::Refused(if store::client_exists(&svc.pool, &client_id).await? {
             TokenError::InvalidClient(format!("client {client_id} has no key with kid {:?}", header.kid))
         } else {
             TokenError::InvalidClient(format!("unknown client {client_id:?}: iss must be the client id of a registered client"))
         }));
     };
     if key.client_deleted {
-        return Ok(Err(TokenError::InvalidClient(format!("client {client_id} is deleted"))));
+        return Ok(TokenError::InvalidClient(format!("client {client_id} is deleted")).into());
     }
     if key.revoked_at.is_some() {
-        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} of client {client_id} is revoked", key.kid))));
+        return Ok(TokenError::InvalidClient(format!("the key {:?} of client {client_id} is revoked", key.kid)).into());
     }
     if key.expires_at.is_some_and(|e| e <= now) {
-        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} of client {client_id} has expired", key.kid))));
+        return Ok(TokenError::InvalidClient(format!("the key {:?} of client {client_id} has expired", key.kid)).into());
     }
     if key.family != header.alg.family() {
-        return Ok(Err(TokenError::InvalidGrant(format!("the key {:?} is an {} key; the assertion's alg does not fit it", key.kid, key.family.as_str()))));
+        return Ok(TokenError::InvalidGrant(format!("the key {:?} is an {} key; the assertion's alg does not fit it", key.kid, key.family.as_str())).into());
     }
     let alg = parsed.header.get("alg").and_then(Value::as_str).unwrap_or_default();
     let Some(verify_key) = jws::VerifyKey::from_jwk(&key.public_jwk, alg) else {
-        return Ok(Err(TokenError::InvalidClient(format!("the key {:?} cannot be used", key.kid))));
+        return Ok(TokenError::InvalidClient(format!("the key {:?} cannot be used", key.kid)).into());
     };
     if !verify_key.verify(parsed.signing_input.as_bytes(), &parsed.signature) {
-        return Ok(Err(TokenError::InvalidGrant(format!("the assertion's signature does not verify with the key {:?}", key.kid))));
+        return Ok(TokenError::InvalidGrant(format!("the assertion's signature does not verify with the key {:?}", key.kid)).into());
     }
 
     let now_s = now.unix_timestamp();
-    let assertion = match rules::check_claims(&parsed.claims, &ClaimsCheck { issuer: &svc.settings.issuer, client_id: &client_id, now: now_s }) {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
-    if let Err(e) = rules::check_scopes(&assertion.scopes, &key.scopes) {
-        return Ok(Err(e));
-    }
+    let assertion = refuse_on_err!(rules::check_claims(&parsed.claims, &ClaimsCheck { issuer: &svc.settings.issuer, client_id: &client_id, now: now_s }));
+    refuse_on_err!(rules::check_scopes(&assertion.scopes, &key.scopes));
     let system_user = match &assertion.system_user {
         None => None,
-        Some(request) => match domain::tokens::service::resolve_system_user(&svc.pool, &client_id, request).await {
-            Ok(link) => Some((request, link)),
-            Err(e) => return Ok(Err(e)),
-        },
+        Some(request) => Some((request, refuse_on_err!(system_user(svc, &client_id, request, cached, used_cache).await))),
     };
     let scope = assertion.scopes.join(" ");
     let lifetime = svc.settings.lifetime.whole_seconds();
@@ -164,8 +210,9 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::
         claims["supplier"] = json!({"authority": ISO6523_AUTHORITY, "ID": rules::org_id(&link.vendor_org_number)});
     }
     // Last, so that a refused request does not use up the jti; kept until the
-    // assertion could not be accepted anyway. The jti is spent and the issue
-    // recorded in one statement, before signing: one commit per token.
+    // assertion could not be accepted anyway. The jti is spent, the client's
+    // current state checked and the issue recorded in one statement, before
+    // signing: one round trip and one commit per token.
     let jti_expiry = time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?;
     let record = IssuedToken {
         id: uuid::Uuid::now_v7(),
@@ -176,8 +223,12 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::
         expires_at: now + svc.settings.lifetime,
         jti: jti.clone(),
     };
-    if !store::spend_jti_and_record(&svc.pool, &assertion.jti, jti_expiry, &record).await? {
-        return Ok(Err(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into())));
+    match store::spend_jti_and_record(&svc.pool, &assertion.jti, jti_expiry, &key.kid, &record, &assertion.scopes).await? {
+        Spent::Issued => {}
+        Spent::Replayed => {
+            return Ok(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into()).into());
+        }
+        Spent::Stale => return Ok(Grant::Stale),
     }
     let keys = svc.keys();
     let signer = keys.signer.clone();
@@ -188,7 +239,7 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8]) -> anyhow::
     if svc.should_touch(&client_id, &key.kid, now_s) {
         store::touch_key(&svc.pool, &client_id, &key.kid, now).await?;
     }
-    Ok(Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope})))
+    Ok(Grant::Issued(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope})))
 }
 
 pub async fn jwks(State(svc): State<Arc<TokenService>>) -> Response {

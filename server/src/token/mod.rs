@@ -9,6 +9,7 @@
 
 pub mod bearer;
 pub mod endpoint;
+pub mod grant_cache;
 pub mod jws;
 pub mod keys;
 
@@ -43,6 +44,8 @@ pub struct TokenService {
     kek: keys::Kek,
     keys: RwLock<Arc<keys::KeySet>>,
     cache: bearer::Cache,
+    /// Client keys and system-user links, so a token costs one round trip.
+    grants: grant_cache::GrantCache,
     /// When each (client, kid) was last written as used, to write at most once a minute.
     touched: Mutex<HashMap<(String, String), i64>>,
 }
@@ -54,7 +57,7 @@ impl TokenService {
         let kek = keys::Kek::new(&kek);
         let set = keys::load(&pool, &kek, settings.alg, clock.now(), settings.rotate_after, settings.lifetime).await?;
         let svc =
-            Arc::new(Self { pool, clock, settings, kek, keys: RwLock::new(Arc::new(set)), cache: bearer::Cache::new(100_000), touched: Mutex::default() });
+            Arc::new(Self { pool, clock, settings, kek, keys: RwLock::new(Arc::new(set)), cache: bearer::Cache::new(100_000), grants: Default::default(), touched: Mutex::default() });
         let weak = Arc::downgrade(&svc);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));

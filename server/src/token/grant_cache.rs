@@ -1,0 +1,123 @@
+//! What the token endpoint reads about a client on every request, kept in
+//! memory: the client's key for a `kid` and the system user a (client, org,
+//! external ref) resolves to. Without it each token costs three round trips
+//! to PostgreSQL; with it, one (the write that spends the jti).
+//!
+//! The cache may be stale, and that is safe: the public key of a (client,
+//! kid) never changes (a kid cannot be reused), and everything that can
+//! change — revocation, expiry, deletion, scopes, the system user's state —
+//! is checked again by the write itself ([`store::spend_jti_and_record`]).
+//! When that check fails, or a request is refused on what the cache said
+//! (a scope added since, say), the endpoint decides again from the database
+//! and stores what it read, so a refusal always rests on current data.
+//!
+//! [`store::spend_jti_and_record`]: domain::tokens::store::spend_jti_and_record
+
+use domain::tokens::{ClientKeyForGrant, SystemUserLink};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Entries kept before the cache starts over; far above the number of
+/// active clients of any installation, and a bound on memory.
+const MAX_ENTRIES: usize = 50_000;
+
+type KeyId = (String, String);
+type LinkId = (String, String, String);
+
+#[derive(Default)]
+pub struct GrantCache {
+    keys: RwLock<HashMap<KeyId, Arc<ClientKeyForGrant>>>,
+    links: RwLock<HashMap<LinkId, SystemUserLink>>,
+}
+
+impl GrantCache {
+    pub fn key(&self, client_id: &str, kid: &str) -> Option<Arc<ClientKeyForGrant>> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        keys.get(&(client_id.to_owned(), kid.to_owned())).cloned()
+    }
+
+    /// Remembers what the database said about (client, kid): a key that could
+    /// be used when read is kept; none, or a revoked one, removes the entry.
+    pub fn remember_key(&self, client_id: &str, kid: &str, key: Option<Arc<ClientKeyForGrant>>) {
+        let id = (client_id.to_owned(), kid.to_owned());
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        match key {
+            Some(key) if key.revoked_at.is_none() && !key.client_deleted => {
+                if keys.len() >= MAX_ENTRIES {
+                    keys.clear();
+                }
+                keys.insert(id, key);
+            }
+            _ => {
+                keys.remove(&id);
+            }
+        }
+    }
+
+    pub fn link(&self, client_id: &str, org: &str, external_ref: &str) -> Option<SystemUserLink> {
+        let links = self.links.read().unwrap_or_else(|e| e.into_inner());
+        links.get(&(client_id.to_owned(), org.to_owned(), external_ref.to_owned())).cloned()
+    }
+
+    /// Remembers the system user found for (client, org, external ref), or
+    /// removes the entry when there is none.
+    pub fn remember_link(&self, client_id: &str, org: &str, external_ref: &str, link: Option<SystemUserLink>) {
+        let id = (client_id.to_owned(), org.to_owned(), external_ref.to_owned());
+        let mut links = self.links.write().unwrap_or_else(|e| e.into_inner());
+        match link {
+            Some(link) => {
+                if links.len() >= MAX_ENTRIES {
+                    links.clear();
+                }
+                links.insert(id, link);
+            }
+            None => {
+                links.remove(&id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::tokens::KeyFamily;
+    use uuid::Uuid;
+
+    fn key(client: &str, kid: &str, revoked: bool) -> Arc<ClientKeyForGrant> {
+        Arc::new(ClientKeyForGrant {
+            client_id: client.into(),
+            owner_org_number: None,
+            scopes: vec![],
+            kid: kid.into(),
+            family: KeyFamily::Ec,
+            public_jwk: serde_json::json!({}),
+            expires_at: None,
+            revoked_at: revoked.then(time::OffsetDateTime::now_utc),
+            client_deleted: false,
+        })
+    }
+
+    fn link() -> SystemUserLink {
+        SystemUserLink { system_user_id: Uuid::nil(), system_id: "s".into(), vendor_org_number: "1".into() }
+    }
+
+    #[test]
+    fn what_the_database_says_replaces_or_removes_an_entry() {
+        let cache = GrantCache::default();
+        cache.remember_key("a", "k1", Some(key("a", "k1", false)));
+        cache.remember_key("b", "k1", Some(key("b", "k1", false)));
+        cache.remember_link("a", "310400009", "310400009", Some(link()));
+        assert!(cache.key("a", "k1").is_some());
+        assert!(cache.key("b", "k1").is_some(), "per client");
+        assert!(cache.link("a", "310400009", "310400009").is_some());
+        assert!(cache.link("a", "310400009", "other").is_none());
+        // Read again: revoked, then gone; the system user deleted.
+        cache.remember_key("a", "k1", Some(key("a", "k1", true)));
+        assert!(cache.key("a", "k1").is_none(), "a revoked key is not kept");
+        cache.remember_key("b", "k1", None);
+        assert!(cache.key("b", "k1").is_none());
+        cache.remember_link("a", "310400009", "310400009", None);
+        assert!(cache.link("a", "310400009", "310400009").is_none());
+    }
+}
