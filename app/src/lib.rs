@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <routes::resources::ServiceRoutes/>
                     <Route path=path!("/roller") view=routes::roles::RolesPage/>
                     <Route path=path!("/klienter") view=routes::clients::ClientsPage/>
+                    <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage/>
                 </Routes>
             </main>

@@ -16,6 +16,7 @@ pub mod parties;
 pub mod register;
 pub mod resources;
 pub mod roles;
+pub mod system_users;
 pub mod tokens;
 pub mod user_roles;
 

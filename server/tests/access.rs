@@ -240,14 +240,14 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     ];
     // Kari may act only for herself and her company; she has chosen no party.
     app.login(KARI).await;
-    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access", "revoke_access"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "system_user_overview", "give_access", "revoke_access"] {
         let body = app.server_fn(endpoint, &form).await.text().await.unwrap();
         assert!(body.contains("NoPartyChosen") || body.contains("NotAllowed") || body.contains("unknown_grant"), "{endpoint}: {body}");
     }
     // Ola acts for the bakery through his firm's accountant role, but is no access manager there.
     let ola = spawn_with(|c| c.database_url = app.db_url.clone()).await;
     ola.act_for(OLA, "Bakeri Hansen AS").await;
-    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "system_user_overview", "give_access"] {
         for kind in ["organisation", "person", "system_user"] {
             let mut form = form.to_vec();
             form[0] = ("kind", kind);
@@ -258,7 +258,7 @@ async fn someone_who_is_not_an_access_manager_is_refused_everything() {
     }
     // Signed out: refused.
     let anonymous = spawn_with(|c| c.database_url = app.db_url.clone()).await;
-    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "give_access", "what_i_can_do_for_others"] {
+    for endpoint in ["who_has_access", "assignable_packages", "party_system_users", "system_user_overview", "give_access", "what_i_can_do_for_others"] {
         let res = anonymous.server_fn(endpoint, &form).await;
         assert_eq!(res.status(), 401, "{endpoint}");
         assert!(res.text().await.unwrap().contains("NotSignedIn"));
@@ -280,6 +280,10 @@ async fn the_party_gives_its_own_system_user_packages_and_no_one_elses() {
     let demo = uuid::Uuid::from_u128(domain::demo::SYSTEM_USER.0).to_string();
     let listed: Value = app.server_fn("party_system_users", &[]).await.json().await.unwrap();
     assert_eq!(listed, serde_json::json!([{"id": demo, "name": "Regnskapsappen for Bakeri Hansen"}]));
+    // The overview shows the same system user, unused so far.
+    let overview: Value = app.server_fn("system_user_overview", &[]).await.json().await.unwrap();
+    assert_eq!(overview.as_array().map(Vec::len), Some(1), "{overview}");
+    assert_eq!((&overview[0]["id"], &overview[0]["recent_tokens"], &overview[0]["last_used"]), (&serde_json::json!(demo), &serde_json::json!(0), &Value::Null));
 
     // Kystfisk's system user, and an id that is no UUID: refused, nothing changes.
     let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();

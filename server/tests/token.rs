@@ -264,11 +264,19 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
     let res = app.client.post(app.url("/authorization/api/v1/authorize")).bearer_auth("test-pdp-key-0123456789").json(&pdp_request("x")).send().await.unwrap();
     assert_eq!(res.status(), 200);
 
-    // The customer sees last use and a count per system user; the key's last use is noted.
-    let usage = service::usage(&pool, &[system_user]).await.unwrap();
-    assert_eq!(usage[0].tokens_issued, 2);
-    assert!(usage[0].last_used_at.is_some());
+    // The customer sees last use and a count per system user; the vendor does
+    // not see the customer's; the key's last use is noted.
     let snap = snapshot(&pool).await;
+    let (bjorn, bakery) = (party(&pool, BJORN).await, party(&pool, BAKERY).await);
+    let now = time::OffsetDateTime::now_utc();
+    let seen = domain::system_users::overview(&pool, &snap, bjorn, bakery, now).await.unwrap();
+    let ours = seen.iter().find(|s| s.id == system_user).expect("the bakery sees its system user");
+    assert_eq!((ours.recent_tokens, ours.system_id.as_str(), ours.kind.as_str()), (2, "310000000_regnskap", "standard"));
+    assert!(ours.last_used_at.is_some_and(|t| (now - t).whole_minutes() < 5));
+    let later = domain::system_users::overview(&pool, &snap, bjorn, bakery, now + time::Duration::days(31)).await.unwrap();
+    assert_eq!(later.iter().find(|s| s.id == system_user).map(|s| s.recent_tokens), Some(0), "the count covers 30 days");
+    let refused = domain::system_users::overview(&pool, &snap, party(&pool, KARI).await, bakery, now).await;
+    assert!(matches!(refused, Err(domain::system_users::SystemUserError::NotAccessManager)), "{refused:?}");
     let kari = party(&pool, KARI).await;
     let clients = service::list_clients(&pool, &snap, Registrar::Person(kari), party(&pool, VENDOR).await).await.unwrap();
     assert_eq!(clients.len(), 1);

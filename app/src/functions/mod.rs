@@ -9,6 +9,7 @@ pub mod parties;
 pub mod resources;
 pub mod roles;
 pub mod session;
+pub mod system_users;
 
 use serde::{Deserialize, Serialize};
 

@@ -24,6 +24,7 @@ pub fn HomePage() -> impl IntoView {
                                     <li><a class="underline" href="/logg">{locale.t("home.audit_link")}</a></li>
                                     <li><a class="underline" href="/roller">{locale.t("home.roles_link")}</a></li>
                                     <li><a class="underline" href="/klienter">{locale.t("home.clients_link")}</a></li>
+                                    <li><a class="underline" href="/systembrukere">{locale.t("home.system_users_link")}</a></li>
                                 </ul>
                             }.into_any(),
                             None => view! {

@@ -10,3 +10,4 @@ pub mod others;
 pub mod parties;
 pub mod resources;
 pub mod roles;
+pub mod system_users;

@@ -144,9 +144,7 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     }
     drop(parties);
     for su in sqlx::query!(
-        r#"select su.id, su.party_id, coalesce(nullif(su.integration_title, ''), nullif(sr.name, ''), su.system_id) as "name!"
-           from system_user su join system_register sr on sr.system_id = su.system_id
-           where su.deleted_at is null and not sr.is_deleted"#
+        r#"select id as "id!", party_id as "party_id!", display_name as "name!" from system_user_in_force"#
     )
     .fetch_all(&mut *tx)
     .await?

@@ -97,10 +97,8 @@ impl Recipient {
 /// system's name). Reading them is the caller's to authorize.
 pub async fn system_users_of(pool: &PgPool, party: PartyId) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"select su.id, coalesce(nullif(su.integration_title, ''), nullif(sr.name, ''), su.system_id) as "name!"
-           from system_user su join system_register sr on sr.system_id = su.system_id
-           where su.party_id = $1 and su.deleted_at is null and not sr.is_deleted and su.user_type = 'standard'
-           order by 2, su.id"#,
+        r#"select id as "id!", display_name as "name!" from system_user_in_force
+           where party_id = $1 and user_type = 'standard' order by display_name, id"#,
         party.0
     )
     .fetch_all(pool)

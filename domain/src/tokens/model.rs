@@ -152,11 +152,3 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
     pub jti: String,
 }
-
-/// "Last used" and the number of tokens issued, per system user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SystemUserUsage {
-    pub system_user_id: Uuid,
-    pub tokens_issued: i64,
-    pub last_used_at: Option<OffsetDateTime>,
-}

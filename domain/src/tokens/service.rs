@@ -303,11 +303,6 @@ pub fn choose_system_user(client_id: &str, request: &SystemUserRequest, candidat
     }
 }
 
-/// "Last used" and the count of tokens issued, per system user.
-pub async fn usage(pool: &PgPool, system_users: &[Uuid]) -> Result<Vec<SystemUserUsage>, sqlx::Error> {
-    store::usage(pool, system_users).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::store::SystemUserCandidate;

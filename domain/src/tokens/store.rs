@@ -289,16 +289,3 @@ pub async fn touch_key<'e>(db: impl PgExecutor<'e>, client_id: &str, kid: &str, 
     .await?;
     Ok(())
 }
-
-/// Tokens issued and the last issuance, for each of `ids`.
-pub async fn usage<'e>(db: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<SystemUserUsage>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"select u.id as "id!", count(t.id) as "n!", max(t.issued_at) as last
-           from unnest($1::uuid[]) as u(id) left join token_issued t on t.system_user_id = u.id
-           group by u.id order by u.id"#,
-        ids
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| SystemUserUsage { system_user_id: r.id, tokens_issued: r.n, last_used_at: r.last }).collect())
-}

@@ -1,0 +1,51 @@
+//! The chosen party's system users, with how much each is used: the
+//! customer's view of the integrations that act for it. A thin adapter over
+//! `domain::system_users::overview`, which decides who may see it.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUserView {
+    pub id: String,
+    pub name: String,
+    pub system_id: String,
+    pub vendor_org_number: String,
+    /// An agent system user (for an accounting firm's clients), not a standard one.
+    pub agent: bool,
+    pub external_ref: String,
+    pub created: String,
+    /// Tokens issued for it in the last 30 days.
+    pub recent_tokens: i64,
+    pub last_used: Option<String>,
+}
+
+/// The chosen party's system users in force, by name.
+#[server(prefix = "/api", endpoint = "system_user_overview")]
+pub async fn system_user_overview() -> Result<Vec<SystemUserView>, AppError> {
+    use crate::functions::ssr::{access_manager, internal};
+    use domain::system_users::SystemUserError;
+    let (ctx, auth, party) = access_manager().await?;
+    let now = ctx.clock.now();
+    let list = domain::system_users::overview(&ctx.pool, &ctx.engine.snapshot(), auth.person, party, now).await.map_err(|e| match e {
+        SystemUserError::NotAccessManager => AppError::NotAllowed,
+        SystemUserError::Store(e) => internal(&e.to_string()),
+    })?;
+    let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
+    let show = |t: time::OffsetDateTime| t.format(&fmt).unwrap_or_default();
+    Ok(list
+        .into_iter()
+        .map(|s| SystemUserView {
+            id: s.id.to_string(),
+            name: s.name,
+            system_id: s.system_id,
+            vendor_org_number: s.vendor_org_number,
+            agent: s.kind == "agent",
+            external_ref: s.external_ref,
+            created: show(s.created_at),
+            recent_tokens: s.recent_tokens,
+            last_used: s.last_used_at.map(show),
+        })
+        .collect())
+}

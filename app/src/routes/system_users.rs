@@ -1,0 +1,61 @@
+//! "System users" (`/systembrukere`): the integrations that act for the chosen
+//! party, from which vendor, and how much each is used (tokens in the last 30
+//! days, last use). Read-only for now; approval and deletion come with the
+//! system register.
+
+use crate::components::alert::ErrorAlert;
+use crate::functions::system_users::{system_user_overview, SystemUserView};
+use crate::i18n::use_locale;
+use leptos::prelude::*;
+
+#[component]
+pub fn SystemUsersPage() -> impl IntoView {
+    let locale = use_locale();
+    let list = Resource::new(|| (), |_| system_user_overview());
+    view! {
+        <h1 class="text-2xl font-bold">{locale.t("system_users.title")}</h1>
+        <p class="mt-2 max-w-prose">{locale.t("system_users.intro")}</p>
+        <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(users) if users.is_empty() => view! { <p class="mt-6">{locale.t("system_users.none")}</p> }.into_any(),
+                    Ok(users) => view! { <SystemUserTable users/> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SystemUserTable(users: Vec<SystemUserView>) -> impl IntoView {
+    let locale = use_locale();
+    let never = locale.t("system_users.never");
+    view! {
+        <table class="mt-6 w-full text-left text-sm">
+            <caption class="sr-only">{locale.t("system_users.title")}</caption>
+            <thead><tr>
+                <th scope="col">{locale.t("system_users.col_name")}</th>
+                <th scope="col">{locale.t("system_users.col_system")}</th>
+                <th scope="col">{locale.t("system_users.col_vendor")}</th>
+                <th scope="col">{locale.t("system_users.col_kind")}</th>
+                <th scope="col">{locale.t("system_users.col_created")}</th>
+                <th scope="col">{locale.t("system_users.col_tokens")}</th>
+                <th scope="col">{locale.t("system_users.col_last_used")}</th>
+            </tr></thead>
+            <tbody>
+                {users.into_iter().map(|u| view! {
+                    <tr class="border-t border-gray-200 align-top" data-system-user=u.id>
+                        <th scope="row" class="font-semibold">{u.name}</th>
+                        <td><code>{u.system_id}</code></td>
+                        <td>{u.vendor_org_number}</td>
+                        <td>{locale.t(if u.agent { "system_users.agent" } else { "system_users.standard" })}</td>
+                        <td>{u.created}</td>
+                        <td>{u.recent_tokens}</td>
+                        <td>{u.last_used.unwrap_or_else(|| never.to_string())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,75 @@
+//! A party's system users as its access managers see them: which integration,
+//! from which vendor, and how much it is used (tokens issued in the last 30
+//! days and when the last one was). The system register issue adds requests,
+//! approval and deletion here; the usage comes from the token service's
+//! record of issued tokens (`token_issued`), never from the tokens themselves.
+
+use crate::decisions::Snapshot;
+use crate::grants::service::may_manage;
+use crate::parties::PartyId;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// The window the token count covers: long enough to see a monthly job, short
+/// enough that counting stays an index range scan.
+pub const USAGE_WINDOW: Duration = Duration::days(30);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUserOverview {
+    pub id: Uuid,
+    pub name: String,
+    pub system_id: String,
+    pub vendor_org_number: String,
+    /// `standard` or `agent`.
+    pub kind: String,
+    pub external_ref: String,
+    pub created_at: OffsetDateTime,
+    /// Tokens issued for it in the last [`USAGE_WINDOW`].
+    pub recent_tokens: i64,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SystemUserError {
+    #[error("you may not see this party's system users")]
+    NotAccessManager,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// The system users in force for `party`, by name, for `viewer`, who must be
+/// able to read the party's access (an access manager).
+pub async fn overview(pool: &PgPool, snapshot: &Snapshot, viewer: PartyId, party: PartyId, now: OffsetDateTime) -> Result<Vec<SystemUserOverview>, SystemUserError> {
+    if !may_manage(snapshot, viewer, party, "read") {
+        return Err(SystemUserError::NotAccessManager);
+    }
+    let rows = sqlx::query!(
+        r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.vendor_org_number as "vendor!",
+                  su.user_type as "kind!", su.external_ref as "external_ref!", su.created_at as "created_at!",
+                  (select count(*) from token_issued t where t.system_user_id = su.id and t.issued_at >= $2) as "recent!",
+                  (select max(t.issued_at) from token_issued t where t.system_user_id = su.id) as last_used
+           from system_user_in_force su
+           where su.party_id = $1
+           order by su.display_name, su.id"#,
+        party.0,
+        now - USAGE_WINDOW
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SystemUserOverview {
+            id: r.id,
+            name: r.name,
+            system_id: r.system_id,
+            vendor_org_number: r.vendor,
+            kind: r.kind,
+            external_ref: r.external_ref,
+            created_at: r.created_at,
+            recent_tokens: r.recent,
+            last_used_at: r.last_used,
+        })
+        .collect())
+}
