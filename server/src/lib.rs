@@ -170,18 +170,20 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     // Pages, login and the test provider use sessions and CSRF checks. The APIs
     // authenticate each call otherwise and take no cookies, so they skip those
     // layers, which keeps the decision path short.
-    let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf));
+    // Login, the test provider and /token are rate limited per address; the
+    // decision APIs, which answer tens of thousands a second, skip that layer.
+    let limited = axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware);
+    let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf)).layer(limited.clone());
     let apis = Router::new()
         .merge(health::router())
         .merge(api::pdp::router())
         .merge(api::authorized_parties::router())
         .merge(api::clients::router())
         .merge(api::openapi::router())
-        .merge(token::router(tokens.clone()))
+        .merge(token::router(tokens.clone()).layer(limited))
         .layer(axum::Extension(tokens));
     let router = portal
         .merge(apis)
-        .layer(axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware))
         .layer(axum::middleware::from_fn_with_state(security, security::headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

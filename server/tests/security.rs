@@ -97,8 +97,19 @@ async fn login_is_rate_limited_per_address() {
     assert!(ok >= 1, "{ok}");
     assert_eq!(res.status(), 429);
     assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
-    // Pages are not limited.
+    // The token endpoint shares the address's budget, so it is refused too.
+    let res = client.post(app.url("/token")).form(&[("grant_type", "x")]).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    // Health and the decision API are not limited (the latter authenticates every call).
     assert_eq!(client.get(app.url("/health/live")).send().await.unwrap().status(), 200);
+    let decision = client
+        .post(app.url("/authorization/api/v1/authorize"))
+        .bearer_auth("test-pdp-key-0123456789")
+        .json(&serde_json::json!({"Request": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decision.status(), 200);
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
+use domain::decisions::live::Engine;
 use domain::decisions::xacml_json;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -27,14 +28,17 @@ struct Options {
     explain: bool,
 }
 
+/// Takes the engine and the configuration rather than the whole `AppState`,
+/// which would be cloned on every call.
 async fn authorize(
-    State(state): State<AppState>,
+    State(engine): State<Arc<Engine>>,
+    State(config): State<Arc<crate::config::Config>>,
     Extension(tokens): Extension<Arc<crate::token::TokenService>>,
     headers: HeaderMap,
     Query(opts): Query<Options>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = super::require_scope(&headers, &state.config.pdp_api_keys, &tokens, SCOPE) {
+    if let Err(refused) = super::require_scope(&headers, &config.pdp_api_keys, &tokens, SCOPE) {
         return refused;
     }
     let json_body = headers
@@ -46,7 +50,7 @@ async fn authorize(
             .detail("This endpoint takes the XACML 3.0 JSON profile.")
             .into_response();
     }
-    let snapshot = state.engine.snapshot();
+    let snapshot = engine.snapshot();
     match xacml_json::parse(&body) {
         Err(problem) => Json(xacml_json::problem_response(&problem)).into_response(),
         Ok(parsed) => Json(xacml_json::evaluate(&snapshot, &parsed, opts.explain).0).into_response(),
