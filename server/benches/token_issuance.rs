@@ -78,6 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The per-address limit guards logins; one load generator on one address
     // would hit it at once, so it is lifted for the measurement.
     config.rate_limit_per_minute = u32::MAX;
+    config.token_rate_limit_per_minute = u32::MAX;
     config.db_max_connections = env_or("DB_CONNECTIONS", 10) as u32;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

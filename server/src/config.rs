@@ -27,6 +27,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_SESSION_ABSOLUTE_HOURS", default: "8", meaning: "a session ends this long after login, whatever the activity" },
     Setting { var: "FULLMAKT_ALLOW_SYNTHETIC_IDS", default: "false (true with the test provider)", meaning: "accept synthetic test national identity numbers (month + 80)" },
     Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login and the test provider" },
+    Setting { var: "FULLMAKT_TOKEN_RATE_LIMIT_PER_MINUTE", default: "6000", meaning: "requests per minute per client address to /token (a vendor fetches tokens for all its customers from one address)" },
     Setting { var: "FULLMAKT_DEMO_DATA", default: "false", meaning: "load the built-in catalogue and demo parties at start" },
     Setting { var: "FULLMAKT_PDP_API_KEYS", default: "(none)", meaning: "DEPRECATED: comma-separated API keys accepted as Bearer tokens by the PDP APIs besides tokens from /token with the scope altinn:authorization/authorize" },
     Setting { var: "FULLMAKT_TOKEN_ISSUER", default: "<FULLMAKT_PUBLIC_URL>/", meaning: "issuer identifier of the token service: iss of issued tokens, and the aud client assertions must name" },
@@ -73,6 +74,9 @@ pub struct Config {
     pub session_absolute_hours: i64,
     pub allow_synthetic_ids: bool,
     pub rate_limit_per_minute: u32,
+    /// The per-address budget of `/token`, apart from login's: one vendor
+    /// fetches tokens for all its customers from one address.
+    pub token_rate_limit_per_minute: u32,
     pub demo_data: bool,
     pub site_root: String,
     pub pdp_api_keys: Vec<String>,
@@ -190,6 +194,7 @@ impl Config {
             session_absolute_hours: parse("FULLMAKT_SESSION_ABSOLUTE_HOURS", 8)?,
             allow_synthetic_ids: flag("FULLMAKT_ALLOW_SYNTHETIC_IDS", test_idp)?,
             rate_limit_per_minute: parse("FULLMAKT_RATE_LIMIT_PER_MINUTE", 120)?,
+            token_rate_limit_per_minute: parse("FULLMAKT_TOKEN_RATE_LIMIT_PER_MINUTE", 6000)?,
             demo_data: flag("FULLMAKT_DEMO_DATA", false)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             pdp_api_keys: var("FULLMAKT_PDP_API_KEYS")
@@ -271,6 +276,7 @@ impl Config {
             session_absolute_hours: 8,
             allow_synthetic_ids: true,
             rate_limit_per_minute: 10_000,
+            token_rate_limit_per_minute: 10_000,
             demo_data: true,
             site_root: "target/site".into(),
             pdp_api_keys: vec!["test-pdp-key-0123456789".into()],

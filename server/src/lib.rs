@@ -170,17 +170,20 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     // Pages, login and the test provider use sessions and CSRF checks. The APIs
     // authenticate each call otherwise and take no cookies, so they skip those
     // layers, which keeps the decision path short.
-    // Login, the test provider and /token are rate limited per address; the
-    // decision APIs, which answer tens of thousands a second, skip that layer.
+    // Login and the test provider are rate limited per address, and /token
+    // per address with its own, larger budget; the decision APIs, which answer
+    // tens of thousands a second, skip the layer.
     let limited = axum::middleware::from_fn_with_state(rate_limiter, rate_limit::middleware);
-    let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf)).layer(limited.clone());
+    let token_limited =
+        axum::middleware::from_fn_with_state(Arc::new(rate_limit::RateLimiter::new(config.token_rate_limit_per_minute)), rate_limit::middleware);
+    let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf)).layer(limited);
     let apis = Router::new()
         .merge(health::router())
         .merge(api::pdp::router())
         .merge(api::authorized_parties::router())
         .merge(api::clients::router())
         .merge(api::openapi::router())
-        .merge(token::router(tokens.clone()).layer(limited))
+        .merge(token::router(tokens.clone()).layer(token_limited))
         .layer(axum::Extension(tokens));
     let router = portal
         .merge(apis)

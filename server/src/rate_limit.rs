@@ -1,6 +1,6 @@
-//! Per-client-address rate limiting of login, the test provider and (later)
-//! the token and claim endpoints: a token bucket per address, answered with
-//! `429` and `Retry-After` when empty.
+//! Per-client-address rate limiting of login, the test provider and the token
+//! endpoint (each group with its own limiter and budget): a token bucket per
+//! address, answered with `429` and `Retry-After` when empty.
 
 use crate::problem::Problem;
 use axum::extract::{ConnectInfo, Request, State};

@@ -97,9 +97,10 @@ async fn login_is_rate_limited_per_address() {
     assert!(ok >= 1, "{ok}");
     assert_eq!(res.status(), 429);
     assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
-    // The token endpoint shares the address's budget, so it is refused too.
+    // The token endpoint has a budget of its own, so it still answers (here:
+    // the grant type is wrong); health and the decision API are not limited.
     let res = client.post(app.url("/token")).form(&[("grant_type", "x")]).send().await.unwrap();
-    assert_eq!(res.status(), 429);
+    assert_eq!(res.status(), 400);
     // Health and the decision API are not limited (the latter authenticates every call).
     assert_eq!(client.get(app.url("/health/live")).send().await.unwrap().status(), 200);
     let decision = client
@@ -110,6 +111,22 @@ async fn login_is_rate_limited_per_address() {
         .await
         .unwrap();
     assert_eq!(decision.status(), 200);
+}
+
+#[tokio::test]
+async fn the_token_endpoint_is_rate_limited_per_address_on_its_own_budget() {
+    let app = spawn_with(|c| c.token_rate_limit_per_minute = 2).await;
+    let client = browser();
+    for _ in 0..2 {
+        let res = client.post(app.url("/token")).form(&[("grant_type", "x")]).send().await.unwrap();
+        assert_eq!(res.status(), 400);
+    }
+    let res = client.post(app.url("/token")).form(&[("grant_type", "x")]).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    // Login keeps its own budget.
+    assert_eq!(client.get(app.url("/auth/login")).send().await.unwrap().status(), 303);
 }
 
 #[tokio::test]
