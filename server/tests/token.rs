@@ -482,6 +482,15 @@ fn b64_json(v: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
+/// The claims of the access token in a `/token` answer, unverified (the
+/// signature is checked against `/jwks` elsewhere in these tests).
+fn token_claims(answer: &Value) -> Value {
+    use base64::Engine;
+    let token = answer["access_token"].as_str().expect("an access token");
+    let payload = token.split('.').nth(1).expect("a JWS");
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
 /// The header jsonwebtoken writes for (alg, kid), base64url-encoded.
 fn b64_header(alg: &str, kid: &str) -> String {
     use base64::Engine;
@@ -511,7 +520,7 @@ async fn system_links_and_client_management_are_checked() {
     assert!(body["error_description"].as_str().unwrap().contains("not registered to any system"), "{body}");
 
     // The bakery approved a system user for system A; our client belongs to system B.
-    system_with_user(&pool, "310000000_a", &[], BAKERY).await;
+    let user_a = system_with_user(&pool, "310000000_a", &[], BAKERY).await;
     sqlx::query("insert into system_register (system_id, vendor_org_number, client_ids) values ('310000000_b', $1, $2)")
         .bind(VENDOR)
         .bind(vec![v.client_id.clone()])
@@ -530,11 +539,41 @@ async fn system_links_and_client_management_are_checked() {
         .await
         .unwrap();
     assert_eq!(post_token(&app, &ask(BAKERY)).await.0, 200);
+
+    // From here the client's key and its link to B's system user are cached
+    // by the endpoint; each change below must reach the very next request.
+    // The client is added to system A too, which comes first: A's system user it is.
+    sqlx::query("update system_register set client_ids = $1 where system_id = '310000000_a'").bind(vec![v.client_id.clone()]).execute(&pool).await.unwrap();
+    let (status, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(token_claims(&body)["authorization_details"][0]["systemuser_id"], json!([user_a.to_string()]));
+    // A's system user is deleted: refused, with no fallback to B while the client is in A.
+    sqlx::query("update system_user set deleted_at = now() where id = $1").bind(user_a).execute(&pool).await.unwrap();
+    let (_, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(body["error"], "invalid_altinn_customer_configuration", "{body}");
+    assert!(body["error_description"].as_str().unwrap().contains("310000000_a"), "{body}");
+    // Out of A again: B's system user.
+    sqlx::query("update system_register set client_ids = '{}' where system_id = '310000000_a'").execute(&pool).await.unwrap();
+    assert_eq!(post_token(&app, &ask(BAKERY)).await.0, 200);
+    // A narrowed scope is refused at once; widened again, it works at once.
+    let operator = |scopes: Vec<String>| {
+        let (pool, client_id) = (pool.clone(), v.client_id.clone());
+        async move {
+            let snap = snapshot(&pool).await;
+            service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &client_id, &scopes).await.unwrap();
+        }
+    };
+    operator(vec![PDP_SCOPE.into()]).await;
+    let (_, body) = post_token(&app, &ask(BAKERY)).await;
+    assert_eq!(body["error"], "invalid_scope", "{body}");
+    operator(vec![VENDOR_SCOPE.into(), PDP_SCOPE.into()]).await;
+    assert_eq!(post_token(&app, &ask(BAKERY)).await.0, 200);
+
     sqlx::query("update system_register set is_deleted = true where system_id = '310000000_b'").execute(&pool).await.unwrap();
     let (_, body) = post_token(&app, &ask(BAKERY)).await;
     assert_eq!(body["error"], "invalid_altinn_customer_configuration");
     assert!(body["error_description"].as_str().unwrap().contains("deleted"), "{body}");
-    assert_eq!(issued(&pool).await, before + 1);
+    assert_eq!(issued(&pool).await, before + 4);
 
     // Client management: only the owner's access managers; keys are checked.
     let snap = snapshot(&pool).await;

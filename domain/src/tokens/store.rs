@@ -221,8 +221,10 @@ pub enum Spent {
 /// the client's key and system user come from its cache. The same statement
 /// checks that the key is still unrevoked and unexpired, the client not
 /// deleted and still allowed every scope, and the system user (if any) still
-/// active in a system that still lists the client, so a cached view can never
-/// issue what the database no longer allows.
+/// active, of an active organisation, and of the very system the client
+/// resolves to now (the first undeleted system listing it, as
+/// [`system_user_candidates`] orders them), so a cached view can never issue
+/// what the database no longer allows.
 pub async fn spend_jti_and_record<'e>(
     db: impl PgExecutor<'e>,
     jti: &str,
@@ -239,10 +241,12 @@ pub async fn spend_jti_and_record<'e>(
                         and (k.expires_at is null or k.expires_at > $5) and c.scopes @> $11::text[])
                     and ($3::uuid is null or exists(
                       select 1 from system_user su
-                      join system_register s on s.system_id = su.system_id
                       join party p on p.id = su.party_id
-                      where su.id = $3 and su.deleted_at is null and not s.is_deleted
-                        and s.client_ids @> array[$2::text] and p.status = 'active')) as ok
+                      where su.id = $3 and su.deleted_at is null and p.status = 'active'
+                        -- the system the client resolves to now, as system_user_candidates chooses it
+                        and su.system_id = (select s.system_id from system_register s
+                                            where s.client_ids @> array[$2::text] and not s.is_deleted
+                                            order by s.system_id limit 1))) as ok
            ),
            spent as (
              insert into assertion_jti (client_id, jti, expires_at) select $2, $8, $9 from valid where ok

@@ -54,8 +54,10 @@ pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, bod
     let mut used_cache = false;
     let mut outcome = issue(&svc, &headers, &body, true, &mut used_cache).await;
     // Decide again from the database when the cache may have misled: the
-    // write found it stale, or a refusal rested on it.
-    if matches!(&outcome, Ok(Grant::Stale)) || (used_cache && matches!(&outcome, Ok(Grant::Refused(_)))) {
+    // write found it stale, or a scope was refused on cached scopes (a scope
+    // may have been added since). Other refusals do not rest on what can
+    // change, and are not worth a second pass to whoever sends them.
+    if matches!(&outcome, Ok(Grant::Stale)) || (used_cache && matches!(&outcome, Ok(Grant::Refused(TokenError::InvalidScope(_))))) {
         outcome = issue(&svc, &headers, &body, false, &mut used_cache).await;
     }
     match outcome {
@@ -65,7 +67,7 @@ pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, bod
             error_response(&e)
         }
         Ok(Grant::Stale) => {
-            let e = TokenError::InvalidClient("the client's keys or scopes changed during the request; try again".into());
+            let e = TokenError::InvalidClient("the client's registration or its system user changed during the request; try again".into());
             tracing::info!(error = e.code(), description = %e, "token request refused");
             error_response(&e)
         }

@@ -4,9 +4,13 @@
 //! to PostgreSQL; with it, one (the write that spends the jti).
 //!
 //! The cache may be stale, and that is safe: the public key of a (client,
-//! kid) never changes (a kid cannot be reused), and everything that can
-//! change — revocation, expiry, deletion, scopes, the system user's state —
-//! is checked again by the write itself ([`store::spend_jti_and_record`]).
+//! kid) never changes through the product (a kid cannot be reused), and
+//! everything that can change — revocation, expiry, deletion, scopes, the
+//! system user's state and which system the client belongs to — is checked
+//! again by the write itself ([`store::spend_jti_and_record`]). Entries also
+//! expire after [`MAX_AGE`], so that what the product never changes but an
+//! operator might by hand (a key's material, a client's owner) is read again
+//! within a minute.
 //! When that check fails, or a request is refused on what the cache said
 //! (a scope added since, say), the endpoint decides again from the database
 //! and stores what it read, so a refusal always rests on current data.
@@ -16,24 +20,32 @@
 use domain::tokens::{ClientKeyForGrant, SystemUserLink};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 /// Entries kept before the cache starts over; far above the number of
 /// active clients of any installation, and a bound on memory.
 const MAX_ENTRIES: usize = 50_000;
+
+/// How long an entry is trusted before it is read again.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
 
 type KeyId = (String, String);
 type LinkId = (String, String, String);
 
 #[derive(Default)]
 pub struct GrantCache {
-    keys: RwLock<HashMap<KeyId, Arc<ClientKeyForGrant>>>,
-    links: RwLock<HashMap<LinkId, SystemUserLink>>,
+    keys: RwLock<HashMap<KeyId, (Arc<ClientKeyForGrant>, Instant)>>,
+    links: RwLock<HashMap<LinkId, (SystemUserLink, Instant)>>,
+}
+
+fn fresh<T: Clone>(entry: Option<&(T, Instant)>) -> Option<T> {
+    entry.filter(|(_, at)| at.elapsed() < MAX_AGE).map(|(v, _)| v.clone())
 }
 
 impl GrantCache {
     pub fn key(&self, client_id: &str, kid: &str) -> Option<Arc<ClientKeyForGrant>> {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        keys.get(&(client_id.to_owned(), kid.to_owned())).cloned()
+        fresh(keys.get(&(client_id.to_owned(), kid.to_owned())))
     }
 
     /// Remembers what the database said about (client, kid): a key that could
@@ -46,7 +58,7 @@ impl GrantCache {
                 if keys.len() >= MAX_ENTRIES {
                     keys.clear();
                 }
-                keys.insert(id, key);
+                keys.insert(id, (key, Instant::now()));
             }
             _ => {
                 keys.remove(&id);
@@ -56,7 +68,7 @@ impl GrantCache {
 
     pub fn link(&self, client_id: &str, org: &str, external_ref: &str) -> Option<SystemUserLink> {
         let links = self.links.read().unwrap_or_else(|e| e.into_inner());
-        links.get(&(client_id.to_owned(), org.to_owned(), external_ref.to_owned())).cloned()
+        fresh(links.get(&(client_id.to_owned(), org.to_owned(), external_ref.to_owned())))
     }
 
     /// Remembers the system user found for (client, org, external ref), or
@@ -69,7 +81,7 @@ impl GrantCache {
                 if links.len() >= MAX_ENTRIES {
                     links.clear();
                 }
-                links.insert(id, link);
+                links.insert(id, (link, Instant::now()));
             }
             None => {
                 links.remove(&id);
@@ -119,5 +131,14 @@ mod tests {
         assert!(cache.key("b", "k1").is_none());
         cache.remember_link("a", "310400009", "310400009", None);
         assert!(cache.link("a", "310400009", "310400009").is_none());
+    }
+
+    #[test]
+    fn old_entries_are_read_again() {
+        let cache = GrantCache::default();
+        cache.remember_key("a", "k1", Some(key("a", "k1", false)));
+        let old = Instant::now().checked_sub(MAX_AGE + Duration::from_secs(1)).expect("the clock is past a minute");
+        cache.keys.write().unwrap().get_mut(&("a".to_string(), "k1".to_string())).unwrap().1 = old;
+        assert!(cache.key("a", "k1").is_none(), "an entry older than MAX_AGE is not used");
     }
 }
