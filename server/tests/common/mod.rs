@@ -29,7 +29,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let db_url = format!("{}/fullmakt_test_{}", server_url(), uuid::Uuid::new_v4().simple());
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    SWEPT.get_or_init(drop_old_test_databases).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let db_url = format!("{}/fullmakt_test_{now}_{}", server_url(), uuid::Uuid::new_v4().simple());
     let mut config = Config::for_tests(&db_url);
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -45,6 +48,25 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://{addr}");
     wait_ready(&base).await;
     TestApp { addr, base, db_url, client: browser() }
+}
+
+/// Drops the databases earlier test runs left (named `fullmakt_test_<unix
+/// time>_<uuid>`) once they are an hour old: several test apps may share one
+/// database within a test, so none can drop its own when it ends, and no test
+/// runs for an hour. Best effort: a failure here only leaves them for later.
+async fn drop_old_test_databases() {
+    let Ok(pool) = sqlx::PgPool::connect(&format!("{}/postgres", server_url())).await else { return };
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'fullmakt\\_test\\_%'").fetch_all(&pool).await.unwrap_or_default();
+    let hour_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
+    for name in names {
+        let created = name.strip_prefix("fullmakt_test_").and_then(|rest| rest.split('_').next()).and_then(|ts| ts.parse::<i64>().ok());
+        // Names from before the time stamp was added have no number: old by definition.
+        if created.is_none_or(|t| t < hour_ago) {
+            let _ = sqlx::query(&format!("drop database if exists \"{name}\" with (force)")).execute(&pool).await;
+        }
+    }
+    pool.close().await;
 }
 
 /// Waits (bounded) until the server at `base` answers its readiness probe.
