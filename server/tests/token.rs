@@ -466,6 +466,13 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
     let snap = snapshot(&pool).await;
     let kari = party(&pool, KARI).await;
     service::revoke_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, "ec-1").await.unwrap();
+    // The change is audited for the client's owner, though the actor named no party.
+    let for_party: Option<uuid::Uuid> =
+        sqlx::query_scalar("select on_behalf_of_id from audit_event where action = 'api_client.key.revoke' and outcome = 'success' order by occurred_at desc limit 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(for_party, Some(party(&pool, VENDOR).await.0));
     let (status, body) = post_token(&app, &sign(&v.ec_private, Algorithm::ES256, "ec-1", &good())).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")), "{body}");
     assert!(body["error_description"].as_str().unwrap().contains("revoked"));

@@ -36,6 +36,12 @@ impl UnitOfWork {
         &self.actor
     }
 
+    /// Names the party the change is made for, once the transaction has found
+    /// it (the owner of a locked row, say); audit records written after this carry it.
+    pub fn acting_for(&mut self, party: crate::parties::PartyId) {
+        self.actor.on_behalf_of = Some(party);
+    }
+
     /// Writes `event` in this transaction.
     pub async fn audit(&mut self, event: AuditEvent) -> Result<(), sqlx::Error> {
         store::insert(&mut self.tx, &self.actor, &event, self.now).await?;

@@ -145,6 +145,35 @@ pub async fn register_client(
     Ok(ApiClient { client_id, owner, display_name: name.into(), scopes, created_at: now, keys: Vec::new() })
 }
 
+/// Opens a change to an existing client: locks it, names its owner as the
+/// party acted for (in the unit of work and in refusals) and checks that
+/// `registrar` may change it. A refusal is audited and the transaction
+/// rolled back. Returns the unit of work and the narrowed actor.
+#[allow(clippy::too_many_arguments)]
+async fn begin_client_change(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    registrar: Registrar,
+    client_id: &str,
+    action: &str,
+    target: &str,
+) -> Result<(UnitOfWork, Actor), ClientError> {
+    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
+        drop(uow);
+        return Err(refused(pool, clock, actor, action, target, ClientError::UnknownClient).await);
+    };
+    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    uow.acting_for(owner);
+    if let Err(e) = may_change_client(snapshot, registrar, owner, &current) {
+        drop(uow);
+        return Err(refused(pool, clock, actor, action, target, e).await);
+    }
+    Ok((uow, actor))
+}
+
 /// Replaces the scopes a client may ask for.
 pub async fn set_scopes(
     pool: &PgPool,
@@ -155,14 +184,8 @@ pub async fn set_scopes(
     client_id: &str,
     scopes: &[String],
 ) -> Result<Vec<String>, ClientError> {
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
-        drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.scopes", client_id, ClientError::UnknownClient).await);
-    };
-    let actor = Actor { on_behalf_of: Some(owner), ..actor };
-    let checked = may_change_client(snapshot, registrar, owner, &current).and_then(|()| check_scopes(registrar, scopes));
-    let scopes = match checked {
+    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.scopes", client_id).await?;
+    let scopes = match check_scopes(registrar, scopes) {
         Ok(s) => s,
         Err(e) => {
             drop(uow);
@@ -187,14 +210,8 @@ pub async fn add_key(
     input: &KeyForCreate,
 ) -> Result<ClientKey, ClientError> {
     let now = clock.now();
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
-        drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.key.add", client_id, ClientError::UnknownClient).await);
-    };
-    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.key.add", client_id).await?;
     let check = || -> Result<PublicKey, ClientError> {
-        may_change_client(snapshot, registrar, owner, &current)?;
         if input.expires_at.is_some_and(|e| e <= now) {
             return Err(ClientError::ExpiryInPast);
         }
@@ -237,16 +254,7 @@ pub async fn revoke_key(
     kid: &str,
 ) -> Result<(), ClientError> {
     let target = format!("{client_id}:{kid}");
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
-        drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownClient).await);
-    };
-    let actor = Actor { on_behalf_of: Some(owner), ..actor };
-    if let Err(e) = may_change_client(snapshot, registrar, owner, &current) {
-        drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, e).await);
-    }
+    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.key.revoke", &target).await?;
     if !store::revoke_key(uow.conn(), client_id, kid, clock.now()).await? {
         drop(uow);
         return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownKey(kid.into())).await);
