@@ -239,14 +239,15 @@ pub async fn spend_jti_and_record<'e>(
                       select 1 from api_client c join api_client_key k on k.client_id = c.client_id
                       where c.client_id = $2 and k.kid = $10 and c.deleted_at is null and k.revoked_at is null
                         and (k.expires_at is null or k.expires_at > $5) and c.scopes @> $11::text[])
-                    and ($3::uuid is null or exists(
-                      select 1 from system_user su
-                      join party p on p.id = su.party_id
-                      where su.id = $3 and su.deleted_at is null and p.status = 'active'
-                        -- the system the client resolves to now, as system_user_candidates chooses it
-                        and su.system_id = (select s.system_id from system_register s
-                                            where s.client_ids @> array[$2::text] and not s.is_deleted
-                                            order by s.system_id limit 1))) as ok
+                    -- the system user's system (found by its key, active, of an active party)
+                    -- is the one the client resolves to now, as system_user_candidates chooses it
+                    and ($3::uuid is null or coalesce(
+                      (select su.system_id from system_user su join party p on p.id = su.party_id
+                       where su.id = $3 and su.deleted_at is null and p.status = 'active')
+                      = (select s.system_id from system_register s
+                         where s.client_ids @> array[$2::text] and not s.is_deleted
+                         order by s.system_id limit 1),
+                      false)) as ok
            ),
            spent as (
              insert into assertion_jti (client_id, jti, expires_at) select $2, $8, $9 from valid where ok
