@@ -63,13 +63,12 @@ mod ssr {
     }
 
     pub fn view(c: domain::tokens::model::ApiClient, now: time::OffsetDateTime) -> ClientView {
-        let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
-        let show = |t: time::OffsetDateTime| t.format(&fmt).unwrap_or_default();
+        use crate::functions::ssr::moment;
         ClientView {
             client_id: c.client_id,
             display_name: c.display_name,
             scopes: c.scopes,
-            created: show(c.created_at),
+            created: moment(c.created_at),
             keys: c
                 .keys
                 .into_iter()
@@ -80,10 +79,10 @@ mod ssr {
                         domain::tokens::model::KeyFamily::Rsa => "RSA".into(),
                         domain::tokens::model::KeyFamily::Ec => "EC P-256".into(),
                     },
-                    created: show(k.created_at),
-                    expires: k.expires_at.map(show),
-                    revoked: k.revoked_at.map(show),
-                    last_used: k.last_used_at.map(show),
+                    created: moment(k.created_at),
+                    expires: k.expires_at.map(moment),
+                    revoked: k.revoked_at.map(moment),
+                    last_used: k.last_used_at.map(moment),
                 })
                 .collect(),
         }

@@ -74,6 +74,11 @@ pub(crate) mod ssr {
         time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::Invalid(format!("{field}: use the form 2026-12-31")))
     }
 
+    /// A moment as the portal's tables show it: `24.11.2026 08:15 UTC`.
+    pub fn moment(t: time::OffsetDateTime) -> String {
+        t.format(time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC")).unwrap_or_default()
+    }
+
     pub fn actor(auth: &AuthSession, on_behalf_of: Option<domain::parties::PartyId>) -> domain::audit::Actor {
         domain::audit::Actor {
             party: Some(auth.person),

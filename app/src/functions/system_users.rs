@@ -24,7 +24,7 @@ pub struct SystemUserView {
 /// The chosen party's system users in force, by name.
 #[server(prefix = "/api", endpoint = "system_user_overview")]
 pub async fn system_user_overview() -> Result<Vec<SystemUserView>, AppError> {
-    use crate::functions::ssr::{access_manager, internal};
+    use crate::functions::ssr::{access_manager, internal, moment};
     use domain::system_users::SystemUserError;
     let (ctx, auth, party) = access_manager().await?;
     let now = ctx.clock.now();
@@ -32,8 +32,6 @@ pub async fn system_user_overview() -> Result<Vec<SystemUserView>, AppError> {
         SystemUserError::NotAccessManager => AppError::NotAllowed,
         SystemUserError::Store(e) => internal(&e.to_string()),
     })?;
-    let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
-    let show = |t: time::OffsetDateTime| t.format(&fmt).unwrap_or_default();
     Ok(list
         .into_iter()
         .map(|s| SystemUserView {
@@ -43,9 +41,9 @@ pub async fn system_user_overview() -> Result<Vec<SystemUserView>, AppError> {
             vendor_org_number: s.vendor_org_number,
             agent: s.kind == "agent",
             external_ref: s.external_ref,
-            created: show(s.created_at),
+            created: moment(s.created_at),
             recent_tokens: s.recent_tokens,
-            last_used: s.last_used_at.map(show),
+            last_used: s.last_used_at.map(moment),
         })
         .collect())
 }
