@@ -60,19 +60,15 @@ pub async fn token(State(svc): State<Arc<TokenService>>, headers: HeaderMap, bod
     if matches!(&outcome, Ok(Grant::Stale)) || (used_cache && matches!(&outcome, Ok(Grant::Refused(TokenError::InvalidScope(_))))) {
         outcome = issue(&svc, &headers, &body, false, &mut used_cache).await;
     }
-    match outcome {
-        Ok(Grant::Issued(body)) => no_store(Json(body).into_response()),
-        Ok(Grant::Refused(e)) => {
-            tracing::info!(error = e.code(), description = %e, "token request refused");
-            error_response(&e)
-        }
-        Ok(Grant::Stale) => {
-            let e = TokenError::InvalidClient("the client's registration or its system user changed during the request; try again".into());
-            tracing::info!(error = e.code(), description = %e, "token request refused");
-            error_response(&e)
-        }
-        Err(e) => internal(e),
-    }
+    let refusal = match outcome {
+        Ok(Grant::Issued(body)) => return no_store(Json(body).into_response()),
+        Ok(Grant::Refused(e)) => e,
+        // Changed again while it was decided afresh.
+        Ok(Grant::Stale) => TokenError::InvalidClient("the client's registration or its system user changed during the request; try again".into()),
+        Err(e) => return internal(e),
+    };
+    tracing::info!(error = refusal.code(), description = %refusal, "token request refused");
+    error_response(&refusal)
 }
 
 /// How one pass over a grant ended.

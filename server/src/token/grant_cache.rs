@@ -32,61 +32,65 @@ pub const MAX_AGE: Duration = Duration::from_secs(60);
 type KeyId = (String, String);
 type LinkId = (String, String, String);
 
-#[derive(Default)]
-pub struct GrantCache {
-    keys: RwLock<HashMap<KeyId, (Arc<ClientKeyForGrant>, Instant)>>,
-    links: RwLock<HashMap<LinkId, (SystemUserLink, Instant)>>,
+/// One bounded map of what the database said, each entry with when it was read.
+struct Entries<K, V>(RwLock<HashMap<K, (V, Instant)>>);
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Self(RwLock::default())
+    }
 }
 
-fn fresh<T: Clone>(entry: Option<&(T, Instant)>) -> Option<T> {
-    entry.filter(|(_, at)| at.elapsed() < MAX_AGE).map(|(v, _)| v.clone())
+impl<K: std::hash::Hash + Eq, V: Clone> Entries<K, V> {
+    /// The entry for `id` if it is younger than [`MAX_AGE`].
+    fn get(&self, id: &K) -> Option<V> {
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        map.get(id).filter(|(_, at)| at.elapsed() < MAX_AGE).map(|(v, _)| v.clone())
+    }
+
+    /// Keeps `value` for `id`, or forgets `id` when there is none.
+    fn remember(&self, id: K, value: Option<V>) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        match value {
+            Some(value) => {
+                if map.len() >= MAX_ENTRIES {
+                    map.clear();
+                }
+                map.insert(id, (value, Instant::now()));
+            }
+            None => {
+                map.remove(&id);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct GrantCache {
+    keys: Entries<KeyId, Arc<ClientKeyForGrant>>,
+    links: Entries<LinkId, SystemUserLink>,
 }
 
 impl GrantCache {
     pub fn key(&self, client_id: &str, kid: &str) -> Option<Arc<ClientKeyForGrant>> {
-        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        fresh(keys.get(&(client_id.to_owned(), kid.to_owned())))
+        self.keys.get(&(client_id.to_owned(), kid.to_owned()))
     }
 
     /// Remembers what the database said about (client, kid): a key that could
     /// be used when read is kept; none, or a revoked one, removes the entry.
     pub fn remember_key(&self, client_id: &str, kid: &str, key: Option<Arc<ClientKeyForGrant>>) {
-        let id = (client_id.to_owned(), kid.to_owned());
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        match key {
-            Some(key) if key.revoked_at.is_none() && !key.client_deleted => {
-                if keys.len() >= MAX_ENTRIES {
-                    keys.clear();
-                }
-                keys.insert(id, (key, Instant::now()));
-            }
-            _ => {
-                keys.remove(&id);
-            }
-        }
+        let usable = key.filter(|k| k.revoked_at.is_none() && !k.client_deleted);
+        self.keys.remember((client_id.to_owned(), kid.to_owned()), usable);
     }
 
     pub fn link(&self, client_id: &str, org: &str, external_ref: &str) -> Option<SystemUserLink> {
-        let links = self.links.read().unwrap_or_else(|e| e.into_inner());
-        fresh(links.get(&(client_id.to_owned(), org.to_owned(), external_ref.to_owned())))
+        self.links.get(&(client_id.to_owned(), org.to_owned(), external_ref.to_owned()))
     }
 
     /// Remembers the system user found for (client, org, external ref), or
     /// removes the entry when there is none.
     pub fn remember_link(&self, client_id: &str, org: &str, external_ref: &str, link: Option<SystemUserLink>) {
-        let id = (client_id.to_owned(), org.to_owned(), external_ref.to_owned());
-        let mut links = self.links.write().unwrap_or_else(|e| e.into_inner());
-        match link {
-            Some(link) => {
-                if links.len() >= MAX_ENTRIES {
-                    links.clear();
-                }
-                links.insert(id, (link, Instant::now()));
-            }
-            None => {
-                links.remove(&id);
-            }
-        }
+        self.links.remember((client_id.to_owned(), org.to_owned(), external_ref.to_owned()), link);
     }
 }
 
@@ -138,7 +142,7 @@ mod tests {
         let cache = GrantCache::default();
         cache.remember_key("a", "k1", Some(key("a", "k1", false)));
         let old = Instant::now().checked_sub(MAX_AGE + Duration::from_secs(1)).expect("the clock is past a minute");
-        cache.keys.write().unwrap().get_mut(&("a".to_string(), "k1".to_string())).unwrap().1 = old;
+        cache.keys.0.write().unwrap().get_mut(&("a".to_string(), "k1".to_string())).unwrap().1 = old;
         assert!(cache.key("a", "k1").is_none(), "an entry older than MAX_AGE is not used");
     }
 }
