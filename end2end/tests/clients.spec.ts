@@ -1,13 +1,10 @@
 import { test, expect } from "@playwright/test";
 import { generateKeyPairSync } from "node:crypto";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
 
 test("an access manager registers an API client, adds a key and revokes it", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
 
   await page.goto("/klienter");
   await hydrated(page);

@@ -1,12 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
 
 async function actForBakery(page: Page) {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
 }
 
 test("an access manager finds a package by search, gives it to an organisation, and revokes it", async ({ page }) => {

@@ -24,3 +24,11 @@ export async function loginAs(page: Page, name: string) {
   await page.getByRole("button", { name: "Logg inn" }).click();
   await expect(page.getByTestId("signed-in-as")).toHaveText(name);
 }
+
+/** Chooses the party to act for on the party chooser, and waits until the header names it. */
+export async function chooseParty(page: Page, party: string) {
+  await page.goto("/velg-aktor");
+  await hydrated(page);
+  await page.getByRole("button", { name: `Velg ${party}` }).click();
+  await expect(page.getByTestId("acting-for")).toContainText(party);
+}

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
 
 test("the signed-out front page explains Fullmakt and passes axe", async ({ page }) => {
   await page.goto("/");
@@ -68,10 +68,7 @@ test("a failed login shows a readable reason", async ({ page }) => {
 
 test("an access manager gives a package, sees why, and revokes it after confirming", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
 
   await page.goto("/tilganger");
   await hydrated(page);

@@ -1,14 +1,11 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
 
 // Ada Rektor is the general manager of Universitetet i Fjordby, the demo's
 // service owner (it owns "Rapportering til Universitetet i Fjordby").
 async function actForUniversity(page: Page) {
   await loginAs(page, "Ada Rektor");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Universitetet i Fjordby" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Universitetet i Fjordby");
+  await chooseParty(page, "Universitetet i Fjordby");
 }
 
 test("a service owner's access manager creates a service with one rule, sees it listed, and edits it", async ({ page }) => {
@@ -80,10 +77,7 @@ test("a service owner's access manager creates a service with one rule, sees it 
 
 test("a party that owns no services shows an empty list", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
   await page.goto("/tjenester");
   await hydrated(page);
   await expect(page.getByText("Denne aktøren eier ingen tjenester ennå.")).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
 
 async function createRole(page: Page, code: string, packages: string) {
   await page.getByLabel("Kode", { exact: true }).fill(code);
@@ -22,10 +22,7 @@ async function assign(page: Page, role: string) {
 
 test("roles: create two, keep them apart, assign one, refuse the other, end the first", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
 
   await page.goto("/");
   await page.getByRole("link", { name: "Roller og arbeidsdeling" }).click();

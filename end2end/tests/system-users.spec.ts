@@ -1,12 +1,9 @@
 import { test, expect } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, expectNoAxeViolations, loginAs } from "./helpers";
 
 test("an access manager sees the party's system users and how much they are used", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
 
   await page.goto("/");
   await page.getByRole("link", { name: "Systembrukere og bruken av dem" }).click();
@@ -25,10 +22,7 @@ test("an access manager sees the party's system users and how much they are used
 test("someone who is not the party's access manager is told so", async ({ page }) => {
   // Ola acts for the bakery as its accountant, but manages no access there.
   await loginAs(page, "Ola Tallesen");
-  await page.goto("/velg-aktor");
-  await hydrated(page);
-  await page.getByRole("button", { name: "Velg Bakeri Hansen AS" }).click();
-  await expect(page.getByTestId("acting-for")).toContainText("Bakeri Hansen AS");
+  await chooseParty(page, "Bakeri Hansen AS");
   await page.goto("/systembrukere");
   await expect(page.getByRole("alert")).toContainText("Du har ikke tilgang til dette på vegne av denne aktøren.");
   await expect(page.getByRole("table")).toHaveCount(0);
