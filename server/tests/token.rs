@@ -323,6 +323,14 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
             "future",
         ),
         (
+            "jti with a control character",
+            rs(&with(&|c| {
+                c["jti"] = json!("j\u{0}1");
+            })),
+            "invalid_grant",
+            "control characters",
+        ),
+        (
             "over-long-lived",
             rs(&with(&|c| {
                 c["exp"] = json!(now + 300);
@@ -482,6 +490,51 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
     assert!(body["error_description"].as_str().unwrap().contains("expired"), "{body}");
 
     assert_eq!(issued(&pool).await, before + 2, "nothing else was issued");
+}
+
+/// Requests that arrive together share one write (group commit); a replay
+/// sent at the same moment as its original, even in the same batch, must still
+/// get no token.
+#[tokio::test]
+async fn assertions_sent_at_once_and_their_replays_get_one_token_each() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let iss = issuer(&app).await;
+    let before = issued(&pool).await;
+    let mut c = claims(&v.client_id, &iss, PDP_SCOPE);
+    c["authorization_details"] = system_user_details(BAKERY, None);
+    let distinct: Vec<String> = (0..16)
+        .map(|_| {
+            c["jti"] = json!(uuid::Uuid::new_v4().to_string());
+            sign(&v.rsa_private, Algorithm::RS256, "rsa-1", &c)
+        })
+        .collect();
+    let mut requests = tokio::task::JoinSet::new();
+    for copy in 0..3 {
+        for (n, assertion) in distinct.iter().enumerate() {
+            let (client, url, assertion) = (app.client.clone(), app.url("/token"), assertion.clone());
+            requests.spawn(async move {
+                let res = client.post(url).form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())]).send().await.unwrap();
+                let status = res.status().as_u16();
+                (n, copy, status, res.json::<Value>().await.unwrap())
+            });
+        }
+    }
+    let mut tokens_per_assertion = vec![0; distinct.len()];
+    for (n, copy, status, body) in requests.join_all().await {
+        match status {
+            200 => tokens_per_assertion[n] += 1,
+            400 => {
+                assert_eq!(body["error"], "invalid_grant", "{body}");
+                assert!(body["error_description"].as_str().unwrap().contains("used before"), "{body}");
+            }
+            other => panic!("assertion {n}, copy {copy}: {other} {body}"),
+        }
+    }
+    assert_eq!(tokens_per_assertion, vec![1; distinct.len()], "exactly one token per assertion");
+    assert_eq!(issued(&pool).await - before, distinct.len() as i64);
 }
 
 fn b64_json(v: &Value) -> String {

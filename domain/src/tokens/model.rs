@@ -141,6 +141,21 @@ pub struct Assertion {
     pub system_user: Option<SystemUserRequest>,
 }
 
+/// One token endpoint write: the assertion's jti to spend, checked against
+/// the client's key as it is now, and the token to record.
+#[derive(Debug, Clone)]
+pub struct TokenWrite {
+    /// The assertion's `jti`, single-use per client.
+    pub assertion_jti: String,
+    /// Until when the jti must be remembered (the assertion's `exp` plus the skew).
+    pub assertion_expires_at: OffsetDateTime,
+    /// The client key the assertion was verified with.
+    pub kid: String,
+    /// The token about to be issued; its space-separated `scope` must still
+    /// be allowed to the client.
+    pub token: IssuedToken,
+}
+
 /// A fact about an issued token (never the token).
 #[derive(Debug, Clone)]
 pub struct IssuedToken {

@@ -108,22 +108,30 @@ pub fn check_header(header: &Value) -> Result<AssertionHeader, TokenError> {
             return Err(grant("the assertion's typ must be JWT when present"));
         }
     }
-    match h.get("kid").and_then(Value::as_str) {
-        Some(kid) if !kid.is_empty() && kid.len() <= 200 => Ok(AssertionHeader { alg, kid: kid.to_string() }),
-        _ if h.contains_key("x5c") => {
+    match h.get("kid") {
+        Some(Value::String(kid)) if plain(kid, 200) => Ok(AssertionHeader { alg, kid: kid.clone() }),
+        Some(_) => Err(TokenError::InvalidClient("the assertion's kid must be a string of 1 to 200 characters without control characters".into())),
+        None if h.contains_key("x5c") => {
             Err(TokenError::InvalidClient("enterprise certificates (x5c) are not supported; register a public key for the client and send its kid".into()))
         }
-        _ => Err(TokenError::InvalidClient("the assertion's header has no kid; send the kid of a key registered for the client".into())),
+        None => Err(TokenError::InvalidClient("the assertion's header has no kid; send the kid of a key registered for the client".into())),
     }
+}
+
+/// A non-empty string of at most `max` bytes without control characters: what
+/// identifiers in an assertion (kid, iss, jti) may be, so that they can be
+/// looked up and stored as they are.
+fn plain(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && !s.chars().any(char::is_control)
 }
 
 /// The unverified `iss`, only to find the client's key. Never trust it further.
 pub fn peek_issuer(claims: &Value) -> Result<&str, TokenError> {
-    claims
-        .get("iss")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| TokenError::InvalidClient("the assertion has no iss; set iss to your client id".into()))
+    match claims.get("iss") {
+        Some(Value::String(iss)) if plain(iss, 256) => Ok(iss),
+        Some(_) => Err(TokenError::InvalidClient("iss must be your client id: a string of 1 to 256 characters without control characters".into())),
+        None => Err(TokenError::InvalidClient("the assertion has no iss; set iss to your client id".into())),
+    }
 }
 
 // ---------------------------------------------------------------- assertion claims
@@ -195,8 +203,8 @@ pub fn check_claims(claims: &Value, check: &ClaimsCheck<'_>) -> Result<Assertion
         }
     }
     let jti = match c.get("jti") {
-        Some(Value::String(j)) if !j.is_empty() && j.len() <= 256 => j.clone(),
-        Some(_) => return Err(grant("jti must be a string of 1 to 256 characters")),
+        Some(Value::String(j)) if plain(j, 256) => j.clone(),
+        Some(_) => return Err(grant("jti must be a string of 1 to 256 characters without control characters")),
         None => return Err(grant("the assertion has no jti; send a unique id with every assertion")),
     };
     let scopes = match c.get("scope") {

@@ -203,12 +203,13 @@ pub async fn system_user_candidates<'e>(
         .collect())
 }
 
-/// What [`spend_jti_and_record`] found.
+/// What [`spend_jtis_and_record`] found for one token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spent {
     /// The jti was new and the issue is recorded: sign and answer.
     Issued,
-    /// The jti was seen before; nothing recorded.
+    /// The jti was seen before (or by an earlier row of the same batch);
+    /// nothing recorded.
     Replayed,
     /// The key, the client's scopes or the system user no longer allow this
     /// token (the caller's view of them was older than the database's);
@@ -216,69 +217,92 @@ pub enum Spent {
     Stale,
 }
 
-/// Spends the assertion's jti and records the token about to be issued, in
-/// one statement and one commit: the token endpoint's only round trip when
-/// the client's key and system user come from its cache. The same statement
-/// checks that the key is still unrevoked and unexpired, the client not
-/// deleted and still allowed every scope, and the system user (if any) still
-/// active, of an active organisation, and of the very system the client
-/// resolves to now (the first undeleted system listing it, as
-/// [`system_user_candidates`] orders them), so a cached view can never issue
-/// what the database no longer allows.
-pub async fn spend_jti_and_record<'e>(
-    db: impl PgExecutor<'e>,
-    jti: &str,
-    jti_expires_at: OffsetDateTime,
-    kid: &str,
-    t: &IssuedToken,
-    scopes: &[String],
-) -> Result<Spent, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"with valid as (
-             select exists(
+/// Spends each assertion's jti and records each token about to be issued, in
+/// one statement and one commit for the whole batch: the token endpoint's
+/// only write, shared by the requests that arrive together (group commit, see
+/// `server/src/token/group_commit.rs`). Returns one [`Spent`] per write, in
+/// order.
+///
+/// For each row the same statement checks that the key is still unrevoked
+/// and unexpired, the client not deleted and still allowed every scope of
+/// the token, and the system user (if any) still active, of an active
+/// organisation, and of the very system the client resolves to now (the
+/// first undeleted system listing it, as [`system_user_candidates`] orders
+/// them), so a cached view can never issue what the database no longer
+/// allows. A row that fails the check spends nothing. When two valid rows of
+/// one batch carry the same (client, jti), the first is issued and the other
+/// is a replay, as if they had come one after the other. Keys are inserted
+/// in order, so concurrent batches that share a replayed jti cannot deadlock.
+pub async fn spend_jtis_and_record<'e>(db: impl PgExecutor<'e>, writes: &[TokenWrite]) -> Result<Vec<Spent>, sqlx::Error> {
+    let column = |f: fn(&TokenWrite) -> String| writes.iter().map(f).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = writes.iter().map(|w| w.token.id).collect();
+    let system_users: Vec<Option<Uuid>> = writes.iter().map(|w| w.token.system_user_id).collect();
+    let issued_at: Vec<OffsetDateTime> = writes.iter().map(|w| w.token.issued_at).collect();
+    let expires_at: Vec<OffsetDateTime> = writes.iter().map(|w| w.token.expires_at).collect();
+    let jti_expires_at: Vec<OffsetDateTime> = writes.iter().map(|w| w.assertion_expires_at).collect();
+    let rows = sqlx::query!(
+        r#"with req as (
+             select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                                  $7::text[], $8::text[], $9::timestamptz[], $10::text[])
+               with ordinality as r(id, client_id, system_user_id, scope, issued_at, expires_at, token_jti, jti, jti_expires_at, kid, ord)
+           ),
+           checked as (
+             select r.*,
+                    exists(
                       select 1 from api_client c join api_client_key k on k.client_id = c.client_id
-                      where c.client_id = $2 and k.kid = $10 and c.deleted_at is null and k.revoked_at is null
-                        and (k.expires_at is null or k.expires_at > $5) and c.scopes @> $11::text[])
+                      where c.client_id = r.client_id and k.kid = r.kid and c.deleted_at is null and k.revoked_at is null
+                        and (k.expires_at is null or k.expires_at > r.issued_at)
+                        and c.scopes @> string_to_array(r.scope, ' '))
                     -- the system user's system (found by its key, active, of an active party)
                     -- is the one the client resolves to now, as system_user_candidates chooses it
-                    and ($3::uuid is null or coalesce(
+                    and (r.system_user_id is null or coalesce(
                       (select su.system_id from system_user su join party p on p.id = su.party_id
-                       where su.id = $3 and su.deleted_at is null and p.status = 'active')
+                       where su.id = r.system_user_id and su.deleted_at is null and p.status = 'active')
                       = (select s.system_id from system_register s
-                         where s.client_ids @> array[$2::text] and not s.is_deleted
+                         where s.client_ids @> array[r.client_id] and not s.is_deleted
                          order by s.system_id limit 1),
                       false)) as ok
+             from req r
+           ),
+           candidate as (
+             select distinct on (client_id, jti) * from checked where ok order by client_id, jti, ord
            ),
            spent as (
-             insert into assertion_jti (client_id, jti, expires_at) select $2, $8, $9 from valid where ok
+             insert into assertion_jti (client_id, jti, expires_at)
+             -- in key order, so that two batches never wait on each other's keys in a cycle
+             select client_id, jti, jti_expires_at from candidate order by client_id, jti
              on conflict on constraint assertion_jti_unique do nothing
-             returning 1
+             returning client_id, jti
            ),
            issued as (
              insert into token_issued (id, client_id, system_user_id, scope, issued_at, expires_at, jti)
-             select $1, $2, $3, $4, $5, $6, $7 from spent
-             returning 1
+             select c.id, c.client_id, c.system_user_id, c.scope, c.issued_at, c.expires_at, c.token_jti
+             from candidate c join spent s on s.client_id = c.client_id and s.jti = c.jti
+             returning id
            )
-           select (select ok from valid) as "valid!", exists(select 1 from issued) as "issued!""#,
-        t.id,
-        t.client_id,
-        t.system_user_id,
-        t.scope,
-        t.issued_at,
-        t.expires_at,
-        t.jti,
-        jti,
-        jti_expires_at,
-        kid,
-        scopes
+           select c.ok as "valid!", exists(select 1 from issued i where i.id = c.id) as "issued!"
+           from checked c order by c.ord"#,
+        &ids,
+        &column(|w| w.token.client_id.clone()),
+        &system_users as _,
+        &column(|w| w.token.scope.clone()),
+        &issued_at,
+        &expires_at,
+        &column(|w| w.token.jti.clone()),
+        &column(|w| w.assertion_jti.clone()),
+        &jti_expires_at,
+        &column(|w| w.kid.clone()),
     )
-    .fetch_one(db)
+    .fetch_all(db)
     .await?;
-    Ok(match (row.valid, row.issued) {
-        (false, _) => Spent::Stale,
-        (true, true) => Spent::Issued,
-        (true, false) => Spent::Replayed,
-    })
+    Ok(rows
+        .into_iter()
+        .map(|row| match (row.valid, row.issued) {
+            (false, _) => Spent::Stale,
+            (true, true) => Spent::Issued,
+            (true, false) => Spent::Replayed,
+        })
+        .collect())
 }
 
 /// Notes that a key was used, at most once a minute per key (the row is hot).

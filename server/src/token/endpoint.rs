@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::tokens::rules::{self, ClaimsCheck, TokenError};
 use domain::tokens::store::{self, Spent};
-use domain::tokens::{ClientKeyForGrant, IssuedToken, SystemUserLink, SystemUserRequest, ISO6523_AUTHORITY, JWT_BEARER_GRANT, SYSTEM_USER_DETAILS};
+use domain::tokens::{ClientKeyForGrant, IssuedToken, SystemUserLink, SystemUserRequest, TokenWrite, ISO6523_AUTHORITY, JWT_BEARER_GRANT, SYSTEM_USER_DETAILS};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -209,19 +209,24 @@ async fn issue(svc: &TokenService, headers: &HeaderMap, body: &[u8], cached: boo
     }
     // Last, so that a refused request does not use up the jti; kept until the
     // assertion could not be accepted anyway. The jti is spent, the client's
-    // current state checked and the issue recorded in one statement, before
-    // signing: one round trip and one commit per token.
-    let jti_expiry = time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?;
-    let record = IssuedToken {
-        id: uuid::Uuid::now_v7(),
-        client_id: client_id.clone(),
-        system_user_id: system_user.as_ref().map(|(_, l)| l.system_user_id),
-        scope: scope.clone(),
-        issued_at: now,
-        expires_at: now + svc.settings.lifetime,
-        jti: jti.clone(),
+    // current state checked and the issue recorded in one write, before
+    // signing: one round trip and one commit, shared with the requests that
+    // arrive at the same time.
+    let write = TokenWrite {
+        assertion_jti: assertion.jti,
+        assertion_expires_at: time::OffsetDateTime::from_unix_timestamp(assertion.exp + rules::CLOCK_SKEW_SECS)?,
+        kid: key.kid.clone(),
+        token: IssuedToken {
+            id: uuid::Uuid::now_v7(),
+            client_id: client_id.clone(),
+            system_user_id: system_user.as_ref().map(|(_, l)| l.system_user_id),
+            scope: scope.clone(),
+            issued_at: now,
+            expires_at: now + svc.settings.lifetime,
+            jti,
+        },
     };
-    match store::spend_jti_and_record(&svc.pool, &assertion.jti, jti_expiry, &key.kid, &record, &assertion.scopes).await? {
+    match svc.writes.write(write).await? {
         Spent::Issued => {}
         Spent::Replayed => {
             return Ok(TokenError::InvalidGrant("the assertion's jti has been used before; send a new jti with every assertion".into()).into());

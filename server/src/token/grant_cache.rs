@@ -7,7 +7,7 @@
 //! kid) never changes through the product (a kid cannot be reused), and
 //! everything that can change — revocation, expiry, deletion, scopes, the
 //! system user's state and which system the client belongs to — is checked
-//! again by the write itself ([`store::spend_jti_and_record`]). Entries also
+//! again by the write itself ([`store::spend_jtis_and_record`]). Entries also
 //! expire after [`MAX_AGE`], so that what the product never changes but an
 //! operator might by hand (a key's material, a client's owner) is read again
 //! within a minute.
@@ -15,7 +15,7 @@
 //! (a scope added since, say), the endpoint decides again from the database
 //! and stores what it read, so a refusal always rests on current data.
 //!
-//! [`store::spend_jti_and_record`]: domain::tokens::store::spend_jti_and_record
+//! [`store::spend_jtis_and_record`]: domain::tokens::store::spend_jtis_and_record
 
 use domain::tokens::{ClientKeyForGrant, SystemUserLink};
 use std::collections::HashMap;

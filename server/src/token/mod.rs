@@ -10,6 +10,7 @@
 pub mod bearer;
 pub mod endpoint;
 pub mod grant_cache;
+pub mod group_commit;
 pub mod jws;
 pub mod keys;
 
@@ -46,18 +47,31 @@ pub struct TokenService {
     cache: bearer::Cache,
     /// Client keys and system-user links, so a token costs one round trip.
     grants: grant_cache::GrantCache,
+    /// The jti-and-record write, shared by requests that arrive together.
+    writes: group_commit::GroupCommit,
     /// When each (client, kid) was last written as used, to write at most once a minute.
     touched: Mutex<HashMap<(String, String), i64>>,
 }
 
 impl TokenService {
     /// Loads (or creates) the signing keys and starts the background work:
-    /// key reload and rotation every minute, replay-store purge.
+    /// key reload and rotation every minute, replay-store purge, and the
+    /// group-committing writer.
     pub async fn start(pool: PgPool, clock: Arc<dyn domain::Clock>, settings: Settings, kek: [u8; 32]) -> anyhow::Result<Arc<Self>> {
         let kek = keys::Kek::new(&kek);
         let set = keys::load(&pool, &kek, settings.alg, clock.now(), settings.rotate_after, settings.lifetime).await?;
-        let svc =
-            Arc::new(Self { pool, clock, settings, kek, keys: RwLock::new(Arc::new(set)), cache: bearer::Cache::new(100_000), grants: Default::default(), touched: Mutex::default() });
+        let writes = group_commit::GroupCommit::start(pool.clone());
+        let svc = Arc::new(Self {
+            pool,
+            clock,
+            settings,
+            kek,
+            keys: RwLock::new(Arc::new(set)),
+            cache: bearer::Cache::new(100_000),
+            grants: Default::default(),
+            writes,
+            touched: Mutex::default(),
+        });
         let weak = Arc::downgrade(&svc);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
