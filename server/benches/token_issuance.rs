@@ -4,6 +4,7 @@
 //! request verifies a signature, writes the replay store, looks up the
 //! system user, signs an ES256 token and records the issue. The load
 //! generator runs in the same process on the same two cores, as wrk would.
+//! Requests that arrive together share one commit (the endpoint's group commit).
 //! Prints tokens/s and latency percentiles; asserts nothing.
 //!
 //! Run: `cargo bench -p server --bench token_issuance` (FULLMAKT_TEST_PG names
@@ -17,6 +18,11 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The server binary's allocator (see `server/src/main.rs`), so that the
+/// in-process server is measured as it runs in production.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const VENDOR: &str = "310000000";
 const BAKERY: &str = "310400009";
