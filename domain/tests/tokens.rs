@@ -93,6 +93,17 @@ async fn one_batch_checks_every_row_and_spends_each_jti_once(pool: PgPool) {
     let again = spend_jtis_and_record(&pool, &[write("j5", "k1", "a:b", None), write("j6", "k1", "a:b", None)]).await.unwrap();
     assert_eq!(again, [Replayed, Issued]);
     assert_eq!(spend_jtis_and_record(&pool, &[]).await.unwrap(), []);
+
+    // An assertion that expired before its write came spends and issues nothing.
+    let mut late = write("j7", "k1", "a:b", None);
+    late.assertion_expires_at = OffsetDateTime::now_utc() - Duration::seconds(1);
+    assert_eq!(spend_jtis_and_record(&pool, &[late]).await.unwrap(), [Stale]);
+    // Nor does a key that expired between the request and the write.
+    sqlx::query("update api_client_key set expires_at = now() - interval '1 second' where kid = 'k1'").execute(&pool).await.unwrap();
+    let mut asked_earlier = write("j8", "k1", "a:b", None);
+    asked_earlier.token.issued_at -= Duration::seconds(5);
+    assert_eq!(spend_jtis_and_record(&pool, &[asked_earlier]).await.unwrap(), [Stale]);
+    assert_eq!(count(&pool, "token_issued").await, 4);
 }
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]

@@ -537,6 +537,40 @@ async fn assertions_sent_at_once_and_their_replays_get_one_token_each() {
     assert_eq!(issued(&pool).await - before, distinct.len() as i64);
 }
 
+/// A write the database refuses (a jti with NUL, which the endpoint's rules
+/// keep out) fails alone: the rest of its batch is written row by row.
+#[tokio::test]
+async fn a_batch_the_database_refuses_is_written_row_by_row() {
+    use domain::tokens::store::Spent;
+    use domain::tokens::{IssuedToken, TokenWrite};
+    use server::token::group_commit::write_batch;
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let system_user = system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let write = |jti: &str| {
+        let now = time::OffsetDateTime::now_utc();
+        TokenWrite {
+            assertion_jti: jti.into(),
+            assertion_expires_at: now + time::Duration::minutes(3),
+            kid: "rsa-1".into(),
+            token: IssuedToken {
+                id: uuid::Uuid::now_v7(),
+                client_id: v.client_id.clone(),
+                system_user_id: Some(system_user),
+                scope: PDP_SCOPE.into(),
+                issued_at: now,
+                expires_at: now + time::Duration::minutes(2),
+                jti: uuid::Uuid::new_v4().to_string(),
+            },
+        }
+    };
+    let before = issued(&pool).await;
+    let results = write_batch(&pool, &[write("a"), write("b\u{0}"), write("c"), write("a")]).await;
+    assert!(matches!(results.as_slice(), [Ok(Spent::Issued), Err(_), Ok(Spent::Issued), Ok(Spent::Replayed)]), "{results:?}");
+    assert_eq!(issued(&pool).await - before, 2);
+}
+
 fn b64_json(v: &Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())

@@ -118,11 +118,11 @@ pub fn check_header(header: &Value) -> Result<AssertionHeader, TokenError> {
     }
 }
 
-/// A non-empty string of at most `max` bytes without control characters: what
+/// A non-empty string of at most `max` characters without control characters: what
 /// identifiers in an assertion (kid, iss, jti) may be, so that they can be
 /// looked up and stored as they are.
 fn plain(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && !s.chars().any(char::is_control)
+    !s.is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)
 }
 
 /// The unverified `iss`, only to find the client's key. Never trust it further.

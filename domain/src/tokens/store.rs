@@ -224,8 +224,9 @@ pub enum Spent {
 /// order.
 ///
 /// For each row the same statement checks that the key is still unrevoked
-/// and unexpired, the client not deleted and still allowed every scope of
-/// the token, and the system user (if any) still active, of an active
+/// and unexpired (at the request's time and at the write's), the assertion
+/// not expired meanwhile, the client not deleted and still allowed every
+/// scope of the token, and the system user (if any) still active, of an active
 /// organisation, and of the very system the client resolves to now (the
 /// first undeleted system listing it, as [`system_user_candidates`] orders
 /// them), so a cached view can never issue what the database no longer
@@ -251,7 +252,9 @@ pub async fn spend_jtis_and_record<'e>(db: impl PgExecutor<'e>, writes: &[TokenW
                     exists(
                       select 1 from api_client c join api_client_key k on k.client_id = c.client_id
                       where c.client_id = r.client_id and k.kid = r.kid and c.deleted_at is null and k.revoked_at is null
-                        and (k.expires_at is null or k.expires_at > r.issued_at)
+                        -- as of the write too, which may come a little after the request
+                        and (k.expires_at is null or k.expires_at > greatest(r.issued_at, now()))
+                        and r.jti_expires_at > now()
                         and c.scopes @> string_to_array(r.scope, ' '))
                     -- the system user's system (found by its key, active, of an active party)
                     -- is the one the client resolves to now, as system_user_candidates chooses it

@@ -11,9 +11,11 @@
 //! the batches grow by themselves while the previous commits are on their way
 //! to disk. Durability is unchanged: no request is answered before its commit.
 //!
-//! A batch that fails as a whole (a lost connection, or one row the database
-//! refuses) is written again row by row, so one bad request cannot fail the
-//! others that happened to share its batch.
+//! A batch the database refuses for a value it will not take is written again
+//! row by row, so one bad request cannot fail the others that happened to
+//! share its batch. A batch that fails for want of the database (a lost
+//! connection, an exhausted pool) is answered with an error at once. A request
+//! waits at most [`DEADLINE`]; one that has given up is left out of its batch.
 //!
 //! [`store::spend_jtis_and_record`]: domain::tokens::store::spend_jtis_and_record
 
@@ -30,6 +32,11 @@ pub const MAX_BATCH: usize = 128;
 pub const IN_FLIGHT: usize = 2;
 /// Requests that may wait for a writer before senders are held back.
 const QUEUE: usize = 8 * MAX_BATCH;
+/// How long a request waits for its write before it is answered with an
+/// error. A request that gives up before its batch is written is left out of
+/// it, so a token is neither recorded nor its jti spent long after it was
+/// asked for (the key and claims were checked at that time).
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 type Reply = oneshot::Sender<Result<Spent, WriteFailed>>;
 
@@ -52,10 +59,14 @@ impl GroupCommit {
     }
 
     /// Spends the jti and records the token, with whatever other writes are waiting.
+    /// Gives up after [`DEADLINE`].
     pub async fn write(&self, write: TokenWrite) -> Result<Spent, WriteFailed> {
-        let (reply, answer) = oneshot::channel();
-        self.queue.send((write, reply)).await.map_err(|_| WriteFailed("the writer has stopped".into()))?;
-        answer.await.map_err(|_| WriteFailed("the writer dropped the request".into()))?
+        let wait = async {
+            let (reply, answer) = oneshot::channel();
+            self.queue.send((write, reply)).await.map_err(|_| WriteFailed("the writer has stopped".into()))?;
+            answer.await.map_err(|_| WriteFailed("the writer dropped the request".into()))?
+        };
+        tokio::time::timeout(DEADLINE, wait).await.map_err(|_| WriteFailed(format!("not written within {DEADLINE:?}")))?
     }
 }
 
@@ -71,38 +82,56 @@ async fn dispatch(pool: PgPool, mut waiting: mpsc::Receiver<(TokenWrite, Reply)>
         let pool = pool.clone();
         let taken = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
         tokio::spawn(async move {
-            write_batch(&pool, taken).await;
+            answer(&pool, taken).await;
             drop(writer);
         });
     }
 }
 
-async fn write_batch(pool: &PgPool, batch: Vec<(TokenWrite, Reply)>) {
+/// Writes one batch and answers each of its requests; requests that have
+/// gone away (given up, or their client disconnected) are left out, so that
+/// nothing is recorded for a token no one will receive.
+async fn answer(pool: &PgPool, mut batch: Vec<(TokenWrite, Reply)>) {
+    batch.retain(|(_, reply)| !reply.is_closed());
+    if batch.is_empty() {
+        return;
+    }
     let (writes, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-    match store::spend_jtis_and_record(pool, &writes).await {
-        Ok(spent) if spent.len() == writes.len() => {
-            for (reply, spent) in replies.into_iter().zip(spent) {
-                let _ = reply.send(Ok(spent)); // the request may have gone away
-            }
-        }
-        Ok(spent) => answer_all(replies, &format!("{} results for {} writes", spent.len(), writes.len())),
-        Err(e) if writes.len() == 1 => answer_all(replies, &e.to_string()),
+    for (reply, result) in replies.into_iter().zip(write_batch(pool, &writes).await) {
+        let _ = reply.send(result); // the request may have gone away
+    }
+}
+
+/// Writes `writes` in one statement, or row by row if the database refuses
+/// the statement; one result per write, in order.
+pub async fn write_batch(pool: &PgPool, writes: &[TokenWrite]) -> Vec<Result<Spent, WriteFailed>> {
+    let failed = |e: &dyn std::fmt::Display| vec![Err(WriteFailed(e.to_string())); writes.len()];
+    match store::spend_jtis_and_record(pool, writes).await {
+        Ok(spent) if spent.len() == writes.len() => spent.into_iter().map(Ok).collect(),
+        Ok(spent) => failed(&format!("{} results for {} writes", spent.len(), writes.len())),
+        // Only a value the database will not take (SQLSTATE classes 22, data
+        // exception, and 23, integrity) can be one row's fault; a lost
+        // connection, an exhausted pool, a shutdown or a timeout is every
+        // row's, and trying each row again would only multiply the wait.
+        Err(e) if writes.len() == 1 || !refused_a_value(&e) => failed(&e),
         Err(e) => {
-            tracing::warn!(error = %e, writes = writes.len(), "a token batch failed; writing its rows one by one");
-            for (write, reply) in writes.into_iter().zip(replies) {
-                let one = store::spend_jtis_and_record(pool, std::slice::from_ref(&write)).await;
-                let _ = reply.send(match one.as_deref() {
+            tracing::warn!(error = %e, writes = writes.len(), "a token batch was refused; writing its rows one by one");
+            let mut results = Vec::with_capacity(writes.len());
+            for write in writes {
+                results.push(match store::spend_jtis_and_record(pool, std::slice::from_ref(write)).await.as_deref() {
                     Ok([spent]) => Ok(*spent),
                     Ok(_) => Err(WriteFailed("no result for the write".into())),
                     Err(e) => Err(WriteFailed(e.to_string())),
                 });
             }
+            results
         }
     }
 }
 
-fn answer_all(replies: Vec<Reply>, error: &str) {
-    for reply in replies {
-        let _ = reply.send(Err(WriteFailed(error.to_string())));
+fn refused_a_value(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("22") || code.starts_with("23")),
+        _ => false,
     }
 }
