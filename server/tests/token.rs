@@ -113,6 +113,16 @@ async fn system_with_user(pool: &PgPool, system: &str, client_ids: &[&str], exte
     id
 }
 
+/// A running portal, a pool on its database, the vendor's client and the
+/// bakery's system user of the system `310000000_regnskap` that lists it.
+async fn vendor_with_system_user() -> (TestApp, PgPool, Vendor, uuid::Uuid) {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    let system_user = system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    (app, pool, v, system_user)
+}
+
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -181,10 +191,7 @@ fn pdp_request(system_user: &str) -> Value {
 
 #[tokio::test]
 async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
-    let app = spawn_app().await;
-    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let v = vendor(&pool).await;
-    let system_user = system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let (app, pool, v, system_user) = vendor_with_system_user().await;
     let iss = issuer(&app).await;
 
     // A plain token, RS256 assertion.
@@ -288,10 +295,7 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
 
 #[tokio::test]
 async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued() {
-    let app = spawn_app().await;
-    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let v = vendor(&pool).await;
-    system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let (app, pool, v, _) = vendor_with_system_user().await;
     let iss = issuer(&app).await;
     let before = issued(&pool).await;
     let now = now();
@@ -497,10 +501,7 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
 /// get no token.
 #[tokio::test]
 async fn assertions_sent_at_once_and_their_replays_get_one_token_each() {
-    let app = spawn_app().await;
-    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let v = vendor(&pool).await;
-    system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let (app, pool, v, _) = vendor_with_system_user().await;
     let iss = issuer(&app).await;
     let before = issued(&pool).await;
     let mut c = claims(&v.client_id, &iss, PDP_SCOPE);
@@ -544,10 +545,7 @@ async fn a_batch_the_database_refuses_is_written_row_by_row() {
     use domain::tokens::store::Spent;
     use domain::tokens::{IssuedToken, TokenWrite};
     use server::token::group_commit::write_batch;
-    let app = spawn_app().await;
-    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let v = vendor(&pool).await;
-    let system_user = system_with_user(&pool, "310000000_regnskap", &[&v.client_id], BAKERY).await;
+    let (_app, pool, v, system_user) = vendor_with_system_user().await;
     let write = |jti: &str| {
         let now = time::OffsetDateTime::now_utc();
         TokenWrite {
