@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 E2E_DB := $(PG_SERVER)/fullmakt_e2e
 
-.PHONY: help tools rust-tools node-tools chromium run build test test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
+.PHONY: help tools rust-tools node-tools chromium postgres run build test test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
 
 help:
 	@echo "make run    serve the portal with demo data at http://127.0.0.1:3000"
@@ -38,24 +38,32 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 chromium:
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# PostgreSQL must answer: for the default server, Debian's postgresql is installed and
+# started if need be; for any other, a missing server is named (scripts/ensure-postgres.sh).
+# It checks PG_SERVER, the tests' server, and for `make run` DATABASE_URL instead.
+POSTGRES_URL = $(PG_SERVER)
+run: POSTGRES_URL = $(DATABASE_URL)
+postgres:
+	@./scripts/ensure-postgres.sh '$(POSTGRES_URL)'
+
 build: tools
 	cargo leptos build --release
 
-run: tools
+run: tools postgres
 	FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_PDP_API_KEYS=dev-pdp-key-change-me cargo leptos serve --release
 
-test: tools chromium test-rust test-e2e
+test: tools chromium postgres test-rust test-e2e
 
-test-rust:
+test-rust: postgres
 	DATABASE_URL=$(PG_SERVER)/postgres cargo test -p domain
 	cargo test -p app --features ssr
 	FULLMAKT_TEST_PG=$(PG_SERVER) cargo test -p server
 
-clean-e2e-db:
+clean-e2e-db: postgres
 	psql "$(PG_SERVER)/postgres" -qc 'drop database if exists fullmakt_e2e with (force)'
 
 # cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it.
-test-e2e: tools chromium clean-e2e-db
+test-e2e: tools chromium postgres clean-e2e-db
 	DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 \
 	  CI=1 cargo leptos end-to-end --release
 

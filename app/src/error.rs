@@ -35,6 +35,18 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
+    /// The form field an [`AppError::Invalid`] is about: the name before its
+    /// first `:` (`"national_id: …"`), or the whole detail when it is a name.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(detail) => {
+                let f = detail.split(':').next().unwrap_or_default().trim();
+                (!f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')).then_some(f)
+            }
+            _ => None,
+        }
+    }
+
     /// The message shown to the person, in their language.
     pub fn message(&self, locale: Locale) -> String {
         match self {
@@ -43,7 +55,8 @@ impl AppError {
             Self::NotAllowed => locale.t("error.not_allowed").to_string(),
             Self::Invalid(detail) => match invalid_key(detail) {
                 Some(key) => locale.t(key).to_string(),
-                None => format!("{} {detail}", locale.t("error.invalid")),
+                // The field's name is for the form; the person reads what is wrong.
+                None => format!("{} {}", locale.t("error.invalid"), detail.split_once(": ").map_or(detail.as_str(), |(_, d)| d)),
             },
             Self::Refused(code) => {
                 // `role.sod|payer|approver`: a code, then the values its message names.
@@ -69,6 +82,12 @@ fn invalid_key(detail: &str) -> Option<&'static str> {
         Some("system_user") => Some("invalid.system_user"),
         Some("display_name") => Some("invalid.display_name"),
         Some("expires_on") => Some("invalid.date"),
+        Some("code") => Some("invalid.role_code"),
+        Some("name_nb") => Some("invalid.role_name"),
+        Some("valid_to") => Some("invalid.valid_to"),
+        Some("attestation_issuer") => Some("invalid.attestation_issuer"),
+        Some("restricted_to") => Some("invalid.restricted_to"),
+        Some("role_b") => Some("invalid.sod_same_role"),
         _ => None,
     }
 }
@@ -118,6 +137,15 @@ pub fn refusal_key(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invalid_input_names_its_field() {
+        assert_eq!(AppError::Invalid("national_id: too short".into()).field(), Some("national_id"));
+        assert_eq!(AppError::Invalid("surname".into()).field(), Some("surname"));
+        assert_eq!(AppError::Invalid("resources:id\tbad".into()).field(), Some("resources"));
+        assert_eq!(AppError::Invalid("Not a field".into()).field(), None);
+        assert_eq!(AppError::NotAllowed.field(), None);
+    }
 
     #[test]
     fn refusals_name_the_values_they_are_about() {

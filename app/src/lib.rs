@@ -6,6 +6,7 @@
 
 pub mod components;
 pub mod error;
+pub mod form_flash;
 pub mod functions;
 pub mod i18n;
 pub mod routes;
@@ -17,19 +18,20 @@ use i18n::{use_locale, Locale};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="nb">
+        // `lang` is written by `<Html attr:lang>` in `App`, from the request.
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <components::hydration::HydrationScripts options/>
                 <leptos_meta::MetaTags/>
             </head>
             <body>
@@ -73,6 +75,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = current_locale();
     provide_context(locale);
+    provide_context(form_flash::PageFlash(form_flash::read_page_flash()));
 
     // Marks the page as interactive once the WASM has hydrated it; end-to-end
     // tests wait for this before clicking. Effects never run on the server.
@@ -89,19 +92,20 @@ pub fn App() -> impl IntoView {
         <Title text=locale.t("app.name")/>
         <Router>
             <a class="skip-link" href="#main">{locale.t("nav.skip")}</a>
+            <form_flash::FlashCarrier/>
             <Header/>
             <main id="main" tabindex="-1" class="mx-auto w-full max-w-5xl px-4 py-8 focus:outline-none">
                 <Routes fallback=routes::not_found::NotFound>
-                    <Route path=path!("/") view=routes::home::HomePage/>
-                    <Route path=path!("/velg-aktor") view=routes::parties::ChoosePartyPage/>
-                    <Route path=path!("/logg") view=routes::audit::AuditPage/>
-                    <Route path=path!("/tilganger") view=routes::access::AccessPage/>
-                    <Route path=path!("/fullmakter") view=routes::others::OthersPage/>
+                    <Route path=path!("/") view=routes::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/velg-aktor") view=routes::parties::ChoosePartyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logg") view=routes::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tilganger") view=routes::access::AccessPage ssr=SsrMode::Async/>
+                    <Route path=path!("/fullmakter") view=routes::others::OthersPage ssr=SsrMode::Async/>
                     <routes::resources::ServiceRoutes/>
-                    <Route path=path!("/roller") view=routes::roles::RolesPage/>
-                    <Route path=path!("/klienter") view=routes::clients::ClientsPage/>
-                    <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage/>
-                    <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage/>
+                    <Route path=path!("/roller") view=routes::roles::RolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/klienter") view=routes::clients::ClientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -21,7 +21,11 @@ pub struct SystemUserOverview {
     pub id: Uuid,
     pub name: String,
     pub system_id: String,
+    /// The system's name in the register, or its id when it has none.
+    pub system_name: String,
     pub vendor_org_number: String,
+    /// The vendor's name from the register of parties, when it is there.
+    pub vendor_name: Option<String>,
     /// `standard` or `agent`.
     pub kind: String,
     pub external_ref: String,
@@ -47,10 +51,13 @@ pub async fn overview(pool: &PgPool, snapshot: &Snapshot, viewer: PartyId, party
     }
     let rows = sqlx::query!(
         r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.vendor_org_number as "vendor!",
+                  coalesce(nullif(sr.name, ''), su.system_id) as "system_name!",
+                  (select v.name from party v where v.org_number = su.vendor_org_number and v.status = 'active' limit 1) as vendor_name,
                   su.user_type as "kind!", su.external_ref as "external_ref!", su.created_at as "created_at!",
                   (select count(*) from token_issued t where t.system_user_id = su.id and t.issued_at >= $2) as "recent!",
                   (select max(t.issued_at) from token_issued t where t.system_user_id = su.id) as last_used
            from system_user_in_force su
+           join system_register sr on sr.system_id = su.system_id
            where su.party_id = $1
            order by su.display_name, su.id"#,
         party.0,
@@ -64,7 +71,9 @@ pub async fn overview(pool: &PgPool, snapshot: &Snapshot, viewer: PartyId, party
             id: r.id,
             name: r.name,
             system_id: r.system_id,
+            system_name: r.system_name,
             vendor_org_number: r.vendor,
+            vendor_name: r.vendor_name,
             kind: r.kind,
             external_ref: r.external_ref,
             created_at: r.created_at,

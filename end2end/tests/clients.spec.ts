@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { generateKeyPairSync } from "node:crypto";
-import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, checkPage, hydrated, loginAs } from "./helpers";
 
 test("an access manager registers an API client, adds a key and revokes it", async ({ page }) => {
   await loginAs(page, "Bjørn Hansen");
@@ -9,7 +9,7 @@ test("an access manager registers an API client, adds a key and revokes it", asy
   await page.goto("/klienter");
   await hydrated(page);
   await expect(page.getByRole("heading", { level: 1, name: "API-klienter" })).toBeVisible();
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   // A scope only the operator may give is refused, readably.
   await page.getByLabel("Visningsnavn").fill("Kassesystemet");
@@ -34,7 +34,7 @@ test("an access manager registers an API client, adds a key and revokes it", asy
   await expect(row).toContainText("EC P-256");
   await expect(row).toContainText("aldri");
   await expect(row).toContainText("I bruk");
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   await card.getByRole("button", { name: "Trekk tilbake kasse-2026 – Kassesystemet" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Nøkkelen er trukket tilbake" })).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { chooseParty, expectNoAxeViolations, hydrated, loginAs } from "./helpers";
+import { chooseParty, checkPage, hydrated, loginAs } from "./helpers";
 
 // Ada Rektor is the general manager of Universitetet i Fjordby, the demo's
 // service owner (it owns "Rapportering til Universitetet i Fjordby").
@@ -16,12 +16,12 @@ test("a service owner's access manager creates a service with one rule, sees it 
   await expect(page.getByRole("heading", { level: 1, name: "Tjenester" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Rapportering til Universitetet i Fjordby" })).toBeVisible();
   await hydrated(page);
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   await page.getByRole("link", { name: "Ny tjeneste" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Ny tjeneste" })).toBeVisible();
   await hydrated(page);
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   // A bad id and no subject: both are reported, next to the fields and at the top.
   await page.getByLabel("Id", { exact: true }).fill("Ugyldig id");
@@ -33,7 +33,7 @@ test("a service owner's access manager creates a service with one rule, sees it 
   await expect(summary).toContainText("Id må være 2–100 tegn");
   await expect(summary).toContainText("Velg minst én tilgangspakke, rollekode eller part.");
   await expect(page.getByLabel("Id", { exact: true })).toHaveAttribute("aria-invalid", "true");
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   await page.getByLabel("Id", { exact: true }).fill(id);
   await page.getByLabel("Handlinger").fill("read, write");
@@ -50,7 +50,7 @@ test("a service owner's access manager creates a service with one rule, sees it 
     `/resourceregistry/api/v1/resource/${id}/policy`,
   );
   await hydrated(page);
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 
   // Edit the details and the rule.
   await page.getByLabel("Tittel (engelsk)").fill("Exam registration (new)");
@@ -59,7 +59,7 @@ test("a service owner's access manager creates a service with one rule, sees it 
   await page.getByRole("link", { name: "Endre regel rule-1" }).click();
   await expect(page.getByRole("heading", { name: "Endre regel rule-1" })).toBeVisible();
   await hydrated(page);
-  await expectNoAxeViolations(page);
+  await checkPage(page);
   await page.getByLabel("Handlinger").fill("read, write, sign");
   await page.getByRole("button", { name: "Lagre regelen" }).click();
   await expect(page.getByText("rule-1: Tillat – read, write, sign")).toBeVisible();
@@ -72,7 +72,7 @@ test("a service owner's access manager creates a service with one rule, sees it 
   await page.getByRole("link", { name: "Tilbake til tjenester" }).click();
   await expect(page.getByRole("listitem").filter({ hasText: id }).getByRole("link", { name: "Eksamensmelding" })).toBeVisible();
   await hydrated(page);
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 });
 
 test("a party that owns no services shows an empty list", async ({ page }) => {
@@ -81,7 +81,7 @@ test("a party that owns no services shows an empty list", async ({ page }) => {
   await page.goto("/tjenester");
   await hydrated(page);
   await expect(page.getByText("Denne aktøren eier ingen tjenester ennå.")).toBeVisible();
-  await expectNoAxeViolations(page);
+  await checkPage(page);
 });
 
 test("the new-service form works without JavaScript, errors included", async ({ page, browser }) => {

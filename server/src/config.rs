@@ -44,7 +44,7 @@ pub fn help() -> String {
     let mut out = String::from(
         "fullmakt server — access-management portal\n\n\
          USAGE:\n  server [serve]                   serve the portal (default)\n  \
-         server import-catalogue <DIR>    import an access-package catalogue in Altinn's format\n  \
+         server import-catalogue [DIR]    import an access-package catalogue in Altinn's format (default data/altinn/access-packages)\n  \
          server import-register <FILE>    import an Entity-Register feed (JSON or CSV), as a diff\n  \
          server load-demo                 load the built-in catalogue and demo parties\n  \
          server --help                    this text\n\nENVIRONMENT:\n",

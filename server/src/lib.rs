@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client_assertion;
 pub mod config;
 pub mod fn_status;
+pub mod form_post;
 pub mod health;
 pub mod idp;
 pub mod lang;
@@ -163,7 +164,10 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
-        .layer(axum::middleware::from_fn(fn_status::middleware));
+        .layer(axum::middleware::from_fn(fn_status::middleware))
+        // Forms posted without JavaScript: post, redirect, get (inside the session layer).
+        .layer(axum::middleware::from_fn(form_post::middleware))
+        .layer(axum::middleware::from_fn(form_post::take));
     if let Some(idp) = idp {
         router = router.nest_service("/idp", idp.router());
     }

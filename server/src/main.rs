@@ -27,10 +27,12 @@ async fn main() -> ExitCode {
     init_tracing(config.log_json);
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
-        Some("import-catalogue") => match args.get(1) {
-            Some(dir) => import_catalogue(&config, dir).await,
-            None => Err(anyhow::anyhow!("usage: server import-catalogue <DIR>")),
-        },
+        // Without a folder: the copy of Altinn's catalogue in the repository,
+        // relative to the working directory (the repository root under `make`).
+        Some("import-catalogue") => {
+            let dir = args.get(1).map_or(DEFAULT_CATALOGUE_DIR, String::as_str);
+            import_catalogue(&config, dir).await
+        }
         Some("import-register") => match args.get(1) {
             Some(file) => import_register(&config, file).await,
             None => Err(anyhow::anyhow!("usage: server import-register <FILE.json|FILE.csv>")),
@@ -65,6 +67,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set FULLMAKT_ADDR)", config.addr))?;
     server::serve(listener, config).await
 }
+
+/// Where `server import-catalogue` reads the catalogue when given no folder.
+const DEFAULT_CATALOGUE_DIR: &str = "data/altinn/access-packages";
 
 async fn import_catalogue(config: &Config, dir: &str) -> anyhow::Result<()> {
     let catalogue = domain::catalogue::from_altinn_dir(std::path::Path::new(dir))?;

@@ -1,4 +1,6 @@
 //! Building blocks shared by the pages.
 
 pub mod alert;
+pub mod form;
 pub mod header;
+pub mod hydration;

@@ -14,91 +14,129 @@ pub struct HolderView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
+    /// The internal code (`package:…`, `role:…`, `right:…`), for specialists:
+    /// pages show it only inside a details disclosure.
     pub what: String,
-    /// The package's, role's or resource's name in nb, nn and en, when the
-    /// catalogue has one; the code is shown beside it.
-    pub name: Option<[String; 3]>,
+    /// The package's, role's or resource's name in nb, nn and en (the code
+    /// in all three when the catalogue has none).
+    pub name: Label,
     pub why: Vec<WhyView>,
     pub grant: Option<String>,
 }
 
-/// Why someone holds something, with party names resolved; rendered in the
-/// reader's language by [`WhyView::render`].
+/// A name in nb, nn and en, in that order; see [`crate::routes::access::pick`].
+pub type Label = [String; 3];
+
+/// Why someone holds something, with party and role names resolved; rendered
+/// in the reader's language by [`WhyView::render`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WhyView {
     Own,
-    Role(String),
+    Role(Label),
     Grant(Option<String>),
     MainUnit(String, Box<WhyView>),
-    KeyRole { role: String, organisation: String, inner: Box<WhyView> },
-    UserRole { role: String, through: Option<String> },
+    KeyRole { role: Label, organisation: String, inner: Box<WhyView> },
+    UserRole { role: Label, through: Option<Label> },
 }
 
 impl WhyView {
     pub fn render(&self, locale: crate::i18n::Locale) -> String {
+        let name = |l: &Label| crate::routes::access::pick(locale, l);
         match self {
             Self::Own => locale.t("why.own").to_string(),
-            Self::Role(role) => format!("{} {role}", locale.t("why.role")),
+            Self::Role(role) => format!("{} {}", locale.t("why.role"), name(role)),
             Self::Grant(Some(by)) => format!("{} {by}", locale.t("why.grant_by")),
             Self::Grant(None) => locale.t("why.grant").to_string(),
             Self::MainUnit(unit, inner) => format!("{} {} {unit}", inner.render(locale), locale.t("why.on_main_unit")),
             Self::KeyRole { role, organisation, inner } => {
-                format!("{} {} {organisation}, {} {role}", inner.render(locale), locale.t("why.held_by"), locale.t("why.key_role"))
+                format!("{} {} {organisation}, {} {}", inner.render(locale), locale.t("why.held_by"), locale.t("why.key_role"), name(role))
             }
-            Self::UserRole { role, through: None } => format!("{} {role}", locale.t("why.user_role")),
+            Self::UserRole { role, through: None } => format!("{} {}", locale.t("why.user_role"), name(role)),
             Self::UserRole { role, through: Some(through) } => {
-                format!("{} {role}, {} {through}", locale.t("why.user_role"), locale.t("why.inherited_through"))
+                format!("{} {}, {} {}", locale.t("why.user_role"), name(role), locale.t("why.inherited_through"), name(through))
             }
         }
     }
 }
 
+/// Names of held things and roles, keyed as [`domain::catalogue::store::names_of`] keys them.
 #[cfg(feature = "ssr")]
-pub(crate) fn why_view(snapshot: &domain::decisions::Snapshot, r: &domain::decisions::Reason) -> WhyView {
+type Names = std::collections::HashMap<String, domain::catalogue::model::Text>;
+
+/// The name under `key`, or `code` in every language when there is none.
+#[cfg(feature = "ssr")]
+fn label(names: &Names, key: &str, code: &str) -> Label {
+    names.get(key).map(|t| [t.nb.clone(), t.nn.clone(), t.en.clone()]).unwrap_or_else(|| [code.to_string(), code.to_string(), code.to_string()])
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn why_view(snapshot: &domain::decisions::Snapshot, names: &Names, r: &domain::decisions::Reason) -> WhyView {
     use domain::decisions::Reason;
     match r {
         Reason::Own => WhyView::Own,
-        Reason::RegisterRole { role } | Reason::RolePackage { role } => WhyView::Role(role.to_string()),
+        Reason::RegisterRole { role } | Reason::RolePackage { role } => WhyView::Role(label(names, &format!("role:{role}"), role)),
         Reason::Grant { granted_by, .. } => WhyView::Grant(granted_by.map(|b| snapshot.name_of(b))),
-        Reason::MainUnit { main_unit, inner } => WhyView::MainUnit(snapshot.name_of(*main_unit), Box::new(why_view(snapshot, inner))),
+        Reason::MainUnit { main_unit, inner } => WhyView::MainUnit(snapshot.name_of(*main_unit), Box::new(why_view(snapshot, names, inner))),
         Reason::KeyRole { role, organisation, inner } => WhyView::KeyRole {
-            role: role.to_string(),
+            role: label(names, &format!("role:{role}"), role),
             organisation: snapshot.name_of(*organisation),
-            inner: Box::new(why_view(snapshot, inner)),
+            inner: Box::new(why_view(snapshot, names, inner)),
         },
-        Reason::UserRole { role, inherited_through, .. } => {
-            WhyView::UserRole { role: role.to_string(), through: inherited_through.as_ref().map(|t| t.to_string()) }
-        }
+        Reason::UserRole { role, inherited_through, .. } => WhyView::UserRole {
+            role: label(names, &format!("userrole:{role}"), role),
+            through: inherited_through.as_ref().map(|t| label(names, &format!("userrole:{t}"), t)),
+        },
     }
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn item_view(
-    snapshot: &domain::decisions::Snapshot,
-    names: &std::collections::HashMap<String, domain::catalogue::model::Text>,
-    i: domain::grants::HeldItem,
-    revocable: bool,
-) -> ItemView {
+pub(crate) fn item_view(snapshot: &domain::decisions::Snapshot, names: &Names, i: domain::grants::HeldItem, revocable: bool) -> ItemView {
+    let code = i.what.split_once(':').map(|(_, c)| c).unwrap_or(&i.what).to_string();
+    // `role:<code>` is a register role, or else a user role of the role model.
+    let key = if i.what.starts_with("role:") && !names.contains_key(&i.what) { format!("userrole:{code}") } else { i.what.clone() };
     ItemView {
-        name: names.get(&i.what).map(|t| [t.nb.clone(), t.nn.clone(), t.en.clone()]),
+        name: label(names, &key, &code),
+        why: i.why.iter().map(|r| why_view(snapshot, names, r)).collect(),
         what: i.what,
-        why: i.why.iter().map(|r| why_view(snapshot, r)).collect(),
         grant: i.grant.filter(|_| revocable).map(|g| g.to_string()),
     }
 }
 
-/// The catalogue's names of the things in `items`.
+/// The keys under which the names of a reason's roles are looked up.
 #[cfg(feature = "ssr")]
-pub(crate) async fn item_names<'a>(
-    pool: &sqlx::PgPool,
-    items: impl Iterator<Item = &'a domain::grants::HeldItem>,
-) -> Result<std::collections::HashMap<String, domain::catalogue::model::Text>, AppError> {
+fn reason_keys(r: &domain::decisions::Reason, out: &mut Vec<String>) {
+    use domain::decisions::Reason;
+    match r {
+        Reason::RegisterRole { role } | Reason::RolePackage { role } => out.push(format!("role:{role}")),
+        Reason::KeyRole { role, inner, .. } => {
+            out.push(format!("role:{role}"));
+            reason_keys(inner, out);
+        }
+        Reason::MainUnit { inner, .. } => reason_keys(inner, out),
+        Reason::UserRole { role, inherited_through, .. } => {
+            out.push(format!("userrole:{role}"));
+            out.extend(inherited_through.as_ref().map(|t| format!("userrole:{t}")));
+        }
+        Reason::Own | Reason::Grant { .. } => {}
+    }
+}
+
+/// The catalogue's names of the things in `items` and of the roles they are held through.
+#[cfg(feature = "ssr")]
+pub(crate) async fn item_names<'a>(pool: &sqlx::PgPool, items: impl Iterator<Item = &'a domain::grants::HeldItem>) -> Result<Names, AppError> {
     use crate::functions::ssr::internal;
-    let mut whats: Vec<String> = items.map(|i| i.what.clone()).collect();
-    whats.sort_unstable();
-    whats.dedup();
+    let mut keys = Vec::new();
+    for i in items {
+        keys.push(i.what.clone());
+        if let Some(code) = i.what.strip_prefix("role:") {
+            keys.push(format!("userrole:{code}"));
+        }
+        i.why.iter().for_each(|r| reason_keys(r, &mut keys));
+    }
+    keys.sort_unstable();
+    keys.dedup();
     let mut conn = pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    domain::catalogue::store::names_of(&mut conn, &whats).await.map_err(|e| internal(&e.to_string()))
+    domain::catalogue::store::names_of(&mut conn, &keys).await.map_err(|e| internal(&e.to_string()))
 }
 
 /// A package that can be given, with its area, in nb, nn and en.

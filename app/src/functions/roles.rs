@@ -232,7 +232,7 @@ pub async fn assign_role(
     };
     let mut parties = Vec::new();
     for number in ssr::list(&restricted_to) {
-        let org = domain::parties::OrgNumber::try_from(number.as_str()).map_err(|e| AppError::Invalid(format!("org_number: {e}")))?;
+        let org = domain::parties::OrgNumber::try_from(number.as_str()).map_err(|e| AppError::Invalid(format!("restricted_to: {e}")))?;
         match domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))? {
             Some(p) => parties.push(p.id),
             None => return Err(AppError::Refused("grant.no_such_organisation".into())),

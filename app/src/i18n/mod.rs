@@ -68,6 +68,11 @@ impl Locale {
     pub fn t(self, key: &'static str) -> &'static str {
         self.table().get(key).copied().unwrap_or(key)
     }
+
+    /// The text for a key built at run time (`audit.event.<action>`), if there is one.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        self.table().get(key).copied()
+    }
 }
 
 fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {

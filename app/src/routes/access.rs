@@ -9,9 +9,11 @@
 //! Hydration filters as one types and hides the recipient fields not chosen.
 
 use crate::components::alert::ErrorAlert;
+use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
+use crate::form_flash::{use_server_action, Typed};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -29,8 +31,8 @@ pub fn pick(locale: Locale, texts: &[String; 3]) -> String {
 pub fn AccessPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
-    let give = ServerAction::<GiveAccess>::new();
-    let revoke = ServerAction::<RevokeAccess>::new();
+    let give = use_server_action::<GiveAccess>();
+    let revoke = use_server_action::<RevokeAccess>();
     let holders = Resource::new(move || (give.version().get(), revoke.version().get()), |_| who_has_access());
     let packages = Resource::new(|| (), |_| assignable_packages());
     let system_users = Resource::new(|| (), |_| party_system_users());
@@ -38,12 +40,14 @@ pub fn AccessPage() -> impl IntoView {
 
     view! {
         <h1 class="text-2xl font-bold">{locale.t("access.title")}</h1>
-        {move || give.value().get().map(|r| match r {
-            Ok(summary) => view! { <GiveSummaryAlert summary/> }.into_any(),
+        {move || give.value().get().and_then(|r| r.ok()).map(|summary| view! { <GiveSummaryAlert summary/> })}
+        <ErrorSummary form=give_form(give)/>
+        {move || revoke.value().get().map(|r| match r {
+            Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("access.revoked")}</p></div> }.into_any(),
             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
         })}
-        {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorAlert error=e/> })}
-        {move || confirm().map(|grant| view! {
+        // Once the grant is revoked, the question about it is answered.
+        {move || confirm().filter(|_| !matches!(revoke.value().get(), Some(Ok(())))).map(|grant| view! {
             <div class="ds-alert my-4" data-color="warning">
                 <p>{locale.t("access.confirm_revoke")}</p>
                 <div class="mt-2 flex gap-2">
@@ -66,12 +70,11 @@ pub fn AccessPage() -> impl IntoView {
                                     <h2 class="font-semibold">{h.name.clone()}</h2>
                                     <ul class="ml-4 mt-1 text-sm">
                                         {h.items.into_iter().map(|i| {
-                                            let shown = i.name.as_ref().map(|n| pick(locale, n)).unwrap_or_else(|| i.what.clone());
+                                            let shown = pick(locale, &i.name);
                                             let label = format!("{} {shown} – {}", locale.t("access.revoke"), h.name);
                                             view! {
                                                 <li class="flex flex-wrap items-center gap-2 py-1">
-                                                    {i.name.as_ref().map(|n| view! { <span>{pick(locale, n)}</span> })}
-                                                    <code class="text-gray-700">{i.what.clone()}</code>
+                                                    <span>{shown.clone()}</span>
                                                     <span class="text-gray-700">"← " {i.why.iter().map(|w| w.render(locale)).collect::<Vec<_>>().join("; ")}</span>
                                                     {i.grant.map(|g| view! {
                                                         <a class="underline" href=format!("/tilganger?revoke={g}") aria-label=label>{locale.t("access.revoke")}</a>
@@ -92,6 +95,30 @@ pub fn AccessPage() -> impl IntoView {
     }
 }
 
+/// The give-access form's fields and the elements that show them.
+fn give_form(give: ServerAction<GiveAccess>) -> FormFields {
+    FormFields::new(
+        action_error(give),
+        &[
+            ("packages", "give-packages"),
+            ("kind", "give-kind-person"),
+            ("national_id", "give-nin"),
+            ("surname", "give-surname"),
+            ("org_number", "give-orgno"),
+            ("system_user", "give-system-user"),
+        ],
+    )
+    .with_refusals(&[
+        ("grant.no_such_person", "national_id"),
+        ("grant.unknown_recipient", "national_id"),
+        ("grant.self", "national_id"),
+        ("grant.no_such_organisation", "org_number"),
+        ("grant.no_package", "packages"),
+        ("grant.foreign_system_user", "system_user"),
+        ("grant.agent_system_user", "system_user"),
+    ])
+}
+
 /// The give-access section: package search (GET), then the POST form with
 /// the packages by area and the recipient.
 #[component]
@@ -104,10 +131,15 @@ fn GiveAccessForm(
     let query = use_query_map();
     // The search as rendered from `?q=`, then as typed once hydrated.
     let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    // What the person typed, when a post without JavaScript came back refused.
+    let typed = Typed::of::<GiveAccess>();
+    let form = give_form(give);
     // Checked packages stay visible whatever the search, so nothing is given unseen.
-    let checked = RwSignal::new(Vec::<String>::new());
+    let checked = RwSignal::new(typed.all("packages[]"));
     let visible = move |p: &crate::functions::access::PackageOption| p.matches(&search.get()) || checked.with(|c| c.contains(&p.code));
-    let kind = RwSignal::new("person".to_string());
+    let kind = RwSignal::new(typed.value_or("kind", "person"));
+    let kind_checked = move |k: &str| kind.get_untracked() == k;
+    let chosen_system_user = typed.value("system_user");
     // True once hydrated: only then are the fields of the kind not chosen hidden
     // (without JavaScript both groups stay visible and the server decides).
     let interactive = RwSignal::new(false);
@@ -132,8 +164,9 @@ fn GiveAccessForm(
                 <button type="submit" class="ds-button" data-variant="secondary">{locale.t("access.search_button")}</button>
             </form>
             <ActionForm action=give attr:class="mt-4 flex max-w-3xl flex-col gap-6">
-                <fieldset class="ds-fieldset">
+                <fieldset class="ds-fieldset" id="give-packages" aria-describedby=form.described_by("packages", None)>
                     <legend class="ds-label text-lg font-semibold">{locale.t("access.packages_legend")}</legend>
+                    <FieldMessage form field="packages"/>
                     <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
                         {move || Suspend::new(async move {
                             let all = match packages.await {
@@ -166,6 +199,7 @@ fn GiveAccessForm(
                                                     let package = p.clone();
                                                     let hidden = move || !visible(&package);
                                                     let code = p.code.clone();
+                                                    let was_checked = checked.with_untracked(|c| c.contains(&code));
                                                     let toggle = move |ev: leptos::ev::Event| {
                                                         let on = event_target_checked(&ev);
                                                         checked.update(|c| {
@@ -179,7 +213,7 @@ fn GiveAccessForm(
                                                         <div hidden=hidden>
                                                             <div class="ds-field mt-2 flex items-start gap-2">
                                                                 <input type="checkbox" class="ds-input mt-1" id=id.clone() name="packages[]" value=p.code.clone()
-                                                                       aria-describedby=description_id.clone() on:change=toggle/>
+                                                                       checked=was_checked aria-describedby=description_id.clone() on:change=toggle/>
                                                                 <div>
                                                                     <label for=id class="ds-label font-semibold">{pick(locale, &p.name)}</label>
                                                                     <p id=description_id class="text-sm text-gray-700">{description}</p>
@@ -198,13 +232,14 @@ fn GiveAccessForm(
                 </fieldset>
                 <fieldset class="ds-fieldset">
                     <legend class="ds-label text-lg font-semibold">{locale.t("access.recipient_legend")}</legend>
+                    <FieldMessage form field="kind"/>
                     <div class="ds-field mt-2 flex items-center gap-2">
-                        <input type="radio" class="ds-input" id="give-kind-person" name="kind" value="person" checked
+                        <input type="radio" class="ds-input" id="give-kind-person" name="kind" value="person" checked=kind_checked("person")
                                on:change=move |_| kind.set("person".into())/>
                         <label for="give-kind-person" class="ds-label">{locale.t("access.kind_person")}</label>
                     </div>
                     <div class="ds-field mt-2 flex items-center gap-2">
-                        <input type="radio" class="ds-input" id="give-kind-organisation" name="kind" value="organisation"
+                        <input type="radio" class="ds-input" id="give-kind-organisation" name="kind" value="organisation" checked=kind_checked("organisation")
                                on:change=move |_| kind.set("organisation".into())/>
                         <label for="give-kind-organisation" class="ds-label">{locale.t("access.kind_organisation")}</label>
                     </div>
@@ -213,7 +248,7 @@ fn GiveAccessForm(
                             let has_any = matches!(system_users.await, Ok(list) if !list.is_empty());
                             has_any.then(|| view! {
                                 <div class="ds-field mt-2 flex items-center gap-2">
-                                    <input type="radio" class="ds-input" id="give-kind-system-user" name="kind" value="system_user"
+                                    <input type="radio" class="ds-input" id="give-kind-system-user" name="kind" value="system_user" checked=kind_checked("system_user")
                                            on:change=move |_| kind.set("system_user".into())/>
                                     <label for="give-kind-system-user" class="ds-label">{locale.t("access.kind_system_user")}</label>
                                 </div>
@@ -227,12 +262,18 @@ fn GiveAccessForm(
                         <div class="ds-field flex flex-col">
                             <label for="give-nin" class="ds-label font-semibold">{locale.t("access.nin")}</label>
                             <input id="give-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
+                                   value=typed.value("national_id")
+                                   aria-invalid=form.aria_invalid("national_id") aria-describedby=form.described_by("national_id", None)
                                    required=move || interactive.get() && show_person()/>
+                            <FieldMessage form field="national_id"/>
                         </div>
                         <div class="ds-field flex flex-col">
                             <label for="give-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
                             <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength="100"
+                                   value=typed.value("surname")
+                                   aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)
                                    required=move || interactive.get() && show_person()/>
+                            <FieldMessage form field="surname"/>
                         </div>
                     </fieldset>
                 </div>
@@ -241,27 +282,37 @@ fn GiveAccessForm(
                         <legend class="ds-label font-semibold">{locale.t("access.organisation_legend")}</legend>
                         <div class="ds-field flex flex-col">
                             <label for="give-orgno" class="ds-label font-semibold">{locale.t("access.org_number")}</label>
-                            <p id="give-orgno-help" class="text-sm text-gray-700">{locale.t("access.org_number_help")}</p>
+                            <p id="give-orgno-help" data-field="description">{locale.t("access.org_number_help")}</p>
                             <input id="give-orgno" name="org_number" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
-                                   aria-describedby="give-orgno-help"
+                                   value=typed.value("org_number")
+                                   aria-invalid=form.aria_invalid("org_number") aria-describedby=form.described_by("org_number", Some("give-orgno-help".into()))
                                    required=move || interactive.get() && show_org()/>
+                            <FieldMessage form field="org_number"/>
                         </div>
                     </fieldset>
                 </div>
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let chosen = chosen_system_user.clone();
+                        Suspend::new(async move {
                         let list = system_users.await.unwrap_or_default();
                         (!list.is_empty()).then(|| view! {
                             <div hidden=move || !show_system_user()>
                                 <div class="ds-field flex max-w-md flex-col">
                                     <label for="give-system-user" class="ds-label font-semibold">{locale.t("access.system_user")}</label>
-                                    <select id="give-system-user" name="system_user" class="ds-input">
-                                        {list.into_iter().map(|su| view! { <option value=su.id>{su.name}</option> }).collect_view()}
+                                    <select id="give-system-user" name="system_user" class="ds-input"
+                                            aria-invalid=form.aria_invalid("system_user") aria-describedby=form.described_by("system_user", None)>
+                                        {list.into_iter().map(|su| {
+                                            let selected = chosen.as_deref() == Some(su.id.as_str());
+                                            view! { <option value=su.id selected=selected>{su.name}</option> }
+                                        }).collect_view()}
                                     </select>
+                                    <FieldMessage form field="system_user"/>
                                 </div>
                             </div>
                         })
-                    })}
+                        })
+                    }}
                 </Suspense>
                 <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("access.give_button")}</button>
             </ActionForm>

@@ -6,6 +6,49 @@ use crate::i18n::use_locale;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// Every action the audit log records, in the order the filter offers them.
+const ACTIONS: [&str; 24] = [
+    "login",
+    "logout",
+    "person.register",
+    "party.choose",
+    "grant.package",
+    "grant.revoke",
+    "user_role.create",
+    "user_role.assign",
+    "user_role.end",
+    "user_role.assign_right",
+    "user_role.inherit",
+    "user_role.share",
+    "sod_rule.create",
+    "api_client.register",
+    "api_client.scopes",
+    "api_client.key.add",
+    "api_client.key.revoke",
+    "resource.create",
+    "resource.update",
+    "resource.delete",
+    "resource.policy",
+    "resource.policy.import",
+    "register.import",
+    "catalogue.import",
+];
+
+/// What happened, in the reader's language; the action's code when it has no name yet.
+fn event_name(locale: crate::i18n::Locale, action: &str) -> String {
+    locale.lookup(&format!("audit.event.{action}")).map(str::to_string).unwrap_or_else(|| action.to_string())
+}
+
+/// An outcome in the reader's language.
+fn outcome_name(locale: crate::i18n::Locale, outcome: &str) -> String {
+    match outcome {
+        "success" => locale.t("audit.success").to_string(),
+        "refused" => locale.t("audit.refused").to_string(),
+        "failed" => locale.t("audit.failed").to_string(),
+        other => other.to_string(),
+    }
+}
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let locale = use_locale();
@@ -23,7 +66,13 @@ pub fn AuditPage() -> impl IntoView {
         <form method="get" action="/logg" class="mt-6 flex flex-wrap items-end gap-3" aria-label=locale.t("audit.filter")>
             <div class="flex flex-col">
                 <label for="audit-action" class="font-semibold">{locale.t("audit.action")}</label>
-                <input id="audit-action" name="action" class="ds-input" value=value("action") maxlength="100"/>
+                <select id="audit-action" name="action" class="ds-input">
+                    <option value="" selected=move || value("action")().is_empty()>{locale.t("audit.any")}</option>
+                    {ACTIONS.iter().map(|a| {
+                        let a = *a;
+                        view! { <option value=a selected=move || value("action")() == a>{event_name(locale, a)}</option> }
+                    }).collect_view()}
+                </select>
             </div>
             <div class="flex flex-col">
                 <label for="audit-actor" class="font-semibold">{locale.t("audit.actor")}</label>
@@ -61,9 +110,9 @@ pub fn AuditPage() -> impl IntoView {
                                         <tr class="border-b border-gray-200">
                                             <td class="py-2 pr-3 whitespace-nowrap">{r.occurred_at}</td>
                                             <td class="py-2 pr-3">{r.actor}</td>
-                                            <td class="py-2 pr-3"><code>{r.action}</code></td>
+                                            <td class="py-2 pr-3">{event_name(locale, &r.action)}</td>
                                             <td class="py-2 pr-3 break-all">{r.target}</td>
-                                            <td class="py-2 pr-3">{r.outcome}</td>
+                                            <td class="py-2 pr-3">{outcome_name(locale, &r.outcome)}</td>
                                             <td class="py-2 break-all"><code>{r.request_id}</code></td>
                                         </tr>
                                     }).collect_view()}

@@ -4,9 +4,11 @@
 //! form works without JavaScript.
 
 use crate::components::alert::ErrorAlert;
+use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
 use crate::functions::clients::{api_clients, AddClientKey, ClientView, RegisterApiClient, RevokeClientKey};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
+use crate::form_flash::{use_server_action, Typed};
 use leptos::prelude::*;
 
 /// A status line after a successful action, or the error.
@@ -20,15 +22,15 @@ fn outcome<T>(result: Option<Result<T, crate::error::AppError>>, done: impl Fn(T
 #[component]
 pub fn ClientsPage() -> impl IntoView {
     let locale = use_locale();
-    let register = ServerAction::<RegisterApiClient>::new();
-    let add_key = ServerAction::<AddClientKey>::new();
-    let revoke = ServerAction::<RevokeClientKey>::new();
+    let register = use_server_action::<RegisterApiClient>();
+    let add_key = use_server_action::<AddClientKey>();
+    let revoke = use_server_action::<RevokeClientKey>();
     let clients = Resource::new(move || (register.version().get(), add_key.version().get(), revoke.version().get()), |_| api_clients());
 
     view! {
         <h1 class="text-2xl font-bold">{locale.t("clients.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("clients.intro")}</p>
-        {move || outcome(register.value().get(), |id| format!("{} {id}", locale.t("clients.registered")))}
+        {move || outcome(register.value().get().filter(|r| r.is_ok()), |id| format!("{} {id}", locale.t("clients.registered")))}
         {move || outcome(add_key.value().get(), |()| locale.t("clients.key_added").to_string())}
         {move || outcome(revoke.value().get(), |()| locale.t("clients.key_revoked").to_string())}
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
@@ -141,18 +143,27 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
 #[component]
 fn RegisterForm(register: ServerAction<RegisterApiClient>) -> impl IntoView {
     let locale = use_locale();
+    let typed = Typed::of::<RegisterApiClient>();
+    let form = FormFields::new(action_error(register), &[("display_name", "client-name"), ("scopes", "client-scopes")])
+        .with_refusals(&[("client.bad_scope", "scopes"), ("client.restricted_scope", "scopes")]);
     view! {
         <section aria-labelledby="register-title" class="mt-10">
             <h2 id="register-title" class="text-xl font-bold">{locale.t("clients.register_title")}</h2>
+            <ErrorSummary form/>
             <ActionForm action=register attr:class="mt-4 flex max-w-2xl flex-col gap-3">
                 <div class="ds-field flex flex-col">
                     <label for="client-name" class="ds-label font-semibold">{locale.t("clients.name")}</label>
-                    <input id="client-name" name="display_name" class="ds-input" maxlength="200" required autocomplete="off"/>
+                    <input id="client-name" name="display_name" class="ds-input" maxlength="200" required autocomplete="off"
+                           value=typed.value("display_name")
+                           aria-invalid=form.aria_invalid("display_name") aria-describedby=form.described_by("display_name", None)/>
+                    <FieldMessage form field="display_name"/>
                 </div>
                 <div class="ds-field flex flex-col">
                     <label for="client-scopes" class="ds-label font-semibold">{locale.t("clients.scopes")}</label>
-                    <p id="client-scopes-help" class="text-sm text-gray-700">{locale.t("clients.scopes_help")}</p>
-                    <input id="client-scopes" name="scopes" class="ds-input" autocomplete="off" aria-describedby="client-scopes-help"/>
+                    <p id="client-scopes-help" data-field="description">{locale.t("clients.scopes_help")}</p>
+                    <input id="client-scopes" name="scopes" class="ds-input" autocomplete="off" value=typed.value("scopes")
+                           aria-invalid=form.aria_invalid("scopes") aria-describedby=form.described_by("scopes", Some("client-scopes-help".into()))/>
+                    <FieldMessage form field="scopes"/>
                 </div>
                 <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("clients.register_button")}</button>
             </ActionForm>

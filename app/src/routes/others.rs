@@ -37,8 +37,7 @@ pub fn OthersPage() -> impl IntoView {
                                     <ul class="ml-4 mt-1 text-sm">
                                         {p.items.into_iter().map(|i| view! {
                                             <li class="flex flex-wrap items-center gap-2 py-1">
-                                                {i.name.as_ref().map(|n| view! { <span>{pick(locale, n)}</span> })}
-                                                    <code class="text-gray-700">{i.what.clone()}</code>
+                                                <span>{pick(locale, &i.name)}</span>
                                                 <span class="text-gray-700">"← " {i.why.iter().map(|w| w.render(locale)).collect::<Vec<_>>().join("; ")}</span>
                                             </li>
                                         }).collect_view()}

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::functions::parties::{list_parties, ChooseParty};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
+use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -15,7 +16,7 @@ pub fn ChoosePartyPage() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let deep_link_refused = move || query.read().get("error").as_deref() == Some("not_allowed");
-    let choose = ServerAction::<ChooseParty>::new();
+    let choose = use_server_action::<ChooseParty>();
     let parties = Resource::new(search, |q| list_parties(if q.is_empty() { None } else { Some(q) }));
 
     view! {

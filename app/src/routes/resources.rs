@@ -15,6 +15,7 @@ use crate::functions::resources::{
 };
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
+use crate::form_flash::{use_server_action, Typed};
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -103,8 +104,8 @@ fn ErrorSummary(errors: FormErrors, #[prop(into)] prefix: String) -> impl IntoVi
         let prefix = prefix.clone();
         Some(
             view! {
-                <div role="alert" class="ds-alert my-4" data-color="danger">
-                    <h2 class="font-semibold">{locale.t("resources.error.summary")}</h2>
+                <div role="alert" class="ds-error-summary my-4" tabindex="-1" data-testid="error-summary">
+                    <h2>{locale.t("resources.error.summary")}</h2>
                     <ul class="list-disc pl-6">
                         {fields.into_iter().map(|(f, d)| {
                             let target = format!("#{prefix}-{}", anchor(&f));
@@ -152,7 +153,7 @@ fn describe(
 /// One error next to its field.
 #[component]
 fn FieldError(errors: FormErrors, fields: &'static [&'static str], #[prop(into)] id: String) -> impl IntoView {
-    (move || errors.field(fields).map(|m| view! { <p id=id.clone() class="text-sm font-semibold text-red-700">{m}</p> })).into_any()
+    (move || errors.field(fields).map(|m| view! { <p id=id.clone() class="ds-validation-message" data-color="danger">{m}</p> })).into_any()
 }
 
 #[component]
@@ -206,14 +207,27 @@ pub fn ServicesPage() -> impl IntoView {
 
 /// The fields of a service's details, prefilled from `s` when editing.
 #[component]
-fn DetailFields(errors: FormErrors, prefix: &'static str, service: Option<ServiceView>, creating: bool) -> impl IntoView {
+fn DetailFields(
+    errors: FormErrors,
+    prefix: &'static str,
+    service: Option<ServiceView>,
+    creating: bool,
+    /// What was typed, when a post without JavaScript came back refused: it wins over `service`.
+    #[prop(optional)]
+    typed: Typed,
+) -> impl IntoView {
     let locale = use_locale();
     let s = service.clone();
-    let title = |i: usize| s.as_ref().map(|s| s.title[i].clone()).unwrap_or_default();
-    let resource_type = s.as_ref().map(|s| s.resource_type.clone()).unwrap_or_else(|| "GenericAccessResource".into());
-    let combining = s.as_ref().map(|s| s.combining.clone()).unwrap_or_else(|| "deny-overrides".into());
-    let level = s.as_ref().and_then(|s| s.auth_level.clone()).unwrap_or_default();
-    let delegable = s.as_ref().is_none_or(|s| s.delegable);
+    let was_typed = !typed.is_empty();
+    let typed_or = |name: &str, otherwise: String| if was_typed { typed.value_or(name, "") } else { otherwise };
+    let titles = ["title_nb", "title_nn", "title_en"].map(|f| typed_or(f, String::new()));
+    let title = |i: usize| if was_typed { titles[i].clone() } else { s.as_ref().map(|s| s.title[i].clone()).unwrap_or_default() };
+    let resource_type = typed_or("resource_type", s.as_ref().map(|s| s.resource_type.clone()).unwrap_or_else(|| "GenericAccessResource".into()));
+    let combining = typed_or("combining", s.as_ref().map(|s| s.combining.clone()).unwrap_or_else(|| "deny-overrides".into()));
+    let level = typed_or("auth_level", s.as_ref().and_then(|s| s.auth_level.clone()).unwrap_or_default());
+    let delegable = if was_typed { typed.has("delegable", "on") } else { s.as_ref().is_none_or(|s| s.delegable) };
+    let description = typed_or("description", s.as_ref().map(|s| s.description.clone()).unwrap_or_default());
+    let typed_id = typed.value("id");
     let id = move |f: &str| format!("{prefix}-{f}");
     let invalid = move |fields: &'static [&'static str]| move || errors.field(fields).map(|_| "true");
     let err = move |f: &str| format!("{prefix}-{f}-error");
@@ -229,23 +243,32 @@ fn DetailFields(errors: FormErrors, prefix: &'static str, service: Option<Servic
         }
         .into_any()
     };
+    let id_block = if creating {
+        view! {
+            <div class="ds-field flex flex-col">
+                <label for=id("id") class="ds-label font-semibold">{locale.t("resources.field.id")}</label>
+                <p id=format!("{prefix}-id-help") class="text-sm text-gray-700">{locale.t("resources.field.id_help")}</p>
+                <FieldError errors fields=&["id"] id=format!("{prefix}-id-error")/>
+                <input id=id("id") name="id" class="ds-input" maxlength="100" autocomplete="off" required pattern="[a-z0-9][a-z0-9_\\-]{1,99}"
+                       value=typed_id.clone()
+                       aria-describedby=describe(errors, &["id"], help("id"), err("id")) aria-invalid=invalid(&["id"])/>
+            </div>
+        }
+        .into_any()
+    } else {
+        // Not a field: the id never changes, so it is shown as text and posted hidden.
+        let value = s.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+        view! {
+            <div class="flex flex-col">
+                <p class="ds-label font-semibold">{locale.t("resources.field.id")}</p>
+                <p id=id("id") class="font-mono">{value.clone()}</p>
+                <input type="hidden" name="id" value=value/>
+            </div>
+        }
+        .into_any()
+    };
     view! {
-        <div class="ds-field flex flex-col">
-            <label for=id("id") class="ds-label font-semibold">{locale.t("resources.field.id")}</label>
-            <p id=format!("{prefix}-id-help") class="text-sm text-gray-700">{locale.t("resources.field.id_help")}</p>
-            <FieldError errors fields=&["id"] id=format!("{prefix}-id-error")/>
-            {if creating {
-                view! {
-                    <input id=id("id") name="id" class="ds-input" maxlength="100" autocomplete="off" required pattern="[a-z0-9][a-z0-9_\\-]{1,99}"
-                           aria-describedby=describe(errors, &["id"], help("id"), err("id")) aria-invalid=invalid(&["id"])/>
-                }.into_any()
-            } else {
-                let value = s.as_ref().map(|s| s.id.clone()).unwrap_or_default();
-                view! {
-                    <input id=id("id") name="id" class="ds-input" value=value readonly aria-describedby=format!("{prefix}-id-help")/>
-                }.into_any()
-            }}
-        </div>
+        {id_block}
         {text_field("title-nb", &["title_nb"], "resources.field.title_nb", title(0))}
         {text_field("title-nn", &["title_nn"], "resources.field.title_nn", title(1))}
         {text_field("title-en", &["title_en"], "resources.field.title_en", title(2))}
@@ -254,7 +277,7 @@ fn DetailFields(errors: FormErrors, prefix: &'static str, service: Option<Servic
             <FieldError errors fields=&["description"] id=format!("{prefix}-description-error")/>
             <textarea id=id("description") name="description" class="ds-input" rows="3" maxlength="4000"
                       aria-describedby=describe(errors, &["description"], None, err("description")) aria-invalid=invalid(&["description"])>
-                {s.as_ref().map(|s| s.description.clone()).unwrap_or_default()}
+                {description}
             </textarea>
         </div>
         <div class="ds-field flex flex-col">
@@ -299,15 +322,25 @@ fn DetailFields(errors: FormErrors, prefix: &'static str, service: Option<Servic
 
 /// The fields of one rule: effect, actions, and who (packages, role codes, named parties).
 #[component]
-fn RuleFields(errors: FormErrors, prefix: &'static str, rule: Option<RuleView>, packages: Vec<PackageChoiceView>) -> impl IntoView {
+fn RuleFields(
+    errors: FormErrors,
+    prefix: &'static str,
+    rule: Option<RuleView>,
+    packages: Vec<PackageChoiceView>,
+    /// What was typed, when a post without JavaScript came back refused: it wins over `rule`.
+    #[prop(optional)]
+    typed: Typed,
+) -> impl IntoView {
     let locale = use_locale();
     let id = move |f: &str| format!("{prefix}-{f}");
     let invalid = move |fields: &'static [&'static str]| move || errors.field(fields).map(|_| "true");
-    let deny = rule.as_ref().is_some_and(|r| r.effect == "Deny");
-    let actions = rule.as_ref().map(|r| r.actions.join(", ")).unwrap_or_else(|| "read".into());
-    let roles = rule.as_ref().map(|r| r.roles.join(", ")).unwrap_or_default();
-    let parties = rule.as_ref().map(|r| r.parties.join(", ")).unwrap_or_default();
-    let chosen: Vec<String> = rule.as_ref().map(|r| r.packages.clone()).unwrap_or_default();
+    let was_typed = !typed.is_empty();
+    let typed_or = |name: &str, otherwise: String| if was_typed { typed.value_or(name, "") } else { otherwise };
+    let deny = if was_typed { typed.has("effect", "Deny") } else { rule.as_ref().is_some_and(|r| r.effect == "Deny") };
+    let actions = typed_or("actions", rule.as_ref().map(|r| r.actions.join(", ")).unwrap_or_else(|| "read".into()));
+    let roles = typed_or("roles", rule.as_ref().map(|r| r.roles.join(", ")).unwrap_or_default());
+    let parties = typed_or("parties", rule.as_ref().map(|r| r.parties.join(", ")).unwrap_or_default());
+    let chosen: Vec<String> = if was_typed { typed.all("packages[]") } else { rule.as_ref().map(|r| r.packages.clone()).unwrap_or_default() };
     // Packages the rule names that the catalogue does not offer stay chosen.
     let unknown: Vec<String> = chosen.iter().filter(|c| !packages.iter().any(|p| &p.code == *c)).cloned().collect();
     let mut areas: Vec<([String; 3], Vec<PackageChoiceView>)> = Vec::new();
@@ -331,7 +364,7 @@ fn RuleFields(errors: FormErrors, prefix: &'static str, rule: Option<RuleView>, 
                         view! {
                             <div class="ds-field mt-1 flex items-center gap-2">
                                 <input type="checkbox" class="ds-input" id=pid.clone() name="packages[]" value=p.code.clone() checked=checked/>
-                                <label for=pid class="ds-label">{pick(locale, &p.name)} " " <code class="text-sm">{p.code.clone()}</code></label>
+                                <label for=pid class="ds-label">{pick(locale, &p.name)}</label>
                             </div>
                         }
                     }).collect_view()}
@@ -402,15 +435,18 @@ fn RuleFields(errors: FormErrors, prefix: &'static str, rule: Option<RuleView>, 
 #[component]
 pub fn NewServicePage() -> impl IntoView {
     let locale = use_locale();
-    let create = ServerAction::<CreateService>::new();
+    let create = use_server_action::<CreateService>();
     let errors = FormErrors::of(create);
+    let typed = Typed::of::<CreateService>();
     let party = Resource::new(|| (), |_| services());
     let packages = Resource::new(|| (), |_| policy_packages());
     view! {
         <p><a class="underline" href="/tjenester">{locale.t("resources.back")}</a></p>
         <h1 class="mt-2 text-2xl font-bold">{locale.t("resources.new_title")}</h1>
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let typed = typed.clone();
+                Suspend::new(async move {
                 let v = match party.await {
                     Ok(v) => v,
                     Err(e) => return view! { <div role="alert" class="ds-alert my-4" data-color="danger"><p>{message(locale, &e)}</p></div> }.into_any(),
@@ -426,15 +462,16 @@ pub fn NewServicePage() -> impl IntoView {
                     <p class="mt-2 max-w-prose">{format!("{} {}.", locale.t("resources.new_intro"), v.party_name)}</p>
                     <ErrorSummary errors prefix="new"/>
                     <ActionForm action=create attr:class="mt-4 flex max-w-3xl flex-col gap-4" attr:novalidate=true>
-                        <DetailFields errors prefix="new" service=None creating=true/>
+                        <DetailFields errors prefix="new" service=None creating=true typed=typed.clone()/>
                         <fieldset class="ds-fieldset flex flex-col gap-4">
                             <legend class="ds-label text-lg font-semibold">{locale.t("resources.first_rule")}</legend>
-                            <RuleFields errors prefix="new" rule=None packages/>
+                            <RuleFields errors prefix="new" rule=None packages typed=typed.clone()/>
                         </fieldset>
                         <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("resources.create_button")}</button>
                     </ActionForm>
                 }.into_any()
-            })}
+                })
+            }}
         </Suspense>
     }
 }
@@ -444,11 +481,11 @@ pub fn ServicePage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let query = use_query_map();
-    let update = ServerAction::<UpdateService>::new();
-    let save_rule = ServerAction::<SaveServiceRule>::new();
-    let delete_rule = ServerAction::<DeleteServiceRule>::new();
-    let import = ServerAction::<ImportServicePolicy>::new();
-    let delete = ServerAction::<DeleteService>::new();
+    let update = use_server_action::<UpdateService>();
+    let save_rule = use_server_action::<SaveServiceRule>();
+    let delete_rule = use_server_action::<DeleteServiceRule>();
+    let import = use_server_action::<ImportServicePolicy>();
+    let delete = use_server_action::<DeleteService>();
     let id = move || params.read().get("id").unwrap_or_default();
     let current = Resource::new(
         move || (id(), update.version().get(), save_rule.version().get(), delete_rule.version().get(), import.version().get()),

@@ -4,9 +4,11 @@
 //! without JavaScript.
 
 use crate::components::alert::ErrorAlert;
+use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
 use crate::functions::roles::{roles_overview, AddSodRule, AssignRole, CreateRole, EndRoleAssignment, RolesData};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
+use crate::form_flash::{use_server_action, Typed};
 use leptos::prelude::*;
 
 fn name(locale: Locale, names: &[String; 3]) -> String {
@@ -29,10 +31,10 @@ fn outcome(locale: Locale, result: Option<Result<(), crate::error::AppError>>, d
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let locale = use_locale();
-    let create = ServerAction::<CreateRole>::new();
-    let assign = ServerAction::<AssignRole>::new();
-    let end = ServerAction::<EndRoleAssignment>::new();
-    let sod = ServerAction::<AddSodRule>::new();
+    let create = use_server_action::<CreateRole>();
+    let assign = use_server_action::<AssignRole>();
+    let end = use_server_action::<EndRoleAssignment>();
+    let sod = use_server_action::<AddSodRule>();
     let data = Resource::new(
         move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()),
         |_| roles_overview(),
@@ -41,10 +43,10 @@ pub fn RolesPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold">{locale.t("roles.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("roles.intro")}</p>
-        {move || outcome(locale, create.value().get(), "roles.created")}
-        {move || outcome(locale, assign.value().get(), "roles.assigned")}
+        {move || outcome(locale, create.value().get().filter(Result::is_ok), "roles.created")}
+        {move || outcome(locale, assign.value().get().filter(Result::is_ok), "roles.assigned")}
         {move || outcome(locale, end.value().get(), "roles.ended")}
-        {move || outcome(locale, sod.value().get(), "roles.sod_added")}
+        {move || outcome(locale, sod.value().get().filter(Result::is_ok), "roles.sod_added")}
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -161,17 +163,30 @@ fn attestation_key(kind: &str) -> &'static str {
     }
 }
 
-/// One labelled text input.
+/// One labelled text input of `form`, with what was typed into it when a
+/// post without JavaScript came back refused, and its validation message.
 #[component]
-fn Field(id: &'static str, name: &'static str, label: &'static str, #[prop(optional)] help: Option<&'static str>, #[prop(optional)] required: bool, #[prop(default = "text")] kind: &'static str) -> impl IntoView {
+fn Field(
+    form: FormFields,
+    #[prop(default = None)] typed: Option<String>,
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
     let locale = use_locale();
-    let help_id = format!("{id}-help");
+    let help_id = help.map(|_| format!("{id}-help"));
     view! {
         <div class="ds-field flex flex-col">
             <label for=id class="ds-label font-semibold">{locale.t(label)}</label>
-            <input id=id name=name type=kind class="ds-input" required=required maxlength="500"
-                   aria-describedby=help.map(|_| help_id.clone())/>
-            {help.map(|h| view! { <p id=help_id class="text-sm text-gray-700">{locale.t(h)}</p> })}
+            {help.zip(help_id.clone()).map(|(h, hid)| view! { <p id=hid data-field="description">{locale.t(h)}</p> })}
+            <input id=id name=name type=kind class="ds-input" required=required value=typed
+                   // `maxlength` is for text; on a number or a date it is not allowed.
+                   maxlength=(kind == "text").then_some("500")
+                   aria-invalid=form.aria_invalid(name) aria-describedby=form.described_by(name, help_id)/>
+            <FieldMessage form field=name/>
         </div>
     }
 }
@@ -179,20 +194,45 @@ fn Field(id: &'static str, name: &'static str, label: &'static str, #[prop(optio
 #[component]
 fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
     let locale = use_locale();
+    let typed = Typed::of::<CreateRole>();
+    let form = FormFields::new(
+        action_error(create),
+        &[
+            ("code", "role-code"),
+            ("name_nb", "role-name-nb"),
+            ("name_nn", "role-name-nn"),
+            ("name_en", "role-name-en"),
+            ("description", "role-description"),
+            ("packages", "role-packages"),
+            ("rights", "role-rights"),
+            ("inherits", "role-inherits"),
+            ("max_amount", "role-max-amount"),
+            ("first_working_days", "role-first-days"),
+        ],
+    )
+    .with_refusals(&[
+        ("role.code_taken", "code"),
+        ("role.unknown_package", "packages"),
+        ("role.unknown_resource", "rights"),
+        ("role.unknown", "inherits"),
+        ("role.not_available", "inherits"),
+        ("role.cycle", "inherits"),
+    ]);
     view! {
         <section aria-labelledby="create-role" class="mt-10">
             <h2 id="create-role" class="text-xl font-bold">{locale.t("roles.create_title")}</h2>
+            <ErrorSummary form/>
             <ActionForm action=create attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
-                <Field id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
-                <Field id="role-name-nn" name="name_nn" label="roles.name_nn"/>
-                <Field id="role-name-en" name="name_en" label="roles.name_en"/>
-                <Field id="role-description" name="description" label="roles.description"/>
-                <Field id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
-                <Field id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
-                <Field id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
-                <Field id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
-                <Field id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
+                <Field form typed=typed.value("code") id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
+                <Field form typed=typed.value("name_nb") id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
+                <Field form typed=typed.value("name_nn") id="role-name-nn" name="name_nn" label="roles.name_nn"/>
+                <Field form typed=typed.value("name_en") id="role-name-en" name="name_en" label="roles.name_en"/>
+                <Field form typed=typed.value("description") id="role-description" name="description" label="roles.description"/>
+                <Field form typed=typed.value("packages") id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
+                <Field form typed=typed.value("rights") id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
+                <Field form typed=typed.value("inherits") id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
+                <Field form typed=typed.value("max_amount") id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
+                <Field form typed=typed.value("first_working_days") id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
                 <div class="sm:col-span-2">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.create_button")}</button>
                 </div>
@@ -205,24 +245,54 @@ fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
 fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
     let locale = use_locale();
     let kinds = ["manager_approval", "grant", "power_of_attorney", "consent", "register_entry"];
+    let typed = Typed::of::<AssignRole>();
+    let form = FormFields::new(
+        action_error(assign),
+        &[
+            ("role", "assign-role-code"),
+            ("national_id", "assign-nin"),
+            ("surname", "assign-surname"),
+            ("restricted_to", "assign-restricted"),
+            ("valid_from", "assign-from"),
+            ("valid_to", "assign-to"),
+            ("attestation_kind", "assign-attestation"),
+            ("attestation_issuer", "assign-issuer"),
+            ("attestation_reference", "assign-reference"),
+        ],
+    )
+    .with_refusals(&[
+        ("role.unknown", "role"),
+        ("role.not_available", "role"),
+        ("role.unknown_party", "restricted_to"),
+        ("role.self", "national_id"),
+        ("grant.no_such_person", "national_id"),
+        ("grant.no_such_organisation", "restricted_to"),
+        ("role.sod", "role"),
+        ("role.exists", "role"),
+    ]);
+    let chosen_kind = typed.value("attestation_kind");
     view! {
         <section aria-labelledby="assign-role" class="mt-10">
             <h2 id="assign-role" class="text-xl font-bold">{locale.t("roles.assign_title")}</h2>
+            <ErrorSummary form/>
             <ActionForm action=assign attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field id="assign-role-code" name="role" label="roles.assign_role" required=true/>
-                <Field id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
-                <Field id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
-                <Field id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
-                <Field id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
-                <Field id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
+                <Field form typed=typed.value("role") id="assign-role-code" name="role" label="roles.assign_role" required=true/>
+                <Field form typed=typed.value("national_id") id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
+                <Field form typed=typed.value("surname") id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
+                <Field form typed=typed.value("restricted_to") id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
+                <Field form typed=typed.value("valid_from") id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
+                <Field form typed=typed.value("valid_to") id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
                 <div class="ds-field flex flex-col">
                     <label for="assign-attestation" class="ds-label font-semibold">{locale.t("roles.attestation_kind")}</label>
                     <select id="assign-attestation" name="attestation_kind" class="ds-input">
-                        {kinds.into_iter().map(|k| view! { <option value=k>{locale.t(attestation_key(k))}</option> }).collect_view()}
+                        {kinds.into_iter().map(|k| {
+                            let selected = chosen_kind.as_deref() == Some(k);
+                            view! { <option value=k selected=selected>{locale.t(attestation_key(k))}</option> }
+                        }).collect_view()}
                     </select>
                 </div>
-                <Field id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
-                <Field id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
+                <Field form typed=typed.value("attestation_issuer") id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
+                <Field form typed=typed.value("attestation_reference") id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
                 <div class="sm:col-span-2">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.assign_button")}</button>
                 </div>
@@ -234,13 +304,17 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
 #[component]
 fn SodForm(sod: ServerAction<AddSodRule>) -> impl IntoView {
     let locale = use_locale();
+    let typed = Typed::of::<AddSodRule>();
+    let form = FormFields::new(action_error(sod), &[("role_a", "sod-a"), ("role_b", "sod-b"), ("description", "sod-description")])
+        .with_refusals(&[("role.unknown", "role_a"), ("role.not_available", "role_a")]);
     view! {
         <section aria-labelledby="add-sod" class="mt-10">
             <h2 id="add-sod" class="text-xl font-bold">{locale.t("roles.sod_add_title")}</h2>
+            <ErrorSummary form/>
             <ActionForm action=sod attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-3">
-                <Field id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
-                <Field id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
-                <Field id="sod-description" name="description" label="roles.description"/>
+                <Field form typed=typed.value("role_a") id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
+                <Field form typed=typed.value("role_b") id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
+                <Field form typed=typed.value("description") id="sod-description" name="description" label="roles.description"/>
                 <div class="sm:col-span-3">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.sod_button")}</button>
                 </div>

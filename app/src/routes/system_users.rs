@@ -47,8 +47,9 @@ fn SystemUserTable(users: Vec<SystemUserView>) -> impl IntoView {
                 {users.into_iter().map(|u| view! {
                     <tr class="border-t border-gray-200 align-top" data-system-user=u.id>
                         <th scope="row" class="font-semibold">{u.name}</th>
-                        <td><code>{u.system_id}</code></td>
-                        <td>{u.vendor_org_number}</td>
+                        <td>{u.system_name}</td>
+                        // A vendor not in the register is named by its organisation number.
+                        <td>{u.vendor_name.unwrap_or_else(|| format!("{} {}", locale.t("parties.orgno"), u.vendor_org_number))}</td>
                         <td>{locale.t(if u.agent { "system_users.agent" } else { "system_users.standard" })}</td>
                         <td>{u.created}</td>
                         <td>{u.recent_tokens}</td>

@@ -221,11 +221,14 @@ pub fn builtin() -> Catalogue {
 mod tests {
     use super::*;
 
-    /// The real Altinn catalogue in the shared reference folder beside the repository.
+    /// The real Altinn catalogue, copied into the repository (`data/altinn/`,
+    /// see its README). A missing folder fails the test rather than skipping it.
     fn reference_dir() -> std::path::PathBuf {
-        std::env::var_os("FULLMAKT_REFERENCE_DATA")
+        let dir = std::env::var_os("FULLMAKT_REFERENCE_DATA")
             .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference-data/altinn/access-packages"))
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/altinn/access-packages"));
+        assert!(dir.is_dir(), "the Altinn catalogue is missing at {} (see data/altinn/README.md)", dir.display());
+        dir
     }
 
     #[test]

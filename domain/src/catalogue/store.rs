@@ -150,12 +150,22 @@ mod tests {
     async fn held_things_are_named_in_three_languages(pool: PgPool) {
         import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
-        let whats = ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope"].map(String::from);
+        let whats = ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"]
+            .map(String::from);
         let names = names_of(&mut conn, &whats).await.unwrap();
         assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
         assert_eq!(names["role:DAGL"].en, "Managing Director");
         assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(write)"));
-        assert_eq!(names.len(), 3, "user roles and unknown codes have no catalogue name: {names:?}");
+        assert_eq!(names.len(), 3, "unknown codes have no name: {names:?}");
+
+        sqlx::query("insert into user_role (id, code, name_nb, name_nn, name_en) values ($1, 'payer', 'Betaler', 'Betalar', 'Payer')")
+            .bind(uuid::Uuid::now_v7())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let names = names_of(&mut conn, &["userrole:payer".to_string(), "role:payer".to_string()]).await.unwrap();
+        assert_eq!(names["userrole:payer"].nn, "Betalar", "user roles are named under their own key");
+        assert!(!names.contains_key("role:payer"), "a user role is not a register role");
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -180,18 +190,23 @@ mod tests {
 
 /// Names, in the three UI languages, of things a subject holds, keyed as the
 /// engine names them: `package:<code>`, `role:<CODE>` (register roles by
-/// their upper-case legacy code) and `right:<resource>:<action>` (the
-/// resource's title, then the action). What has no name here (user roles,
-/// deleted resources) is left out; the caller shows the code.
+/// their upper-case legacy code), `userrole:<code>` (user roles of the role
+/// model, which are not keyed so by the engine but named through the reasons
+/// that carry them) and `right:<resource>:<action>` (the resource's title,
+/// then the action). What has no name here (deleted resources, unknown codes)
+/// is left out; the caller shows the code.
 pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::collections::HashMap<String, Text>, sqlx::Error> {
     let mut packages = Vec::new();
     let mut roles = Vec::new();
     let mut resources = Vec::new();
+    let mut user_roles = Vec::new();
     for w in whats {
         if let Some(code) = w.strip_prefix("package:") {
             packages.push(code.to_string());
         } else if let Some(code) = w.strip_prefix("role:") {
             roles.push(code.to_string());
+        } else if let Some(code) = w.strip_prefix("userrole:") {
+            user_roles.push(code.to_string());
         } else if let Some((resource, _)) = w.strip_prefix("right:").and_then(|r| r.rsplit_once(':')) {
             resources.push(resource.to_string());
         }
@@ -211,6 +226,13 @@ pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::
         .await?
         {
             names.insert(format!("role:{}", r.key), Text { nb: r.name_nb, nn: r.name_nn, en: r.name_en });
+        }
+    }
+    if !user_roles.is_empty() {
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("select code, name_nb, name_nn, name_en from user_role where code = any($1)").bind(&user_roles).fetch_all(&mut *conn).await?;
+        for (code, nb, nn, en) in rows {
+            names.insert(format!("userrole:{code}"), Text { nb, nn, en });
         }
     }
     if !resources.is_empty() {

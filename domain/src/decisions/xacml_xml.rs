@@ -1025,11 +1025,15 @@ mod tests {
 
     const APP_POLICY: &str = "AppPolicies/brg/aarsregnskap-vanlig-202406/policy.xml";
 
-    /// Altinn's resource-registry test data in the shared reference folder beside the repository.
+    /// Altinn's resource-registry policies, copied into the repository
+    /// (`data/altinn/`, see its README). A missing folder fails the tests
+    /// rather than skipping them.
     fn reference_dir() -> PathBuf {
-        std::env::var_os("FULLMAKT_RESOURCE_REGISTRY_DATA")
+        let dir = std::env::var_os("FULLMAKT_RESOURCE_REGISTRY_DATA")
             .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference-data/altinn/resource-registry"))
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/altinn/resource-registry"));
+        assert!(dir.is_dir(), "Altinn's reference policies are missing at {} (see data/altinn/README.md)", dir.display());
+        dir
     }
 
     fn corpus_dir() -> PathBuf {

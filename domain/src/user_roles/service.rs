@@ -23,6 +23,8 @@ pub enum RoleError {
     NotAccessManager,
     #[error("you may not assign the role {0} for {1}")]
     MayNotAssign(String, String),
+    /// Invalid input: the form field it is about, a colon, then what is wrong
+    /// (`"code: the code must be …"`), so a form can show it next to the field.
     #[error("{0}")]
     Invalid(String),
     #[error("a role with the code {0} exists already")]
@@ -120,22 +122,22 @@ fn check_role_input(input: &RoleForCreate) -> Result<(), RoleError> {
     let code_ok = (2..=64).contains(&input.code.len())
         && input.code.bytes().enumerate().all(|(i, b)| b.is_ascii_lowercase() || b.is_ascii_digit() || (i > 0 && (b == b'-' || b == b'_')));
     if !code_ok {
-        return Err(RoleError::Invalid("the code must be 2–64 characters: a–z, 0–9, - and _, starting with a letter or digit".into()));
+        return Err(RoleError::Invalid("code: the code must be 2–64 characters: a–z, 0–9, - and _, starting with a letter or digit".into()));
     }
     if input.names[0].trim().is_empty() || input.names.iter().any(|n| n.chars().count() > 200) {
-        return Err(RoleError::Invalid("the role needs a name in Bokmål, and names of at most 200 characters".into()));
+        return Err(RoleError::Invalid("name_nb: the role needs a name in Bokmål, and names of at most 200 characters".into()));
     }
     if input.description.chars().count() > 2000 {
-        return Err(RoleError::Invalid("the description may be at most 2,000 characters".into()));
+        return Err(RoleError::Invalid("description: the description may be at most 2,000 characters".into()));
     }
     if input.packages.len() + input.rights.len() + input.inherits.len() > 200 {
-        return Err(RoleError::Invalid("a role may bundle at most 200 packages, rights and inherited roles".into()));
+        return Err(RoleError::Invalid("packages: a role may bundle at most 200 packages, rights and inherited roles".into()));
     }
     if input.rights.iter().any(|(_, a)| a.trim().is_empty() || a.len() > 100) {
-        return Err(RoleError::Invalid("every right needs an action of at most 100 characters".into()));
+        return Err(RoleError::Invalid("rights: every right needs an action of at most 100 characters".into()));
     }
     if let Some(p) = input.rules.time_window.as_ref().and_then(|w| w.problem()) {
-        return Err(RoleError::Invalid(format!("time window: {p}")));
+        return Err(RoleError::Invalid(format!("first_working_days: time window: {p}")));
     }
     Ok(())
 }
@@ -312,7 +314,7 @@ pub async fn add_sod_rule(ctx: &Ctx<'_>, role_a: &str, role_b: &str, description
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownRole(format!("{role_a} or {role_b}"))).await);
     };
     if a.id == b.id {
-        return Err(ctx.refuse(ACTION, target, RoleError::Invalid("a role cannot conflict with itself".into())).await);
+        return Err(ctx.refuse(ACTION, target, RoleError::Invalid("role_b: a role cannot conflict with itself".into())).await);
     }
     // Whoever sets the rule must manage the owners of both roles that have one.
     let owners: Vec<PartyId> = [a.owner, b.owner].into_iter().flatten().map(PartyId).collect();
@@ -405,7 +407,7 @@ async fn check_assignment(
     parties.sort_unstable();
     parties.dedup();
     if parties.len() > 50 {
-        return Ok(Err(RoleError::Invalid("an assignment may be restricted to at most 50 parties".into())));
+        return Ok(Err(RoleError::Invalid("restricted_to: an assignment may be restricted to at most 50 parties".into())));
     }
     for p in &parties {
         let exists = sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, p.0).fetch_one(&mut *conn).await?;
@@ -444,12 +446,12 @@ async fn check_assignment(
     let from = input.valid_from.unwrap_or(now);
     if let Some(to) = input.valid_to {
         if to <= from || to <= now {
-            return Ok(Err(RoleError::Invalid("the assignment must end after it starts, and in the future".into())));
+            return Ok(Err(RoleError::Invalid("valid_to: the assignment must end after it starts, and in the future".into())));
         }
     }
     let a = &input.attestation;
     if a.issuer.trim().is_empty() || a.issuer.chars().count() > 200 || a.reference.chars().count() > 200 {
-        return Ok(Err(RoleError::Invalid("the attestation needs an issuer (at most 200 characters) and a reference of at most 200".into())));
+        return Ok(Err(RoleError::Invalid("attestation_issuer: the attestation needs an issuer (at most 200 characters) and a reference of at most 200".into())));
     }
     // Serialise assignments to one subject so two conflicting ones cannot
     // both pass the check below.

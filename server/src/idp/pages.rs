@@ -64,7 +64,7 @@ pub fn login_page(req: &AuthRequest, persons: &[(String, String)], t: Locale, er
     let body = format!(
         "<h1 class=\"text-2xl font-bold\">{title}</h1>\
          <p class=\"ds-alert my-4\" data-color=\"warning\">{warning}</p>{error_html}\
-         <form method=\"post\" action=\"\" class=\"flex flex-col gap-4\">{hidden}\
+         <form method=\"post\" class=\"flex flex-col gap-4\">{hidden}\
          <fieldset><legend class=\"font-semibold\">{pick}</legend>{people}</fieldset>\
          <p>{or_enter}</p>\
          <div class=\"flex flex-col\"><label for=\"pid_manual\" class=\"font-semibold\">{nin_label}</label>\

@@ -1,0 +1,119 @@
+//! How a form shows what went wrong, the way Designsystemet does it: an error
+//! summary at the top whose links lead to the fields, and a validation message
+//! under each field that is wrong (`aria-invalid` and `aria-describedby` on
+//! the field itself). Works the same whether the error came back to a
+//! hydrated page or through a post without JavaScript (see `form_flash`).
+
+use crate::components::alert::ErrorAlert;
+use crate::error::AppError;
+use crate::i18n::use_locale;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// The error of the last submission of `action`, if it failed.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// One form's fields: the name each has in the server function and the id of
+/// the element that shows it, so the summary can link to it.
+#[derive(Clone, Copy)]
+pub struct FormFields {
+    pub error: Signal<Option<AppError>>,
+    pub fields: &'static [(&'static str, &'static str)],
+    /// Refusals (by code) that are about one field, such as an unknown scope.
+    pub refusals: &'static [(&'static str, &'static str)],
+}
+
+impl FormFields {
+    pub fn new(error: Signal<Option<AppError>>, fields: &'static [(&'static str, &'static str)]) -> Self {
+        Self { error, fields, refusals: &[] }
+    }
+
+    /// Shows these refusals (`code`, `field`) next to their field too.
+    pub fn with_refusals(self, refusals: &'static [(&'static str, &'static str)]) -> Self {
+        Self { refusals, ..self }
+    }
+
+    /// The field of this form that `e` is about, if any.
+    fn field_of(&self, e: &AppError) -> Option<&'static str> {
+        match e {
+            AppError::Refused(code) => {
+                let code = code.split('|').next().unwrap_or_default();
+                self.refusals.iter().find(|(c, _)| *c == code).map(|(_, f)| *f)
+            }
+            _ => e.field().and_then(|f| self.fields.iter().find(|(name, _)| *name == f)).map(|(name, _)| *name),
+        }
+    }
+
+    /// Whether the last error is about `field`.
+    pub fn invalid(&self, field: &str) -> bool {
+        self.error.with(|e| e.as_ref().and_then(|e| self.field_of(e)) == Some(field))
+    }
+
+    /// `aria-invalid` for the field: `Some("true")` when the last error is about it.
+    pub fn aria_invalid(self, field: &'static str) -> impl Fn() -> Option<&'static str> + Send + Sync + Copy + 'static {
+        move || self.invalid(field).then_some("true")
+    }
+
+    /// `aria-describedby` for the field: its help text, then its message when shown.
+    pub fn described_by(self, field: &'static str, help: Option<String>) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
+        move || {
+            let message = self.invalid(field).then(|| message_id(self.id_of(field)));
+            match (&help, message) {
+                (Some(h), Some(m)) => Some(format!("{h} {m}")),
+                (Some(h), None) => Some(h.clone()),
+                (None, m) => m,
+            }
+        }
+    }
+
+    fn id_of(&self, field: &str) -> &'static str {
+        self.fields.iter().find(|(f, _)| *f == field).map(|(_, id)| *id).unwrap_or("main")
+    }
+}
+
+fn message_id(field_id: &str) -> String {
+    format!("{field_id}-error")
+}
+
+/// The summary at the top of a form: for an error about a field, a heading
+/// and a link to the field; any other error as an alert.
+#[component]
+pub fn ErrorSummary(form: FormFields) -> impl IntoView {
+    let locale = use_locale();
+    move || {
+        form.error.get().map(|e| match form.field_of(&e) {
+            Some(field) => {
+                let href = format!("#{}", form.id_of(field));
+                let text = e.message(locale);
+                view! {
+                    <div class="ds-error-summary my-4" role="alert" tabindex="-1" data-testid="error-summary">
+                        <h2>{locale.t("form.error_summary")}</h2>
+                        <ul class="list-disc pl-6">
+                            <li><a href=href>{text}</a></li>
+                        </ul>
+                    </div>
+                }
+                .into_any()
+            }
+            None => view! { <ErrorAlert error=e/> }.into_any(),
+        })
+    }
+}
+
+/// The validation message under one field, shown when the last error is about it.
+#[component]
+pub fn FieldMessage(form: FormFields, field: &'static str) -> impl IntoView {
+    let locale = use_locale();
+    move || {
+        form.invalid(field).then(|| {
+            let text = form.error.get().map(|e| e.message(locale)).unwrap_or_default();
+            view! { <p class="ds-validation-message" data-color="danger" id=message_id(form.id_of(field))>{text}</p> }
+        })
+    }
+}
