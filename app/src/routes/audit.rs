@@ -95,7 +95,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(rows) if rows.is_empty() => view! { <p class="mt-6">{locale.t("audit.none")}</p> }.into_any(),
                     Ok(rows) => view! {
                         <div class="mt-6 overflow-x-auto">
-                            <table class="w-full text-left text-sm">
+                            <table class="ds-table w-full text-left" data-size="sm">
                                 <caption class="sr-only">{locale.t("audit.title")}</caption>
                                 <thead><tr class="border-b border-gray-300">
                                     <th scope="col" class="py-2 pr-3">{locale.t("audit.when")}</th>

@@ -71,7 +71,7 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
                 view! { <p class="mt-3 text-sm">{locale.t("clients.no_keys")}</p> }.into_any()
             } else {
                 view! {
-                    <table class="mt-3 w-full text-left text-sm">
+                    <table class="ds-table mt-3 w-full text-left" data-size="sm">
                         <caption class="sr-only">{format!("{} {display_name}", locale.t("clients.keys_of"))}</caption>
                         <thead><tr>
                             <th scope="col">{locale.t("clients.col_kid")}</th>

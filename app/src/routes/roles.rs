@@ -72,7 +72,7 @@ fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoV
                 view! { <p class="mt-2">{none}</p> }.into_any()
             } else {
                 view! {
-                    <table class="mt-2 w-full text-left text-sm">
+                    <table class="ds-table mt-2 w-full text-left" data-size="sm">
                         <thead><tr>
                             <th scope="col">{locale.t("roles.col_role")}</th>
                             <th scope="col">{locale.t("roles.col_gives")}</th>

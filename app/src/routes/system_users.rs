@@ -32,7 +32,7 @@ fn SystemUserTable(users: Vec<SystemUserView>) -> impl IntoView {
     let locale = use_locale();
     let never = locale.t("system_users.never");
     view! {
-        <table class="mt-6 w-full text-left text-sm">
+        <table class="ds-table mt-6 w-full text-left" data-size="sm">
             <caption class="sr-only">{locale.t("system_users.title")}</caption>
             <thead><tr>
                 <th scope="col">{locale.t("system_users.col_name")}</th>
