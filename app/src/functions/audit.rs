@@ -41,9 +41,40 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
             occurred_at: r.occurred_at.format(&fmt).unwrap_or_default(),
             actor: r.actor_label,
             action: r.action,
-            target: r.target,
+            target: readable_target(&r.target, |id| {
+                let name = snapshot.name_of(id);
+                (name != id.to_string()).then_some(name)
+            }),
             outcome: r.outcome,
             request_id: r.request_id.unwrap_or_default(),
         })
         .collect())
+}
+
+/// A target as people read it: each part (`party:package`, `client:key`) that is
+/// the id of a party or system user becomes its name; other parts (codes, key
+/// ids, ids of things that no longer exist) stay as they are.
+#[cfg(feature = "ssr")]
+pub(crate) fn readable_target(target: &str, name_of: impl Fn(uuid::Uuid) -> Option<String>) -> String {
+    target
+        .split(':')
+        .map(|part| uuid::Uuid::parse_str(part).ok().and_then(&name_of).unwrap_or_else(|| part.to_string()))
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_ids_in_a_target_are_named_and_the_rest_is_kept() {
+        let ola = uuid::Uuid::now_v7();
+        let gone = uuid::Uuid::now_v7();
+        let name = |id: uuid::Uuid| (id == ola).then(|| "Ola Tallesen".to_string());
+        assert_eq!(readable_target(&format!("{ola}:merverdiavgift"), name), "Ola Tallesen: merverdiavgift");
+        assert_eq!(readable_target(&gone.to_string(), name), gone.to_string(), "an unknown id stays");
+        assert_eq!(readable_target("nojs-355795", name), "nojs-355795");
+        assert_eq!(readable_target("", name), "");
+    }
 }
