@@ -21,16 +21,21 @@ export const chromiumUse = {
   },
 };
 
-export default defineConfig({
-  testDir: "./tests",
-  globalSetup: "./global-setup.ts",
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+/** How every suite here runs: one worker, in order, no retries, no `.only` on CI. */
+export const runOneByOne = {
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 1,
   reporter: "list",
+} as const;
+
+export default defineConfig({
+  ...runOneByOne,
+  testDir: "./tests",
+  globalSetup: "./global-setup.ts",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   use: { baseURL, trace: "retain-on-failure" },
   projects: [
     {

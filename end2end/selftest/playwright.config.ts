@@ -2,17 +2,13 @@
 // served by selftest/site.ts, not against the app, and proves that each check passes on a
 // good page and fails on a bad one. `npm run selftest`; `npm test` runs it first.
 import { defineConfig } from "@playwright/test";
-import { chromiumUse } from "../playwright.config";
+import { chromiumUse, runOneByOne } from "../playwright.config";
 
 export default defineConfig({
+  ...runOneByOne,
   testDir: ".",
   outputDir: "../test-results/selftest",
   timeout: 30_000,
   expect: { timeout: 5_000 },
-  fullyParallel: false,
-  forbidOnly: !!process.env.CI,
-  retries: 0,
-  workers: 1,
-  reporter: "list",
   projects: [{ name: "chromium", use: chromiumUse }],
 });

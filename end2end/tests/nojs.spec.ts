@@ -31,6 +31,15 @@ async function choose(page: Page, party: string) {
   await expect(page.getByTestId("acting-for")).toContainText(party);
 }
 
+/** Logs in, chooses the party and opens the page with this main heading, checked. */
+async function openPage(page: Page, person: string, party: string, path: string, heading: string) {
+  await login(page, person);
+  await choose(page, party);
+  await page.goto(path);
+  await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+  await checkPage(page);
+}
+
 /** The holders listed on /tilganger, as the text of the list. */
 async function holders(page: Page) {
   const list = page.getByRole("list", { name: "Personer og virksomheter med tilgang" });
@@ -102,11 +111,7 @@ test("without JavaScript: log in, choose a party, give a package and revoke it",
 });
 
 test("without JavaScript: register an API client; a bad scope is refused next to the field", async ({ page }) => {
-  await login(page, "Bjørn Hansen");
-  await choose(page, "Bakeri Hansen AS");
-  await page.goto("/klienter");
-  await expect(page.getByRole("heading", { level: 1, name: "API-klienter" })).toBeVisible();
-  await checkPage(page);
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/klienter", "API-klienter");
   const name = `Lager ${Date.now()}`;
 
   await page.getByLabel("Visningsnavn").fill(name);
@@ -127,11 +132,7 @@ test("without JavaScript: register an API client; a bad scope is refused next to
 
 test("without JavaScript: create a service; bad input is shown next to the fields", async ({ page }) => {
   const id = `nojs-${Date.now()}`;
-  await login(page, "Ada Rektor");
-  await choose(page, "Universitetet i Fjordby");
-  await page.goto("/tjenester/ny");
-  await expect(page.getByRole("heading", { level: 1, name: "Ny tjeneste" })).toBeVisible();
-  await checkPage(page);
+  await openPage(page, "Ada Rektor", "Universitetet i Fjordby", "/tjenester/ny", "Ny tjeneste");
 
   // A bad id and no subject (the form leaves checking to the server: novalidate).
   await page.getByLabel("Id", { exact: true }).fill("Ugyldig id");
@@ -157,11 +158,7 @@ test("without JavaScript: create a service; bad input is shown next to the field
 
 test("without JavaScript: create a role and assign it; refusals are shown next to the fields", async ({ page }) => {
   const code = `nojs-${Date.now() % 1_000_000}`;
-  await login(page, "Bjørn Hansen");
-  await choose(page, "Bakeri Hansen AS");
-  await page.goto("/roller");
-  await expect(page.getByRole("heading", { level: 1, name: "Roller" })).toBeVisible();
-  await checkPage(page);
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/roller", "Roller");
 
   // An invalid code: refused next to the field, names kept, no role made.
   await page.getByLabel("Kode", { exact: true }).fill("Ugyldig kode");
