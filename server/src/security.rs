@@ -126,6 +126,12 @@ pub async fn headers(State(cfg): State<std::sync::Arc<SecurityConfig>>, req: Req
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(header::CONTENT_SECURITY_POLICY, cfg.default_csp.clone());
     }
+    // Pages show who is signed in and what they may do: never kept by a
+    // browser or a shared cache (static files and APIs say their own).
+    let is_page = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if is_page && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if cfg.https {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }

@@ -58,6 +58,18 @@ async fn the_session_id_is_renewed_at_login_and_cookies_are_locked_down() {
 }
 
 #[tokio::test]
+async fn a_forged_callback_link_does_not_end_the_session_of_a_signed_in_person() {
+    let app = spawn_app().await;
+    app.login(BJORN).await;
+    assert_eq!(app.session().await["name"], "Bjørn Hansen");
+    // A link on another site to the callback, with no login in progress: refused,
+    // and the person stays signed in (logging out takes a POST from our own pages).
+    let res = app.client.get(app.url("/auth/callback?code=x&state=y")).send().await.unwrap();
+    assert_eq!(app.location(&res), app.url("/innlogging-feilet?reason=state"));
+    assert_eq!(app.session().await["name"], "Bjørn Hansen", "still signed in");
+}
+
+#[tokio::test]
 async fn a_tampered_state_is_refused_and_creates_no_session() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/auth/login")).send().await.unwrap();

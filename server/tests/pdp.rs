@@ -208,6 +208,15 @@ async fn callers_must_authenticate_and_send_json() {
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let res = client.post(app.url("/authorization/api/v1/authorize")).bearer_auth("wrong-key-wrong-key").json(&body).send().await.unwrap();
     assert_eq!(res.status(), 401);
+    // The key is compared exactly: with white space inside the credentials it is
+    // not the key. (White space at the very end of a header is not part of its
+    // value, so HTTP itself removes it before any server sees it.)
+    for almost in [format!("Bearer  {KEY}"), format!("Bearer \t{KEY}")] {
+        let res = client.post(app.url("/authorization/api/v1/authorize")).header("authorization", &almost).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 401, "{almost:?}");
+    }
+    let res = client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(KEY).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the exact key is accepted");
     let res = client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(KEY).header("content-type", "text/plain").body("x").send().await.unwrap();
     assert_eq!(res.status(), 415);
     let res = client.get(app.url("/accessmanagement/api/v1/authorizedparties?subject=14928810047")).send().await.unwrap();

@@ -65,6 +65,7 @@ async fn responses_carry_security_headers_and_pages_a_nonce_csp() {
     let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
     let html = res.text().await.unwrap();
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries this response's nonce");
+    assert_eq!(h["cache-control"], "no-store", "pages are never cached");
     let res = app.client.get(app.url("/health/live")).send().await.unwrap();
     assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     assert!(!res.headers().contains_key("strict-transport-security"), "no HSTS over plain http");

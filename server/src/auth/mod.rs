@@ -152,7 +152,12 @@ async fn callback(State(state): State<AppState>, session: Session, headers: axum
         }
         Err(refusal) => {
             tracing::warn!(?refusal, request_id = request_id.as_deref().unwrap_or("-"), "login refused");
-            let _ = session.flush().await;
+            // A callback that matches no login in progress (a forged or replayed
+            // link from another site) leaves the session alone: ending it here
+            // would let any page log a person out with a GET.
+            if !matches!(refusal, Refusal::State) {
+                let _ = session.flush().await;
+            }
             let actor = Actor { party: None, label: "anonymous".into(), on_behalf_of: None, request_id };
             let _ = audit::record(
                 &state.pool,

@@ -49,11 +49,13 @@ impl IntoResponse for BearerError {
     }
 }
 
-/// The bearer token of a request, if any.
+/// The bearer token of a request, if any: exactly what follows `Bearer `. A
+/// token has no white space (RFC 6750 §2.1), so a key with a space before or
+/// after it is not the key, and is refused rather than trimmed into it.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then_some(token).filter(|t| !t.is_empty() && !t.contains(|c: char| c.is_ascii_whitespace()))
 }
 
 /// Validated tokens by SHA-256, bounded in size.
