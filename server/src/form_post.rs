@@ -37,15 +37,19 @@ const MAX_RESULT_BODY: usize = 1024 * 1024;
 /// Typed values longer than this are not put back (they would bloat the session).
 const MAX_KEPT_VALUE: usize = 64 * 1024;
 
+/// Whether a browser sent `req` for a page (as opposed to a script's call).
+fn accepts_html(req: &Request) -> bool {
+    req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 /// Whether `req` is a form posted by a browser without JavaScript to a server function.
 fn is_plain_form_post(req: &Request) -> bool {
-    let h = req.headers();
-    let accepts_html = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    let urlencoded = h
+    let urlencoded = req
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    req.method() == Method::POST && req.uri().path().starts_with("/api/") && accepts_html && urlencoded
+    req.method() == Method::POST && req.uri().path().starts_with("/api/") && accepts_html(req) && urlencoded
 }
 
 /// The local path (and query) of a same-site URL, or `None` for anything that
@@ -124,9 +128,7 @@ pub async fn middleware(req: Request, next: Next) -> Response {
 /// Moves the flash left for this page from the session into the request, so
 /// the page shows it once. Other requests leave it where it is.
 pub async fn take(mut req: Request, next: Next) -> Response {
-    let is_page = req.method() == Method::GET
-        && !req.uri().path().starts_with("/api/")
-        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let is_page = req.method() == Method::GET && !req.uri().path().starts_with("/api/") && accepts_html(&req);
     if is_page {
         if let Some(session) = req.extensions().get::<Session>().cloned() {
             if let Ok(Some(flash)) = session.get::<FormFlash>(FLASH_KEY).await {

@@ -6,32 +6,46 @@
 
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
+use crate::form_flash::Typed;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// The error of the last submission of `action`, if it failed.
-pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().and_then(|r| r.err()))
-}
-
-/// One form's fields: the name each has in the server function and the id of
-/// the element that shows it, so the summary can link to it.
+/// One form of server function `S`: the last error of its action, what was
+/// typed into it when a post without JavaScript came back refused, and its
+/// fields — the name each has in the server function and the id of the
+/// element that shows it, so the summary can link to it.
 #[derive(Clone, Copy)]
 pub struct FormFields {
     pub error: Signal<Option<AppError>>,
+    typed: StoredValue<Typed>,
     pub fields: &'static [(&'static str, &'static str)],
     /// Refusals (by code) that are about one field, such as an unknown scope.
     pub refusals: &'static [(&'static str, &'static str)],
 }
 
 impl FormFields {
-    pub fn new(error: Signal<Option<AppError>>, fields: &'static [(&'static str, &'static str)]) -> Self {
-        Self { error, fields, refusals: &[] }
+    pub fn of<S>(action: ServerAction<S>, fields: &'static [(&'static str, &'static str)]) -> Self
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        Self {
+            error: Signal::derive(move || action.value().get().and_then(|r| r.err())),
+            typed: StoredValue::new(Typed::of::<S>()),
+            fields,
+            refusals: &[],
+        }
+    }
+
+    /// What was typed into the form that came back refused (empty otherwise).
+    pub fn typed(&self) -> Typed {
+        self.typed.get_value()
+    }
+
+    /// The value typed into the field `name`, if any.
+    pub fn typed_value(&self, name: &str) -> Option<String> {
+        self.typed.with_value(|t| t.value(name))
     }
 
     /// Shows these refusals (`code`, `field`) next to their field too.

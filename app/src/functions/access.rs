@@ -14,8 +14,8 @@ pub struct HolderView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
-    /// The internal code (`package:…`, `role:…`, `right:…`), for specialists:
-    /// pages show it only inside a details disclosure.
+    /// The internal code (`package:…`, `role:…`, `right:…`): pages show the
+    /// name, never this; it is for the API and tests.
     pub what: String,
     /// The package's, role's or resource's name in nb, nn and en (the code
     /// in all three when the catalogue has none).

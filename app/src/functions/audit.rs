@@ -41,10 +41,7 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
             occurred_at: r.occurred_at.format(&fmt).unwrap_or_default(),
             actor: r.actor_label,
             action: r.action,
-            target: readable_target(&r.target, |id| {
-                let name = snapshot.name_of(id);
-                (name != id.to_string()).then_some(name)
-            }),
+            target: readable_target(&r.target, |id| snapshot.name(id)),
             outcome: r.outcome,
             request_id: r.request_id.unwrap_or_default(),
         })

@@ -9,11 +9,11 @@
 //! Hydration filters as one types and hides the recipient fields not chosen.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
-use crate::form_flash::{use_server_action, Typed};
+use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -37,11 +37,12 @@ pub fn AccessPage() -> impl IntoView {
     let packages = Resource::new(|| (), |_| assignable_packages());
     let system_users = Resource::new(|| (), |_| party_system_users());
     let confirm = move || query.read().get("revoke");
+    let give_form = give_form(give);
 
     view! {
         <h1 class="text-2xl font-bold">{locale.t("access.title")}</h1>
         {move || give.value().get().and_then(|r| r.ok()).map(|summary| view! { <GiveSummaryAlert summary/> })}
-        <ErrorSummary form=give_form(give)/>
+        <ErrorSummary form=give_form/>
         {move || revoke.value().get().map(|r| match r {
             Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("access.revoked")}</p></div> }.into_any(),
             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -91,14 +92,14 @@ pub fn AccessPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <GiveAccessForm give packages system_users/>
+        <GiveAccessForm give form=give_form packages system_users/>
     }
 }
 
 /// The give-access form's fields and the elements that show them.
 fn give_form(give: ServerAction<GiveAccess>) -> FormFields {
-    FormFields::new(
-        action_error(give),
+    FormFields::of(
+        give,
         &[
             ("packages", "give-packages"),
             ("kind", "give-kind-person"),
@@ -124,6 +125,7 @@ fn give_form(give: ServerAction<GiveAccess>) -> FormFields {
 #[component]
 fn GiveAccessForm(
     give: ServerAction<GiveAccess>,
+    form: FormFields,
     packages: Resource<Result<Vec<crate::functions::access::PackageOption>, crate::error::AppError>>,
     system_users: Resource<Result<Vec<crate::functions::access::SystemUserOption>, crate::error::AppError>>,
 ) -> impl IntoView {
@@ -132,8 +134,7 @@ fn GiveAccessForm(
     // The search as rendered from `?q=`, then as typed once hydrated.
     let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
     // What the person typed, when a post without JavaScript came back refused.
-    let typed = Typed::of::<GiveAccess>();
-    let form = give_form(give);
+    let typed = form.typed();
     // Checked packages stay visible whatever the search, so nothing is given unseen.
     let checked = RwSignal::new(typed.all("packages[]"));
     let visible = move |p: &crate::functions::access::PackageOption| p.matches(&search.get()) || checked.with(|c| c.contains(&p.code));

@@ -39,6 +39,21 @@ fn event_name(locale: crate::i18n::Locale, action: &str) -> String {
     locale.lookup(&format!("audit.event.{action}")).map(str::to_string).unwrap_or_else(|| action.to_string())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::LOCALES;
+
+    #[test]
+    fn every_event_the_filter_offers_has_a_name_in_every_language() {
+        for locale in LOCALES {
+            for action in ACTIONS {
+                assert!(locale.lookup(&format!("audit.event.{action}")).is_some(), "{action} has no name in {}", locale.code());
+            }
+        }
+    }
+}
+
 /// An outcome in the reader's language.
 fn outcome_name(locale: crate::i18n::Locale, outcome: &str) -> String {
     match outcome {

@@ -4,11 +4,11 @@
 //! form works without JavaScript.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::functions::clients::{api_clients, AddClientKey, ClientView, RegisterApiClient, RevokeClientKey};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
-use crate::form_flash::{use_server_action, Typed};
+use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 
 /// A status line after a successful action, or the error.
@@ -143,8 +143,7 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
 #[component]
 fn RegisterForm(register: ServerAction<RegisterApiClient>) -> impl IntoView {
     let locale = use_locale();
-    let typed = Typed::of::<RegisterApiClient>();
-    let form = FormFields::new(action_error(register), &[("display_name", "client-name"), ("scopes", "client-scopes")])
+    let form = FormFields::of(register, &[("display_name", "client-name"), ("scopes", "client-scopes")])
         .with_refusals(&[("client.bad_scope", "scopes"), ("client.restricted_scope", "scopes")]);
     view! {
         <section aria-labelledby="register-title" class="mt-10">
@@ -154,14 +153,14 @@ fn RegisterForm(register: ServerAction<RegisterApiClient>) -> impl IntoView {
                 <div class="ds-field flex flex-col">
                     <label for="client-name" class="ds-label font-semibold">{locale.t("clients.name")}</label>
                     <input id="client-name" name="display_name" class="ds-input" maxlength="200" required autocomplete="off"
-                           value=typed.value("display_name")
+                           value=form.typed_value("display_name")
                            aria-invalid=form.aria_invalid("display_name") aria-describedby=form.described_by("display_name", None)/>
                     <FieldMessage form field="display_name"/>
                 </div>
                 <div class="ds-field flex flex-col">
                     <label for="client-scopes" class="ds-label font-semibold">{locale.t("clients.scopes")}</label>
                     <p id="client-scopes-help" data-field="description">{locale.t("clients.scopes_help")}</p>
-                    <input id="client-scopes" name="scopes" class="ds-input" autocomplete="off" value=typed.value("scopes")
+                    <input id="client-scopes" name="scopes" class="ds-input" autocomplete="off" value=form.typed_value("scopes")
                            aria-invalid=form.aria_invalid("scopes") aria-describedby=form.described_by("scopes", Some("client-scopes-help".into()))/>
                     <FieldMessage form field="scopes"/>
                 </div>

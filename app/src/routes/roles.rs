@@ -4,11 +4,11 @@
 //! without JavaScript.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{action_error, ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::functions::roles::{roles_overview, AddSodRule, AssignRole, CreateRole, EndRoleAssignment, RolesData};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
-use crate::form_flash::{use_server_action, Typed};
+use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 
 fn name(locale: Locale, names: &[String; 3]) -> String {
@@ -168,7 +168,6 @@ fn attestation_key(kind: &str) -> &'static str {
 #[component]
 fn Field(
     form: FormFields,
-    #[prop(default = None)] typed: Option<String>,
     id: &'static str,
     name: &'static str,
     label: &'static str,
@@ -182,7 +181,7 @@ fn Field(
         <div class="ds-field flex flex-col">
             <label for=id class="ds-label font-semibold">{locale.t(label)}</label>
             {help.zip(help_id.clone()).map(|(h, hid)| view! { <p id=hid data-field="description">{locale.t(h)}</p> })}
-            <input id=id name=name type=kind class="ds-input" required=required value=typed
+            <input id=id name=name type=kind class="ds-input" required=required value=form.typed_value(name)
                    // `maxlength` is for text; on a number or a date it is not allowed.
                    maxlength=(kind == "text").then_some("500")
                    aria-invalid=form.aria_invalid(name) aria-describedby=form.described_by(name, help_id)/>
@@ -194,9 +193,8 @@ fn Field(
 #[component]
 fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
     let locale = use_locale();
-    let typed = Typed::of::<CreateRole>();
-    let form = FormFields::new(
-        action_error(create),
+    let form = FormFields::of(
+        create,
         &[
             ("code", "role-code"),
             ("name_nb", "role-name-nb"),
@@ -223,16 +221,16 @@ fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
             <h2 id="create-role" class="text-xl font-bold">{locale.t("roles.create_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=create attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field form typed=typed.value("code") id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
-                <Field form typed=typed.value("name_nb") id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
-                <Field form typed=typed.value("name_nn") id="role-name-nn" name="name_nn" label="roles.name_nn"/>
-                <Field form typed=typed.value("name_en") id="role-name-en" name="name_en" label="roles.name_en"/>
-                <Field form typed=typed.value("description") id="role-description" name="description" label="roles.description"/>
-                <Field form typed=typed.value("packages") id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
-                <Field form typed=typed.value("rights") id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
-                <Field form typed=typed.value("inherits") id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
-                <Field form typed=typed.value("max_amount") id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
-                <Field form typed=typed.value("first_working_days") id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
+                <Field form id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
+                <Field form id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
+                <Field form id="role-name-nn" name="name_nn" label="roles.name_nn"/>
+                <Field form id="role-name-en" name="name_en" label="roles.name_en"/>
+                <Field form id="role-description" name="description" label="roles.description"/>
+                <Field form id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
+                <Field form id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
+                <Field form id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
+                <Field form id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
+                <Field form id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
                 <div class="sm:col-span-2">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.create_button")}</button>
                 </div>
@@ -245,9 +243,8 @@ fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
 fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
     let locale = use_locale();
     let kinds = ["manager_approval", "grant", "power_of_attorney", "consent", "register_entry"];
-    let typed = Typed::of::<AssignRole>();
-    let form = FormFields::new(
-        action_error(assign),
+    let form = FormFields::of(
+        assign,
         &[
             ("role", "assign-role-code"),
             ("national_id", "assign-nin"),
@@ -270,18 +267,18 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
         ("role.sod", "role"),
         ("role.exists", "role"),
     ]);
-    let chosen_kind = typed.value("attestation_kind");
+    let chosen_kind = form.typed_value("attestation_kind");
     view! {
         <section aria-labelledby="assign-role" class="mt-10">
             <h2 id="assign-role" class="text-xl font-bold">{locale.t("roles.assign_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=assign attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field form typed=typed.value("role") id="assign-role-code" name="role" label="roles.assign_role" required=true/>
-                <Field form typed=typed.value("national_id") id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
-                <Field form typed=typed.value("surname") id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
-                <Field form typed=typed.value("restricted_to") id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
-                <Field form typed=typed.value("valid_from") id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
-                <Field form typed=typed.value("valid_to") id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
+                <Field form id="assign-role-code" name="role" label="roles.assign_role" required=true/>
+                <Field form id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
+                <Field form id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
+                <Field form id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
+                <Field form id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
+                <Field form id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
                 <div class="ds-field flex flex-col">
                     <label for="assign-attestation" class="ds-label font-semibold">{locale.t("roles.attestation_kind")}</label>
                     <select id="assign-attestation" name="attestation_kind" class="ds-input">
@@ -291,8 +288,8 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <Field form typed=typed.value("attestation_issuer") id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
-                <Field form typed=typed.value("attestation_reference") id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
+                <Field form id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
+                <Field form id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
                 <div class="sm:col-span-2">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.assign_button")}</button>
                 </div>
@@ -304,17 +301,16 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
 #[component]
 fn SodForm(sod: ServerAction<AddSodRule>) -> impl IntoView {
     let locale = use_locale();
-    let typed = Typed::of::<AddSodRule>();
-    let form = FormFields::new(action_error(sod), &[("role_a", "sod-a"), ("role_b", "sod-b"), ("description", "sod-description")])
+    let form = FormFields::of(sod, &[("role_a", "sod-a"), ("role_b", "sod-b"), ("description", "sod-description")])
         .with_refusals(&[("role.unknown", "role_a"), ("role.not_available", "role_a")]);
     view! {
         <section aria-labelledby="add-sod" class="mt-10">
             <h2 id="add-sod" class="text-xl font-bold">{locale.t("roles.sod_add_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=sod attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-3">
-                <Field form typed=typed.value("role_a") id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
-                <Field form typed=typed.value("role_b") id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
-                <Field form typed=typed.value("description") id="sod-description" name="description" label="roles.description"/>
+                <Field form id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
+                <Field form id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
+                <Field form id="sod-description" name="description" label="roles.description"/>
                 <div class="sm:col-span-3">
                     <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.sod_button")}</button>
                 </div>

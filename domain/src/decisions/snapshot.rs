@@ -219,9 +219,14 @@ impl Snapshot {
 
     /// The name of a party or system user, or the id when neither is known.
     pub fn name_of(&self, id: Uuid) -> String {
+        self.name(id).unwrap_or_else(|| id.to_string())
+    }
+
+    /// The name of the party or system user `id`, if the snapshot knows it.
+    pub fn name(&self, id: Uuid) -> Option<String> {
         match self.parties.get(&id) {
-            Some(p) => p.name.clone(),
-            None => self.system_users.get(&id).map(|(_, name)| name.clone()).unwrap_or_else(|| id.to_string()),
+            Some(p) => Some(p.name.clone()),
+            None => self.system_users.get(&id).map(|(_, name)| name.clone()),
         }
     }
 

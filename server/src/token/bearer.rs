@@ -50,8 +50,10 @@ impl IntoResponse for BearerError {
 }
 
 /// The bearer token of a request, if any: exactly what follows `Bearer `. A
-/// token has no white space (RFC 6750 §2.1), so a key with a space before or
-/// after it is not the key, and is refused rather than trimmed into it.
+/// token has no white space (RFC 6750 §2.1), so credentials with white space
+/// in them are not the key, and are refused rather than trimmed into it.
+/// (White space at the very end of the header is not part of its value: HTTP
+/// parsing removes it before any server sees it.)
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
