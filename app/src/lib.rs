@@ -47,9 +47,7 @@ fn current_locale() -> Locale {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .map(|parts| {
-                Locale::from_cookie_header(parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()))
-            })
+            .map(|parts| Locale::from_cookie_header(parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok())))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

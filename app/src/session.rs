@@ -56,6 +56,5 @@ pub async fn chosen_party(session: &Session) -> Option<PartyId> {
 
 /// A request id for log correlation, from the request's `x-request-id` header.
 pub fn request_id() -> Option<String> {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
 }

@@ -43,7 +43,11 @@ fn main() {
                 let org = rng.below(orgs_n);
                 (SubjectRef::Party(persons[org % persons_n]), resource, action, orgs[org])
             } else {
-                let subject = if rng.below(10) == 0 { SubjectRef::SystemUser(system_users[rng.below(system_users_n)].0) } else { SubjectRef::Party(persons[rng.below(persons_n)]) };
+                let subject = if rng.below(10) == 0 {
+                    SubjectRef::SystemUser(system_users[rng.below(system_users_n)].0)
+                } else {
+                    SubjectRef::Party(persons[rng.below(persons_n)])
+                };
                 (subject, resource, action, orgs[rng.below(orgs_n)])
             }
         })

@@ -37,14 +37,28 @@ pub fn rss_mib() -> f64 {
 }
 
 pub const PACKAGES: [&str; 12] = [
-    "merverdiavgift", "skatt-naering", "regnskap-okonomi-rapport", "tilgangsstyrer", "hovedadministrator", "klientadministrator",
-    "regnskapsforer-med-signeringsrettighet", "regnskapsforer-uten-signeringsrettighet", "regnskapsforer-lonn",
-    "ansvarlig-revisor", "revisormedarbeider", "forretningsforer-eiendom",
+    "merverdiavgift",
+    "skatt-naering",
+    "regnskap-okonomi-rapport",
+    "tilgangsstyrer",
+    "hovedadministrator",
+    "klientadministrator",
+    "regnskapsforer-med-signeringsrettighet",
+    "regnskapsforer-uten-signeringsrettighet",
+    "regnskapsforer-lonn",
+    "ansvarlig-revisor",
+    "revisormedarbeider",
+    "forretningsforer-eiendom",
 ];
 
 /// Role code → (is key role, packages it gives, org-form condition).
 pub const ROLE_PACKAGES: [(&str, bool, &[&str], Option<&str>); 4] = [
-    ("daglig-leder", true, &["merverdiavgift", "skatt-naering", "regnskap-okonomi-rapport", "tilgangsstyrer", "hovedadministrator", "klientadministrator"], None),
+    (
+        "daglig-leder",
+        true,
+        &["merverdiavgift", "skatt-naering", "regnskap-okonomi-rapport", "tilgangsstyrer", "hovedadministrator", "klientadministrator"],
+        None,
+    ),
     ("regnskapsforer", false, &["regnskapsforer-med-signeringsrettighet", "regnskapsforer-uten-signeringsrettighet", "regnskapsforer-lonn"], None),
     ("revisor", false, &["ansvarlig-revisor", "revisormedarbeider"], None),
     ("forretningsforer", false, &["forretningsforer-eiendom"], Some("BRL")),
@@ -83,7 +97,11 @@ impl Population {
     }
 
     pub fn org_form(i: usize) -> &'static str {
-        if i % 20 == 0 { "BRL" } else { "AS" }
+        if i % 20 == 0 {
+            "BRL"
+        } else {
+            "AS"
+        }
     }
 
     /// The population for `SEED` and `SCALE` from the environment (defaults 2026 and 1.0).
@@ -144,7 +162,12 @@ impl Population {
                 description: String::new(),
             })
             .collect();
-        Policy { resource: self.resources[i].clone(), combining: Combining::DenyOverrides, rules, obligations: vec![Obligation::minimum_authentication_level(3)] }
+        Policy {
+            resource: self.resources[i].clone(),
+            combining: Combining::DenyOverrides,
+            rules,
+            obligations: vec![Obligation::minimum_authentication_level(3)],
+        }
     }
 
     /// The same rows a load from PostgreSQL would give, straight into a builder.
@@ -157,11 +180,25 @@ impl Population {
             }
         }
         for (i, id) in self.orgs.iter().enumerate() {
-            let info = PartyInfo { id: *id, name: format!("Org {i}"), org_number: Some(Self::org_number(i)), national_id: None, org_form: Some(Self::org_form(i).into()), parent: None };
+            let info = PartyInfo {
+                id: *id,
+                name: format!("Org {i}"),
+                org_number: Some(Self::org_number(i)),
+                national_id: None,
+                org_form: Some(Self::org_form(i).into()),
+                parent: None,
+            };
             b.party(info);
         }
         for (i, id) in self.persons.iter().enumerate() {
-            b.party(PartyInfo { id: *id, name: format!("Person {i}"), org_number: None, national_id: Some(Self::national_id(i)), org_form: None, parent: None });
+            b.party(PartyInfo {
+                id: *id,
+                name: format!("Person {i}"),
+                org_number: None,
+                national_id: Some(Self::national_id(i)),
+                org_form: None,
+                parent: None,
+            });
         }
         for (su, owner) in &self.system_users {
             b.system_user(*su, *owner, "system user");

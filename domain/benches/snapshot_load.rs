@@ -164,7 +164,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut lags = Vec::new();
     for offset in 0..20i64 {
         let (id, to, party): (uuid::Uuid, uuid::Uuid, uuid::Uuid) =
-            sqlx::query_as("select id, to_subject, from_party from access_grant where valid_to is null order by id offset $1 limit 1").bind(offset * 1000).fetch_one(&pool).await?;
+            sqlx::query_as("select id, to_subject, from_party from access_grant where valid_to is null order by id offset $1 limit 1")
+                .bind(offset * 1000)
+                .fetch_one(&pool)
+                .await?;
         let t = Instant::now();
         let mut tx = pool.begin().await?;
         sqlx::query("update access_grant set valid_to = now() where id = $1").bind(id).execute(&mut *tx).await?;

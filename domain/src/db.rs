@@ -39,9 +39,8 @@ pub fn redact_url(url: &str) -> String {
 /// applying every pending migration.
 pub async fn connect_and_migrate(url: &str, max_connections: u32) -> Result<PgPool, DbSetupError> {
     let shown = redact_url(url);
-    let options = PgConnectOptions::from_str(url)
-        .map_err(|source| DbSetupError::BadUrl { url: shown.clone(), source })?
-        .log_statements(tracing::log::LevelFilter::Trace);
+    let options =
+        PgConnectOptions::from_str(url).map_err(|source| DbSetupError::BadUrl { url: shown.clone(), source })?.log_statements(tracing::log::LevelFilter::Trace);
     create_database_if_missing(&options, &shown).await?;
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
@@ -58,9 +57,8 @@ async fn create_database_if_missing(options: &PgConnectOptions, shown: &str) -> 
         return Ok(());
     };
     let maintenance = options.clone().database("postgres");
-    let mut conn = tokio_timeout(sqlx::PgConnection::connect_with(&maintenance))
-        .await
-        .map_err(|source| DbSetupError::Unreachable { url: shown.to_string(), source })?;
+    let mut conn =
+        tokio_timeout(sqlx::PgConnection::connect_with(&maintenance)).await.map_err(|source| DbSetupError::Unreachable { url: shown.to_string(), source })?;
     let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
         .bind(&name)
         .fetch_one(&mut conn)
@@ -69,25 +67,19 @@ async fn create_database_if_missing(options: &PgConnectOptions, shown: &str) -> 
     if !exists {
         // Identifiers cannot be bound; quote it the PostgreSQL way.
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        let created = sqlx::query(&format!("create database {quoted}"))
-            .execute(&mut conn)
-            .await;
+        let created = sqlx::query(&format!("create database {quoted}")).execute(&mut conn).await;
         match created {
             Ok(_) => tracing::info!(database = %name, "created database"),
             // Another instance created it at the same moment.
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
-            Err(source) => {
-                return Err(DbSetupError::CreateFailed { url: shown.to_string(), name, source })
-            }
+            Err(source) => return Err(DbSetupError::CreateFailed { url: shown.to_string(), name, source }),
         }
     }
     let _ = conn.close().await;
     Ok(())
 }
 
-async fn tokio_timeout<T>(
-    fut: impl std::future::Future<Output = Result<T, sqlx::Error>>,
-) -> Result<T, sqlx::Error> {
+async fn tokio_timeout<T>(fut: impl std::future::Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
     match tokio::time::timeout(Duration::from_secs(5), fut).await {
         Ok(r) => r,
         Err(_) => Err(sqlx::Error::PoolTimedOut),

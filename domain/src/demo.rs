@@ -57,9 +57,9 @@ pub const REGISTER_ROLES: &[(&str, &str, &str)] = &[
     ("DAGL", "05858510084", "310700002"), // Ada is the university's director
     ("REGN", "310100005", "310400009"),   // the accounting firm keeps the bakery's books
     ("REGN", "310100005", "310600008"),
-    ("REVI", "310200018", "310400009"),   // the auditing firm audits the bakery
+    ("REVI", "310200018", "310400009"), // the auditing firm audits the bakery
     ("REVI", "310200018", "310600008"),
-    ("FFØR", "310300004", "310500003"),   // the business manager serves the housing co-op
+    ("FFØR", "310300004", "310500003"), // the business manager serves the housing co-op
 ];
 
 /// The service owner of the demo: the university owns one resource, so its
@@ -138,8 +138,7 @@ pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
         let holder_party = if holder.len() == 9 {
             parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(*holder).map_err(|e| DemoError::Invalid(e.to_string()))?).await?
         } else {
-            parties::find_by_national_id(uow.conn(), &NationalId::parse(holder, SyntheticIds::Accept).map_err(|e| DemoError::Invalid(e.to_string()))?)
-                .await?
+            parties::find_by_national_id(uow.conn(), &NationalId::parse(holder, SyntheticIds::Accept).map_err(|e| DemoError::Invalid(e.to_string()))?).await?
         };
         let for_party = parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(*for_org).map_err(|e| DemoError::Invalid(e.to_string()))?).await?;
         let (Some(h), Some(f)) = (holder_party, for_party) else {
@@ -147,9 +146,14 @@ pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
         };
         roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
     }
-    sqlx::query!("insert into system_register (system_id, vendor_org_number, name) values ($1, $2, $3) on conflict do nothing", SYSTEM.0, &SYSTEM.0[..9], SYSTEM.1)
-        .execute(uow.conn())
-        .await?;
+    sqlx::query!(
+        "insert into system_register (system_id, vendor_org_number, name) values ($1, $2, $3) on conflict do nothing",
+        SYSTEM.0,
+        &SYSTEM.0[..9],
+        SYSTEM.1
+    )
+    .execute(uow.conn())
+    .await?;
     let (id, owner, title) = SYSTEM_USER;
     let added = sqlx::query!(
         "insert into system_user (id, system_id, party_id, external_ref, integration_title)

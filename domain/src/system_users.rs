@@ -45,7 +45,13 @@ pub enum SystemUserError {
 
 /// The system users in force for `party`, by name, for `viewer`, who must be
 /// able to read the party's access (an access manager).
-pub async fn overview(pool: &PgPool, snapshot: &Snapshot, viewer: PartyId, party: PartyId, now: OffsetDateTime) -> Result<Vec<SystemUserOverview>, SystemUserError> {
+pub async fn overview(
+    pool: &PgPool,
+    snapshot: &Snapshot,
+    viewer: PartyId,
+    party: PartyId,
+    now: OffsetDateTime,
+) -> Result<Vec<SystemUserOverview>, SystemUserError> {
     if !may_manage(snapshot, viewer, party, "read") {
         return Err(SystemUserError::NotAccessManager);
     }

@@ -73,10 +73,11 @@ async fn a_granted_package_permits_until_revoked(pool: PgPool) {
     let snapshot = load_snapshot(&pool).await.unwrap();
     revoke(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, id).await.unwrap();
     assert_eq!(permits(&pool, gunn, bakery).await, Outcome::NotApplicable);
-    let audited: Vec<String> = sqlx::query_scalar("select action from audit_event where action like 'grant.%' and outcome = 'success' order by occurred_at, id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let audited: Vec<String> =
+        sqlx::query_scalar("select action from audit_event where action like 'grant.%' and outcome = 'success' order by occurred_at, id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(audited, ["grant.package", "grant.revoke"]);
 }
 
@@ -100,10 +101,8 @@ async fn grants_that_break_a_rule_are_refused_and_change_nothing(pool: PgPool) {
     assert!(matches!(g(bjorn, PartyId(uuid::Uuid::now_v7()), "merverdiavgift").await, Err(GrantError::UnknownRecipient)));
     let grants: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
     assert_eq!(grants, 0, "nothing was granted");
-    let refusals: i64 = sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let refusals: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
     assert_eq!(refusals, 5, "every refusal is audited");
 
     g(bjorn, gunn, "merverdiavgift").await.unwrap();
@@ -229,7 +228,8 @@ async fn a_party_gives_its_own_system_user_a_package_and_no_one_elses(pool: PgPo
     }
     let grants_after: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
     assert_eq!(grants_before, grants_after, "refusals change nothing");
-    let refusals: i64 = sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
+    let refusals: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'grant.package' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
     assert_eq!(refusals, 3);
 
     let ask = |s: &domain::decisions::Snapshot| {

@@ -81,7 +81,8 @@ fn altinn_xml(id: &str, combining: &str) -> String {
         m("3.0:function:string-equal-ignore-case", value, attribute, "urn:oasis:names:tc:xacml:1.0:subject-category:access-subject")
     };
     let resource = m("1.0:function:string-equal", id, "urn:altinn:resource", "urn:oasis:names:tc:xacml:3.0:attribute-category:resource");
-    let action = |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
+    let action =
+        |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
     let rule = |rid: &str, subject: String, actions: &[&str]| {
         format!(
             r#"<xacml:Rule RuleId="{rid}" Effect="Permit"><xacml:Target><xacml:AnyOf><xacml:AllOf>{subject}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf><xacml:AllOf>{resource}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf>{}</xacml:AnyOf></xacml:Target></xacml:Rule>"#,
@@ -166,7 +167,10 @@ async fn someone_who_does_not_manage_the_owner_is_refused_and_nothing_changes(po
     let mut changed = orders();
     changed.title_nb = "Kapret".into();
     assert!(matches!(resources::update(&c, "bakeri-bestilling", &changed).await, Err(ResourceError::NotAccessManager)));
-    assert!(matches!(resources::import_policy(&c, "bakeri-bestilling", &altinn_xml("bakeri-bestilling", "deny-overrides")).await, Err(ResourceError::NotAccessManager)));
+    assert!(matches!(
+        resources::import_policy(&c, "bakeri-bestilling", &altinn_xml("bakeri-bestilling", "deny-overrides")).await,
+        Err(ResourceError::NotAccessManager)
+    ));
     assert!(matches!(resources::delete(&c, "bakeri-bestilling").await, Err(ResourceError::NotAccessManager)));
     assert!(matches!(resources::get(&c, "bakeri-bestilling").await, Err(ResourceError::NotAccessManager)), "policies can name persons");
     assert!(matches!(resources::export_policy(&c, "bakeri-bestilling").await, Err(ResourceError::NotAccessManager)));

@@ -11,9 +11,7 @@ async fn snap(pool: &PgPool) -> domain::decisions::Snapshot {
 }
 
 async fn with_demo(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin")
-        .await
-        .expect("catalogue");
+    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
     domain::demo::load(pool, &SystemClock).await.expect("demo data");
 }
 
@@ -97,9 +95,7 @@ async fn a_change_without_an_audit_record_is_rolled_back(pool: PgPool) {
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn audit_rows_cannot_be_changed_or_deleted(pool: PgPool) {
-    audit::record(&pool, Actor::system("test"), &SystemClock, AuditEvent::new("x", "y", Outcome::Success, serde_json::json!({})))
-        .await
-        .unwrap();
+    audit::record(&pool, Actor::system("test"), &SystemClock, AuditEvent::new("x", "y", Outcome::Success, serde_json::json!({}))).await.unwrap();
     let upd = sqlx::query("update audit_event set action = 'z'").execute(&pool).await;
     assert!(upd.is_err(), "update must be refused");
     let del = sqlx::query("delete from audit_event").execute(&pool).await;
@@ -113,22 +109,14 @@ async fn a_party_sees_only_its_own_audit_trail_with_filters(pool: PgPool) {
     let kystfisk = org(&pool, "310600008").await;
     let bjorn = person(&pool, "14928810047").await;
     let actor = |on| Actor { party: Some(bjorn.id), label: "Bjørn Hansen".into(), on_behalf_of: Some(on), request_id: Some("req-1".into()) };
-    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("party.choose", "bakery", Outcome::Success, serde_json::json!({})))
-        .await
-        .unwrap();
-    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("login", "bakery", Outcome::Refused, serde_json::json!({})))
-        .await
-        .unwrap();
-    audit::record(&pool, actor(kystfisk.id), &SystemClock, AuditEvent::new("party.choose", "kyst", Outcome::Success, serde_json::json!({})))
-        .await
-        .unwrap();
+    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("party.choose", "bakery", Outcome::Success, serde_json::json!({}))).await.unwrap();
+    audit::record(&pool, actor(bakery.id), &SystemClock, AuditEvent::new("login", "bakery", Outcome::Refused, serde_json::json!({}))).await.unwrap();
+    audit::record(&pool, actor(kystfisk.id), &SystemClock, AuditEvent::new("party.choose", "kyst", Outcome::Success, serde_json::json!({}))).await.unwrap();
     let mut conn = pool.acquire().await.unwrap();
     let all = audit::list_for_party(&mut conn, bakery.id, &AuditFilter::default()).await.unwrap();
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|r| r.target == "bakery"));
-    let refused = audit::list_for_party(&mut conn, bakery.id, &AuditFilter { outcome: Some("refused".into()), ..Default::default() })
-        .await
-        .unwrap();
+    let refused = audit::list_for_party(&mut conn, bakery.id, &AuditFilter { outcome: Some("refused".into()), ..Default::default() }).await.unwrap();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].request_id.as_deref(), Some("req-1"));
 }
@@ -158,9 +146,7 @@ async fn choosing_a_party_is_audited_both_ways(pool: PgPool) {
     choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&bjorn), bjorn.id, bakery.id).await.unwrap();
     let refused = choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&kari), kari.id, bakery.id).await.unwrap_err();
     assert!(matches!(refused, ActingPartyError::NotAllowed));
-    let rows: Vec<(String, String)> = sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id").fetch_all(&pool).await.unwrap();
     assert_eq!(rows, [("Bjørn Hansen".to_string(), "success".to_string()), ("Kari Nordmann".to_string(), "refused".to_string())]);
 }

@@ -70,10 +70,10 @@ async fn one_batch_checks_every_row_and_spends_each_jti_once(pool: PgPool) {
     let su = with_client_and_system_user(&pool).await;
     let batch = [
         write("j1", "k1", "a:b", Some(su)),
-        write("j1", "k1", "a:b", Some(su)),            // the same jti again in the same batch
-        write("j2", "old", "a:b", None),               // a revoked key
-        write("j2", "k1", "a:b", None),                // the same jti, now valid: the stale row spent nothing
-        write("j3", "k1", "a:b c:d", None),            // a scope the client is not allowed
+        write("j1", "k1", "a:b", Some(su)),             // the same jti again in the same batch
+        write("j2", "old", "a:b", None),                // a revoked key
+        write("j2", "k1", "a:b", None),                 // the same jti, now valid: the stale row spent nothing
+        write("j3", "k1", "a:b c:d", None),             // a scope the client is not allowed
         write("j4", "k1", "a:b", Some(Uuid::now_v7())), // no such system user
         write("j5", "k1", "a:b", None),
     ];

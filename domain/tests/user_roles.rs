@@ -190,7 +190,10 @@ async fn only_access_managers_create_and_assign_and_every_refusal_is_audited(poo
     // Bad input from the manager is refused too.
     assert!(matches!(create_role(&bjorn, w.bakery, &role("Bad Code", &[], &[], AccessRules::default())).await, Err(RoleError::Invalid(_))));
     assert!(matches!(create_role(&bjorn, w.bakery, &role("payer", &[], &[], AccessRules::default())).await, Err(RoleError::CodeTaken(_))));
-    assert!(matches!(create_role(&bjorn, w.bakery, &role("x1", &[("nowhere", "read")], &[], AccessRules::default())).await, Err(RoleError::UnknownResource(_))));
+    assert!(matches!(
+        create_role(&bjorn, w.bakery, &role("x1", &[("nowhere", "read")], &[], AccessRules::default())).await,
+        Err(RoleError::UnknownResource(_))
+    ));
     assert!(matches!(assign_role(&bjorn, w.bakery, &assignment("payer", w.bjorn)).await, Err(RoleError::SelfAssignment)));
     assert!(matches!(assign_role(&bjorn, w.bakery, &assignment("ghost", w.gunn)).await, Err(RoleError::UnknownRole(_))));
     let mut no_issuer = assignment("payer", w.gunn);
@@ -205,7 +208,8 @@ async fn only_access_managers_create_and_assign_and_every_refusal_is_audited(poo
 
     assert_eq!(count(&w.pool, "select count(*) from user_role_assignment").await, 0);
     assert_eq!(count(&w.pool, "select count(*) from user_role").await, 1);
-    let refused = count(&w.pool, "select count(*) from audit_event where outcome = 'refused' and (action like 'user_role.%' or action like 'sod_rule.%')").await;
+    let refused =
+        count(&w.pool, "select count(*) from audit_event where outcome = 'refused' and (action like 'user_role.%' or action like 'sod_rule.%')").await;
     assert_eq!(refused, 14, "one audited refusal per attempt above");
 }
 
@@ -280,10 +284,11 @@ async fn a_shared_role_and_a_right_to_assign_work_across_organisations(pool: PgP
     grant_assign_right(&bjorn, "payer", w.ada, w.bakery).await.unwrap();
     assign_role(&ada, w.university, &for_bakery).await.unwrap();
     assert_eq!(decide_now(&w.pool, w.kari, "pay", "payment", w.bakery, Some(Amount(100))).await, Outcome::Permit);
-    let audited: Vec<String> = sqlx::query_scalar("select action from audit_event where outcome = 'success' and action like 'user_role.%' order by occurred_at, id")
-        .fetch_all(&w.pool)
-        .await
-        .unwrap();
+    let audited: Vec<String> =
+        sqlx::query_scalar("select action from audit_event where outcome = 'success' and action like 'user_role.%' order by occurred_at, id")
+            .fetch_all(&w.pool)
+            .await
+            .unwrap();
     assert_eq!(audited, ["user_role.create", "user_role.share", "user_role.assign", "user_role.assign_right", "user_role.assign"]);
 }
 

@@ -107,7 +107,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let snapshot = domain::decisions::store::load_snapshot(&pool).await?;
     let owner: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1").bind(VENDOR).fetch_one(&pool).await?;
     let input = ClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
-    let client = service::register_client(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, domain::parties::PartyId(owner), &input).await?;
+    let client =
+        service::register_client(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, domain::parties::PartyId(owner), &input).await?;
     let (private, public) = rsa_pair();
     let key = KeyForCreate { kid: Some("bench-1".into()), key: public, expires_at: None };
     service::add_key(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, &client.client_id, &key).await?;

@@ -56,14 +56,8 @@ impl SigningKey {
     pub fn assertion(&self, client_id: &str, audience: &str, now: i64) -> Result<String, AssertionError> {
         let mut header = Header::new(self.alg);
         header.kid = Some(self.kid.clone());
-        let claims = AssertionClaims {
-            iss: client_id.into(),
-            sub: client_id.into(),
-            aud: audience.into(),
-            jti: crate::random_token(16),
-            iat: now,
-            exp: now + 60,
-        };
+        let claims =
+            AssertionClaims { iss: client_id.into(), sub: client_id.into(), aud: audience.into(), jti: crate::random_token(16), iat: now, exp: now + 60 };
         jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| AssertionError::Invalid(e.to_string()))
     }
 }

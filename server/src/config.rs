@@ -145,12 +145,7 @@ impl Config {
         let oidc_issuer = match var("FULLMAKT_OIDC_ISSUER") {
             Some(i) => i,
             None if test_idp => issuer_default,
-            None => {
-                return Err(ConfigError {
-                    var: "FULLMAKT_OIDC_ISSUER",
-                    problem: "is required unless FULLMAKT_TEST_IDP=true".into(),
-                })
-            }
+            None => return Err(ConfigError { var: "FULLMAKT_OIDC_ISSUER", problem: "is required unless FULLMAKT_TEST_IDP=true".into() }),
         };
         let oidc_client_key = match var("FULLMAKT_OIDC_CLIENT_KEY_FILE") {
             Some(path) => {

@@ -44,11 +44,7 @@ fn accepts_html(req: &Request) -> bool {
 
 /// Whether `req` is a form posted by a browser without JavaScript to a server function.
 fn is_plain_form_post(req: &Request) -> bool {
-    let urlencoded = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let urlencoded = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     req.method() == Method::POST && req.uri().path().starts_with("/api/") && accepts_html(req) && urlencoded
 }
 
@@ -86,12 +82,7 @@ pub async fn middleware(req: Request, next: Next) -> Response {
     };
     let fn_path = req.uri().path().to_string();
     // The referring page is ours: the CSRF layer outside has refused any other site.
-    let return_to = req
-        .headers()
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(local_target)
-        .unwrap_or_else(|| "/".to_string());
+    let return_to = req.headers().get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(local_target).unwrap_or_else(|| "/".to_string());
 
     let (mut parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_FORM_BODY).await {

@@ -14,9 +14,7 @@ pub struct Back {
 
 pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Response {
     let Some(locale) = Locale::parse(&code) else {
-        return crate::problem::Problem::new(StatusCode::NOT_FOUND, "unknown_language", "Unknown language")
-            .detail("Choose nb, nn or en.")
-            .into_response();
+        return crate::problem::Problem::new(StatusCode::NOT_FOUND, "unknown_language", "Unknown language").detail("Choose nb, nn or en.").into_response();
     };
     let mut res = Redirect::to(&crate::auth::safe_return_path(back.return_to.as_deref())).into_response();
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code());

@@ -62,9 +62,8 @@ fn init_tracing(json: bool) {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set FULLMAKT_ADDR)", config.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set FULLMAKT_ADDR)", config.addr))?;
     server::serve(listener, config).await
 }
 
@@ -74,18 +73,8 @@ const DEFAULT_CATALOGUE_DIR: &str = "data/altinn/access-packages";
 async fn import_catalogue(config: &Config, dir: &str) -> anyhow::Result<()> {
     let catalogue = domain::catalogue::from_altinn_dir(std::path::Path::new(dir))?;
     let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
-    let counts = domain::catalogue::store::import(
-        &pool,
-        domain::audit::Actor::system("import-catalogue"),
-        &domain::SystemClock,
-        &catalogue,
-        dir,
-    )
-    .await?;
-    println!(
-        "imported {} areas, {} packages, {} roles, {} role-to-package rows from {dir}",
-        counts.areas, counts.packages, counts.roles, counts.role_packages
-    );
+    let counts = domain::catalogue::store::import(&pool, domain::audit::Actor::system("import-catalogue"), &domain::SystemClock, &catalogue, dir).await?;
+    println!("imported {} areas, {} packages, {} roles, {} role-to-package rows from {dir}", counts.areas, counts.packages, counts.roles, counts.role_packages);
     Ok(())
 }
 

@@ -50,11 +50,7 @@ fn limited(path: &str) -> bool {
 
 pub async fn middleware(State(limiter): State<std::sync::Arc<RateLimiter>>, req: Request, next: Next) -> Response {
     if limited(req.uri().path()) {
-        let ip = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
         if let Err(retry_after) = limiter.check(ip, Instant::now()) {
             tracing::warn!(%ip, path = req.uri().path(), "rate limit reached");
             let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests")

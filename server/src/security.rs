@@ -64,9 +64,8 @@ pub struct SecurityConfig {
 
 impl SecurityConfig {
     pub fn new(origin: String, https: bool, form_targets: String) -> Self {
-        let csp = format!(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {form_targets}; frame-ancestors 'none'; base-uri 'none'"
-        );
+        let csp =
+            format!("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {form_targets}; frame-ancestors 'none'; base-uri 'none'");
         // An origin is ASCII without control characters; fall back to the
         // strictest policy should configuration ever give something else.
         let default_csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));

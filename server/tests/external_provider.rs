@@ -136,12 +136,24 @@ async fn an_id_token_from_another_issuer_is_refused() {
     let id_token: server::oidc::IdportenIdToken = tokens["id_token"].as_str().expect("B issued an ID token").parse().unwrap();
 
     // Portal A's relying-party code, trusting only A's provider, refuses it.
-    let provider_a = server::auth::Provider::new(a.url("/idp"), "fullmakt-portal".into(), server::auth::ClientAuth::Secret("unused".into()), &url::Url::parse(&a.base).unwrap()).unwrap();
+    let provider_a = server::auth::Provider::new(
+        a.url("/idp"),
+        "fullmakt-portal".into(),
+        server::auth::ClientAuth::Secret("unused".into()),
+        &url::Url::parse(&a.base).unwrap(),
+    )
+    .unwrap();
     let client_a = provider_a.client().await.unwrap();
     let verdict = id_token.claims(&client_a.id_token_verifier(), &openidconnect::Nonce::new("the-nonce".into()));
     assert!(verdict.is_err(), "a token from another issuer must be refused");
     // The same token passes B's own verifier, so the refusal is about the issuer, not a broken token.
-    let provider_b = server::auth::Provider::new(b.url("/idp"), "fullmakt-portal".into(), server::auth::ClientAuth::Secret("unused".into()), &url::Url::parse(&b.base).unwrap()).unwrap();
+    let provider_b = server::auth::Provider::new(
+        b.url("/idp"),
+        "fullmakt-portal".into(),
+        server::auth::ClientAuth::Secret("unused".into()),
+        &url::Url::parse(&b.base).unwrap(),
+    )
+    .unwrap();
     let client_b = provider_b.client().await.unwrap();
     assert!(id_token.claims(&client_b.id_token_verifier(), &openidconnect::Nonce::new("the-nonce".into())).is_ok());
     // A wrong nonce is refused even by the right provider.

@@ -130,11 +130,8 @@ async fn the_provider_requires_pkce_state_and_nonce() {
     }
     // An unregistered redirect URI is never redirected to.
     let mut u = authorize.clone();
-    let kept: Vec<(String, String)> = authorize
-        .query_pairs()
-        .into_owned()
-        .map(|(k, v)| if k == "redirect_uri" { (k, "https://evil.example/cb".into()) } else { (k, v) })
-        .collect();
+    let kept: Vec<(String, String)> =
+        authorize.query_pairs().into_owned().map(|(k, v)| if k == "redirect_uri" { (k, "https://evil.example/cb".into()) } else { (k, v) }).collect();
     u.query_pairs_mut().clear().extend_pairs(kept);
     let res = app.client.get(u.as_str()).send().await.unwrap();
     assert_eq!(res.status(), 400);

@@ -41,7 +41,10 @@ async fn with_resources(app: &TestApp) -> sqlx::PgPool {
         policy: Policy {
             resource: String::new(),
             combining: Combining::DenyOverrides,
-            rules: vec![rule("vat", "merverdiavgift", &["read", "write"]), rule("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"])],
+            rules: vec![
+                rule("vat", "merverdiavgift", &["read", "write"]),
+                rule("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
+            ],
             obligations: vec![Obligation::minimum_authentication_level(3)],
         },
     };
@@ -111,7 +114,8 @@ async fn an_accountant_is_permitted_for_the_client_only() {
     // Not a client: the software vendor.
     assert_eq!(decision(&app, &single(attr::ORG_NUMBER, FIRM, "sign", "mva-melding", attr::ORG_NUMBER, "310000000")).await, "NotApplicable");
     // The firm's general manager acts through the key role.
-    let r = ask(&app, &single(attr::PERSON_ID, "03908110020", "sign", "mva-melding", attr::ORG_NUMBER, BAKERY), "/authorization/api/v1/decision?explain=true").await;
+    let r = ask(&app, &single(attr::PERSON_ID, "03908110020", "sign", "mva-melding", attr::ORG_NUMBER, BAKERY), "/authorization/api/v1/decision?explain=true")
+        .await;
     assert_eq!(r["Response"][0]["Decision"], "Permit");
     assert!(r["Response"][0]["Explanation"]["Text"].as_str().unwrap().contains("key role DAGL"));
 }
@@ -167,9 +171,21 @@ async fn bad_requests_are_indeterminate_with_a_status_never_permit() {
     let app = spawn_app().await;
     with_resources(&app).await;
     eventually(&app, &person_asks(BJORN, "read", BAKERY), "Permit").await;
-    let status = |r: &Value| (r["Response"][0]["Decision"].as_str().unwrap().to_string(), r["Response"][0]["Status"]["StatusCode"]["Value"].as_str().unwrap().rsplit(':').next().unwrap().to_string());
+    let status = |r: &Value| {
+        (
+            r["Response"][0]["Decision"].as_str().unwrap().to_string(),
+            r["Response"][0]["Status"]["StatusCode"]["Value"].as_str().unwrap().rsplit(':').next().unwrap().to_string(),
+        )
+    };
     let client = reqwest::Client::new();
-    let raw = client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(KEY).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let raw = client
+        .post(app.url("/authorization/api/v1/authorize"))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(status(&raw.json().await.unwrap()), ("Indeterminate".into(), "syntax-error".into()));
     let cases = vec![
         (json!({"Request": {"Bogus": []}}), "missing-attribute"),

@@ -43,7 +43,8 @@ fn altinn_xml(id: &str, combining: &str) -> String {
         m("3.0:function:string-equal-ignore-case", value, attribute, "urn:oasis:names:tc:xacml:1.0:subject-category:access-subject")
     };
     let resource = m("1.0:function:string-equal", id, "urn:altinn:resource", "urn:oasis:names:tc:xacml:3.0:attribute-category:resource");
-    let action = |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
+    let action =
+        |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
     let rule = |rid: &str, subject: String, actions: &[&str]| {
         format!(
             r#"<xacml:Rule RuleId="{rid}" Effect="Permit"><xacml:Target><xacml:AnyOf><xacml:AllOf>{subject}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf><xacml:AllOf>{resource}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf>{}</xacml:AnyOf></xacml:Target></xacml:Rule>"#,
@@ -112,7 +113,13 @@ fn decision_request(nin: &str, action: &str, resource: &str) -> Value {
 }
 
 async fn decide(app: &TestApp, nin: &str, action: &str, resource: &str) -> String {
-    let res = reqwest::Client::new().post(app.url("/authorization/api/v1/authorize")).bearer_auth(KEY).json(&decision_request(nin, action, resource)).send().await.unwrap();
+    let res = reqwest::Client::new()
+        .post(app.url("/authorization/api/v1/authorize"))
+        .bearer_auth(KEY)
+        .json(&decision_request(nin, action, resource))
+        .send()
+        .await
+        .unwrap();
     let body: Value = res.json().await.unwrap();
     body["Response"][0]["Decision"].as_str().unwrap().to_string()
 }
@@ -224,7 +231,8 @@ async fn bad_input_is_a_problem_with_a_code_and_changes_nothing() {
     let p = problem(put_json(&app, &format!("{BASE}/Bad%20Id"), &orders("Bad Id")).await, 400).await;
     assert_eq!(p["code"], "invalid_id");
 
-    let doctype = format!("<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n{}", altinn_xml("bakeri-bestilling", "deny-overrides").split_once('\n').unwrap().1);
+    let doctype =
+        format!("<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n{}", altinn_xml("bakeri-bestilling", "deny-overrides").split_once('\n').unwrap().1);
     assert_eq!(problem(put_xml(&app, &policy, &doctype).await, 400).await["code"], "xml_doctype");
     let p = problem(put_xml(&app, &policy, &altinn_xml("bakeri-bestilling", "only-one-applicable")).await, 422).await;
     assert_eq!(p["code"], "unsupported_policy");
@@ -264,7 +272,10 @@ async fn someone_who_does_not_manage_the_owner_gets_403_and_nothing_changes() {
     let mut changed = orders("bakeri-bestilling");
     changed["title"]["nb"] = json!("Kapret");
     assert_eq!(problem(put_json(&kari, &one, &changed).await, 403).await["code"], "not_access_manager");
-    assert_eq!(problem(put_xml(&kari, &format!("{one}/policy"), &altinn_xml("bakeri-bestilling", "deny-overrides")).await, 403).await["code"], "not_access_manager");
+    assert_eq!(
+        problem(put_xml(&kari, &format!("{one}/policy"), &altinn_xml("bakeri-bestilling", "deny-overrides")).await, 403).await["code"],
+        "not_access_manager"
+    );
     let res = portal(&kari, reqwest::Method::DELETE, &one).send().await.unwrap();
     assert_eq!(problem(res, 403).await["code"], "not_access_manager");
     problem(get(&kari, &one).await, 403).await;
@@ -272,7 +283,8 @@ async fn someone_who_does_not_manage_the_owner_gets_403_and_nothing_changes() {
 
     assert_eq!(stored(&app).await, before, "nothing changed");
     let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();
-    let refused: i64 = sqlx::query_scalar("select count(*) from audit_event where action like 'resource.%' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
+    let refused: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action like 'resource.%' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
     assert_eq!(refused, 4, "each refused change is audited");
 }
 
@@ -379,7 +391,10 @@ async fn an_access_manager_creates_edits_and_deletes_a_service_through_the_pages
     ];
     assert!(app.server_fn("update_service", &details).await.status().is_success());
     let one: Value = app.server_fn("service", &[("id", "bakeri-bestilling")]).await.json().await.unwrap();
-    assert_eq!((one["title"][2].as_str(), one["combining"].as_str(), one["delegable"].as_bool()), (Some("Bread orders"), Some("permit-overrides"), Some(false)));
+    assert_eq!(
+        (one["title"][2].as_str(), one["combining"].as_str(), one["delegable"].as_bool()),
+        (Some("Bread orders"), Some("permit-overrides"), Some(false))
+    );
     assert!(one["auth_level"].is_null());
 
     let xml = altinn_xml("bakeri-bestilling", "deny-overrides");
@@ -421,7 +436,14 @@ async fn every_service_function_refuses_a_caller_without_the_right() {
     let app = spawn_app().await;
     let before = stored(&app).await;
     let rule = [("service", "fjordby-rapportering"), ("rule", "rapportering"), ("effect", "Permit"), ("actions", "read"), ("roles", "DAGL"), ("parties", "")];
-    let details = [("id", "fjordby-rapportering"), ("title_nb", "x"), ("title_nn", "x"), ("title_en", "x"), ("resource_type", "GenericAccessResource"), ("combining", "deny-overrides")];
+    let details = [
+        ("id", "fjordby-rapportering"),
+        ("title_nb", "x"),
+        ("title_nn", "x"),
+        ("title_en", "x"),
+        ("resource_type", "GenericAccessResource"),
+        ("combining", "deny-overrides"),
+    ];
     let xml = altinn_xml("fjordby-rapportering", "deny-overrides");
     let create: Vec<(&str, String)> = new_service("kapret");
     let create: Vec<(&str, &str)> = create.iter().map(|(k, v)| (*k, v.as_str())).collect();

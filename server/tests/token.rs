@@ -479,11 +479,12 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
     let kari = party(&pool, KARI).await;
     service::revoke_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, "ec-1").await.unwrap();
     // The change is audited for the client's owner, though the actor named no party.
-    let for_party: Option<uuid::Uuid> =
-        sqlx::query_scalar("select on_behalf_of_id from audit_event where action = 'api_client.key.revoke' and outcome = 'success' order by occurred_at desc limit 1")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let for_party: Option<uuid::Uuid> = sqlx::query_scalar(
+        "select on_behalf_of_id from audit_event where action = 'api_client.key.revoke' and outcome = 'success' order by occurred_at desc limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(for_party, Some(party(&pool, VENDOR).await.0));
     let (status, body) = post_token(&app, &sign(&v.ec_private, Algorithm::ES256, "ec-1", &good())).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")), "{body}");
@@ -713,7 +714,9 @@ async fn a_vendor_registers_a_client_through_the_client_api_and_uses_it() {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let v = vendor(&pool).await;
     let snap = snapshot(&pool).await;
-    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
+    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()])
+        .await
+        .unwrap();
     let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
     let api = |method: reqwest::Method, path: &str, token: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}"))).bearer_auth(token);
 
@@ -722,7 +725,11 @@ async fn a_vendor_registers_a_client_through_the_client_api_and_uses_it() {
     let created: Value = res.json().await.unwrap();
     let new_id = created["client_id"].as_str().unwrap().to_string();
     let (ec_private, ec_jwk) = ec_pair("ny-1");
-    let res = api(reqwest::Method::POST, &format!("/{new_id}/keys"), &admin).json(&json!({"key": ec_jwk, "expires_at": "2099-12-31T00:00:00Z"})).send().await.unwrap();
+    let res = api(reqwest::Method::POST, &format!("/{new_id}/keys"), &admin)
+        .json(&json!({"key": ec_jwk, "expires_at": "2099-12-31T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let listed: Value = api(reqwest::Method::GET, "", &admin).send().await.unwrap().json().await.unwrap();
     let new = listed.as_array().unwrap().iter().find(|c| c["client_id"] == new_id.as_str()).expect("listed");
@@ -754,14 +761,30 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     let snap = snapshot(&pool).await;
     // The bakery has a client of its own.
     let bakery = party(&pool, BAKERY).await;
-    let theirs = service::register_client(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, bakery, &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] })
-        .await
-        .unwrap();
+    let theirs = service::register_client(
+        &pool,
+        &SystemClock,
+        &snap,
+        Actor::system("test"),
+        Registrar::Operator,
+        bakery,
+        &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] },
+    )
+    .await
+    .unwrap();
     // And the vendor a second client with no reserved scope.
     let vendor_org = party(&pool, VENDOR).await;
-    let plain_client = service::register_client(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, vendor_org, &ClientForCreate { display_name: "Plain".into(), scopes: vec![] })
-        .await
-        .unwrap();
+    let plain_client = service::register_client(
+        &pool,
+        &SystemClock,
+        &snap,
+        Actor::system("test"),
+        Registrar::Operator,
+        vendor_org,
+        &ClientForCreate { display_name: "Plain".into(), scopes: vec![] },
+    )
+    .await
+    .unwrap();
     let api = |method: reqwest::Method, path: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}")));
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from api_client").fetch_one(&pool).await.unwrap() };
     let clients_before = count().await;
@@ -773,7 +796,9 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     assert_eq!(res.status(), 403);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
-    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
+    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()])
+        .await
+        .unwrap();
     let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
     // Another organisation's client: refused, and it is not listed.
     let (_, jwk) = ec_pair("k");
@@ -808,9 +833,10 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     // Taking the admin scope away stops the token at once, before it expires.
     service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into()]).await.unwrap();
     assert_eq!(api(reqwest::Method::GET, "").bearer_auth(&admin).send().await.unwrap().status(), 403);
-    let refused: i64 = sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused' and actor_label like 'API client %'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let refused: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused' and actor_label like 'API client %'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert!(refused >= 3, "refusals are audited with the calling client as actor ({refused})");
 }

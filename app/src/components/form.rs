@@ -30,12 +30,7 @@ impl FormFields {
         S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Clone + Send + Sync + 'static,
     {
-        Self {
-            error: Signal::derive(move || action.value().get().and_then(|r| r.err())),
-            typed: StoredValue::new(Typed::of::<S>()),
-            fields,
-            refusals: &[],
-        }
+        Self { error: Signal::derive(move || action.value().get().and_then(|r| r.err())), typed: StoredValue::new(Typed::of::<S>()), fields, refusals: &[] }
     }
 
     /// What was typed into the form that came back refused (empty otherwise).

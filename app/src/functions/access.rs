@@ -261,10 +261,7 @@ pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
     let snapshot = ctx.engine.snapshot();
     let holders = domain::grants::who_has_access(&snapshot, party);
     let names = item_names(&ctx.pool, holders.iter().flat_map(|h| &h.items)).await?;
-    Ok(holders
-        .into_iter()
-        .map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, &names, i, true)).collect() })
-        .collect())
+    Ok(holders.into_iter().map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, &names, i, true)).collect() }).collect())
 }
 
 /// The packages that can be given on behalf of the chosen party (those meant
@@ -391,7 +388,8 @@ pub async fn give_access(
     let snapshot = ctx.engine.snapshot();
     let mut outcomes = Vec::with_capacity(codes.len());
     for code in codes {
-        let result = domain::grants::grant_package_to(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient, &code).await;
+        let result =
+            domain::grants::grant_package_to(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient, &code).await;
         let refused = match result.map_err(ssr::map) {
             Ok(_) => None,
             // About the recipient, not the package: refused (and audited) by the first try already.
@@ -461,12 +459,8 @@ mod tests {
 
     #[test]
     fn packages_are_grouped_by_area_in_order_of_appearance() {
-        let groups = by_area(vec![
-            package("a", "A", "", "Skatt"),
-            package("b", "B", "", "Skatt"),
-            package("c", "C", "", "Tilganger"),
-            package("d", "D", "", "Skatt"),
-        ]);
+        let groups =
+            by_area(vec![package("a", "A", "", "Skatt"), package("b", "B", "", "Skatt"), package("c", "C", "", "Tilganger"), package("d", "D", "", "Skatt")]);
         let shape: Vec<(&str, Vec<&str>)> = groups.iter().map(|g| (g.name[0].as_str(), g.packages.iter().map(|p| p.code.as_str()).collect())).collect();
         assert_eq!(shape, [("Skatt", vec!["a", "b", "d"]), ("Tilganger", vec!["c"])]);
     }

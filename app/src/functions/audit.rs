@@ -53,11 +53,7 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
 /// ids, ids of things that no longer exist) stay as they are.
 #[cfg(feature = "ssr")]
 pub(crate) fn readable_target(target: &str, name_of: impl Fn(uuid::Uuid) -> Option<String>) -> String {
-    target
-        .split(':')
-        .map(|part| uuid::Uuid::parse_str(part).ok().and_then(&name_of).unwrap_or_else(|| part.to_string()))
-        .collect::<Vec<_>>()
-        .join(": ")
+    target.split(':').map(|part| uuid::Uuid::parse_str(part).ok().and_then(&name_of).unwrap_or_else(|| part.to_string())).collect::<Vec<_>>().join(": ")
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -111,9 +111,8 @@ pub async fn register_api_client(display_name: String, #[server(default)] scopes
     let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
     let input = domain::tokens::model::ClientForCreate { display_name, scopes: ssr::scopes(&scopes) };
     let actor = crate::functions::ssr::actor(&auth, Some(party));
-    let client = register_client(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), party, &input)
-        .await
-        .map_err(ssr::map)?;
+    let client =
+        register_client(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), party, &input).await.map_err(ssr::map)?;
     Ok(client.client_id)
 }
 
@@ -121,21 +120,14 @@ pub async fn register_api_client(display_name: String, #[server(default)] scopes
 /// Rotation is adding the new key, then revoking the old one once the
 /// integration signs with the new.
 #[server(prefix = "/api", endpoint = "add_client_key")]
-pub async fn add_client_key(
-    client_id: String,
-    #[server(default)] kid: String,
-    key: String,
-    #[server(default)] expires_on: String,
-) -> Result<(), AppError> {
+pub async fn add_client_key(client_id: String, #[server(default)] kid: String, key: String, #[server(default)] expires_on: String) -> Result<(), AppError> {
     use domain::tokens::service::{add_key, Registrar};
     let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
     let expires_at = crate::functions::ssr::date("expires_on", &expires_on)?;
     let kid = Some(kid.trim().to_string()).filter(|k| !k.is_empty());
     let input = domain::tokens::model::KeyForCreate { kid, key, expires_at };
     let actor = crate::functions::ssr::actor(&auth, Some(party));
-    add_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), &input)
-        .await
-        .map_err(ssr::map)?;
+    add_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), &input).await.map_err(ssr::map)?;
     Ok(())
 }
 

@@ -80,12 +80,7 @@ pub(crate) mod ssr {
     }
 
     pub fn actor(auth: &AuthSession, on_behalf_of: Option<domain::parties::PartyId>) -> domain::audit::Actor {
-        domain::audit::Actor {
-            party: Some(auth.person),
-            label: auth.name.clone(),
-            on_behalf_of,
-            request_id: session::request_id(),
-        }
+        domain::audit::Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of, request_id: session::request_id() }
     }
 
     pub fn party_view(p: domain::parties::service::ActingParty) -> super::PartyView {

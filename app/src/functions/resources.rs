@@ -580,7 +580,8 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn a_rule_form_becomes_one_alternative_per_subject_and_reports_every_problem() {
-        let rule = ssr::rule_from_form("r".into(), "Deny", "read, write ,read", &["merverdiavgift".into()], "dagl", "310 400 009, 14928810047", vec![]).unwrap();
+        let rule =
+            ssr::rule_from_form("r".into(), "Deny", "read, write ,read", &["merverdiavgift".into()], "dagl", "310 400 009, 14928810047", vec![]).unwrap();
         assert_eq!(rule.effect, domain::decisions::Effect::Deny);
         assert_eq!(rule.actions, ["read", "write"]);
         let attrs: Vec<(&str, &str)> = rule.subjects.iter().map(|a| (a[0].attribute.as_str(), a[0].value.as_str())).collect();

@@ -218,8 +218,8 @@ pub async fn assign_role(
     use crate::functions::ssr::internal;
     use domain::user_roles::{AssignmentForCreate, Attestation, AttestationKind};
     let (ctx, auth, party) = ssr::manager().await?;
-    let nin = domain::parties::NationalId::parse(&national_id, domain::parties::SyntheticIds::Accept)
-        .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
+    let nin =
+        domain::parties::NationalId::parse(&national_id, domain::parties::SyntheticIds::Accept).map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
     let surname = surname.trim().to_lowercase();
     if surname.is_empty() || surname.chars().count() > 100 {
         return Err(AppError::Invalid("surname".into()));

@@ -10,10 +10,10 @@
 
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::form_flash::use_server_action;
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
-use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -327,12 +327,16 @@ fn GiveAccessForm(
 fn GiveSummaryAlert(summary: GiveSummary) -> impl IntoView {
     let locale = use_locale();
     let given: Vec<String> = summary.given().map(|o| pick(locale, &o.name)).collect();
-    let refused: Vec<(String, String)> = summary
-        .refused()
-        .map(|o| (pick(locale, &o.name), locale.t(crate::error::refusal_key(o.refused.as_deref().unwrap_or_default())).to_string()))
-        .collect();
+    let refused: Vec<(String, String)> =
+        summary.refused().map(|o| (pick(locale, &o.name), locale.t(crate::error::refusal_key(o.refused.as_deref().unwrap_or_default())).to_string())).collect();
     let all_given = refused.is_empty();
-    let color = if all_given { "success" } else if given.is_empty() { "danger" } else { "warning" };
+    let color = if all_given {
+        "success"
+    } else if given.is_empty() {
+        "danger"
+    } else {
+        "warning"
+    };
     let recipient = summary.recipient.clone();
     let body = view! {
         {(!given.is_empty()).then(|| view! {

@@ -5,10 +5,10 @@
 
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::form_flash::use_server_action;
 use crate::functions::clients::{api_clients, AddClientKey, ClientView, RegisterApiClient, RevokeClientKey};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
-use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 
 /// A status line after a successful action, or the error.

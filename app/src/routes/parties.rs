@@ -3,10 +3,10 @@
 
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
+use crate::form_flash::use_server_action;
 use crate::functions::parties::{list_parties, ChooseParty};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
-use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

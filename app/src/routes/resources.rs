@@ -9,13 +9,13 @@
 //! the URL and is shown next to its field and summarised at the top.
 
 use crate::error::AppError;
+use crate::form_flash::{use_server_action, Typed};
 use crate::functions::resources::{
     field_errors, field_message, message, policy_packages, service, services, CreateService, DeleteService, DeleteServiceRule, FieldErrors,
     ImportServicePolicy, PackageChoiceView, RuleView, SaveServiceRule, ServiceView, UpdateService, AUTH_LEVELS, COMBINING,
 };
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
-use crate::form_flash::{use_server_action, Typed};
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -51,7 +51,11 @@ fn pick(locale: Locale, texts: &[String; 3]) -> String {
 }
 
 fn effect_text(locale: Locale, effect: &str) -> &'static str {
-    if effect == "Deny" { locale.t("resources.effect_deny") } else { locale.t("resources.effect_permit") }
+    if effect == "Deny" {
+        locale.t("resources.effect_deny")
+    } else {
+        locale.t("resources.effect_permit")
+    }
 }
 
 fn combining_text(locale: Locale, c: &str) -> &'static str {

@@ -5,10 +5,10 @@
 
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::form_flash::use_server_action;
 use crate::functions::roles::{roles_overview, AddSodRule, AssignRole, CreateRole, EndRoleAssignment, RolesData};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
-use crate::form_flash::use_server_action;
 use leptos::prelude::*;
 
 fn name(locale: Locale, names: &[String; 3]) -> String {
@@ -35,10 +35,7 @@ pub fn RolesPage() -> impl IntoView {
     let assign = use_server_action::<AssignRole>();
     let end = use_server_action::<EndRoleAssignment>();
     let sod = use_server_action::<AddSodRule>();
-    let data = Resource::new(
-        move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()),
-        |_| roles_overview(),
-    );
+    let data = Resource::new(move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()), |_| roles_overview());
 
     view! {
         <h1 class="text-2xl font-bold">{locale.t("roles.title")}</h1>

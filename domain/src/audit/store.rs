@@ -6,12 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-pub(super) async fn insert(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    event: &AuditEvent,
-    at: OffsetDateTime,
-) -> Result<uuid::Uuid, sqlx::Error> {
+pub(super) async fn insert(conn: &mut PgConnection, actor: &Actor, event: &AuditEvent, at: OffsetDateTime) -> Result<uuid::Uuid, sqlx::Error> {
     let id = uuid::Uuid::now_v7();
     sqlx::query!(
         r#"insert into audit_event (id, occurred_at, request_id, actor_party_id, actor_label, on_behalf_of_id, action, target, outcome, details)
@@ -56,11 +51,7 @@ pub struct AuditFilter {
 }
 
 /// The audit trail of `party`, newest first.
-pub async fn list_for_party(
-    conn: &mut PgConnection,
-    party: PartyId,
-    filter: &AuditFilter,
-) -> Result<Vec<AuditRecord>, sqlx::Error> {
+pub async fn list_for_party(conn: &mut PgConnection, party: PartyId, filter: &AuditFilter) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     sqlx::query_as!(
         AuditRecord,

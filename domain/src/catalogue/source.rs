@@ -109,19 +109,11 @@ fn entity_type(path: &str, value: &str) -> Result<EntityType, CatalogueError> {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(path: &str, json: &str) -> Result<Vec<T>, CatalogueError> {
-    serde_json::from_str::<Items<T>>(json)
-        .map(|i| i.items)
-        .map_err(|source| CatalogueError::Parse { path: path.to_string(), source })
+    serde_json::from_str::<Items<T>>(json).map(|i| i.items).map_err(|source| CatalogueError::Parse { path: path.to_string(), source })
 }
 
 /// Builds a catalogue from the four JSON documents; `names` label them in errors.
-pub fn from_json(
-    names: [&str; 4],
-    areas: &str,
-    packages: &str,
-    roles: &str,
-    role_packages: &str,
-) -> Result<Catalogue, CatalogueError> {
+pub fn from_json(names: [&str; 4], areas: &str, packages: &str, roles: &str, role_packages: &str) -> Result<Catalogue, CatalogueError> {
     let areas = parse::<AreaIn>(names[0], areas)?
         .into_iter()
         .map(|a| Area {
@@ -240,9 +232,10 @@ mod tests {
         for legacy in ["dagl", "lede", "regn", "revi", "ffør"] {
             assert!(c.roles.iter().any(|r| r.legacy_code.as_deref() == Some(legacy)), "{legacy}");
         }
-        let ffor_brl = c.role_packages.iter().find(|rp| {
-            rp.role_code == "forretningsforer" && rp.package_urn.ends_with(":forretningsforer-eiendom") && rp.org_form.as_deref() == Some("BRL")
-        });
+        let ffor_brl = c
+            .role_packages
+            .iter()
+            .find(|rp| rp.role_code == "forretningsforer" && rp.package_urn.ends_with(":forretningsforer-eiendom") && rp.org_form.as_deref() == Some("BRL"));
         assert!(ffor_brl.is_some(), "FFØR gives forretningsforer-eiendom only for BRL/ESEK");
     }
 

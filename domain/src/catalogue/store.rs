@@ -21,13 +21,7 @@ pub async fn import(pool: &PgPool, actor: Actor, clock: &dyn Clock, catalogue: &
     let counts = save(uow.conn(), catalogue).await?;
     // Key roles and role → package rules decide; instances rebuild their snapshot.
     crate::decisions::store::record_change(uow.conn(), crate::decisions::store::Change::Rebuild("catalogue-import")).await?;
-    uow.audit(AuditEvent::new(
-        "catalogue.import",
-        source,
-        Outcome::Success,
-        serde_json::to_value(counts).unwrap_or_default(),
-    ))
-    .await?;
+    uow.audit(AuditEvent::new("catalogue.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
     uow.commit().await?;
     Ok(counts)
 }
@@ -40,7 +34,14 @@ async fn save(conn: &mut PgConnection, c: &Catalogue) -> Result<ImportCounts, sq
                on conflict (urn) do update set group_name_nb = excluded.group_name_nb, name_nb = excluded.name_nb,
                    name_nn = excluded.name_nn, name_en = excluded.name_en, description_nb = excluded.description_nb,
                    description_nn = excluded.description_nn, description_en = excluded.description_en"#,
-            a.urn, a.group, a.name.nb, a.name.nn, a.name.en, a.description.nb, a.description.nn, a.description.en
+            a.urn,
+            a.group,
+            a.name.nb,
+            a.name.nn,
+            a.name.en,
+            a.description.nb,
+            a.description.nn,
+            a.description.en
         )
         .execute(&mut *conn)
         .await?;
@@ -55,8 +56,19 @@ async fn save(conn: &mut PgConnection, c: &Catalogue) -> Result<ImportCounts, sq
                    description_nn = excluded.description_nn, description_en = excluded.description_en,
                    delegable = excluded.delegable, assignable = excluded.assignable,
                    available_for_service_owners = excluded.available_for_service_owners, entity_type = excluded.entity_type"#,
-            p.urn, p.code, p.area_urn, p.name.nb, p.name.nn, p.name.en, p.description.nb, p.description.nn, p.description.en,
-            p.delegable, p.assignable, p.available_for_service_owners, p.entity_type.as_str()
+            p.urn,
+            p.code,
+            p.area_urn,
+            p.name.nb,
+            p.name.nn,
+            p.name.en,
+            p.description.nb,
+            p.description.nn,
+            p.description.en,
+            p.delegable,
+            p.assignable,
+            p.available_for_service_owners,
+            p.entity_type.as_str()
         )
         .execute(&mut *conn)
         .await?;
@@ -81,7 +93,13 @@ async fn save(conn: &mut PgConnection, c: &Catalogue) -> Result<ImportCounts, sq
                values ($1, $2, $3, $4, $5, $6, $7)
                on conflict (role_code, package_urn, coalesce(org_form, ''))
                do update set has_access = excluded.has_access, can_delegate = excluded.can_delegate, can_assign = excluded.can_assign"#,
-            uuid::Uuid::now_v7(), rp.role_code, rp.package_urn, rp.org_form, rp.has_access, rp.can_delegate, rp.can_assign
+            uuid::Uuid::now_v7(),
+            rp.role_code,
+            rp.package_urn,
+            rp.org_form,
+            rp.has_access,
+            rp.can_delegate,
+            rp.can_assign
         )
         .execute(&mut *conn)
         .await?;
@@ -150,8 +168,8 @@ mod tests {
     async fn held_things_are_named_in_three_languages(pool: PgPool) {
         import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
-        let whats = ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"]
-            .map(String::from);
+        let whats =
+            ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"].map(String::from);
         let names = names_of(&mut conn, &whats).await.unwrap();
         assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
         assert_eq!(names["role:DAGL"].en, "Managing Director");

@@ -208,7 +208,14 @@ mod tests {
             org_form: Some(if parent.is_some() { "BEDR" } else { "AS" }.into()),
             parent: parent.map(id),
         };
-        let person = |n: u128| PartyInfo { id: id(n), name: format!("person {n}"), org_number: None, national_id: Some(format!("0101{n:07}")), org_form: None, parent: None };
+        let person = |n: u128| PartyInfo {
+            id: id(n),
+            name: format!("person {n}"),
+            org_number: None,
+            national_id: Some(format!("0101{n:07}")),
+            org_form: None,
+            parent: None,
+        };
         World { parties: vec![org(1, None), org(2, Some(1)), org(3, None), org(4, Some(3)), org(5, None), person(10), person(11), person(12)] }
     }
 
@@ -313,7 +320,8 @@ mod tests {
         let w = world();
         // Org 1 grants the firm (5) a package: its manager (10) gets it, for
         // org 1 and for its sub-unit 2.
-        let grant = GrantState { id: id(1000), party: id(1), to: id(5), object: GrantObject::Package("lonn".into()), granted_by: None, in_force: true, boundary: None };
+        let grant =
+            GrantState { id: id(1000), party: id(1), to: id(5), object: GrantObject::Package("lonn".into()), granted_by: None, in_force: true, boundary: None };
         let before = builder(&w, std::slice::from_ref(&grant)).build();
         let holds = |s: &Snapshot, subject: u128, party: u128| s.facts(id(subject), id(party)).is_some_and(|f| f.packages.iter().any(|(c, _)| &**c == "lonn"));
         assert!(holds(&before, 5, 1) && holds(&before, 10, 1) && holds(&before, 5, 2) && holds(&before, 10, 2));
@@ -329,7 +337,8 @@ mod tests {
     #[test]
     fn a_policy_change_replaces_or_removes_the_policy() {
         let w = world();
-        let policy = |resource: &str| Policy { resource: resource.into(), combining: crate::decisions::Combining::DenyOverrides, rules: vec![], obligations: vec![] };
+        let policy =
+            |resource: &str| Policy { resource: resource.into(), combining: crate::decisions::Combining::DenyOverrides, rules: vec![], obligations: vec![] };
         let mut b = builder(&w, &[]);
         b.policy(policy("a"));
         let before = b.build();

@@ -1,13 +1,13 @@
 //! Deciding one request from a snapshot, with an explanation.
 
 use super::policy::{attr, Effect, Match, Obligation, Policy};
-use std::borrow::Cow;
-use std::sync::Arc;
 use super::snapshot::{Facts, Reason, Snapshot};
 use crate::user_roles::model::Amount;
 use crate::user_roles::rules::Blocked;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -163,9 +163,7 @@ fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -
     let has = |m: &Match| -> bool {
         match m.attribute.as_str() {
             attr::ACCESS_PACKAGE => facts.packages.iter().any(|(c, r)| m.matches(attr::ACCESS_PACKAGE, c) && usable(r)),
-            attr::ROLE_CODE => {
-                facts.roles.iter().any(|(c, r)| m.matches(attr::ROLE_CODE, c) && usable(r)) || (own && m.matches(attr::ROLE_CODE, "PRIV"))
-            }
+            attr::ROLE_CODE => facts.roles.iter().any(|(c, r)| m.matches(attr::ROLE_CODE, c) && usable(r)) || (own && m.matches(attr::ROLE_CODE, "PRIV")),
             attr::ORG_NUMBER => subject_party.and_then(|p| p.org_number.as_deref()).is_some_and(|v| m.matches(attr::ORG_NUMBER, v)),
             attr::PERSON_ID => subject_party.and_then(|p| p.national_id.as_deref()).is_some_and(|v| m.matches(attr::PERSON_ID, v)),
             attr::PARTY_UUID => subject_party.is_some_and(|p| m.matches(attr::PARTY_UUID, &p.id.to_string())),
@@ -182,13 +180,9 @@ fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -
         }
     };
     match policy.evaluate(req.action, &has) {
-        Some((Effect::Permit, hit)) => Decision {
-            outcome: Outcome::Permit,
-            policy: Some(policy.clone()),
-            rule_index: rule_index(&hit),
-            because: explained(&hit),
-            message: None,
-        },
+        Some((Effect::Permit, hit)) => {
+            Decision { outcome: Outcome::Permit, policy: Some(policy.clone()), rule_index: rule_index(&hit), because: explained(&hit), message: None }
+        }
         Some((Effect::Deny, hit)) => Decision {
             outcome: Outcome::Deny,
             policy: Some(policy.clone()),
@@ -224,7 +218,11 @@ fn decide_inner(snapshot: &Snapshot, req: &DecisionRequest<'_>, explain: bool) -
                 )
             } else {
                 let because = if explain {
-                    vec![Because { attribute: "right".into(), value: format!("{}:{}", req.resource, req.action), reasons: rights.map(|(_, _, r)| r.clone()).collect() }]
+                    vec![Because {
+                        attribute: "right".into(),
+                        value: format!("{}:{}", req.resource, req.action),
+                        reasons: rights.map(|(_, _, r)| r.clone()).collect(),
+                    }]
                 } else {
                     Vec::new()
                 };

@@ -67,7 +67,13 @@ impl Engine {
             Some(batch) if batch.version == current.version && batch.is_empty() => return,
             Some(batch) => {
                 let next = current.with_changes(&batch);
-                tracing::debug!(from = current.version, to = next.version, grants = batch.grants.len(), policies = batch.policies.len(), "decision snapshot updated in place");
+                tracing::debug!(
+                    from = current.version,
+                    to = next.version,
+                    grants = batch.grants.len(),
+                    policies = batch.policies.len(),
+                    "decision snapshot updated in place"
+                );
                 next
             }
             None => match load_snapshot(pool).await {

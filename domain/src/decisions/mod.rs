@@ -5,12 +5,12 @@
 //! This module is pure: building the snapshot from PostgreSQL lives in `store`,
 //! keeping it current in the server.
 
+pub mod delta;
 pub mod engine;
 pub mod live;
 pub mod policy;
 pub mod sharded;
 pub mod snapshot;
-pub mod delta;
 pub mod store;
 pub mod xacml_json;
 pub mod xacml_xml;

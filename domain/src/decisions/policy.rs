@@ -68,8 +68,7 @@ pub struct Match {
 
 impl Match {
     pub fn matches(&self, attribute: &str, value: &str) -> bool {
-        self.attribute == attribute
-            && if self.ignore_case { self.value.eq_ignore_ascii_case(value) } else { self.value == value }
+        self.attribute == attribute && if self.ignore_case { self.value.eq_ignore_ascii_case(value) } else { self.value == value }
     }
 }
 
@@ -138,9 +137,10 @@ impl Policy {
             if rule.subjects.is_empty() {
                 return Some((rule.effect, RuleHit { rule, matched: Vec::new() }));
             }
-            rule.subjects.iter().find(|all| all.iter().all(|m| has(m))).map(|all| {
-                (rule.effect, RuleHit { rule, matched: all.iter().map(|m| (m.attribute.as_str(), m.value.as_str())).collect() })
-            })
+            rule.subjects
+                .iter()
+                .find(|all| all.iter().all(|m| has(m)))
+                .map(|all| (rule.effect, RuleHit { rule, matched: all.iter().map(|m| (m.attribute.as_str(), m.value.as_str())).collect() }))
         });
         match self.combining {
             Combining::FirstApplicable => applicable.into_iter().next(),

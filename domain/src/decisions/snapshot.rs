@@ -7,9 +7,9 @@ use super::sharded::ShardedMap;
 use crate::user_roles::model::{AccessRules, Amount, SodRule};
 use crate::user_roles::rules::{check_access_rules, closure, conflicts_within, Blocked, Inheritance};
 use serde::Serialize;
-use time::OffsetDateTime;
 use std::collections::HashMap;
 use std::sync::Arc;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A fast, non-cryptographic hasher for the snapshot's id-keyed maps (the
@@ -456,8 +456,7 @@ impl SnapshotBuilder {
                 by_pair.entry((a.subject, *party)).or_default().push(i);
             }
         }
-        let closures: HashMap<Uuid, Vec<Uuid>> =
-            self.assignments.iter().map(|a| a.role).map(|r| (r, closure(&self.inheritance, r))).collect();
+        let closures: HashMap<Uuid, Vec<Uuid>> = self.assignments.iter().map(|a| a.role).map(|r| (r, closure(&self.inheritance, r))).collect();
         for ((subject, party), indexes) in by_pair {
             let held: std::collections::HashSet<Uuid> = indexes.iter().flat_map(|i| closures[&self.assignments[*i].role].iter().copied()).collect();
             let conflicts = conflicts_within(&held, &self.sod_rules);

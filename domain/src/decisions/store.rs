@@ -5,8 +5,8 @@ use super::policy::Policy;
 use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
 use crate::user_roles::model::{AccessRules, Amount, SodRule, TimeWindow};
 use futures_util::TryStreamExt;
-use std::collections::HashMap;
 use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The channel every instance listens on for decision-relevant changes.
@@ -51,9 +51,7 @@ pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Op
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
     // Taken first, so the snapshot's changes have all happened by `now` (see `load_snapshot`).
     let now = sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#).fetch_one(&mut *tx).await?;
-    let rows = sqlx::query!("select seq, kind, target from change_log where seq > $1 order by seq limit $2", version, limit + 1)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = sqlx::query!("select seq, kind, target from change_log where seq > $1 order by seq limit $2", version, limit + 1).fetch_all(&mut *tx).await?;
     if rows.len() as i64 > limit {
         return Ok(None);
     }
@@ -105,8 +103,12 @@ pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Op
         }
     }
     if !resource_ids.is_empty() {
-        let mut stored: HashMap<String, serde_json::Value> =
-            sqlx::query!("select id, policy from resource where id = any($1)", &resource_ids).fetch_all(&mut *tx).await?.into_iter().map(|r| (r.id, r.policy)).collect();
+        let mut stored: HashMap<String, serde_json::Value> = sqlx::query!("select id, policy from resource where id = any($1)", &resource_ids)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.policy))
+            .collect();
         for id in resource_ids {
             let policy = stored.remove(&id).and_then(|p| match serde_json::from_value::<Policy>(p) {
                 Ok(p) => Some(p),
@@ -143,22 +145,16 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
         b.party(PartyInfo { id: p.id, name: p.name, org_number: p.org_number, national_id: p.national_id, org_form: p.org_form, parent: p.parent_id });
     }
     drop(parties);
-    for su in sqlx::query!(
-        r#"select id as "id!", party_id as "party_id!", display_name as "name!" from system_user_in_force"#
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    {
+    for su in sqlx::query!(r#"select id as "id!", party_id as "party_id!", display_name as "name!" from system_user_in_force"#).fetch_all(&mut *tx).await? {
         b.system_user(su.id, su.party_id, &su.name);
     }
     for r in sqlx::query!("select code, is_key_role from role").fetch_all(&mut *tx).await? {
         b.role(&r.code, r.is_key_role);
     }
-    for rp in sqlx::query!(
-        "select rp.role_code, p.code as package, rp.org_form, rp.has_access from role_package rp join access_package p on p.urn = rp.package_urn"
-    )
-    .fetch_all(&mut *tx)
-    .await?
+    for rp in
+        sqlx::query!("select rp.role_code, p.code as package, rp.org_form, rp.has_access from role_package rp join access_package p on p.urn = rp.package_urn")
+            .fetch_all(&mut *tx)
+            .await?
     {
         b.role_package(&rp.role_code, RolePackageRule { package: rp.package, org_form: rp.org_form, has_access: rp.has_access });
     }

@@ -67,7 +67,10 @@ fn world() -> World {
     b.policy(Policy {
         resource: "mva-melding".into(),
         combining: Combining::DenyOverrides,
-        rules: vec![package_rule("vat", "merverdiavgift", &["read", "write"]), package_rule("acct", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"])],
+        rules: vec![
+            package_rule("vat", "merverdiavgift", &["read", "write"]),
+            package_rule("acct", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
+        ],
         obligations: vec![Obligation::minimum_authentication_level(3)],
     });
     b.policy(Policy {
@@ -102,7 +105,8 @@ fn an_accountant_is_permitted_for_the_client_only() {
     let other = ask(&w, w.firm, "sign", "mva-melding", w.other_client);
     assert_eq!(other.outcome, Outcome::NotApplicable);
     assert!(other.message.unwrap().contains("holds nothing"));
-    let fast = decide(&w.snapshot, &DecisionRequest { subject: SubjectRef::Party(w.firm), action: "sign", resource: "mva-melding", party: w.bakery, env: Env::now() });
+    let fast =
+        decide(&w.snapshot, &DecisionRequest { subject: SubjectRef::Party(w.firm), action: "sign", resource: "mva-melding", party: w.bakery, env: Env::now() });
     assert_eq!(fast.outcome, Outcome::Permit);
     assert!(fast.because.is_empty(), "no explanation unless asked for");
 }
@@ -154,7 +158,10 @@ fn unknown_things_are_indeterminate_never_permit() {
     assert_eq!(ask(&w, w.bjorn, "read", "no-such-resource", w.bakery).outcome, Outcome::Indeterminate);
     assert_eq!(ask(&w, w.bjorn, "read", "mva-melding", Uuid::now_v7()).outcome, Outcome::Indeterminate);
     assert_eq!(ask(&w, Uuid::now_v7(), "read", "mva-melding", w.bakery).outcome, Outcome::Indeterminate);
-    let su = decide(&w.snapshot, &DecisionRequest { subject: SubjectRef::SystemUser(Uuid::now_v7()), action: "read", resource: "mva-melding", party: w.bakery, env: Env::now() });
+    let su = decide(
+        &w.snapshot,
+        &DecisionRequest { subject: SubjectRef::SystemUser(Uuid::now_v7()), action: "read", resource: "mva-melding", party: w.bakery, env: Env::now() },
+    );
     assert_eq!(su.outcome, Outcome::Indeterminate);
 }
 
@@ -316,9 +323,16 @@ mod user_roles {
             actions: vec!["prescribe".into()],
             description: String::new(),
         };
-        b.policy(Policy { resource: "e-resept".into(), combining: Combining::DenyOverrides, rules: vec![rule, package_rule("pkg", "helsetjenester", &["read"])], obligations: vec![] });
+        b.policy(Policy {
+            resource: "e-resept".into(),
+            combining: Combining::DenyOverrides,
+            rules: vec![rule, package_rule("pkg", "helsetjenester", &["read"])],
+            obligations: vec![],
+        });
         let s = b.build();
-        let ask = |action| decide(&s, &DecisionRequest { subject: SubjectRef::Party(doctor), action, resource: "e-resept", party: hospital, env: Env::now() }).outcome;
+        let ask = |action| {
+            decide(&s, &DecisionRequest { subject: SubjectRef::Party(doctor), action, resource: "e-resept", party: hospital, env: Env::now() }).outcome
+        };
         assert_eq!(ask("prescribe"), Outcome::Permit);
         assert_eq!(ask("read"), Outcome::Permit, "the package the role bundles");
         assert!(matches!(&s.facts(doctor, hospital).unwrap().roles[0].1, Reason::UserRole { source, .. } if source.assignment == Uuid::from_u128(2)));

@@ -6,9 +6,9 @@
 //! not resolve becomes an Indeterminate result with a status code and message.
 
 use super::engine::{decide, decide_explained, Decision, DecisionRequest, Env, Outcome, SubjectRef};
-use crate::user_roles::model::Amount;
 use super::policy::{attr, Obligation};
 use super::snapshot::Snapshot;
+use crate::user_roles::model::Amount;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -154,7 +154,8 @@ pub fn parse(body: &[u8]) -> Result<Vec<Result<Individual, Problem>>, Problem> {
                 _ => Err(Problem::new(STATUS_PROCESSING, format!("the request has {} {what} categories but no MultiRequests", list.len()))),
             }
         };
-        let individual = (|| Ok(Individual { subject: one(&subjects, "AccessSubject")?, action: one(&actions, "Action")?, resource: one(&resources, "Resource")? }))();
+        let individual =
+            (|| Ok(Individual { subject: one(&subjects, "AccessSubject")?, action: one(&actions, "Action")?, resource: one(&resources, "Resource")? }))();
         return Ok(vec![individual]);
     }
     Ok(references
@@ -204,20 +205,20 @@ pub fn resolve_at<'a>(snapshot: &Snapshot, ind: &'a Individual, at: time::Offset
             attr::PERSON_ID => snapshot.party_by_national_id(&a.value),
             attr::ORG_NUMBER | "urn:altinn:organizationnumber" => snapshot.party_by_org_number(&a.value),
             attr::PARTY_UUID => uuid::Uuid::parse_str(&a.value).ok().and_then(|id| snapshot.party(id)),
-            _ => return Err(Problem::new(STATUS_PROCESSING, "urn:altinn:userid is not used by this installation; identify the subject by person or organisation number, or party uuid")),
+            _ => {
+                return Err(Problem::new(
+                    STATUS_PROCESSING,
+                    "urn:altinn:userid is not used by this installation; identify the subject by person or organisation number, or party uuid",
+                ))
+            }
         };
         SubjectRef::Party(party.ok_or_else(|| Problem::new(STATUS_PROCESSING, format!("unknown subject {}", a.id)))?.id)
     };
-    let action = ind
-        .action
-        .attributes
-        .iter()
-        .find(|a| a.id == ACTION_ID)
-        .ok_or_else(|| Problem::new(STATUS_MISSING, format!("the action has no {ACTION_ID}")))?;
+    let action =
+        ind.action.attributes.iter().find(|a| a.id == ACTION_ID).ok_or_else(|| Problem::new(STATUS_MISSING, format!("the action has no {ACTION_ID}")))?;
     let r = &ind.resource.attributes;
     let resource = r.iter().find(|a| a.id == RESOURCE_ID).ok_or_else(|| Problem::new(STATUS_MISSING, format!("the resource has no {RESOURCE_ID}")))?;
-    let party_attrs: Vec<&Attribute> =
-        r.iter().filter(|a| [attr::ORG_NUMBER, attr::PERSON_ID, attr::PARTY_UUID, PARTY_ID].contains(&a.id.as_str())).collect();
+    let party_attrs: Vec<&Attribute> = r.iter().filter(|a| [attr::ORG_NUMBER, attr::PERSON_ID, attr::PARTY_UUID, PARTY_ID].contains(&a.id.as_str())).collect();
     let pa = match party_attrs.as_slice() {
         [a] => *a,
         [] => return Err(Problem::new(STATUS_MISSING, "the resource names no party (organisation number, person identifier, party id or party uuid)")),
@@ -343,7 +344,8 @@ impl<'a> ResultDoc<'a> {
 }
 
 fn obligation_doc(o: &Obligation) -> ObligationDoc {
-    let assignment = AssignmentDoc { attribute_id: o.attribute_id.clone(), value: o.value.clone(), category: o.category.clone(), data_type: o.data_type.clone() };
+    let assignment =
+        AssignmentDoc { attribute_id: o.attribute_id.clone(), value: o.value.clone(), category: o.category.clone(), data_type: o.data_type.clone() };
     ObligationDoc { id: o.id.clone(), assignments: [assignment] }
 }
 

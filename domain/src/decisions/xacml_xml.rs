@@ -286,9 +286,7 @@ fn start_element(e: &BytesStart, in_xacml: bool, open: &[Element], position: u64
         if attribute.key.as_namespace_binding().is_some() || attribute.key.prefix().is_some() {
             continue;
         }
-        let value = attribute
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| XmlPolicyError::Malformed { position, message: err.to_string() })?;
+        let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(|err| XmlPolicyError::Malformed { position, message: err.to_string() })?;
         legal_chars(&value, position)?;
         attributes.push((attribute.key.local_name().as_ref().to_owned(), value.into_owned()));
     }
@@ -393,10 +391,7 @@ pub fn parse_policy(xml: &str, resource_id: Option<&str>) -> Result<Policy> {
 
 fn parse_combining(urn: &str, path: &str) -> Result<Combining> {
     let known_prefix = COMBINING_PREFIXES.iter().any(|p| urn.strip_prefix(p).is_some_and(|name| !name.contains(':')));
-    known_prefix
-        .then(|| Combining::from_urn(urn))
-        .flatten()
-        .ok_or_else(|| XmlPolicyError::UnknownCombining { path: path.into(), urn: urn.into() })
+    known_prefix.then(|| Combining::from_urn(urn)).flatten().ok_or_else(|| XmlPolicyError::UnknownCombining { path: path.into(), urn: urn.into() })
 }
 
 /// The policy's resource: the given one, which every named resource must
@@ -412,9 +407,7 @@ fn policy_resource(given: Option<&str>, target: &Target, rules: &[ParsedRule]) -
         match &chosen {
             None => chosen = Some(resource.clone()),
             Some(c) if c == resource => {}
-            Some(c) if given.is_some() => {
-                return Err(XmlPolicyError::WrongResource { rule: who.into(), found: resource.clone(), expected: c.clone() })
-            }
+            Some(c) if given.is_some() => return Err(XmlPolicyError::WrongResource { rule: who.into(), found: resource.clone(), expected: c.clone() }),
             Some(c) => return Err(XmlPolicyError::ConflictingResources { first: c.clone(), second: resource.clone() }),
         }
     }
@@ -450,9 +443,7 @@ fn parse_rule(el: &Element, parent: &str) -> Result<ParsedRule> {
     let effect = match el.require(&path, "Effect")? {
         "Permit" => Effect::Permit,
         "Deny" => Effect::Deny,
-        other => {
-            return Err(XmlPolicyError::InvalidAttribute { path, attribute: "Effect", value: other.into(), reason: "must be Permit or Deny" })
-        }
+        other => return Err(XmlPolicyError::InvalidAttribute { path, attribute: "Effect", value: other.into(), reason: "must be Permit or Deny" }),
     };
     let mut description = None;
     let mut target = None;
@@ -536,9 +527,7 @@ fn parse_match(el: &Element, path: &str) -> Result<Term> {
     let children = el.container(path, &["MatchId"])?;
     let ignore_case = string_equal_case(el.require(path, "MatchId")?, path)?;
     match children {
-        [value, designator] if value.name == "AttributeValue" && designator.name == "AttributeDesignator" => {
-            term(value, designator, ignore_case, path)
-        }
+        [value, designator] if value.name == "AttributeValue" && designator.name == "AttributeDesignator" => term(value, designator, ignore_case, path),
         _ => Err(structure(path, "one AttributeValue followed by one AttributeDesignator")),
     }
 }
@@ -578,7 +567,9 @@ fn parse_designator<'e>(el: &'e Element, path: &str) -> Result<(&'e str, &'e str
     }
     match el.require(path, "MustBePresent")? {
         "false" | "0" => {}
-        "true" | "1" => return Err(not_representable(path, "MustBePresent=\"true\" makes a missing attribute Indeterminate, which the model has no way to express")),
+        "true" | "1" => {
+            return Err(not_representable(path, "MustBePresent=\"true\" makes a missing attribute Indeterminate, which the model has no way to express"))
+        }
         other => {
             return Err(XmlPolicyError::InvalidAttribute { path: path.into(), attribute: "MustBePresent", value: other.into(), reason: "must be a boolean" })
         }
@@ -633,7 +624,9 @@ fn conjunct(terms: Vec<Term>, path: &str) -> Result<Conjunct> {
     let resource = match (id, org, app) {
         (id, None, None) => id,
         (None, Some(org), Some(app)) => Some(app_resource_id(&org, &app)),
-        (None, _, _) => return Err(not_representable(path, "urn:altinn:org and urn:altinn:app must be matched together (an app is the resource app_<org>_<app>)")),
+        (None, _, _) => {
+            return Err(not_representable(path, "urn:altinn:org and urn:altinn:app must be matched together (an app is the resource app_<org>_<app>)"))
+        }
         (Some(_), _, _) => return Err(not_representable(path, "urn:altinn:resource is mixed with urn:altinn:org/urn:altinn:app in one AllOf")),
     };
     Ok(Conjunct { subject, action, resource })
@@ -668,10 +661,7 @@ fn any_of_constraint(conjuncts: Vec<Conjunct>, path: &str) -> Result<Constraint>
     } else {
         cross_product_factors(&conjuncts, path)?
     };
-    Ok(Constraint {
-        subjects: (!subjects.iter().any(Vec::is_empty)).then_some(subjects),
-        actions: actions.into_iter().collect::<Option<Vec<String>>>(),
-    })
+    Ok(Constraint { subjects: (!subjects.iter().any(Vec::is_empty)).then_some(subjects), actions: actions.into_iter().collect::<Option<Vec<String>>>() })
 }
 
 fn all_equal<T: PartialEq>(items: &[T]) -> bool {
@@ -719,7 +709,10 @@ impl Constraint {
             (Some(a), Some(b)) => {
                 let both: Vec<String> = a.into_iter().filter(|x| b.contains(x)).collect();
                 if both.is_empty() {
-                    return Err(not_representable(path, "its action matches exclude each other, so the rule never applies (the model reads no actions as any action)"));
+                    return Err(not_representable(
+                        path,
+                        "its action matches exclude each other, so the rule never applies (the model reads no actions as any action)",
+                    ));
                 }
                 Some(both)
             }
@@ -825,9 +818,7 @@ fn parse_obligation(el: &Element, parent: &str) -> Result<Obligation> {
     match el.require(&path, "FulfillOn")? {
         "Permit" => {}
         "Deny" => return Err(not_representable(&path, "obligations are attached to Permit decisions only")),
-        other => {
-            return Err(XmlPolicyError::InvalidAttribute { path, attribute: "FulfillOn", value: other.into(), reason: "must be Permit or Deny" })
-        }
+        other => return Err(XmlPolicyError::InvalidAttribute { path, attribute: "FulfillOn", value: other.into(), reason: "must be Permit or Deny" }),
     }
     let [assignment] = children else {
         return Err(structure(&path, "exactly one AttributeAssignmentExpression"));
@@ -1016,7 +1007,6 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1082,7 +1072,10 @@ mod tests {
         };
         let target_matches = |el: &Element| {
             assert!(el.children.iter().all(|c| c.name != "Condition"), "the literal reader does not evaluate conditions");
-            el.children.iter().filter(|c| c.name == "Target").all(|t| t.children.iter().all(|any| any.children.iter().any(|all| all.children.iter().all(&matches))))
+            el.children
+                .iter()
+                .filter(|c| c.name == "Target")
+                .all(|t| t.children.iter().all(|any| any.children.iter().any(|all| all.children.iter().all(&matches))))
         };
         if !target_matches(&root) {
             return None;
@@ -1141,10 +1134,38 @@ mod tests {
         // (file, resource, subject alternatives, one A2 role, one access package, minimum authentication level)
         let expected = [
             ("Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_access_management.xacml", "altinn_access_management", 5, "ADMAI", "tilgangsstyrer", "3"),
-            ("Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_clientadministration.xacml", "altinn_client_administration", 4, "KLADM", "klientadministrator", "3"),
-            ("Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_enduser_access_management.xacml", "altinn_enduser_access_management", 5, "BOBEL", "hovedadministrator", "3"),
-            ("Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_maskinporten_scope_delegation.xacml", "altinn_maskinporten_scope_delegation", 5, "APIADM", "maskinporten-administrator", "3"),
-            ("Bruno/Altinn.ResourceRegistry/Testdata/Policies/devtest_gar_bruno_client_resource.xacml", "devtest_gar_bruno_client_resource", 6, "A0237", "regnskapsforer-lonn", "3"),
+            (
+                "Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_clientadministration.xacml",
+                "altinn_client_administration",
+                4,
+                "KLADM",
+                "klientadministrator",
+                "3",
+            ),
+            (
+                "Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_enduser_access_management.xacml",
+                "altinn_enduser_access_management",
+                5,
+                "BOBEL",
+                "hovedadministrator",
+                "3",
+            ),
+            (
+                "Bruno/Altinn.ResourceRegistry/Testdata/Policies/altinn_maskinporten_scope_delegation.xacml",
+                "altinn_maskinporten_scope_delegation",
+                5,
+                "APIADM",
+                "maskinporten-administrator",
+                "3",
+            ),
+            (
+                "Bruno/Altinn.ResourceRegistry/Testdata/Policies/devtest_gar_bruno_client_resource.xacml",
+                "devtest_gar_bruno_client_resource",
+                6,
+                "A0237",
+                "regnskapsforer-lonn",
+                "3",
+            ),
             ("Altinn.ResourceRegistry.Tests/Data/ResourcePolicies/altinn_access_management.xml", "altinn_access_management", 1, "ADMAI", "", "2"),
         ];
         let dir = reference_dir().join("test");
@@ -1203,14 +1224,20 @@ mod tests {
     fn app_policies_are_refused_for_case_insensitive_actions_and_process_tasks() {
         let xml = read(&reference_dir().join("test/Altinn.ResourceRegistry.Tests/Data").join(APP_POLICY));
         let err = parse_policy(&xml, None).unwrap_err();
-        assert!(matches!(&err, XmlPolicyError::NotRepresentable { path, reason } if path.contains("Rule[urn:altinn:example:ruleid:1]") && reason.contains("case-insensitively")), "{err}");
+        assert!(
+            matches!(&err, XmlPolicyError::NotRepresentable { path, reason } if path.contains("Rule[urn:altinn:example:ruleid:1]") && reason.contains("case-insensitively")),
+            "{err}"
+        );
 
         let exact_actions: String = xml
             .split_inclusive("</xacml:Match>")
             .map(|m| if m.contains("action:action-id") { m.replace(STRING_EQUAL_IGNORE_CASE, STRING_EQUAL) } else { m.to_owned() })
             .collect();
         let err = parse_policy(&exact_actions, None).unwrap_err();
-        assert!(matches!(&err, XmlPolicyError::UnsupportedAttributeId { path, attribute, .. } if path.contains("ruleid:2") && attribute == "urn:altinn:task"), "{err}");
+        assert!(
+            matches!(&err, XmlPolicyError::UnsupportedAttributeId { path, attribute, .. } if path.contains("ruleid:2") && attribute == "urn:altinn:task"),
+            "{err}"
+        );
 
         let start = exact_actions.find("<xacml:Rule RuleId=\"urn:altinn:example:ruleid:2\"").unwrap();
         let end = start + exact_actions[start..].find("</xacml:Rule>").unwrap() + "</xacml:Rule>".len();
@@ -1222,10 +1249,10 @@ mod tests {
         assert!(p.rules[0].subjects.contains(&alternative("urn:altinn:rolecode", "FFØR")));
         assert!(p.rules[0].subjects.contains(&alternative("urn:altinn:accesspackage", "ansvarlig-revisor")));
         assert_eq!(p.rules[1].subjects, [alternative("urn:altinn:org", "brg")]);
-        assert_eq!(p.obligations.iter().map(|o| (o.category.as_str(), o.value.as_str())).collect::<Vec<_>>(), [
-            ("urn:altinn:minimum-authenticationlevel", "3"),
-            ("urn:altinn:minimum-authenticationlevel-org", "3")
-        ]);
+        assert_eq!(
+            p.obligations.iter().map(|o| (o.category.as_str(), o.value.as_str())).collect::<Vec<_>>(),
+            [("urn:altinn:minimum-authenticationlevel", "3"), ("urn:altinn:minimum-authenticationlevel-org", "3")]
+        );
         assert!(to_xml(&p).contains("urn:altinn:org"), "app resources are exported as org + app");
         assert_faithful(&without_tasks, &p);
     }
@@ -1266,7 +1293,10 @@ mod tests {
         let with_package = |role: &str| vec![alternative("urn:altinn:rolecode", role)[0].clone(), package.clone()];
         assert_eq!(p.rules[0].subjects, [with_package("DAGL"), with_package("LEDE")]);
         let p = corpus("ok_cross_product.xml");
-        assert_eq!((p.rules[0].subjects.clone(), p.rules[0].actions.clone()), (vec![alternative("urn:altinn:rolecode", "DAGL")], vec!["read".into(), "write".into()]));
+        assert_eq!(
+            (p.rules[0].subjects.clone(), p.rules[0].actions.clone()),
+            (vec![alternative("urn:altinn:rolecode", "DAGL")], vec!["read".into(), "write".into()])
+        );
         let p = corpus("ok_policy_target.xml");
         assert_eq!(p.rules[0].subjects, [alternative("urn:altinn:rolecode", "DAGL")]);
     }
@@ -1330,7 +1360,13 @@ mod tests {
 
     fn a_rule() -> impl Strategy<Value = Rule> {
         (text(), any::<bool>(), prop::collection::vec(prop::collection::vec(a_match(), 1..3), 0..3), prop::collection::vec(text(), 0..3), text()).prop_map(
-            |(id, permit, subjects, actions, description)| Rule { id, effect: if permit { Effect::Permit } else { Effect::Deny }, subjects, actions, description },
+            |(id, permit, subjects, actions, description)| Rule {
+                id,
+                effect: if permit { Effect::Permit } else { Effect::Deny },
+                subjects,
+                actions,
+                description,
+            },
         )
     }
 
@@ -1342,7 +1378,13 @@ mod tests {
             Just(Combining::DenyUnlessPermit),
             Just(Combining::PermitUnlessDeny)
         ];
-        let obligation = (text(), text(), text(), text(), text()).prop_map(|(id, attribute_id, category, data_type, value)| Obligation { id, attribute_id, category, data_type, value });
+        let obligation = (text(), text(), text(), text(), text()).prop_map(|(id, attribute_id, category, data_type, value)| Obligation {
+            id,
+            attribute_id,
+            category,
+            data_type,
+            value,
+        });
         (text(), combining, prop::collection::vec(a_rule(), 0..4), prop::collection::vec(obligation, 0..3))
             .prop_map(|(resource, combining, rules, obligations)| Policy { resource, combining, rules, obligations })
     }

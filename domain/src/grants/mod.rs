@@ -16,4 +16,6 @@
 
 pub mod service;
 
-pub use service::{grant_package, grant_package_to, revoke, system_users_of, Recipient, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem};
+pub use service::{
+    grant_package, grant_package_to, revoke, system_users_of, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem, Recipient,
+};

@@ -1,8 +1,8 @@
 //! The grant and revoke use cases.
 
-use crate::decisions::store::{record_change, Change};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
+use crate::decisions::store::{record_change, Change};
 use crate::decisions::{decide, DecisionRequest, Env, Facts, Outcome as Decided, Reason, Snapshot, SubjectRef};
 use crate::parties::PartyId;
 use sqlx::PgPool;
@@ -133,9 +133,7 @@ pub async fn grant_package_to(
         return Err(refused(pool, clock, actor, "grant.package", target, GrantError::RecipientIsParty).await);
     }
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
-    let package = sqlx::query!("select urn, assignable, entity_type from access_package where code = $1", package_code)
-        .fetch_optional(uow.conn())
-        .await?;
+    let package = sqlx::query!("select urn, assignable, entity_type from access_package where code = $1", package_code).fetch_optional(uow.conn()).await?;
     let party_row = sqlx::query!("select kind, org_form, parent_id from party where id = $1 and status = 'active'", party.0).fetch_optional(uow.conn()).await?;
     let recipient_check = match recipient {
         Recipient::Party(r) => sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, r.0)
@@ -236,7 +234,15 @@ pub async fn grant_package_to(
 }
 
 /// Ends an active grant given on behalf of `party`.
-pub async fn revoke(pool: &PgPool, clock: &dyn Clock, snapshot: &Snapshot, actor: Actor, person: PartyId, party: PartyId, grant: Uuid) -> Result<(), GrantError> {
+pub async fn revoke(
+    pool: &PgPool,
+    clock: &dyn Clock,
+    snapshot: &Snapshot,
+    actor: Actor,
+    person: PartyId,
+    party: PartyId,
+    grant: Uuid,
+) -> Result<(), GrantError> {
     let actor = Actor { on_behalf_of: Some(party), ..actor };
     // The recipient may always give back what they received.
     let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;

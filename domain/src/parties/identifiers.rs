@@ -210,10 +210,7 @@ mod tests {
         assert!(NationalId::parse(&valid, SyntheticIds::Refuse).is_ok());
         let mut wrong = valid.clone().into_bytes();
         wrong[10] = b'0' + ((wrong[10] - b'0' + 1) % 10);
-        assert_eq!(
-            NationalId::parse(std::str::from_utf8(&wrong).unwrap(), SyntheticIds::Refuse),
-            Err(IdError::CheckDigit)
-        );
+        assert_eq!(NationalId::parse(std::str::from_utf8(&wrong).unwrap(), SyntheticIds::Refuse), Err(IdError::CheckDigit));
         // 31 February does not exist.
         assert_eq!(NationalId::parse(&some_nin([3, 1, 0, 2, 9, 0]), SyntheticIds::Accept), Err(IdError::BadDate));
         assert_eq!(NationalId::parse("123", SyntheticIds::Accept), Err(IdError::WrongLength { expected: 11 }));
@@ -223,10 +220,7 @@ mod tests {
     fn synthetic_numbers_follow_configuration() {
         let synthetic = some_nin([1, 5, 8, 5, 8, 5]);
         assert!(NationalId::parse(&synthetic, SyntheticIds::Accept).is_ok());
-        assert_eq!(
-            NationalId::parse(&synthetic, SyntheticIds::Refuse),
-            Err(IdError::SyntheticNotAccepted)
-        );
+        assert_eq!(NationalId::parse(&synthetic, SyntheticIds::Refuse), Err(IdError::SyntheticNotAccepted));
     }
 
     #[test]

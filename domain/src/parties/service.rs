@@ -29,12 +29,7 @@ pub enum ActingPartyError {
 /// decision engine's snapshot says they hold something for (register roles,
 /// key roles, main units, grants), by name. `search` filters by name or
 /// organisation number (case-insensitive substring).
-pub async fn acting_parties(
-    conn: &mut PgConnection,
-    snapshot: &Snapshot,
-    person: PartyId,
-    search: Option<&str>,
-) -> Result<Vec<ActingParty>, ActingPartyError> {
+pub async fn acting_parties(conn: &mut PgConnection, snapshot: &Snapshot, person: PartyId, search: Option<&str>) -> Result<Vec<ActingParty>, ActingPartyError> {
     // Read from the database, so that a person registered a moment ago is there.
     let me = store::get(&mut *conn, person).await?.ok_or(ActingPartyError::UnknownPerson)?;
     let mut out = vec![ActingParty { party: me, reasons: vec!["SELF".into()] }];
@@ -52,9 +47,7 @@ pub async fn acting_parties(
     out.extend(others);
     if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
-        out.retain(|p| {
-            p.party.name.to_lowercase().contains(&q) || p.party.org_number().is_some_and(|o| o.as_str().contains(&q))
-        });
+        out.retain(|p| p.party.name.to_lowercase().contains(&q) || p.party.org_number().is_some_and(|o| o.as_str().contains(&q)));
     }
     Ok(out)
 }
@@ -96,12 +89,7 @@ fn reasons(facts: &crate::decisions::Facts) -> Vec<String> {
 }
 
 /// The party `person` asked to act for, if they may.
-pub async fn ensure_may_act_for(
-    conn: &mut PgConnection,
-    snapshot: &Snapshot,
-    person: PartyId,
-    party: PartyId,
-) -> Result<ActingParty, ActingPartyError> {
+pub async fn ensure_may_act_for(conn: &mut PgConnection, snapshot: &Snapshot, person: PartyId, party: PartyId) -> Result<ActingParty, ActingPartyError> {
     // The same answer as looking `party` up in `acting_parties`, without building the whole list.
     let me = store::get(&mut *conn, person).await?.ok_or(ActingPartyError::UnknownPerson)?;
     if party == person {
@@ -133,11 +121,9 @@ pub async fn choose_acting_party(
         Err(_) => return result,
     };
     let actor = Actor { on_behalf_of, ..actor };
-    record(pool, actor, clock, AuditEvent::new("party.choose", party.to_string(), outcome, serde_json::json!({})))
-        .await
-        .map_err(|e| match e {
-            crate::audit::UnitOfWorkError::Store(s) => ActingPartyError::Store(s),
-            other => ActingPartyError::Store(sqlx::Error::Protocol(other.to_string())),
-        })?;
+    record(pool, actor, clock, AuditEvent::new("party.choose", party.to_string(), outcome, serde_json::json!({}))).await.map_err(|e| match e {
+        crate::audit::UnitOfWorkError::Store(s) => ActingPartyError::Store(s),
+        other => ActingPartyError::Store(sqlx::Error::Protocol(other.to_string())),
+    })?;
     result
 }

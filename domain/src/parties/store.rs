@@ -22,8 +22,7 @@ impl PartyRow {
         let corrupt = |what: &str| sqlx::Error::Decode(format!("party {}: invalid {what}", self.id).into());
         let identity = if self.kind == "organisation" {
             PartyIdentity::Organisation {
-                org_number: OrgNumber::try_from(self.org_number.clone().unwrap_or_default())
-                    .map_err(|_| corrupt("org number"))?,
+                org_number: OrgNumber::try_from(self.org_number.clone().unwrap_or_default()).map_err(|_| corrupt("org number"))?,
                 org_form: OrgForm::try_from(self.org_form.clone().unwrap_or_default()).map_err(|_| corrupt("org form"))?,
                 parent: self.parent_id.map(PartyId),
             }

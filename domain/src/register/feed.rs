@@ -83,10 +83,7 @@ fn org(line: usize, v: &str) -> Result<OrgNumber, FeedError> {
     OrgNumber::try_from(v).map_err(|e| FeedError::Row { line, problem: format!("organisation number {v:?} {e}") })
 }
 
-fn build(
-    rows: impl Iterator<Item = (usize, Record)>,
-    synthetic: SyntheticIds,
-) -> Result<Feed, FeedError> {
+fn build(rows: impl Iterator<Item = (usize, Record)>, synthetic: SyntheticIds) -> Result<Feed, FeedError> {
     let mut feed = Feed::default();
     let mut problems = Vec::new();
     for (line, r) in rows {
@@ -108,7 +105,8 @@ fn build(
                         return Err(FeedError::Row { line, problem: "person name is empty".into() });
                     }
                     feed.persons.push(FeedPerson {
-                        national_id: NationalId::parse(&nin, synthetic).map_err(|e| FeedError::Row { line, problem: format!("national identity number {e}") })?,
+                        national_id: NationalId::parse(&nin, synthetic)
+                            .map_err(|e| FeedError::Row { line, problem: format!("national identity number {e}") })?,
                         name: name.trim().to_string(),
                     });
                 }
@@ -124,7 +122,10 @@ fn build(
                         _ => false,
                     };
                     if !holder_ok {
-                        return Err(FeedError::Row { line, problem: format!("role holder {holder:?} is neither an organisation nor a national identity number") });
+                        return Err(FeedError::Row {
+                            line,
+                            problem: format!("role holder {holder:?} is neither an organisation nor a national identity number"),
+                        });
                     }
                     feed.roles.push(FeedRole { role, holder, for_org: org(line, &for_org)? });
                 }
@@ -150,7 +151,8 @@ enum Record {
 /// `{"organisations":[{orgNumber,name,orgForm,parent?}],"persons":[{nationalId,name}],"roles":[{role,holder,for}]}`
 pub fn parse_json(text: &str, synthetic: SyntheticIds) -> Result<Feed, FeedError> {
     let f: JsonFeed = serde_json::from_str(text).map_err(|e| FeedError::Json(e.to_string()))?;
-    let orgs = f.organisations.into_iter().enumerate().map(|(i, o)| (i + 1, Record::Org { number: o.org_number, name: o.name, form: o.org_form, parent: o.parent }));
+    let orgs =
+        f.organisations.into_iter().enumerate().map(|(i, o)| (i + 1, Record::Org { number: o.org_number, name: o.name, form: o.org_form, parent: o.parent }));
     let persons = f.persons.into_iter().enumerate().map(|(i, p)| (i + 1, Record::Person { nin: p.national_id, name: p.name }));
     let roles = f.roles.into_iter().enumerate().map(|(i, r)| (i + 1, Record::Role { role: r.role, holder: r.holder, for_org: r.for_org }));
     build(orgs.chain(persons).chain(roles), synthetic)

@@ -1,9 +1,9 @@
 //! Applying a feed: one audited transaction, counted, with progress.
 
-use crate::decisions::store::{record_change, Change};
 use super::feed::Feed;
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
+use crate::decisions::store::{record_change, Change};
 use crate::parties::model::{OrganisationForCreate, PartyIdentity, PersonForCreate};
 use crate::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use serde::Serialize;
@@ -66,14 +66,16 @@ pub async fn import(
             None => None,
         };
         let same = existing.as_ref().is_some_and(|e| {
-            e.name == o.name
-                && matches!(&e.identity, PartyIdentity::Organisation { org_form, parent, .. } if *org_form == o.org_form && *parent == parent_id)
+            e.name == o.name && matches!(&e.identity, PartyIdentity::Organisation { org_form, parent, .. } if *org_form == o.org_form && *parent == parent_id)
         });
         if same {
             counts.unchanged += 1;
         } else {
-            parties::upsert_organisation(uow.conn(), &OrganisationForCreate { org_number: o.org_number.clone(), name: o.name.clone(), org_form: o.org_form.clone(), parent: o.parent.clone() })
-                .await?;
+            parties::upsert_organisation(
+                uow.conn(),
+                &OrganisationForCreate { org_number: o.org_number.clone(), name: o.name.clone(), org_form: o.org_form.clone(), parent: o.parent.clone() },
+            )
+            .await?;
             if existing.is_some() {
                 counts.parties_changed += 1;
             } else {
@@ -130,11 +132,9 @@ pub async fn import(
         wanted.insert((code, holder, for_party));
         tick(&mut done);
     }
-    let current = sqlx::query!(
-        "select id, role_code, holder_id, for_party_id from register_role where valid_to is null and source = 'entity-register'"
-    )
-    .fetch_all(uow.conn())
-    .await?;
+    let current = sqlx::query!("select id, role_code, holder_id, for_party_id from register_role where valid_to is null and source = 'entity-register'")
+        .fetch_all(uow.conn())
+        .await?;
     let mut have: HashSet<(String, PartyId, PartyId)> = HashSet::new();
     let mut ended: Vec<uuid::Uuid> = Vec::new();
     for row in current {

@@ -10,12 +10,12 @@
 //! never deleted at all. Every change and every refusal is audited; every
 //! change moves the change feed, so every instance's engine picks it up.
 
-use crate::decisions::store::{record_change, Change};
 use super::model::{Authority, FieldError, Resource, ResourceForSave};
 use super::{rules, store};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::clock::Clock;
 use crate::decisions::policy::Policy;
+use crate::decisions::store::{record_change, Change};
 use crate::decisions::xacml_xml::{self, XmlPolicyError};
 use crate::decisions::Snapshot;
 use crate::grants::service::may_manage;
@@ -155,8 +155,7 @@ pub async fn create(ctx: &Ctx<'_>, owner: &OrgNumber, r: &ResourceForSave) -> Re
     }
     inserted?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
-    uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()})))
-        .await?;
+    uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()}))).await?;
     uow.commit().await?;
     Ok(stored(owner.as_str(), r))
 }
@@ -216,7 +215,11 @@ async fn change(
         Ok(r) if r.id != id => Err(ResourceError::invalid("id", "the id of a resource cannot be changed")),
         Ok(r) => {
             let problems = ctx.problems(&r);
-            if problems.is_empty() { Ok(r) } else { Err(ResourceError::Invalid(problems)) }
+            if problems.is_empty() {
+                Ok(r)
+            } else {
+                Err(ResourceError::Invalid(problems))
+            }
         }
         Err(e) => Err(e),
     };

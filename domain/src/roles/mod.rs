@@ -5,12 +5,7 @@ use crate::parties::PartyId;
 use sqlx::PgConnection;
 
 /// Records that `holder` has `role_code` for `for_party`, unless it is already on record.
-pub async fn assign_register_role(
-    conn: &mut PgConnection,
-    role_code: &str,
-    holder: PartyId,
-    for_party: PartyId,
-) -> Result<(), sqlx::Error> {
+pub async fn assign_register_role(conn: &mut PgConnection, role_code: &str, holder: PartyId, for_party: PartyId) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"insert into register_role (id, role_code, holder_id, for_party_id)
            select $1, $2, $3, $4
@@ -28,10 +23,5 @@ pub async fn assign_register_role(
 
 /// Looks up the role code (`daglig-leder`) for a legacy code (`DAGL`), case-insensitively.
 pub async fn role_code_for_legacy(conn: &mut PgConnection, legacy: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "select code from role where lower(legacy_code) = lower($1) or lower(code) = lower($1) limit 1",
-        legacy
-    )
-    .fetch_optional(conn)
-    .await
+    sqlx::query_scalar!("select code from role where lower(legacy_code) = lower($1) or lower(code) = lower($1) limit 1", legacy).fetch_optional(conn).await
 }

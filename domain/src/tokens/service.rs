@@ -27,7 +27,9 @@ pub enum Registrar {
     Person(PartyId),
     /// An API client of `owner` calling the client API with the admin scope:
     /// it manages its own organisation's clients, nothing else.
-    Client { owner: PartyId },
+    Client {
+        owner: PartyId,
+    },
     Operator,
 }
 

@@ -31,10 +31,7 @@ pub fn easter_sunday(year: i32) -> Date {
 
 /// Whether `date` is a Norwegian public holiday.
 pub fn is_public_holiday(date: Date) -> bool {
-    let fixed = matches!(
-        (date.month(), date.day()),
-        (Month::January, 1) | (Month::May, 1) | (Month::May, 17) | (Month::December, 25) | (Month::December, 26)
-    );
+    let fixed = matches!((date.month(), date.day()), (Month::January, 1) | (Month::May, 1) | (Month::May, 17) | (Month::December, 25) | (Month::December, 26));
     if fixed {
         return true;
     }
@@ -84,10 +81,7 @@ mod tests {
 
     #[test]
     fn the_twelve_holidays_of_2026() {
-        let holidays: Vec<Date> = (0..365)
-            .map(|d| date!(2026 - 01 - 01) + Duration::days(d))
-            .filter(|d| is_public_holiday(*d))
-            .collect();
+        let holidays: Vec<Date> = (0..365).map(|d| date!(2026 - 01 - 01) + Duration::days(d)).filter(|d| is_public_holiday(*d)).collect();
         assert_eq!(
             holidays,
             vec![

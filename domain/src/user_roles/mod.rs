@@ -15,5 +15,5 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
-pub use model::{AccessRules, Amount, Attestation, AttestationKind, AssignmentForCreate, RoleForCreate, TimeWindow};
+pub use model::{AccessRules, Amount, AssignmentForCreate, Attestation, AttestationKind, RoleForCreate, TimeWindow};
 pub use service::{add_inheritance, add_sod_rule, assign_role, create_role, end_assignment, grant_assign_right, share_role, RoleError};

@@ -93,10 +93,11 @@ struct RoleRow {
 }
 
 async fn role_by_code(conn: &mut PgConnection, code: &str) -> Result<Option<RoleRow>, sqlx::Error> {
-    Ok(sqlx::query!("select id, code, owner_party from user_role where code = $1", code.trim())
-        .fetch_optional(conn)
-        .await?
-        .map(|r| RoleRow { id: r.id, code: r.code, owner: r.owner_party }))
+    Ok(sqlx::query!("select id, code, owner_party from user_role where code = $1", code.trim()).fetch_optional(conn).await?.map(|r| RoleRow {
+        id: r.id,
+        code: r.code,
+        owner: r.owner_party,
+    }))
 }
 
 /// Whether `party` may use the role: it owns it, the role is global, or the
@@ -187,10 +188,13 @@ pub async fn create_role(ctx: &Ctx<'_>, owner: PartyId, input: &RoleForCreate) -
                     .await?;
             }
             for parent in inherits {
-                sqlx::query!("insert into user_role_inherits (role_id, inherits_id) values ($1, $2) on conflict do nothing", id, parent).execute(uow.conn()).await?;
+                sqlx::query!("insert into user_role_inherits (role_id, inherits_id) values ($1, $2) on conflict do nothing", id, parent)
+                    .execute(uow.conn())
+                    .await?;
             }
             record_change(uow.conn(), Change::Rebuild("user_role")).await?;
-            let details = serde_json::json!({ "role": id, "packages": input.packages, "rights": input.rights, "inherits": input.inherits, "rules": input.rules });
+            let details =
+                serde_json::json!({ "role": id, "packages": input.packages, "rights": input.rights, "inherits": input.inherits, "rules": input.rules });
             uow.audit(AuditEvent::new(ACTION, &input.code, Outcome::Success, details)).await?;
             uow.commit().await?;
             Ok(id)
@@ -281,9 +285,10 @@ pub async fn share_role(ctx: &Ctx<'_>, role_code: &str, with: PartyId) -> Result
     let target = format!("{role_code}:{with}");
     let mut conn = ctx.pool.acquire().await?;
     let role = role_by_code(&mut conn, role_code).await?;
-    let with_exists = sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and kind = 'organisation' and status = 'active') as "x!""#, with.0)
-        .fetch_one(&mut *conn)
-        .await?;
+    let with_exists =
+        sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and kind = 'organisation' and status = 'active') as "x!""#, with.0)
+            .fetch_one(&mut *conn)
+            .await?;
     drop(conn);
     let Some(role) = role else {
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownRole(role_code.into())).await);
@@ -410,7 +415,8 @@ async fn check_assignment(
         return Ok(Err(RoleError::Invalid("restricted_to: an assignment may be restricted to at most 50 parties".into())));
     }
     for p in &parties {
-        let exists = sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, p.0).fetch_one(&mut *conn).await?;
+        let exists =
+            sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, p.0).fetch_one(&mut *conn).await?;
         if !exists {
             return Ok(Err(RoleError::UnknownParty));
         }
@@ -451,7 +457,9 @@ async fn check_assignment(
     }
     let a = &input.attestation;
     if a.issuer.trim().is_empty() || a.issuer.chars().count() > 200 || a.reference.chars().count() > 200 {
-        return Ok(Err(RoleError::Invalid("attestation_issuer: the attestation needs an issuer (at most 200 characters) and a reference of at most 200".into())));
+        return Ok(Err(RoleError::Invalid(
+            "attestation_issuer: the attestation needs an issuer (at most 200 characters) and a reference of at most 200".into(),
+        )));
     }
     // Serialise assignments to one subject so two conflicting ones cannot
     // both pass the check below.

@@ -76,10 +76,7 @@ pub async fn roles_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<Ro
             packages: r.packages,
             rights: r.rights,
             inherits: r.inherits,
-            rules: AccessRules {
-                max_amount: r.max_amount.map(Amount),
-                time_window: r.time_window.and_then(|w| serde_json::from_value::<TimeWindow>(w).ok()),
-            },
+            rules: AccessRules { max_amount: r.max_amount.map(Amount), time_window: r.time_window.and_then(|w| serde_json::from_value::<TimeWindow>(w).ok()) },
         })
         .collect())
 }

@@ -71,7 +71,8 @@ async fn list(
         .filter(|party| match filter {
             None => true,
             Some((resource, action)) => {
-                decide(&snapshot, &DecisionRequest { subject: SubjectRef::Party(who.id), action, resource, party: *party, env: Env::now() }).outcome == Outcome::Permit
+                decide(&snapshot, &DecisionRequest { subject: SubjectRef::Party(who.id), action, resource, party: *party, env: Env::now() }).outcome
+                    == Outcome::Permit
             }
         })
         .filter_map(|id| snapshot.party(id))

@@ -40,7 +40,8 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/{{client_id}}/keys"), post(add_key))
         .route(&format!("{BASE}/{{client_id}}/keys/{{kid}}"), delete(revoke_key))
         .method_not_allowed_fallback(|| async {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed").detail("See the OpenAPI document for the methods of this path.")
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
+                .detail("See the OpenAPI document for the methods of this path.")
         })
 }
 

@@ -45,14 +45,9 @@ pub fn require_scope(headers: &HeaderMap, api_keys: &[String], tokens: &crate::t
 /// Checks `Authorization: Bearer <key>` against the configured API keys.
 /// (Deprecated: use [`require_scope`], which also takes tokens from `/token`.)
 pub fn require_api_key(headers: &HeaderMap, keys: &[String]) -> Result<(), Problem> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
     let Some(presented) = presented else {
-        return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
-            .detail("Send Authorization: Bearer <API key>."));
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required").detail("Send Authorization: Bearer <API key>."));
     };
     if keys.iter().any(|k| crate::security::constant_time_eq(k.as_bytes(), presented.as_bytes())) {
         Ok(())

@@ -17,9 +17,7 @@ use std::sync::Arc;
 pub const SCOPE: &str = "altinn:authorization/authorize";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/authorization/api/v1/authorize", post(authorize))
-        .route("/authorization/api/v1/decision", post(authorize))
+    Router::new().route("/authorization/api/v1/authorize", post(authorize)).route("/authorization/api/v1/decision", post(authorize))
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,10 +39,8 @@ async fn authorize(
     if let Err(refused) = super::require_scope(&headers, &config.pdp_api_keys, &tokens, SCOPE) {
         return refused;
     }
-    let json_body = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    let json_body =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
     if !json_body {
         return crate::problem::Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json")
             .detail("This endpoint takes the XACML 3.0 JSON profile.")

@@ -14,8 +14,8 @@
 //! (`domain::resources`), never here: handlers parse the input, call one use
 //! case and map its error to a problem (in [`problem`], the only place).
 
-use crate::app_state::AppState;
 use super::{bad_json, is_json, unsupported_media};
+use crate::app_state::AppState;
 use crate::problem::Problem;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -58,9 +58,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let unauthenticated = || {
-            Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required").detail("Sign in to the portal first.")
-        };
+        let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required").detail("Sign in to the portal first.");
         let session = tower_sessions::Session::from_request_parts(parts, state).await.map_err(|_| unauthenticated())?;
         let ctx = app::session::PortalContext {
             pool: state.pool.clone(),
@@ -240,7 +238,8 @@ async fn create(State(state): State<AppState>, caller: Caller, headers: HeaderMa
         Ok(b) => b,
         Err(e) => return bad_json(e).into_response(),
     };
-    let missing = |what: &str| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Invalid body").detail(format!("{what} is required")).into_response();
+    let missing =
+        |what: &str| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Invalid body").detail(format!("{what} is required")).into_response();
     let Some(id) = body.identifier.clone() else { return missing("identifier") };
     let Some(owner) = body.has_competent_authority.as_ref().map(|a| a.organization.clone()) else {
         return missing("hasCompetentAuthority.organization");
@@ -298,7 +297,12 @@ async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<St
     }
     let given_id = body.identifier.clone().unwrap_or_else(|| id.clone());
     let keep_policy = new_policy.is_none();
-    let policy = new_policy.unwrap_or_else(|| Policy { resource: id.clone(), combining: domain::decisions::Combining::DenyOverrides, rules: vec![], obligations: vec![] });
+    let policy = new_policy.unwrap_or_else(|| Policy {
+        resource: id.clone(),
+        combining: domain::decisions::Combining::DenyOverrides,
+        rules: vec![],
+        obligations: vec![],
+    });
     let r = for_save(body, given_id, policy);
     let snapshot = state.engine.snapshot();
     let ctx = ctx(&state, &snapshot, &caller);

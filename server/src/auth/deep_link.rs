@@ -24,11 +24,8 @@ pub async fn middleware(State(state): State<AppState>, session: Session, req: Re
     };
     let path = req.uri().path().to_string();
     let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "party").collect();
-    let without_party = if rest.is_empty() {
-        path.clone()
-    } else {
-        format!("{path}?{}", url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish())
-    };
+    let without_party =
+        if rest.is_empty() { path.clone() } else { format!("{path}?{}", url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish()) };
     let auth: Option<AuthSession> = session.get(AUTH_KEY).await.ok().flatten();
     let Some(auth) = auth else {
         let back = format!("{}{}", req.uri().path(), req.uri().query().map(|q| format!("?{q}")).unwrap_or_default());
@@ -47,12 +44,7 @@ pub async fn middleware(State(state): State<AppState>, session: Session, req: Re
             _ => return refused(),
         }
     };
-    let actor = Actor {
-        party: Some(auth.person),
-        label: auth.name.clone(),
-        on_behalf_of: None,
-        request_id: crate::security::request_id(req.headers()),
-    };
+    let actor = Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of: None, request_id: crate::security::request_id(req.headers()) };
     match choose_acting_party(&state.pool, &state.engine.snapshot(), state.clock.as_ref(), actor, auth.person, party.id).await {
         Ok(_) => {
             if session.insert(PARTY_KEY, party.id).await.is_err() {

@@ -38,10 +38,7 @@ struct PendingLogin {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", get(login))
-        .route("/auth/callback", get(callback))
-        .route("/auth/logout", post(logout))
+    Router::new().route("/auth/login", get(login)).route("/auth/callback", get(callback)).route("/auth/logout", post(logout))
 }
 
 /// Only local paths may be returned to after login, never another site.
@@ -68,11 +65,7 @@ async fn login(State(state): State<AppState>, session: Session, Query(q): Query<
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
-        .authorize_url(
-            openidconnect::AuthenticationFlow::<openidconnect::core::CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
+        .authorize_url(openidconnect::AuthenticationFlow::<openidconnect::core::CoreResponseType>::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
         .set_pkce_challenge(challenge)
         .add_extra_param("acr_values", state.config.oidc_acr.clone());
     for scope in state.config.oidc_scopes.iter().filter(|s| s.as_str() != "openid") {
@@ -142,7 +135,14 @@ async fn callback(State(state): State<AppState>, session: Session, headers: axum
             }
             let _ = session.remove::<PartyId>(PARTY_KEY).await;
             let actor = Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of: Some(auth.person), request_id: request_id.clone() };
-            if let Err(e) = audit::record(&state.pool, actor, state.clock.as_ref(), AuditEvent::new("login", auth.person.to_string(), Outcome::Success, serde_json::json!({"acr": auth.acr}))).await {
+            if let Err(e) = audit::record(
+                &state.pool,
+                actor,
+                state.clock.as_ref(),
+                AuditEvent::new("login", auth.person.to_string(), Outcome::Success, serde_json::json!({"acr": auth.acr})),
+            )
+            .await
+            {
                 tracing::error!(error = %e, "cannot audit a login; ending it");
                 let _ = session.flush().await;
                 return failed("unknown");
@@ -188,18 +188,11 @@ async fn complete_login(state: &AppState, pending: Option<PendingLogin>, q: Call
         .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier));
     let assertion = state.provider.client_assertion(state.clock.now().unix_timestamp()).map_err(|e| Refusal::Token(e.to_string()))?;
     if let Some(assertion) = assertion {
-        exchange = exchange
-            .add_extra_param("client_assertion_type", crate::client_assertion::ASSERTION_TYPE)
-            .add_extra_param("client_assertion", assertion);
+        exchange = exchange.add_extra_param("client_assertion_type", crate::client_assertion::ASSERTION_TYPE).add_extra_param("client_assertion", assertion);
     }
-    let response = exchange
-        .request_async(state.provider.http())
-        .await
-        .map_err(|e| Refusal::Token(format!("token request: {e}")))?;
+    let response = exchange.request_async(state.provider.http()).await.map_err(|e| Refusal::Token(format!("token request: {e}")))?;
     let id_token = response.id_token().ok_or_else(|| Refusal::Token("no id_token".into()))?;
-    let claims: &IdportenIdTokenClaims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
-        .map_err(|e| Refusal::Token(e.to_string()))?;
+    let claims: &IdportenIdTokenClaims = id_token.claims(&client.id_token_verifier(), &Nonce::new(pending.nonce)).map_err(|e| Refusal::Token(e.to_string()))?;
     let pid = claims.additional_claims().pid.clone().ok_or_else(|| Refusal::Person("no pid claim".into()))?;
     let nin = NationalId::parse(&pid, state.config.synthetic_ids()).map_err(|e| Refusal::Person(e.to_string()))?;
     let acr = claims.auth_context_ref().map(|a| a.to_string()).unwrap_or_default();
@@ -241,8 +234,16 @@ async fn logout(State(state): State<AppState>, session: Session, headers: axum::
     let Some(auth) = auth else {
         return Redirect::to("/").into_response();
     };
-    let actor = Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of: party.or(Some(auth.person)), request_id: crate::security::request_id(&headers) };
-    if let Err(e) = audit::record(&state.pool, actor, state.clock.as_ref(), AuditEvent::new("logout", auth.person.to_string(), Outcome::Success, serde_json::json!({}))).await {
+    let actor = Actor {
+        party: Some(auth.person),
+        label: auth.name.clone(),
+        on_behalf_of: party.or(Some(auth.person)),
+        request_id: crate::security::request_id(&headers),
+    };
+    if let Err(e) =
+        audit::record(&state.pool, actor, state.clock.as_ref(), AuditEvent::new("logout", auth.person.to_string(), Outcome::Success, serde_json::json!({})))
+            .await
+    {
         tracing::error!(error = %e, "cannot audit a logout");
     }
     match state.provider.end_session_url(&auth.id_token).await {

@@ -58,9 +58,7 @@ pub fn login_page(req: &AuthRequest, persons: &[(String, String)], t: Locale, er
             )
         })
         .collect::<String>();
-    let error_html = error
-        .map(|e| format!("<div role=\"alert\" class=\"ds-alert my-4\" data-color=\"danger\"><p>{}</p></div>", esc(e)))
-        .unwrap_or_default();
+    let error_html = error.map(|e| format!("<div role=\"alert\" class=\"ds-alert my-4\" data-color=\"danger\"><p>{}</p></div>", esc(e))).unwrap_or_default();
     let body = format!(
         "<h1 class=\"text-2xl font-bold\">{title}</h1>\
          <p class=\"ds-alert my-4\" data-color=\"warning\">{warning}</p>{error_html}\

@@ -1,8 +1,8 @@
 //! The provider's endpoints.
 
 use super::{oauth_error, refuse, AccessGrant, AuthRequest, Idp, Login, PendingCode, CODE_LIFETIME, TOKEN_LIFETIME_SECS};
-use crate::security::constant_time_eq;
 use crate::oidc::{IdportenClaims, IdportenIdToken, IdportenIdTokenClaims, ACR_LEVELS};
+use crate::security::constant_time_eq;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -12,8 +12,8 @@ use base64::Engine;
 use domain::parties::NationalId;
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use openidconnect::{
-    AccessToken, Audience, AuthenticationContextClass, AuthenticationMethodReference, AuthorizationCode, EndUserName,
-    IssuerUrl, LocalizedClaim, Nonce, StandardClaims, SubjectIdentifier,
+    AccessToken, Audience, AuthenticationContextClass, AuthenticationMethodReference, AuthorizationCode, EndUserName, IssuerUrl, LocalizedClaim, Nonce,
+    StandardClaims, SubjectIdentifier,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -123,16 +123,7 @@ fn validate(idp: &Idp, p: AuthorizeParams) -> Result<AuthRequest, Response> {
     if !acr_values.split_whitespace().all(|a| ACR_LEVELS.contains(&a)) {
         return fail("invalid_request", "unsupported acr_values");
     }
-    Ok(AuthRequest {
-        client_id,
-        redirect_uri,
-        state: state_value,
-        nonce,
-        code_challenge,
-        scope,
-        acr_values,
-        ui_locales: p.ui_locales.unwrap_or_default(),
-    })
+    Ok(AuthRequest { client_id, redirect_uri, state: state_value, nonce, code_challenge, scope, acr_values, ui_locales: p.ui_locales.unwrap_or_default() })
 }
 
 async fn authorize(State(idp): State<Arc<Idp>>, headers: HeaderMap, Query(p): Query<AuthorizeParams>) -> Response {
@@ -339,8 +330,7 @@ async fn token(State(idp): State<Arc<Idp>>, headers: HeaderMap, Form(f): Form<To
         return bad("invalid_grant", "redirect_uri does not match the authorization request");
     }
     let verifier = f.code_verifier.unwrap_or_default();
-    let verifier_ok = (43..=128).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    let verifier_ok = (43..=128).contains(&verifier.len()) && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if !verifier_ok || !constant_time_eq(challenge.as_bytes(), pending.request.code_challenge.as_bytes()) {
         return bad("invalid_grant", "PKCE verification failed");
@@ -369,8 +359,8 @@ async fn token(State(idp): State<Arc<Idp>>, headers: HeaderMap, Form(f): Form<To
 fn issue_id_token(idp: &Idp, pending: &PendingCode, access_token: &str, code: &str) -> anyhow::Result<String> {
     let now = chrono::Utc::now();
     // ID-porten's `sub` is pairwise per client; derive it so it is stable but not the pid.
-    let sub = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(format!("{}|{}", pending.request.client_id, pending.login.pid).as_bytes()));
+    let sub =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{}|{}", pending.request.client_id, pending.login.pid).as_bytes()));
     let mut standard = StandardClaims::new(SubjectIdentifier::new(sub));
     if let Some(name) = &pending.login.name {
         standard = standard.set_name(Some(LocalizedClaim::from(EndUserName::new(name.clone()))));

@@ -111,7 +111,13 @@ async fn client_key(svc: &TokenService, client_id: &str, kid: &str, cached: bool
 }
 
 /// The system user a system-user token is asked for, from the cache when `cached`.
-async fn system_user(svc: &TokenService, client_id: &str, request: &SystemUserRequest, cached: bool, used_cache: &mut bool) -> Result<SystemUserLink, TokenError> {
+async fn system_user(
+    svc: &TokenService,
+    client_id: &str,
+    request: &SystemUserRequest,
+    cached: bool,
+    used_cache: &mut bool,
+) -> Result<SystemUserLink, TokenError> {
     let (org, external_ref) = (request.org.as_str(), request.external_ref.as_str());
     if cached {
         if let Some(link) = svc.grants.link(client_id, org, external_ref) {

@@ -140,8 +140,7 @@ impl TestApp {
     pub async fn act_for(&self, pid: &str, party_name: &str) {
         self.login(pid).await;
         let parties: serde_json::Value = self.server_fn("parties", &[("search", "")]).await.json().await.unwrap();
-        let party = parties.as_array().unwrap().iter().find(|p| p["name"] == party_name).unwrap_or_else(|| panic!("may act for {party_name}: {parties}"))
-            ["id"]
+        let party = parties.as_array().unwrap().iter().find(|p| p["name"] == party_name).unwrap_or_else(|| panic!("may act for {party_name}: {parties}"))["id"]
             .as_str()
             .unwrap()
             .to_string();
