@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 E2E_DB := $(PG_SERVER)/fullmakt_e2e
 
-.PHONY: help tools rust-tools node-tools chromium postgres run build test test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
+.PHONY: help tools rust-tools node-tools chromium postgres run build test lint test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
 
 help:
 	@echo "make run    serve the portal with demo data at http://127.0.0.1:3000"
@@ -52,7 +52,14 @@ build: tools
 run: tools postgres
 	FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_PDP_API_KEYS=dev-pdp-key-change-me cargo leptos serve --release
 
-test: tools chromium postgres test-rust test-e2e
+test: tools chromium postgres lint test-rust test-e2e
+
+# Formatting, and clippy with warnings denied for both builds of the app:
+# the server's (ssr) and the browser's (hydrate, WebAssembly).
+lint: rust-tools
+	cargo fmt --all --check
+	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 test-rust: postgres
 	DATABASE_URL=$(PG_SERVER)/postgres cargo test -p domain

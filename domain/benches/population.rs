@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// splitmix64: small, fast, reproducible.
 pub struct Rng(pub u64);
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -21,10 +21,10 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn uuid(&mut self) -> Uuid {
-        Uuid::from_u64_pair(self.next(), self.next())
+        Uuid::from_u64_pair(self.next_u64(), self.next_u64())
     }
 }
 
@@ -97,7 +97,7 @@ impl Population {
     }
 
     pub fn org_form(i: usize) -> &'static str {
-        if i % 20 == 0 {
+        if i.is_multiple_of(20) {
             "BRL"
         } else {
             "AS"

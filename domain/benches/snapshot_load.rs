@@ -149,7 +149,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let mut tx = pool.begin().await?;
     sqlx::query("update access_grant set valid_to = now() where id = (select id from access_grant where valid_to is null limit 1)").execute(&mut *tx).await?;
-    record_change(&mut *tx, Change::Rebuild("bench")).await?;
+    record_change(&mut tx, Change::Rebuild("bench")).await?;
     tx.commit().await?;
     drop(last);
     let rebuilt = load_snapshot(&pool).await?;
@@ -171,7 +171,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let mut tx = pool.begin().await?;
         sqlx::query("update access_grant set valid_to = now() where id = $1").bind(id).execute(&mut *tx).await?;
-        record_change(&mut *tx, Change::Grant(id)).await?;
+        record_change(&mut tx, Change::Grant(id)).await?;
         tx.commit().await?;
         loop {
             let from_grant = |r: &domain::decisions::Reason| r.root_grant() == Some(id);

@@ -2,6 +2,8 @@
 //! segregation of duties at assignment, inheritance without cycles,
 //! restrictions, attestations, validity, rights to assign, and that the
 //! engine honours it all.
+// Amounts are in øre, written kroner_øre (50_000_00 is 50,000 kroner).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use domain::audit::Actor;
 use domain::clock::{FixedClock, SystemClock};

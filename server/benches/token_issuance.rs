@@ -144,8 +144,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let (queue, http, url) = (queue.clone(), http.clone(), url.clone());
                     tokio::spawn(async move {
                         let (mut latencies, mut errors) = (Vec::new(), 0usize);
-                        loop {
-                            let Some(assertion) = queue.lock().ok().and_then(|mut q| q.pop()) else { break };
+                        while let Some(assertion) = queue.lock().ok().and_then(|mut q| q.pop()) {
                             let t = Instant::now();
                             let res = http.post(&url).form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())]).send().await;
                             let ok = match res {

@@ -1,6 +1,9 @@
 //! The Fullmakt server: configuration, start-up, the portal's routes, OIDC login
 //! and the built-in test identity provider. `main.rs` only parses the command.
 #![forbid(unsafe_code)]
+// Handlers answer `Result<_, Response>`: an error is a finished response, and
+// boxing it would only move the allocation.
+#![allow(clippy::result_large_err)]
 
 pub mod api;
 pub mod app_state;

@@ -73,20 +73,22 @@ async fn bad_clients_and_keys_are_refused_with_a_reason_and_change_nothing() {
     let client_id: String = app.server_fn("register_api_client", &[("display_name", "Kasse"), ("scopes", "")]).await.json().await.unwrap();
     let before = clients(&app).await;
 
-    let register_cases: [(&[(&str, &str)], u16, &str); 3] = [
-        (&[("display_name", " "), ("scopes", "")], 422, "display_name"),
-        (&[("display_name", "Beslutninger"), ("scopes", "altinn:authorization/authorize")], 409, "client.restricted_scope|altinn:authorization/authorize"),
-        (&[("display_name", "Rart"), ("scopes", "a\"b")], 409, "client.bad_scope"),
+    // (form, status, what the answer must contain)
+    type Case<'a, V> = (Vec<(&'a str, V)>, u16, &'a str);
+    let register_cases: [Case<&str>; 3] = [
+        (vec![("display_name", " "), ("scopes", "")], 422, "display_name"),
+        (vec![("display_name", "Beslutninger"), ("scopes", "altinn:authorization/authorize")], 409, "client.restricted_scope|altinn:authorization/authorize"),
+        (vec![("display_name", "Rart"), ("scopes", "a\"b")], 409, "client.bad_scope"),
     ];
     for (form, status, expected) in register_cases {
-        let res = app.server_fn("register_api_client", form).await;
+        let res = app.server_fn("register_api_client", &form).await;
         assert_eq!(res.status(), status, "{form:?}");
         assert!(res.text().await.unwrap().contains(expected), "{form:?}");
     }
     let mut private = ec_public_jwk("k1");
     private["d"] = json!("c2VjcmV0");
     let public = ec_public_jwk("k2").to_string();
-    let key_cases: Vec<(Vec<(&str, String)>, u16, &str)> = vec![
+    let key_cases: Vec<Case<String>> = vec![
         (vec![("key", private.to_string())], 409, "client.key_private"),
         (vec![("key", "not a key".into())], 409, "client.key_unreadable"),
         (vec![("key", public.clone()), ("kid", "other".into())], 409, "client.key_kid"),

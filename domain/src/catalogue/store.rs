@@ -109,7 +109,7 @@ async fn save(conn: &mut PgConnection, c: &Catalogue) -> Result<ImportCounts, sq
 
 /// How many packages are in the catalogue; used to tell whether one was ever loaded.
 pub async fn package_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query_scalar!(r#"select count(*) as "n!" from access_package"#).fetch_one(conn).await?)
+    sqlx::query_scalar!(r#"select count(*) as "n!" from access_package"#).fetch_one(conn).await
 }
 
 /// A package that may be given directly, with its names and description and
@@ -156,54 +156,6 @@ pub async fn assignable_packages(conn: &mut PgConnection, entity_type: EntityTyp
             },
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::audit::Actor;
-    use crate::clock::SystemClock;
-
-    #[sqlx::test(migrations = "../migrations")]
-    async fn held_things_are_named_in_three_languages(pool: PgPool) {
-        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
-        let mut conn = pool.acquire().await.unwrap();
-        let whats =
-            ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"].map(String::from);
-        let names = names_of(&mut conn, &whats).await.unwrap();
-        assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
-        assert_eq!(names["role:DAGL"].en, "Managing Director");
-        assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(write)"));
-        assert_eq!(names.len(), 3, "unknown codes have no name: {names:?}");
-
-        sqlx::query("insert into user_role (id, code, name_nb, name_nn, name_en) values ($1, 'payer', 'Betaler', 'Betalar', 'Payer')")
-            .bind(uuid::Uuid::now_v7())
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        let names = names_of(&mut conn, &["userrole:payer".to_string(), "role:payer".to_string()]).await.unwrap();
-        assert_eq!(names["userrole:payer"].nn, "Betalar", "user roles are named under their own key");
-        assert!(!names.contains_key("role:payer"), "a user role is not a register role");
-    }
-
-    #[sqlx::test(migrations = "../migrations")]
-    async fn assignable_packages_come_with_descriptions_and_areas_for_the_entity_type(pool: PgPool) {
-        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
-        let mut conn = pool.acquire().await.unwrap();
-        let for_orgs = assignable_packages(&mut conn, EntityType::Organisation).await.unwrap();
-        let vat = for_orgs.iter().find(|p| p.code == "merverdiavgift").expect("VAT can be given");
-        assert_eq!(vat.name.en, "Value added tax");
-        assert_eq!(vat.description.nb, "Tjenester for merverdiavgift, blant annet mva-meldingen.");
-        assert!(!vat.description.en.is_empty() && !vat.description.nn.is_empty());
-        assert_eq!(vat.area.urn, "accesspackage:area:skatt_avgift_regnskap_og_toll");
-        assert_eq!(vat.area.name.en, "Taxes, Fees, Accounting and Customs");
-        assert!(for_orgs.iter().all(|p| !p.code.starts_with("regnskapsforer")), "role-only packages cannot be given directly");
-        let areas: Vec<&str> = for_orgs.iter().map(|p| p.area.name.nb.as_str()).collect();
-        let mut sorted = areas.clone();
-        sorted.sort();
-        assert_eq!(areas, sorted, "grouped by area");
-        assert!(assignable_packages(&mut conn, EntityType::Person).await.unwrap().is_empty(), "the built-in catalogue has no packages for persons");
-    }
 }
 
 /// Names, in the three UI languages, of things a subject holds, keyed as the
@@ -270,4 +222,52 @@ pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::
         }
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Actor;
+    use crate::clock::SystemClock;
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn held_things_are_named_in_three_languages(pool: PgPool) {
+        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let whats =
+            ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"].map(String::from);
+        let names = names_of(&mut conn, &whats).await.unwrap();
+        assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
+        assert_eq!(names["role:DAGL"].en, "Managing Director");
+        assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(write)"));
+        assert_eq!(names.len(), 3, "unknown codes have no name: {names:?}");
+
+        sqlx::query("insert into user_role (id, code, name_nb, name_nn, name_en) values ($1, 'payer', 'Betaler', 'Betalar', 'Payer')")
+            .bind(uuid::Uuid::now_v7())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let names = names_of(&mut conn, &["userrole:payer".to_string(), "role:payer".to_string()]).await.unwrap();
+        assert_eq!(names["userrole:payer"].nn, "Betalar", "user roles are named under their own key");
+        assert!(!names.contains_key("role:payer"), "a user role is not a register role");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn assignable_packages_come_with_descriptions_and_areas_for_the_entity_type(pool: PgPool) {
+        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let for_orgs = assignable_packages(&mut conn, EntityType::Organisation).await.unwrap();
+        let vat = for_orgs.iter().find(|p| p.code == "merverdiavgift").expect("VAT can be given");
+        assert_eq!(vat.name.en, "Value added tax");
+        assert_eq!(vat.description.nb, "Tjenester for merverdiavgift, blant annet mva-meldingen.");
+        assert!(!vat.description.en.is_empty() && !vat.description.nn.is_empty());
+        assert_eq!(vat.area.urn, "accesspackage:area:skatt_avgift_regnskap_og_toll");
+        assert_eq!(vat.area.name.en, "Taxes, Fees, Accounting and Customs");
+        assert!(for_orgs.iter().all(|p| !p.code.starts_with("regnskapsforer")), "role-only packages cannot be given directly");
+        let areas: Vec<&str> = for_orgs.iter().map(|p| p.area.name.nb.as_str()).collect();
+        let mut sorted = areas.clone();
+        sorted.sort();
+        assert_eq!(areas, sorted, "grouped by area");
+        assert!(assignable_packages(&mut conn, EntityType::Person).await.unwrap().is_empty(), "the built-in catalogue has no packages for persons");
+    }
 }

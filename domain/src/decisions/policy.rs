@@ -139,7 +139,7 @@ impl Policy {
             }
             rule.subjects
                 .iter()
-                .find(|all| all.iter().all(|m| has(m)))
+                .find(|all| all.iter().all(has))
                 .map(|all| (rule.effect, RuleHit { rule, matched: all.iter().map(|m| (m.attribute.as_str(), m.value.as_str())).collect() }))
         });
         match self.combining {

@@ -37,6 +37,12 @@ impl std::hash::Hasher for FxHasher {
 }
 
 pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// A person with a key role in an organisation, and the role's code.
+pub(super) type KeyHolder = (Uuid, Arc<str>);
+
+/// A package a register role gives: its URN, the organisation form it is limited to, and whether it may be passed on.
+type RolePackage = (Arc<str>, Option<String>, bool);
 pub(super) type FxMap<K, V> = HashMap<K, V, FxBuild>;
 
 /// Why a subject holds something for a party. Chains read outwards: a package
@@ -176,7 +182,7 @@ pub struct Snapshot {
     pub(super) children: Arc<FxMap<Uuid, Vec<Uuid>>>,
     /// For each organisation, the persons with a key role in it and the role:
     /// they get what the organisation holds for others.
-    pub(super) key_holders: Arc<FxMap<Uuid, Vec<(Uuid, Arc<str>)>>>,
+    pub(super) key_holders: Arc<FxMap<Uuid, Vec<KeyHolder>>>,
     /// The next moment a grant or role assignment starts or ends; the
     /// snapshot must be rebuilt then, even if the feed has not moved.
     pub next_boundary: Option<OffsetDateTime>,
@@ -364,14 +370,14 @@ impl SnapshotBuilder {
 
     /// Derives role packages, key-role and main-unit inheritance, and indexes.
     pub fn build(mut self) -> Snapshot {
-        let packages: HashMap<String, Vec<(Arc<str>, Option<String>, bool)>> = self
+        let packages: HashMap<String, Vec<RolePackage>> = self
             .role_packages
             .iter()
             .map(|(role, rules)| (role.clone(), rules.iter().map(|r| (intern(&mut self.interned, &r.package), r.org_form.clone(), r.has_access)).collect()))
             .collect();
         self.derive_user_roles();
         let s = &mut self.snapshot;
-        let mut key_holders: FxMap<Uuid, Vec<(Uuid, Arc<str>)>> = FxMap::default(); // organisation → (person, role)
+        let mut key_holders: FxMap<Uuid, Vec<KeyHolder>> = FxMap::default(); // organisation → (person, role)
         for (holder, for_party, legacy, code) in &self.register_roles {
             let org_form = s.parties.get(for_party).and_then(|p| p.org_form.clone());
             let facts = s.facts.entry_or_default((*holder, *for_party));

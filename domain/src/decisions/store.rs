@@ -126,7 +126,7 @@ pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Op
 
 /// The newest change-feed position.
 pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query_scalar!(r#"select coalesce(max(seq), 0) as "seq!" from change_log"#).fetch_one(pool).await?)
+    sqlx::query_scalar!(r#"select coalesce(max(seq), 0) as "seq!" from change_log"#).fetch_one(pool).await
 }
 
 /// Reads everything the engine needs, in one repeatable-read transaction so
@@ -215,7 +215,9 @@ async fn load_user_roles(tx: &mut PgConnection, b: &mut SnapshotBuilder, now: ti
     for e in sqlx::query!("select role_id, inherits_id from user_role_inherits").fetch_all(&mut *tx).await? {
         inherits.entry(e.role_id).or_default().push(e.inherits_id);
     }
-    let mut rights: HashMap<uuid::Uuid, (Vec<String>, Vec<(String, String)>)> = HashMap::new();
+    // Per role: its packages, and its single rights as (resource, action).
+    type Rights = (Vec<String>, Vec<(String, String)>);
+    let mut rights: HashMap<uuid::Uuid, Rights> = HashMap::new();
     for r in sqlx::query!("select role_id, package_code, resource_id, action from user_role_right").fetch_all(&mut *tx).await? {
         let entry = rights.entry(r.role_id).or_default();
         match (r.package_code, r.resource_id, r.action) {

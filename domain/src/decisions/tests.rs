@@ -1,4 +1,6 @@
 //! Scenario tests of the engine on hand-built snapshots.
+// Amounts are in øre, written kroner_øre (100_000_00 is 100,000 kroner).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use super::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
 use super::snapshot::{PartyInfo, Reason, RolePackageRule, Snapshot, SnapshotBuilder};

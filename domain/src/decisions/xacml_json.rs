@@ -360,7 +360,7 @@ fn echoed(ind: &Individual) -> Vec<CategoryDoc<'_>> {
                 .filter(|a| a.include_in_result)
                 .map(|a| EchoedDoc { attribute_id: &a.id, value: &a.value, data_type: a.data_type.as_deref(), include_in_result: true })
                 .collect();
-            (!attributes.is_empty()).then(|| CategoryDoc { category_id: c.category_id, id: c.id.as_deref(), attributes })
+            (!attributes.is_empty()).then_some(CategoryDoc { category_id: c.category_id, id: c.id.as_deref(), attributes })
         })
         .collect()
 }

@@ -59,6 +59,7 @@ async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, t
 }
 
 /// `granter` (acting for `party`) gives `recipient` the package `package_code` for `party`.
+#[allow(clippy::too_many_arguments)]
 pub async fn grant_package(
     pool: &PgPool,
     clock: &dyn Clock,

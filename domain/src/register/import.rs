@@ -49,7 +49,7 @@ pub async fn import(
     let mut done = 0usize;
     let mut tick = |done: &mut usize| {
         *done += 1;
-        if *done % 1000 == 0 || *done == total {
+        if (*done).is_multiple_of(1000) || *done == total {
             progress(*done, total);
         }
     };

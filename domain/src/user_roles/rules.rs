@@ -151,6 +151,8 @@ pub fn norwegian_offset(at: OffsetDateTime) -> UtcOffset {
 }
 
 #[cfg(test)]
+// Amounts are in øre, written kroner_øre (100_000_00 is 100,000 kroner).
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -106,9 +106,9 @@ async fn available_to(conn: &mut PgConnection, role: &RoleRow, party: PartyId) -
     if role.owner.is_none() || role.owner == Some(party.0) {
         return Ok(true);
     }
-    Ok(sqlx::query_scalar!(r#"select exists(select 1 from user_role_shared_with where role_id = $1 and party_id = $2) as "x!""#, role.id, party.0)
+    sqlx::query_scalar!(r#"select exists(select 1 from user_role_shared_with where role_id = $1 and party_id = $2) as "x!""#, role.id, party.0)
         .fetch_one(conn)
-        .await?)
+        .await
 }
 
 async fn inheritance(conn: &mut PgConnection) -> Result<Inheritance, sqlx::Error> {
