@@ -36,6 +36,13 @@ pub struct PortalContext {
     pub absolute_timeout: time::Duration,
 }
 
+impl PortalContext {
+    /// What use cases share, to build their [`domain::Context`] from.
+    pub fn services(&self) -> domain::Services {
+        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone() }
+    }
+}
+
 /// The signed-in person, or `None` when there is no session or it has passed
 /// its absolute time-out (in which case the session is ended).
 pub async fn current(session: &Session, ctx: &PortalContext) -> Option<AuthSession> {

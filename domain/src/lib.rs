@@ -6,8 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod audit_trail;
+pub mod authorized_parties;
+pub mod authz;
 pub mod catalogue;
 pub mod clock;
+pub mod context;
 pub mod db;
 pub mod decisions;
 pub mod demo;
@@ -15,9 +19,11 @@ pub mod grants;
 pub mod parties;
 pub mod register;
 pub mod resources;
+pub mod role_model;
 pub mod roles;
 pub mod system_users;
 pub mod tokens;
 pub mod user_roles;
 
 pub use clock::{Clock, SystemClock};
+pub use context::{Context, Services};

@@ -4,11 +4,9 @@
 //! approval and deletion here; the usage comes from the token service's
 //! record of issued tokens (`token_issued`), never from the tokens themselves.
 
-use crate::decisions::Snapshot;
-use crate::grants::service::may_manage;
-use crate::parties::PartyId;
+use crate::authz::{Action, SystemResource};
+use crate::context::Context;
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -43,18 +41,12 @@ pub enum SystemUserError {
     Store(#[from] sqlx::Error),
 }
 
-/// The system users in force for `party`, by name, for `viewer`, who must be
-/// able to read the party's access (an access manager).
-pub async fn overview(
-    pool: &PgPool,
-    snapshot: &Snapshot,
-    viewer: PartyId,
-    party: PartyId,
-    now: OffsetDateTime,
-) -> Result<Vec<SystemUserOverview>, SystemUserError> {
-    if !may_manage(snapshot, viewer, party, "read") {
-        return Err(SystemUserError::NotAccessManager);
-    }
+/// The system users in force for the party the actor acts for, by name, with
+/// their use up to now; for those who may read the party's access management.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
+pub async fn overview(ctx: &Context) -> Result<Vec<SystemUserOverview>, SystemUserError> {
+    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| SystemUserError::NotAccessManager)?;
+    let now = ctx.now();
     let rows = sqlx::query!(
         r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.vendor_org_number as "vendor!",
                   coalesce(nullif(sr.name, ''), su.system_id) as "system_name!",
@@ -69,7 +61,7 @@ pub async fn overview(
         party.0,
         now - USAGE_WINDOW
     )
-    .fetch_all(pool)
+    .fetch_all(ctx.db())
     .await?;
     Ok(rows
         .into_iter()

@@ -3,56 +3,21 @@
 
 use domain::audit::Actor;
 use domain::clock::SystemClock;
-use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
 use domain::decisions::store::load_snapshot;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
-use domain::grants::{grant_package, revoke, GrantError};
-use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
+use domain::grants::{grant_package_to, revoke, GrantError, Recipient};
+use domain::parties::{OrgNumber, PartyId};
 use domain::resources::{save, ResourceError, ResourceForSave};
 use sqlx::PgPool;
+use test_support::{acting, demo, demo_world, org, person, resource, save_resource, services};
 
 async fn setup(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.unwrap();
-    domain::demo::load(pool, &SystemClock).await.unwrap();
-    save(pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from("974760673").unwrap(), &vat_resource()).await.unwrap();
+    demo_world(pool).await;
+    save_resource(pool, demo::SERVICE_OWNER, &vat_resource()).await;
 }
 
 fn vat_resource() -> ResourceForSave {
-    ResourceForSave {
-        id: "mva-melding".into(),
-        title_nb: "MVA-melding".into(),
-        title_nn: "MVA-melding".into(),
-        title_en: "VAT return".into(),
-        description: String::new(),
-        resource_type: "GenericAccessResource".into(),
-        delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule {
-                id: "vat".into(),
-                effect: Effect::Permit,
-                subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "merverdiavgift".into(), ignore_case: true }]],
-                actions: vec!["read".into(), "write".into()],
-                description: String::new(),
-            }],
-            obligations: vec![],
-        },
-    }
-}
-
-async fn person(pool: &PgPool, nin: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_national_id(&mut c, &NationalId::parse(nin, SyntheticIds::Accept).unwrap()).await.unwrap().unwrap().id
-}
-
-async fn org(pool: &PgPool, n: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_org_number(&mut c, &OrgNumber::try_from(n).unwrap()).await.unwrap().unwrap().id
-}
-
-fn actor(p: PartyId) -> Actor {
-    Actor { party: Some(p), label: p.to_string(), on_behalf_of: None, request_id: None }
+    resource("mva-melding", "merverdiavgift", &["read", "write"])
 }
 
 async fn permits(pool: &PgPool, subject: PartyId, party: PartyId) -> Outcome {
@@ -67,11 +32,10 @@ async fn a_granted_package_permits_until_revoked(pool: PgPool) {
     let bjorn = person(&pool, "14928810047").await;
     let gunn = person(&pool, "11839110083").await;
     assert_eq!(permits(&pool, gunn, bakery).await, Outcome::NotApplicable);
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let id = grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    let sv = services(&pool).await;
+    let id = grant_package_to(&acting(&sv, bjorn, bakery), Recipient::Party(gunn), "merverdiavgift").await.unwrap();
     assert_eq!(permits(&pool, gunn, bakery).await, Outcome::Permit);
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    revoke(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, id).await.unwrap();
+    revoke(&acting(&sv, bjorn, bakery), id).await.unwrap();
     assert_eq!(permits(&pool, gunn, bakery).await, Outcome::NotApplicable);
     let audited: Vec<String> =
         sqlx::query_scalar("select action from audit_event where action like 'grant.%' and outcome = 'success' order by occurred_at, id")
@@ -88,11 +52,10 @@ async fn grants_that_break_a_rule_are_refused_and_change_nothing(pool: PgPool) {
     let bjorn = person(&pool, "14928810047").await;
     let kari = person(&pool, "12887510170").await;
     let gunn = person(&pool, "11839110083").await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
+    let sv = services(&pool).await;
     let g = |granter, recipient, package: &'static str| {
-        let pool = pool.clone();
-        let snapshot = &snapshot;
-        async move { grant_package(&pool, &SystemClock, snapshot, actor(granter), granter, bakery, recipient, package).await }
+        let sv = &sv;
+        async move { grant_package_to(&acting(sv, granter, bakery), Recipient::Party(recipient), package).await }
     };
     assert!(matches!(g(kari, gunn, "merverdiavgift").await, Err(GrantError::NotAccessManager)));
     assert!(matches!(g(bjorn, bjorn, "merverdiavgift").await, Err(GrantError::SelfAssignment)));
@@ -116,13 +79,12 @@ async fn an_access_manager_may_pass_on_only_what_they_hold(pool: PgPool) {
     let bjorn = person(&pool, "14928810047").await;
     let gunn = person(&pool, "11839110083").await;
     let sara = person(&pool, "24818910181").await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "tilgangsstyrer").await.unwrap();
-    grant_package(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    let sv = services(&pool).await;
+    grant_package_to(&acting(&sv, bjorn, bakery), Recipient::Party(gunn), "tilgangsstyrer").await.unwrap();
+    grant_package_to(&acting(&sv, bjorn, bakery), Recipient::Party(gunn), "merverdiavgift").await.unwrap();
     // Gunn now manages access for the bakery and holds merverdiavgift, but not skatt-naering.
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    grant_package(&pool, &SystemClock, &snapshot, actor(gunn), gunn, bakery, sara, "merverdiavgift").await.unwrap();
-    let err = grant_package(&pool, &SystemClock, &snapshot, actor(gunn), gunn, bakery, sara, "skatt-naering").await.unwrap_err();
+    grant_package_to(&acting(&sv, gunn, bakery), Recipient::Party(sara), "merverdiavgift").await.unwrap();
+    let err = grant_package_to(&acting(&sv, gunn, bakery), Recipient::Party(sara), "skatt-naering").await.unwrap_err();
     assert!(matches!(err, GrantError::MayNotPassOn(_)), "{err:?}");
 }
 
@@ -152,22 +114,22 @@ async fn the_live_engine_applies_grants_in_place_and_rebuilds_for_other_changes(
     let bjorn = person(&pool, "14928810047").await;
     let gunn = person(&pool, "11839110083").await;
     let engine = Engine::load(&pool).await.unwrap();
+    let sv = domain::Services { db: pool.clone(), clock: std::sync::Arc::new(SystemClock), engine: engine.clone() };
     let before = engine.snapshot();
     let ask = |party: PartyId| {
         let s = engine.snapshot();
         decide(&s, &DecisionRequest { subject: SubjectRef::Party(gunn.0), action: "read", resource: "mva-melding", party: party.0, env: Env::now() }).outcome
     };
 
-    let id = grant_package(&pool, &SystemClock, &before, actor(bjorn), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    let id = grant_package_to(&acting(&sv, bjorn, bakery), Recipient::Party(gunn), "merverdiavgift").await.unwrap();
     let batch = changes_since(&pool, before.version, 100).await.unwrap().expect("a grant is applied in place");
     assert_eq!(batch.grants.len(), 1);
     assert!(batch.grants[0].id == id && batch.grants[0].in_force);
-    engine.refresh_now(&pool).await;
+    // Read-your-writes: the use case brought the engine up to date before returning.
     assert_eq!(engine.snapshot().version, batch.version);
     assert_eq!(ask(bakery), Outcome::Permit);
 
-    revoke(&pool, &SystemClock, &engine.snapshot(), actor(bjorn), bjorn, bakery, id).await.unwrap();
-    engine.refresh_now(&pool).await;
+    revoke(&acting(&sv, bjorn, bakery), id).await.unwrap();
     assert_eq!(ask(bakery), Outcome::NotApplicable);
     let batch = changes_since(&pool, before.version, 100).await.unwrap().expect("in place");
     assert!(!batch.grants[0].in_force, "one entry per grant, as it stands now");
@@ -209,7 +171,7 @@ async fn system_user(pool: &PgPool, party: PartyId, user_type: &str, title: &str
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn a_party_gives_its_own_system_user_a_package_and_no_one_elses(pool: PgPool) {
-    use domain::grants::{grant_package_to, system_users_of, Recipient};
+    use domain::grants::system_users_of;
     setup(&pool).await;
     let bakery = org(&pool, "310400009").await;
     let kystfisk = org(&pool, "310600008").await;
@@ -218,12 +180,13 @@ async fn a_party_gives_its_own_system_user_a_package_and_no_one_elses(pool: PgPo
     let agent = system_user(&pool, bakery, "agent", "").await;
     let theirs = system_user(&pool, kystfisk, "standard", "").await;
     let demo = (uuid::Uuid::from_u128(domain::demo::SYSTEM_USER.0), domain::demo::SYSTEM_USER.2.to_string());
-    assert_eq!(system_users_of(&pool, bakery).await.unwrap(), [(ours, "Lønn for bakeriet".to_string()), demo], "agents are not listed");
+    let sv = services(&pool).await;
+    assert_eq!(system_users_of(&acting(&sv, bjorn, bakery)).await.unwrap(), [(ours, "Lønn for bakeriet".to_string()), demo], "agents are not listed");
 
     let snapshot = load_snapshot(&pool).await.unwrap();
     let grants_before: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
     for (su, expected) in [(theirs, "ForeignSystemUser"), (agent, "AgentSystemUser"), (uuid::Uuid::now_v7(), "ForeignSystemUser")] {
-        let err = grant_package_to(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, Recipient::SystemUser(su), "merverdiavgift").await.unwrap_err();
+        let err = grant_package_to(&acting(&sv, bjorn, bakery), Recipient::SystemUser(su), "merverdiavgift").await.unwrap_err();
         assert_eq!(format!("{err:?}"), expected);
     }
     let grants_after: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
@@ -236,9 +199,44 @@ async fn a_party_gives_its_own_system_user_a_package_and_no_one_elses(pool: PgPo
         decide(s, &DecisionRequest { subject: SubjectRef::SystemUser(ours), action: "read", resource: "mva-melding", party: bakery.0, env: Env::now() }).outcome
     };
     assert_eq!(ask(&snapshot), Outcome::NotApplicable);
-    grant_package_to(&pool, &SystemClock, &snapshot, actor(bjorn), bjorn, bakery, Recipient::SystemUser(ours), "merverdiavgift").await.unwrap();
+    grant_package_to(&acting(&sv, bjorn, bakery), Recipient::SystemUser(ours), "merverdiavgift").await.unwrap();
     let snapshot = load_snapshot(&pool).await.unwrap();
     assert_eq!(ask(&snapshot), Outcome::Permit);
-    let holders = domain::grants::who_has_access(&snapshot, bakery);
+    let holders = domain::grants::who_has_access(&acting(&sv, bjorn, bakery)).unwrap();
     assert!(holders.iter().any(|h| h.name == "Lønn for bakeriet" && h.items.iter().any(|i| i.what == "package:merverdiavgift")), "{holders:?}");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn who_has_access_and_giving_are_refused_in_the_domain_to_those_who_do_not_manage_access(pool: PgPool) {
+    use domain::grants::{assignable_packages, give, system_users_of, who_has_access, RecipientQuery};
+    setup(&pool).await;
+    let sv = services(&pool).await;
+    let bakery = org(&pool, demo::BAKERY).await;
+    let kari = person(&pool, demo::KARI).await;
+    let bjorn = person(&pool, demo::BJORN).await;
+    let outsider = acting(&sv, kari, bakery);
+    assert!(matches!(who_has_access(&outsider), Err(GrantError::NotAccessManager)));
+    assert!(matches!(assignable_packages(&outsider).await, Err(GrantError::NotAccessManager)));
+    assert!(matches!(system_users_of(&outsider).await, Err(GrantError::NotAccessManager)));
+    let gunn = RecipientQuery::Person { national_id: demo::GUNN.into(), surname: "Gjest".into() };
+    assert!(matches!(give(&outsider, &gunn, &["merverdiavgift".into()]).await, Err(GrantError::NotAccessManager)));
+    // Without a chosen party there is nobody to manage access for.
+    let nowhere = sv.for_person(bjorn, "Bjørn", None, None);
+    assert!(matches!(who_has_access(&nowhere), Err(GrantError::NotAccessManager)));
+    let grants: i64 = sqlx::query_scalar("select count(*) from access_grant").fetch_one(&pool).await.unwrap();
+    assert_eq!(grants, 0);
+
+    // The access manager sees the holders and gives, per package.
+    let manager = acting(&sv, bjorn, bakery);
+    assert!(who_has_access(&manager).unwrap().iter().any(|h| h.name == "Bjørn Hansen"));
+    let given = give(&manager, &gunn, &["merverdiavgift".into(), " merverdiavgift".into(), "no-such-package".into()]).await.unwrap();
+    assert_eq!(given.recipient, "Gunn Gjest");
+    let outcomes: Vec<(&str, bool)> = given.outcomes.iter().map(|o| (o.code.as_str(), o.refused.is_none())).collect();
+    assert_eq!(outcomes, [("merverdiavgift", true), ("no-such-package", false)], "each package once, refusals per package");
+    assert!(who_has_access(&manager).unwrap().iter().any(|h| h.name == "Gunn Gjest"), "read-your-writes");
+    // A person is found only by number and surname together.
+    let wrong_surname = RecipientQuery::Person { national_id: demo::GUNN.into(), surname: "Hansen".into() };
+    assert!(matches!(give(&manager, &wrong_surname, &["merverdiavgift".into()]).await, Err(GrantError::NoSuchPerson)));
+    let bad_number = RecipientQuery::Person { national_id: "123".into(), surname: "Gjest".into() };
+    assert!(matches!(give(&manager, &bad_number, &["merverdiavgift".into()]).await, Err(GrantError::Invalid(f)) if f.starts_with("national_id:")));
 }

@@ -9,7 +9,7 @@ use domain::decisions::store::load_snapshot;
 use domain::decisions::xacml_xml::XmlPolicyError;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
-use domain::resources::{self, Authority, Ctx, ResourceError, ResourceForSave};
+use domain::resources::{self, ResourceError, ResourceForSave};
 use sqlx::PgPool;
 
 const BAKERY: &str = "310400009";
@@ -32,16 +32,12 @@ async fn org(pool: &PgPool, n: &str) -> PartyId {
     parties::find_by_org_number(&mut c, &OrgNumber::try_from(n).unwrap()).await.unwrap().unwrap().id
 }
 
-fn ctx<'a>(pool: &'a PgPool, snapshot: &'a Snapshot, who: Option<PartyId>) -> Ctx<'a> {
-    Ctx {
-        pool,
-        clock: &SystemClock,
-        snapshot,
-        actor: match who {
-            Some(p) => Actor { party: Some(p), label: p.to_string(), on_behalf_of: None, request_id: None },
-            None => Actor::system("test"),
-        },
-        authority: who.map_or(Authority::System, Authority::Person),
+/// The use-case context of `who`, or of the installation itself.
+async fn ctx(pool: &PgPool, who: Option<PartyId>) -> domain::Context {
+    let sv = test_support::services(pool).await;
+    match who {
+        Some(p) => sv.for_person(p, p.to_string(), None, None),
+        None => sv.for_operator("test"),
     }
 }
 
@@ -117,15 +113,14 @@ async fn an_access_manager_creates_changes_and_deletes_the_owners_resource(pool:
     let gunn = person(&pool, GUNN).await;
     let bakery = org(&pool, BAKERY).await;
     let owner = OrgNumber::try_from(BAKERY).unwrap();
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(bjorn));
+    let c = ctx(&pool, Some(bjorn)).await;
 
     let created = resources::create(&c, &owner, &orders()).await.unwrap();
     assert_eq!(created.owner_org, BAKERY);
     assert_eq!(created.policy.resource, "bakeri-bestilling");
-    let listed = resources::list(&pool, Some(&owner)).await.unwrap();
+    let listed = resources::list(&ctx(&pool, None).await, Some(&owner)).await.unwrap();
     assert_eq!(listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["bakeri-bestilling"]);
-    assert!(resources::list(&pool, None).await.unwrap().len() >= 4, "system and demo resources are listed too");
+    assert!(resources::list(&ctx(&pool, None).await, None).await.unwrap().len() >= 4, "system and demo resources are listed too");
     assert_eq!(decision(&load_snapshot(&pool).await.unwrap(), gunn, "write", "bakeri-bestilling", bakery), Outcome::Permit);
 
     let mut changed = orders();
@@ -139,7 +134,7 @@ async fn an_access_manager_creates_changes_and_deletes_the_owners_resource(pool:
     assert_eq!(decision(&after, gunn, "read", "bakeri-bestilling", bakery), Outcome::Permit);
 
     resources::delete(&c, "bakeri-bestilling").await.unwrap();
-    assert!(resources::list(&pool, Some(&owner)).await.unwrap().is_empty());
+    assert!(resources::list(&ctx(&pool, None).await, Some(&owner)).await.unwrap().is_empty());
     assert!(matches!(resources::get(&c, "bakeri-bestilling").await, Err(ResourceError::NotFound(_))));
     let audited: Vec<(String, Option<uuid::Uuid>)> = sqlx::query_as(
         "select action, on_behalf_of_id from audit_event where action like 'resource.%' and outcome = 'success' and actor_party_id is not null order by occurred_at, id",
@@ -158,10 +153,9 @@ async fn someone_who_does_not_manage_the_owner_is_refused_and_nothing_changes(po
     setup(&pool).await;
     let kari = person(&pool, KARI).await;
     let owner = OrgNumber::try_from(BAKERY).unwrap();
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    resources::create(&ctx(&pool, &snapshot, None), &owner, &orders()).await.unwrap();
-    let before = resources::list(&pool, None).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(kari));
+    resources::create(&ctx(&pool, None).await, &owner, &orders()).await.unwrap();
+    let before = resources::list(&ctx(&pool, None).await, None).await.unwrap();
+    let c = ctx(&pool, Some(kari)).await;
 
     assert!(matches!(resources::create(&c, &owner, &ResourceForSave { id: "kari-sin".into(), ..orders() }).await, Err(ResourceError::NotAccessManager)));
     let mut changed = orders();
@@ -178,7 +172,7 @@ async fn someone_who_does_not_manage_the_owner_is_refused_and_nothing_changes(po
     let demo = domain::demo::demo_resource();
     assert!(matches!(resources::update(&c, &demo.id, &demo).await, Err(ResourceError::NotAccessManager)));
 
-    assert_eq!(resources::list(&pool, None).await.unwrap(), before, "nothing changed");
+    assert_eq!(resources::list(&ctx(&pool, None).await, None).await.unwrap(), before, "nothing changed");
     let refused = count(&pool, "select count(*) from audit_event where action like 'resource.%' and outcome = 'refused'").await;
     assert_eq!(refused, 5, "every refused change is audited");
 }
@@ -187,9 +181,8 @@ async fn someone_who_does_not_manage_the_owner_is_refused_and_nothing_changes(po
 async fn the_portals_own_resources_are_not_changed_or_deleted_here(pool: PgPool) {
     setup(&pool).await;
     let bjorn = person(&pool, BJORN).await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let system = ctx(&pool, &snapshot, None);
-    let c = ctx(&pool, &snapshot, Some(bjorn));
+    let system = ctx(&pool, None).await;
+    let c = ctx(&pool, Some(bjorn)).await;
     let own = resources::get(&system, "fullmakt_access_management").await.unwrap();
     assert!(matches!(resources::update(&c, &own.id, &own.for_save()).await, Err(ResourceError::SystemResource(_))));
     assert!(matches!(resources::delete(&c, &own.id).await, Err(ResourceError::SystemResource(_))));
@@ -208,8 +201,7 @@ async fn a_resource_that_grants_or_roles_refer_to_is_not_deleted(pool: PgPool) {
     let bjorn = person(&pool, BJORN).await;
     let gunn = person(&pool, GUNN).await;
     let bakery = org(&pool, BAKERY).await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(bjorn));
+    let c = ctx(&pool, Some(bjorn)).await;
     resources::create(&c, &OrgNumber::try_from(BAKERY).unwrap(), &orders()).await.unwrap();
     sqlx::query("insert into access_grant (id, from_party, to_subject, to_kind, resource_id, action, granted_by) values ($1, $2, $3, 'party', 'bakeri-bestilling', 'read', $4)")
         .bind(uuid::Uuid::now_v7())
@@ -222,7 +214,7 @@ async fn a_resource_that_grants_or_roles_refer_to_is_not_deleted(pool: PgPool) {
     let err = resources::delete(&c, "bakeri-bestilling").await.unwrap_err();
     assert!(matches!(err, ResourceError::InUse { grants: 1, roles: 0, .. }), "{err:?}");
     assert!(err.to_string().contains("1 grant(s)"), "{err}");
-    assert_eq!(resources::list(&pool, Some(&OrgNumber::try_from(BAKERY).unwrap())).await.unwrap().len(), 1);
+    assert_eq!(resources::list(&ctx(&pool, None).await, Some(&OrgNumber::try_from(BAKERY).unwrap())).await.unwrap().len(), 1);
     assert_eq!(count(&pool, "select count(*) from audit_event where action = 'resource.delete' and outcome = 'refused'").await, 1);
 }
 
@@ -232,8 +224,7 @@ async fn an_imported_xacml_policy_exports_the_same_and_the_engine_decides_with_i
     let bjorn = person(&pool, BJORN).await;
     let kari = person(&pool, KARI).await;
     let bakery = org(&pool, BAKERY).await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(bjorn));
+    let c = ctx(&pool, Some(bjorn)).await;
     resources::create(&c, &OrgNumber::try_from(BAKERY).unwrap(), &orders()).await.unwrap();
 
     let imported = resources::import_policy(&c, "bakeri-bestilling", &altinn_xml("bakeri-bestilling", "deny-overrides")).await.unwrap();
@@ -256,8 +247,7 @@ async fn an_imported_xacml_policy_exports_the_same_and_the_engine_decides_with_i
 async fn bad_input_is_refused_with_a_reason_and_changes_nothing(pool: PgPool) {
     setup(&pool).await;
     let bjorn = person(&pool, BJORN).await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(bjorn));
+    let c = ctx(&pool, Some(bjorn)).await;
     let owner = OrgNumber::try_from(BAKERY).unwrap();
     resources::create(&c, &owner, &orders()).await.unwrap();
     let before = resources::get(&c, "bakeri-bestilling").await.unwrap();
@@ -291,10 +281,9 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing(pool: PgPool) {
 async fn the_demo_service_owner_is_managed_by_its_general_manager(pool: PgPool) {
     setup(&pool).await;
     let ada = person(&pool, "05858510084").await;
-    let snapshot = load_snapshot(&pool).await.unwrap();
-    let c = ctx(&pool, &snapshot, Some(ada));
+    let c = ctx(&pool, Some(ada)).await;
     let owner = OrgNumber::try_from(domain::demo::SERVICE_OWNER).unwrap();
-    let owned = resources::list(&pool, Some(&owner)).await.unwrap();
+    let owned = resources::list(&ctx(&pool, None).await, Some(&owner)).await.unwrap();
     assert_eq!(owned.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["fjordby-rapportering"]);
     let mut changed = owned[0].for_save();
     changed.title_en = "Reports".into();

@@ -1,13 +1,14 @@
 //! PostgreSQL-backed tests of the stores and use cases; each test gets its own database.
 
 use domain::audit::{self, Actor, AuditEvent, AuditFilter, Outcome, UnitOfWork, UnitOfWorkError};
+use domain::authorized_parties::{acting_parties, choose_acting_party, ensure_may_act_for, ActingPartyError};
 use domain::clock::SystemClock;
-use domain::parties::service::{acting_parties, ensure_may_act_for, ActingPartyError};
 use domain::parties::{store as parties, NationalId, OrgNumber, SyntheticIds};
 use sqlx::PgPool;
 
-async fn snap(pool: &PgPool) -> domain::decisions::Snapshot {
-    domain::decisions::store::load_snapshot(pool).await.unwrap()
+/// `who`'s use-case context, acting for nobody yet.
+async fn as_person(pool: &PgPool, who: &domain::parties::Party) -> domain::Context {
+    test_support::services(pool).await.for_person(who.id, who.name.clone(), None, None)
 }
 
 async fn with_demo(pool: &PgPool) {
@@ -39,17 +40,17 @@ async fn demo_data_loads_twice_without_duplicates(pool: PgPool) {
 async fn a_person_may_act_for_themselves_and_where_they_hold_a_role(pool: PgPool) {
     with_demo(&pool).await;
     let per = person(&pool, "21926310140").await;
-    let mut conn = pool.acquire().await.unwrap();
-    let list = acting_parties(&mut conn, &snap(&pool).await, per.id, None).await.unwrap();
+    let ctx = as_person(&pool, &per).await;
+    let list = acting_parties(&ctx, None).await.unwrap();
     let names: Vec<_> = list.iter().map(|p| p.party.name.as_str()).collect();
     // Per runs the auditing firm (key role DAGL), which audits the bakery (REVI).
     assert_eq!(names, ["Per Revisorsen", "Bakeri Hansen AS", "Kystfisk AS", "Revisjon Nord AS"]);
     assert_eq!(list[0].reasons, ["SELF"]);
     assert_eq!(list[1].reasons, ["REVI"]);
     assert_eq!(list[2].reasons, ["DAGL", "REVI"]);
-    let searched = acting_parties(&mut conn, &snap(&pool).await, per.id, Some("kyst")).await.unwrap();
+    let searched = acting_parties(&ctx, Some("kyst")).await.unwrap();
     assert_eq!(searched.len(), 1);
-    let by_number = acting_parties(&mut conn, &snap(&pool).await, per.id, Some("310200")).await.unwrap();
+    let by_number = acting_parties(&ctx, Some("310200")).await.unwrap();
     assert_eq!(by_number[0].party.name, "Revisjon Nord AS");
 }
 
@@ -57,8 +58,7 @@ async fn a_person_may_act_for_themselves_and_where_they_hold_a_role(pool: PgPool
 async fn a_main_unit_role_reaches_its_sub_units(pool: PgPool) {
     with_demo(&pool).await;
     let ada = person(&pool, "05858510084").await;
-    let mut conn = pool.acquire().await.unwrap();
-    let names: Vec<_> = acting_parties(&mut conn, &snap(&pool).await, ada.id, None).await.unwrap().into_iter().map(|p| p.party.name).collect();
+    let names: Vec<_> = acting_parties(&as_person(&pool, &ada).await, None).await.unwrap().into_iter().map(|p| p.party.name).collect();
     assert!(names.contains(&"Fakultet for naturvitenskap".to_string()), "{names:?}");
     assert!(names.contains(&"Universitetet i Fjordby".to_string()), "{names:?}");
 }
@@ -68,8 +68,7 @@ async fn acting_for_a_stranger_is_refused(pool: PgPool) {
     with_demo(&pool).await;
     let kari = person(&pool, "12887510170").await;
     let bakery = org(&pool, "310400009").await;
-    let mut conn = pool.acquire().await.unwrap();
-    let err = ensure_may_act_for(&mut conn, &snap(&pool).await, kari.id, bakery.id).await.unwrap_err();
+    let err = ensure_may_act_for(&as_person(&pool, &kari).await, bakery.id).await.unwrap_err();
     assert!(matches!(err, ActingPartyError::NotAllowed), "{err:?}");
 }
 
@@ -123,28 +122,29 @@ async fn a_party_sees_only_its_own_audit_trail_with_filters(pool: PgPool) {
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn only_access_managers_read_the_audit_trail(pool: PgPool) {
-    use domain::audit::service::{trail_for, AuditTrailError};
+    use domain::audit_trail::{trail, AuditTrailError};
     with_demo(&pool).await;
     let bakery = org(&pool, "310400009").await;
     let bjorn = person(&pool, "14928810047").await; // DAGL of the bakery
     let ola = person(&pool, "03908110020").await; // the bakery's accountant's manager: REGN gives no access-manager package
-    let mut conn = pool.acquire().await.unwrap();
-    let snapshot = domain::decisions::store::load_snapshot(&pool).await.unwrap();
-    assert!(trail_for(&mut conn, &snapshot, bjorn.id, bakery.id, &AuditFilter::default()).await.is_ok());
-    let err = trail_for(&mut conn, &snapshot, ola.id, bakery.id, &AuditFilter::default()).await.unwrap_err();
+    let sv = test_support::services(&pool).await;
+    assert!(trail(&test_support::acting(&sv, bjorn.id, bakery.id), &AuditFilter::default()).await.is_ok());
+    let err = trail(&test_support::acting(&sv, ola.id, bakery.id), &AuditFilter::default()).await.unwrap_err();
+    assert!(matches!(err, AuditTrailError::NotAccessManager));
+    // A person reads their own trail, and nobody reads without a party.
+    assert!(trail(&test_support::acting(&sv, ola.id, ola.id), &AuditFilter::default()).await.is_ok());
+    let err = trail(&sv.for_person(bjorn.id, "Bjørn", None, None), &AuditFilter::default()).await.unwrap_err();
     assert!(matches!(err, AuditTrailError::NotAccessManager));
 }
 
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn choosing_a_party_is_audited_both_ways(pool: PgPool) {
-    use domain::parties::service::choose_acting_party;
     with_demo(&pool).await;
     let bakery = org(&pool, "310400009").await;
     let bjorn = person(&pool, "14928810047").await;
     let kari = person(&pool, "12887510170").await;
-    let actor = |p: &domain::parties::Party| Actor { party: Some(p.id), label: p.name.clone(), on_behalf_of: None, request_id: None };
-    choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&bjorn), bjorn.id, bakery.id).await.unwrap();
-    let refused = choose_acting_party(&pool, &snap(&pool).await, &SystemClock, actor(&kari), kari.id, bakery.id).await.unwrap_err();
+    choose_acting_party(&as_person(&pool, &bjorn).await, bakery.id).await.unwrap();
+    let refused = choose_acting_party(&as_person(&pool, &kari).await, bakery.id).await.unwrap_err();
     assert!(matches!(refused, ActingPartyError::NotAllowed));
     let rows: Vec<(String, String)> =
         sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id").fetch_all(&pool).await.unwrap();

@@ -9,10 +9,9 @@ use domain::audit::Actor;
 use domain::clock::{FixedClock, SystemClock};
 use domain::decisions::policy::{attr, Effect, Match, Policy, Rule};
 use domain::decisions::store::load_snapshot;
-use domain::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
+use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::{save, ResourceForSave};
-use domain::user_roles::service::Ctx;
 use domain::user_roles::*;
 use sqlx::PgPool;
 
@@ -58,6 +57,7 @@ async fn org(pool: &PgPool, n: &str) -> PartyId {
 
 struct World {
     pool: PgPool,
+    sv: domain::Services,
     bakery: PartyId,
     university: PartyId,
     bjorn: PartyId,
@@ -75,12 +75,13 @@ async fn world(pool: PgPool) -> World {
         ada: person(&pool, "05858510084").await,
         gunn: person(&pool, "11839110083").await,
         kari: person(&pool, "12887510170").await,
+        sv: test_support::services(&pool).await,
         pool,
     }
 }
 
-fn ctx<'a>(pool: &'a PgPool, snapshot: &'a Snapshot, person: PartyId) -> Ctx<'a> {
-    Ctx { pool, clock: &SystemClock, snapshot, actor: Actor { party: Some(person), label: person.to_string(), on_behalf_of: None, request_id: None }, person }
+fn ctx(sv: &domain::Services, person: PartyId) -> domain::Context {
+    sv.for_person(person, person.to_string(), None, None)
 }
 
 fn role(code: &str, rights: &[(&str, &str)], inherits: &[&str], rules: AccessRules) -> RoleForCreate {
@@ -119,8 +120,7 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn segregation_of_duties_refuses_the_second_conflicting_assignment(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let c = ctx(&w.pool, &s, w.bjorn);
+    let c = ctx(&w.sv, w.bjorn);
     create_role(&c, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
     create_role(&c, w.bakery, &role("approver", &[("invoice", "approve")], &[], AccessRules::default())).await.unwrap();
     create_role(&c, w.bakery, &role("senior-approver", &[], &["approver"], AccessRules::default())).await.unwrap();
@@ -147,8 +147,7 @@ async fn segregation_of_duties_refuses_the_second_conflicting_assignment(pool: P
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn a_rule_added_later_stops_both_roles_at_decision_time(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let c = ctx(&w.pool, &s, w.bjorn);
+    let c = ctx(&w.sv, w.bjorn);
     create_role(&c, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
     create_role(&c, w.bakery, &role("approver", &[("invoice", "approve")], &[], AccessRules::default())).await.unwrap();
     assign_role(&c, w.bakery, &assignment("payer", w.gunn)).await.unwrap();
@@ -163,8 +162,7 @@ async fn a_rule_added_later_stops_both_roles_at_decision_time(pool: PgPool) {
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn inheritance_cycles_are_refused_with_the_path(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let c = ctx(&w.pool, &s, w.bjorn);
+    let c = ctx(&w.sv, w.bjorn);
     create_role(&c, w.bakery, &role("employee", &[("invoice", "read")], &[], AccessRules::default())).await.unwrap();
     create_role(&c, w.bakery, &role("baker", &[], &["employee"], AccessRules::default())).await.unwrap();
     create_role(&c, w.bakery, &role("head-baker", &[], &["baker"], AccessRules::default())).await.unwrap();
@@ -179,9 +177,8 @@ async fn inheritance_cycles_are_refused_with_the_path(pool: PgPool) {
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn only_access_managers_create_and_assign_and_every_refusal_is_audited(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let bjorn = ctx(&w.pool, &s, w.bjorn);
-    let kari = ctx(&w.pool, &s, w.kari);
+    let bjorn = ctx(&w.sv, w.bjorn);
+    let kari = ctx(&w.sv, w.kari);
     assert!(matches!(create_role(&kari, w.bakery, &role("payer", &[], &[], AccessRules::default())).await, Err(RoleError::NotAccessManager)));
     create_role(&bjorn, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
     assert!(matches!(assign_role(&kari, w.bakery, &assignment("payer", w.gunn)).await, Err(RoleError::MayNotAssign(..))));
@@ -205,7 +202,7 @@ async fn only_access_managers_create_and_assign_and_every_refusal_is_audited(poo
     backwards.valid_to = Some(time::OffsetDateTime::now_utc() - time::Duration::days(1));
     assert!(matches!(assign_role(&bjorn, w.bakery, &backwards).await, Err(RoleError::Invalid(_))));
     // Another organisation cannot use a role that was not shared with it.
-    let ada = ctx(&w.pool, &s, w.ada);
+    let ada = ctx(&w.sv, w.ada);
     assert!(matches!(assign_role(&ada, w.university, &assignment("payer", w.gunn)).await, Err(RoleError::NotAvailable(_))));
 
     assert_eq!(count(&w.pool, "select count(*) from user_role_assignment").await, 0);
@@ -218,8 +215,7 @@ async fn only_access_managers_create_and_assign_and_every_refusal_is_audited(poo
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn an_assignment_records_its_attestation_restrictions_and_period(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let c = ctx(&w.pool, &s, w.ada);
+    let c = ctx(&w.sv, w.ada);
     // The university's auditor role, restricted to the faculty and the library (two sub-units).
     let faculty = org(&w.pool, "310800007").await;
     let library = org(&w.pool, "310900001").await;
@@ -253,8 +249,7 @@ async fn an_assignment_records_its_attestation_restrictions_and_period(pool: PgP
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn an_assignment_that_has_not_started_gives_nothing_yet(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let c = ctx(&w.pool, &s, w.bjorn);
+    let c = ctx(&w.sv, w.bjorn);
     create_role(&c, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
     let mut a = assignment("payer", w.gunn);
     let start = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
@@ -269,9 +264,8 @@ async fn an_assignment_that_has_not_started_gives_nothing_yet(pool: PgPool) {
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn a_shared_role_and_a_right_to_assign_work_across_organisations(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
-    let bjorn = ctx(&w.pool, &s, w.bjorn);
-    let ada = ctx(&w.pool, &s, w.ada);
+    let bjorn = ctx(&w.sv, w.bjorn);
+    let ada = ctx(&w.sv, w.ada);
     let limit = AccessRules { max_amount: Some(Amount(50_000_00)), time_window: None };
     create_role(&bjorn, w.bakery, &role("payer", &[("payment", "pay")], &[], limit)).await.unwrap();
     // Role sharing between classifications: the bakery lets the university use its role.
@@ -297,11 +291,39 @@ async fn a_shared_role_and_a_right_to_assign_work_across_organisations(pool: PgP
 #[sqlx::test(migrator = "domain::db::MIGRATOR")]
 async fn the_clock_of_the_use_case_dates_the_assignment(pool: PgPool) {
     let w = world(pool).await;
-    let s = load_snapshot(&w.pool).await.unwrap();
     let clock = FixedClock::at(time::macros::datetime!(2026-11-24 09:00 UTC));
-    let c = Ctx { clock: &clock, ..ctx(&w.pool, &s, w.bjorn) };
+    let sv = test_support::services_with_clock(&w.pool, std::sync::Arc::new(clock)).await;
+    let c = ctx(&sv, w.bjorn);
     create_role(&c, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
     let id = assign_role(&c, w.bakery, &assignment("payer", w.gunn)).await.unwrap();
     let from: time::OffsetDateTime = sqlx::query_scalar("select valid_from from user_role_assignment where id = $1").bind(id).fetch_one(&w.pool).await.unwrap();
     assert_eq!(from, time::macros::datetime!(2026-11-24 09:00 UTC));
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn the_role_overview_and_assigning_by_number_are_refused_in_the_domain_to_those_who_do_not_manage_access(pool: PgPool) {
+    let w = world(pool).await;
+    let outsider = w.sv.for_person(w.kari, "Kari", Some(w.bakery), None);
+    assert!(matches!(overview(&outsider).await, Err(RoleError::NotAccessManager)));
+    let request = |nin: &str, surname: &str| AssignmentRequest {
+        role_code: "payer".into(),
+        national_id: nin.into(),
+        surname: surname.into(),
+        restricted_to: vec![],
+        valid_from: None,
+        valid_to: None,
+        attestation: Attestation { kind: AttestationKind::ManagerApproval, issuer: "Bjørn Hansen".into(), reference: String::new() },
+    };
+    assert!(matches!(assign_role_to_person(&outsider, request("11839110083", "Gjest")).await, Err(RoleError::NotAccessManager)));
+
+    let manager = w.sv.for_person(w.bjorn, "Bjørn", Some(w.bakery), None);
+    create_role(&manager, w.bakery, &role("payer", &[("payment", "pay")], &[], AccessRules::default())).await.unwrap();
+    assert!(matches!(assign_role_to_person(&manager, request("11839110083", "Hansen")).await, Err(RoleError::NoSuchPerson)));
+    assert!(matches!(assign_role_to_person(&manager, request("1183911008", "Gjest")).await, Err(RoleError::Invalid(f)) if f.starts_with("national_id:")));
+    assert_eq!(overview(&manager).await.unwrap().assignments.len(), 0, "refusals change nothing");
+    assign_role_to_person(&manager, request("11839110083", " gjest ")).await.unwrap();
+    let seen = overview(&manager).await.unwrap();
+    assert_eq!(seen.assignments.len(), 1);
+    assert!(seen.roles.iter().any(|r| r.code == "payer"));
+    assert_eq!(decide_now(&w.pool, w.gunn, "pay", "payment", w.bakery, None).await, Outcome::Permit);
 }

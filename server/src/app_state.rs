@@ -18,3 +18,10 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     pub engine: Arc<domain::decisions::live::Engine>,
 }
+
+impl AppState {
+    /// What use cases share, to build their [`domain::Context`] from.
+    pub fn services(&self) -> domain::Services {
+        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone() }
+    }
+}

@@ -190,6 +190,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::authorized_parties::router())
         .merge(api::clients::router())
         .merge(api::openapi::router())
+        // Unknown paths under the API prefixes: a 404 problem, not the portal's page.
+        .merge(api::not_found_router())
         .merge(token::router(tokens.clone()).layer(token_limited))
         .layer(axum::Extension(tokens));
     let router = portal

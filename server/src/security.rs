@@ -82,10 +82,18 @@ pub fn page_csp(nonce: &str, form_targets: &str) -> String {
     )
 }
 
-/// Paths that take no cookies and authenticate callers otherwise (client
-/// secrets, bearer tokens), so Origin checks do not apply.
+/// Paths inside the CSRF layer that take no cookies and authenticate callers
+/// otherwise, so Origin checks do not apply: only the test provider's token
+/// endpoint, which the relying party calls server to server with its client
+/// credentials. Matched exactly: a path that merely ends in `/token` (say a
+/// resource named `token` in the session-authenticated resource registry) is
+/// checked like any other.
+///
+/// The token-authenticated APIs (`/token`, the decision, authorized-parties
+/// and client APIs) and unknown paths under the API prefixes
+/// ([`crate::api::PREFIXES`]) are served outside this layer altogether.
 fn csrf_exempt(path: &str) -> bool {
-    path.ends_with("/token") || path.starts_with("/authorization/api/") || path.starts_with("/accessmanagement/api/")
+    path == "/idp/token"
 }
 
 /// Refuses state-changing requests that come from another site: `Sec-Fetch-Site`
@@ -148,6 +156,16 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.split('-').next(), b.split('-').next());
         assert_ne!(RequestIds::new().next_id().split('-').next(), a.split('-').next());
+    }
+
+    #[test]
+    fn only_the_test_providers_token_endpoint_is_exempt_from_csrf_checks() {
+        assert!(csrf_exempt("/idp/token"));
+        for path in
+            ["/resourceregistry/api/v1/resource/token", "/api/token", "/idp/token/", "/x/idp/token", "/auth/logout", "/resourceregistry/api/v1/resource"]
+        {
+            assert!(!csrf_exempt(path), "{path}");
+        }
     }
 
     #[test]

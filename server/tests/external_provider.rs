@@ -10,6 +10,14 @@ use server::idp::{Idp, IdpClient};
 /// signing key. With `keys`, the portal authenticates with private_key_jwt using
 /// the private key, and the provider knows the public one.
 async fn portal_with_other_provider(keys: Option<(String, String)>) -> (TestApp, String, std::net::SocketAddr) {
+    portal_with_other_provider_and(keys, |_| {}).await
+}
+
+/// As [`portal_with_other_provider`], with the portal's configuration adjusted.
+async fn portal_with_other_provider_and(
+    keys: Option<(String, String)>,
+    adjust: impl FnOnce(&mut server::config::Config),
+) -> (TestApp, String, std::net::SocketAddr) {
     let db = format!("{}/fullmakt_test_idp_{}", server_url(), uuid::Uuid::new_v4().simple());
     let pool = domain::db::connect_and_migrate(&db, 2).await.expect("provider database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -39,6 +47,7 @@ async fn portal_with_other_provider(keys: Option<(String, String)>) -> (TestApp,
     config.oidc_client_secret = secret;
     config.oidc_client_key = keys.map(|(private, _)| (private, "portal-key-1".to_string()));
     config.public_url = url::Url::parse(&format!("http://{portal_addr}")).unwrap();
+    adjust(&mut config);
     tokio::spawn(async move { server::serve(portal_listener, config).await.unwrap() });
     let base = format!("http://{portal_addr}");
     wait_ready(&base).await;
@@ -89,6 +98,21 @@ async fn the_portal_authenticates_with_private_key_jwt() {
     let (app, issuer, idp_addr) = portal_with_other_provider(Some(keys)).await;
     assert_eq!(login_at_other(&app, &issuer, idp_addr).await, app.url("/"));
     assert_eq!(app.session().await["name"], "Nora Ny");
+}
+
+#[tokio::test]
+async fn a_synthetic_number_from_the_provider_is_refused_for_what_it_is() {
+    // The provider issues synthetic test numbers (as a test environment's
+    // does); this installation does not accept them.
+    let (app, issuer, idp_addr) = portal_with_other_provider_and(None, |c| c.allow_synthetic_ids = false).await;
+    let failed = login_at_other(&app, &issuer, idp_addr).await;
+    assert_eq!(failed, app.url("/innlogging-feilet?reason=synthetic"));
+    assert_eq!(app.session().await, serde_json::Value::Null);
+    let page = app.client.get(&failed).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Innloggingen ga et syntetisk testfødselsnummer, og denne installasjonen tar ikke imot syntetiske testnumre."), "{page}");
+    assert!(!page.contains("gyldig fødselsnummer"), "the number is not invalid: {page}");
+    let page = app.client.get(&failed).header("cookie", "fullmakt_lang=en").send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("this installation does not accept synthetic test numbers"), "{page}");
 }
 
 #[tokio::test]

@@ -114,6 +114,34 @@ async fn the_test_provider_refuses_an_invalid_national_identity_number() {
     assert_eq!(app.session().await, serde_json::Value::Null);
 }
 
+/// A synthetic test number (month + 80), valid in every other way.
+const SYNTHETIC: &str = "17876810190";
+
+#[tokio::test]
+async fn the_test_provider_says_it_does_not_accept_synthetic_numbers_rather_than_that_they_are_invalid() {
+    let app = spawn_with(|c| c.allow_synthetic_ids = false).await;
+    let res = app.client.get(app.url("/auth/login")).send().await.unwrap();
+    let authorize = app.location(&res);
+    let res = app.submit_login(&authorize, SYNTHETIC).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("role=\"alert\""), "the page explains the error");
+    assert!(body.contains("Dette er et syntetisk testfødselsnummer, og denne installasjonen tar ikke imot syntetiske testnumre."), "{body}");
+    assert!(!body.contains("ugyldig"), "the number is not invalid: {body}");
+    // In the person's language.
+    let url = url::Url::parse(&authorize).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("pid".into(), SYNTHETIC.into()));
+    let res = app.client.post(&authorize).header("origin", &app.base).header("cookie", "fullmakt_lang=en").form(&form).send().await.unwrap();
+    let body = res.text().await.unwrap();
+    assert!(body.contains("this installation does not accept synthetic test numbers"), "{body}");
+    assert!(!body.contains("invalid"), "{body}");
+    // A number that is invalid is still called so.
+    let body = app.submit_login(&authorize, "12345678901").await.text().await.unwrap();
+    assert!(body.contains("Fødselsnummeret er ugyldig"), "{body}");
+    assert_eq!(app.session().await, serde_json::Value::Null);
+}
+
 #[tokio::test]
 async fn the_provider_requires_pkce_state_and_nonce() {
     let app = spawn_app().await;

@@ -6,6 +6,7 @@ use common::*;
 use domain::audit::Actor;
 use domain::clock::SystemClock;
 use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
+use domain::grants::Recipient;
 use domain::parties::{OrgNumber, PartyId};
 use domain::resources::ResourceForSave;
 use serde_json::{json, Value};
@@ -132,12 +133,11 @@ async fn a_revocation_is_honoured_by_another_instance_within_a_second() {
     eventually(&b, &person_asks(BJORN, "read", BAKERY), "Permit").await;
     assert_eq!(decision(&b, &body).await, "NotApplicable");
 
-    let snapshot = domain::decisions::store::load_snapshot(&pool).await.unwrap();
-    let actor = Actor { party: Some(bjorn), label: "Bjørn Hansen".into(), on_behalf_of: None, request_id: None };
-    let grant = domain::grants::grant_package(&pool, &SystemClock, &snapshot, actor.clone(), bjorn, bakery, gunn, "merverdiavgift").await.unwrap();
+    // Bjørn, on a third "instance" of the use cases, gives and takes back.
+    let bjorn = test_support::acting(&test_support::services(&pool).await, bjorn, bakery);
+    let grant = domain::grants::grant_package_to(&bjorn, Recipient::Party(gunn), "merverdiavgift").await.unwrap();
     let granted_after = eventually(&b, &body, "Permit").await;
-    let snapshot = domain::decisions::store::load_snapshot(&pool).await.unwrap();
-    domain::grants::revoke(&pool, &SystemClock, &snapshot, actor, bjorn, bakery, grant).await.unwrap();
+    domain::grants::revoke(&bjorn, grant).await.unwrap();
     let revoked_after = eventually(&b, &body, "NotApplicable").await;
     eprintln!("grant seen by the other instance after {granted_after:?}, revocation after {revoked_after:?}");
     assert!(revoked_after < std::time::Duration::from_secs(1), "{revoked_after:?}");
@@ -212,6 +212,49 @@ async fn bad_requests_are_indeterminate_with_a_status_never_permit() {
     let mut no_action = person_asks(BJORN, "read", BAKERY);
     no_action["Request"]["Action"][0]["Attribute"] = json!([{"AttributeId": "urn:other", "Value": "x"}]);
     assert_eq!(status(&ask(&app, &no_action, "/authorization/api/v1/authorize").await), ("Indeterminate".into(), "missing-attribute".into()));
+}
+
+#[tokio::test]
+async fn a_request_naming_a_property_twice_is_a_syntax_error_never_permit() {
+    let app = spawn_app().await;
+    with_resources(&app).await;
+    let bjorn = person_asks(BJORN, "write", BAKERY);
+    let kari = person_asks(KARI, "write", BAKERY);
+    eventually(&app, &bjorn, "Permit").await;
+    assert_eq!(decision(&app, &kari).await, "NotApplicable");
+    // serde_json writes members in name order: AttributeId before Value.
+    let kari_text = kari.to_string();
+    let kari_value = format!(r#""Value":"{KARI}""#);
+    assert!(kari_text.contains(&kari_value), "{kari_text}");
+    let twice = |second: &str| kari_text.replacen(&kari_value, &format!(r#"{kari_value},{second}"#), 1);
+    let cases = [
+        // The last Value would be Bjørn's, who is permitted.
+        (twice(&format!(r#""Value":"{BJORN}""#)), "\"Value\""),
+        // A capitalised name would win over another case variant, whatever the order.
+        (twice(&format!(r#""value":"{BJORN}""#)), "\"value\""),
+        (twice(r#""attributeId":"urn:altinn:organization:identifier-no""#), "\"attributeId\""),
+        (
+            kari_text.replacen(r#""AccessSubject":["#, &format!(r#""AccessSubject":{},"AccessSubject":["#, bjorn["Request"]["AccessSubject"]), 1),
+            "\"AccessSubject\"",
+        ),
+        // A second top-level Request.
+        (format!(r#"{{"Request":{},"Request":{}}}"#, kari["Request"], bjorn["Request"]), "\"Request\""),
+        (format!(r#"{{"request":{},"Request":{}}}"#, bjorn["Request"], kari["Request"]), "\"request\""),
+    ];
+    for (body, named) in cases {
+        for path in ["/authorization/api/v1/authorize", "/authorization/api/v1/decision"] {
+            let res =
+                reqwest::Client::new().post(app.url(path)).bearer_auth(KEY).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            let r: Value = res.json().await.unwrap();
+            let results = r["Response"].as_array().unwrap();
+            assert_eq!(results.len(), 1, "{body}: {r}");
+            assert_eq!(results[0]["Decision"], "Indeterminate", "{body}: {r}");
+            assert_eq!(results[0]["Status"]["StatusCode"]["Value"], "urn:oasis:names:tc:xacml:1.0:status:syntax-error", "{body}");
+            let message = results[0]["Status"]["StatusMessage"].as_str().unwrap();
+            assert!(message.contains("duplicate key") && message.contains(named), "{body}: {message}");
+        }
+    }
 }
 
 #[tokio::test]

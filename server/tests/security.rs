@@ -142,3 +142,117 @@ async fn an_unknown_language_is_a_problem_and_a_known_one_sets_the_cookie() {
     let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<html lang=\"en\""), "the page is in English");
 }
+
+/// Asserts `res` is a `404` RFC 7807 problem document.
+async fn api_not_found(res: reqwest::Response, what: &str) {
+    assert_eq!(res.status(), 404, "{what}");
+    assert_eq!(res.headers()["content-type"], "application/problem+json", "{what}");
+    if what.starts_with("HEAD ") {
+        return;
+    }
+    let p: serde_json::Value = res.json().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(p["status"], 404, "{what}");
+    assert_eq!(p["code"], "not_found", "{what}");
+    assert_eq!(p["type"], "https://fullmakt.example/problems/not_found", "{what}");
+    assert!(p["title"].is_string(), "{what}");
+}
+
+#[tokio::test]
+async fn an_unknown_path_under_an_api_prefix_is_a_404_problem_for_any_method() {
+    let app = spawn_app().await;
+    let paths = [
+        "/authentication/",
+        "/authentication/api/v1/systemuser",
+        "/authorization/",
+        "/authorization/api/v1/nope",
+        "/authorization/api/v2/authorize",
+        "/authorization/api/v1/authorize/extra",
+        "/accessmanagement/api/v1/nope",
+        "/accessmanagement/api/v1/authorizedparties/x",
+        "/resourceregistry/",
+        "/resourceregistry/api/v1/nope",
+        "/resourceregistry/api/v1/resource/a/b/c",
+        "/resourceregistry/api/v1/resource/a/policy/b",
+    ];
+    let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    // A signed-in browser's session cookie changes nothing either.
+    app.login("14928810047").await;
+    let anonymous = reqwest::Client::new();
+    for path in paths {
+        for method in methods {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let what = format!("{method} {path}");
+            // No credentials, no Origin: the CSRF check does not answer first.
+            api_not_found(anonymous.request(m.clone(), app.url(path)).send().await.unwrap(), &what).await;
+            // A bearer token and a JSON body, as an API client sends.
+            let res = anonymous.request(m.clone(), app.url(path)).bearer_auth("test-pdp-key-0123456789").json(&serde_json::json!({})).send().await.unwrap();
+            api_not_found(res, &what).await;
+            // From another site, with the session cookie.
+            let res =
+                app.client.request(m, app.url(path)).header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").send().await.unwrap();
+            api_not_found(res, &what).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn known_api_paths_and_the_portal_answer_as_before() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let send = |method: &str, path: &str| client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path));
+    // A wrong method on a known path keeps its 405.
+    for (method, path) in [
+        ("GET", "/authorization/api/v1/authorize"),
+        ("DELETE", "/authorization/api/v1/decision"),
+        ("POST", "/accessmanagement/api/v1/authorizedparties"),
+        ("PATCH", "/resourceregistry/api/v1/resource"),
+        ("POST", "/resourceregistry/api/v1/resource/some-id/policy"),
+    ] {
+        let res = send(method, path).header("origin", &app.base).bearer_auth("test-pdp-key-0123456789").send().await.unwrap();
+        assert_eq!(res.status(), 405, "{method} {path}");
+    }
+    // Known paths still authenticate their callers.
+    assert_eq!(send("POST", "/authorization/api/v1/authorize").json(&serde_json::json!({})).send().await.unwrap().status(), 401);
+    assert_eq!(send("GET", "/accessmanagement/api/v1/authorizedparties?subject=14928810047").send().await.unwrap().status(), 401);
+    assert_eq!(send("GET", "/resourceregistry/api/v1/resource").send().await.unwrap().status(), 401);
+    // The session-authenticated resource registry is still CSRF-checked.
+    let res = send("POST", "/resourceregistry/api/v1/resource").header("origin", "https://evil.example").json(&serde_json::json!({})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "csrf");
+    // Outside the API prefixes the portal answers as before: its HTML page for
+    // an unknown page, and the CSRF check for a cross-site POST.
+    let res = send("GET", "/no-such-page").send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    for path in ["/no-such-page", "/authorization", "/api/no_such_function"] {
+        let res = send("POST", path).header("origin", "https://evil.example").send().await.unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "csrf", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_cross_site_request_to_a_path_ending_in_token_is_checked() {
+    let app = spawn_app().await;
+    app.act_for("14928810047", "Bakeri Hansen AS").await;
+    // A resource named `token` in the session-authenticated registry: refused
+    // like any other cross-site change, before the handler.
+    for method in ["PUT", "DELETE"] {
+        let res = app
+            .client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url("/resourceregistry/api/v1/resource/token"))
+            .header("origin", "https://evil.example")
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{method}");
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "csrf", "{method}");
+    }
+    // The test provider's token endpoint, called server to server, is not.
+    let res = reqwest::Client::new().post(app.url("/idp/token")).form(&[("grant_type", "authorization_code")]).send().await.unwrap();
+    assert_ne!(res.status(), 403);
+    // Nor is the token service, which is outside the layer.
+    let res = reqwest::Client::new().post(app.url("/token")).header("origin", "https://evil.example").form(&[("grant_type", "x")]).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+}

@@ -276,13 +276,15 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
     let snap = snapshot(&pool).await;
     let (bjorn, bakery) = (party(&pool, BJORN).await, party(&pool, BAKERY).await);
     let now = time::OffsetDateTime::now_utc();
-    let seen = domain::system_users::overview(&pool, &snap, bjorn, bakery, now).await.unwrap();
+    let sv = test_support::services(&pool).await;
+    let seen = domain::system_users::overview(&test_support::acting(&sv, bjorn, bakery)).await.unwrap();
     let ours = seen.iter().find(|s| s.id == system_user).expect("the bakery sees its system user");
     assert_eq!((ours.recent_tokens, ours.system_id.as_str(), ours.kind.as_str()), (2, "310000000_regnskap", "standard"));
     assert!(ours.last_used_at.is_some_and(|t| (now - t).whole_minutes() < 5));
-    let later = domain::system_users::overview(&pool, &snap, bjorn, bakery, now + time::Duration::days(31)).await.unwrap();
+    let month_later = test_support::services_with_clock(&pool, std::sync::Arc::new(domain::clock::FixedClock::at(now + time::Duration::days(31)))).await;
+    let later = domain::system_users::overview(&test_support::acting(&month_later, bjorn, bakery)).await.unwrap();
     assert_eq!(later.iter().find(|s| s.id == system_user).map(|s| s.recent_tokens), Some(0), "the count covers 30 days");
-    let refused = domain::system_users::overview(&pool, &snap, party(&pool, KARI).await, bakery, now).await;
+    let refused = domain::system_users::overview(&test_support::acting(&sv, party(&pool, KARI).await, bakery)).await;
     assert!(matches!(refused, Err(domain::system_users::SystemUserError::NotAccessManager)), "{refused:?}");
     let kari = party(&pool, KARI).await;
     let clients = service::list_clients(&pool, &snap, Registrar::Person(kari), party(&pool, VENDOR).await).await.unwrap();

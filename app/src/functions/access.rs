@@ -123,7 +123,7 @@ fn reason_keys(r: &domain::decisions::Reason, out: &mut Vec<String>) {
 
 /// The catalogue's names of the things in `items` and of the roles they are held through.
 #[cfg(feature = "ssr")]
-pub(crate) async fn item_names<'a>(pool: &sqlx::PgPool, items: impl Iterator<Item = &'a domain::grants::HeldItem>) -> Result<Names, AppError> {
+pub(crate) async fn item_names<'a>(ctx: &domain::Context, items: impl Iterator<Item = &'a domain::grants::HeldItem>) -> Result<Names, AppError> {
     use crate::functions::ssr::internal;
     let mut keys = Vec::new();
     for i in items {
@@ -135,8 +135,7 @@ pub(crate) async fn item_names<'a>(pool: &sqlx::PgPool, items: impl Iterator<Ite
     }
     keys.sort_unstable();
     keys.dedup();
-    let mut conn = pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    domain::catalogue::store::names_of(&mut conn, &keys).await.map_err(|e| internal(&e.to_string()))
+    domain::catalogue::names_of(ctx, &keys).await.map_err(|e| internal(&e.to_string()))
 }
 
 /// A package that can be given, with its area, in nb, nn and en.
@@ -215,52 +214,56 @@ impl GiveSummary {
     }
 }
 
-/// The most packages one request may give (a form offers far fewer).
-pub const MAX_PACKAGES_AT_ONCE: usize = 50;
-
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::functions::ssr::*;
     use domain::grants::GrantError;
 
+    /// The refusal code of a grant error, as [`AppError::Refused`] carries it.
+    pub fn refusal(e: &GrantError) -> Option<&'static str> {
+        Some(match e {
+            GrantError::NoPackage => "grant.no_package",
+            GrantError::NoSuchPerson => "grant.no_such_person",
+            GrantError::NoSuchOrganisation => "grant.no_such_organisation",
+            GrantError::UnknownPackage(_) => "grant.unknown_package",
+            GrantError::NotAssignable(_) => "grant.not_assignable",
+            GrantError::WrongEntityType(_) => "grant.wrong_entity_type",
+            GrantError::MayNotPassOn(_) => "grant.may_not_pass_on",
+            GrantError::SelfAssignment => "grant.self",
+            GrantError::RecipientIsParty => "grant.to_party",
+            GrantError::UnknownRecipient => "grant.unknown_recipient",
+            GrantError::ForeignSystemUser => "grant.foreign_system_user",
+            GrantError::AgentSystemUser => "grant.agent_system_user",
+            GrantError::AlreadyGranted(_) => "grant.already",
+            GrantError::UnknownGrant => "grant.unknown_grant",
+            GrantError::NotAccessManager | GrantError::Invalid(_) | GrantError::Store(_) => return None,
+        })
+    }
+
     pub fn map(e: GrantError) -> AppError {
+        if let Some(code) = refusal(&e) {
+            return AppError::Refused(code.into());
+        }
         match e {
             GrantError::NotAccessManager => AppError::NotAllowed,
-            GrantError::UnknownPackage(_) => AppError::Refused("grant.unknown_package".into()),
-            GrantError::NotAssignable(_) => AppError::Refused("grant.not_assignable".into()),
-            GrantError::WrongEntityType(_) => AppError::Refused("grant.wrong_entity_type".into()),
-            GrantError::MayNotPassOn(_) => AppError::Refused("grant.may_not_pass_on".into()),
-            GrantError::SelfAssignment => AppError::Refused("grant.self".into()),
-            GrantError::RecipientIsParty => AppError::Refused("grant.to_party".into()),
-            GrantError::UnknownRecipient => AppError::Refused("grant.unknown_recipient".into()),
-            GrantError::ForeignSystemUser => AppError::Refused("grant.foreign_system_user".into()),
-            GrantError::AgentSystemUser => AppError::Refused("grant.agent_system_user".into()),
-            GrantError::AlreadyGranted(_) => AppError::Refused("grant.already".into()),
-            GrantError::UnknownGrant => AppError::Refused("grant.unknown_grant".into()),
-            GrantError::Store(e) => internal(&e.to_string()),
+            GrantError::Invalid(detail) => AppError::Invalid(detail),
+            other => internal(&other.to_string()),
         }
     }
 
-    /// The signed-in person, the chosen party, and whether the engine lets the
-    /// person manage access for it.
-    pub async fn manager() -> Result<(crate::session::PortalContext, crate::session::AuthSession, domain::parties::PartyId), AppError> {
-        let (session, ctx, auth) = signed_in().await?;
-        let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-        if !domain::audit::service::may_read(&ctx.engine.snapshot(), auth.person, party) {
-            return Err(AppError::NotAllowed);
-        }
-        Ok((ctx, auth, party))
+    pub fn names(p: &domain::catalogue::store::AssignablePackage) -> [String; 3] {
+        [p.name.nb.clone(), p.name.nn.clone(), p.name.en.clone()]
     }
 }
 
 /// Who holds what for the chosen party, and why.
 #[server(prefix = "/api", endpoint = "who_has_access")]
 pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
-    let (ctx, _, party) = ssr::manager().await?;
-    let snapshot = ctx.engine.snapshot();
-    let holders = domain::grants::who_has_access(&snapshot, party);
-    let names = item_names(&ctx.pool, holders.iter().flat_map(|h| &h.items)).await?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let holders = domain::grants::who_has_access(&ctx).map_err(ssr::map)?;
+    let snapshot = ctx.snapshot();
+    let names = item_names(&ctx, holders.iter().flat_map(|h| &h.items)).await?;
     Ok(holders.into_iter().map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, &names, i, true)).collect() }).collect())
 }
 
@@ -268,22 +271,13 @@ pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
 /// for its kind of party), by area.
 #[server(prefix = "/api", endpoint = "assignable_packages")]
 pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
-    use crate::functions::ssr::internal;
-    use domain::catalogue::model::EntityType;
-    let (ctx, _, party) = ssr::manager().await?;
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let kind = domain::parties::store::get(&mut conn, party).await.map_err(|e| internal(&e.to_string()))?.map(|p| p.kind());
-    let entity_type = match kind {
-        Some(domain::parties::PartyKind::Person) => EntityType::Person,
-        Some(domain::parties::PartyKind::Organisation) => EntityType::Organisation,
-        None => return Err(AppError::NoPartyChosen),
-    };
-    let rows = domain::catalogue::store::assignable_packages(&mut conn, entity_type).await.map_err(|e| internal(&e.to_string()))?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let rows = domain::grants::assignable_packages(&ctx).await.map_err(ssr::map)?;
     Ok(rows
         .into_iter()
         .map(|p| PackageOption {
+            name: ssr::names(&p),
             code: p.code,
-            name: [p.name.nb, p.name.nn, p.name.en],
             description: [p.description.nb, p.description.nn, p.description.en],
             area: p.area.urn,
             area_name: [p.area.name.nb, p.area.name.nn, p.area.name.en],
@@ -291,11 +285,6 @@ pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
         })
         .collect())
 }
-
-/// Refusals about the recipient rather than the package: the first package's
-/// refusal (audited) ends the request.
-#[cfg(feature = "ssr")]
-const RECIPIENT_REFUSALS: [&str; 4] = ["grant.self", "grant.to_party", "grant.foreign_system_user", "grant.agent_system_user"];
 
 /// A system user the chosen party may give packages to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,21 +296,18 @@ pub struct SystemUserOption {
 /// The chosen party's own system users, for "give access".
 #[server(prefix = "/api", endpoint = "party_system_users")]
 pub async fn party_system_users() -> Result<Vec<SystemUserOption>, AppError> {
-    use crate::functions::ssr::internal;
-    let (ctx, _, party) = ssr::manager().await?;
-    let list = domain::grants::system_users_of(&ctx.pool, party).await.map_err(|e| internal(&e.to_string()))?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let list = domain::grants::system_users_of(&ctx).await.map_err(ssr::map)?;
     Ok(list.into_iter().map(|(id, name)| SystemUserOption { id: id.to_string(), name }).collect())
 }
 
 /// Gives a recipient one or more packages for the chosen party, and says per
-/// package whether it was given or why not.
+/// package whether it was given or why not (`domain::grants::give`).
 ///
 /// `kind` chooses the recipient: `person` (national identity number and
-/// surname; both must match, so numbers cannot be probed), `organisation`
-/// (organisation number of an active organisation) or `system_user` (one of
-/// the party's own system users, by id). The form may send both
-/// groups of fields; only the chosen kind's are read. A recipient that cannot
-/// be found refuses the whole request, so nothing changes.
+/// surname), `organisation` (organisation number) or `system_user` (one of
+/// the party's own system users, by id). The form may send both groups of
+/// fields; only the chosen kind's are read.
 #[server(prefix = "/api", endpoint = "give_access")]
 pub async fn give_access(
     #[server(default)] kind: String,
@@ -331,99 +317,36 @@ pub async fn give_access(
     #[server(default)] system_user: String,
     #[server(default)] packages: Vec<String>,
 ) -> Result<GiveSummary, AppError> {
-    use crate::functions::ssr::*;
-    let (ctx, auth, party) = ssr::manager().await?;
-    let mut codes: Vec<String> = Vec::new();
-    for p in packages.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        if !codes.iter().any(|c| c == p) {
-            codes.push(p.to_string());
-        }
-    }
-    if codes.is_empty() {
-        return Err(AppError::Refused("grant.no_package".into()));
-    }
-    if codes.len() > MAX_PACKAGES_AT_ONCE {
-        return Err(AppError::Invalid("packages".into()));
-    }
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    use domain::grants::Recipient;
-    let (recipient, recipient_name) = match kind.trim() {
-        "" | "person" => {
-            let nin = domain::parties::NationalId::parse(national_id.trim(), domain::parties::SyntheticIds::Accept)
-                .map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
-            let surname = surname.trim().to_lowercase();
-            if surname.is_empty() || surname.chars().count() > 100 {
-                return Err(AppError::Invalid("surname".into()));
-            }
-            let found = domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))?;
-            match found {
-                Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => (Recipient::Party(p.id), p.name),
-                _ => return Err(AppError::Refused("grant.no_such_person".into())),
-            }
-        }
-        "organisation" => {
-            // People write org numbers in groups ("310 400 009").
-            let digits: String = org_number.chars().filter(|c| !c.is_whitespace()).collect();
-            let org = domain::parties::OrgNumber::try_from(digits.as_str()).map_err(|_| AppError::Invalid("org_number".into()))?;
-            let found = domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))?;
-            let p = found.ok_or_else(|| AppError::Refused("grant.no_such_organisation".into()))?;
-            (Recipient::Party(p.id), p.name)
-        }
-        // One of the party's own system users, chosen from a list; the use
-        // case checks that it is theirs.
-        "system_user" => {
-            let id = uuid::Uuid::parse_str(system_user.trim()).map_err(|_| AppError::Invalid("system_user".into()))?;
-            (Recipient::SystemUser(id), ctx.engine.snapshot().name_of(id))
-        }
+    use domain::grants::RecipientQuery;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let recipient = match kind.trim() {
+        "" | "person" => RecipientQuery::Person { national_id, surname },
+        "organisation" => RecipientQuery::Organisation { org_number },
+        "system_user" => RecipientQuery::SystemUser { id: system_user },
         _ => return Err(AppError::Invalid("kind".into())),
     };
-    // Names for the summary; a code not in the catalogue keeps its code as name.
-    let kind_of_party = domain::parties::store::get(&mut conn, party).await.map_err(|e| internal(&e.to_string()))?.map(|p| p.kind());
-    let entity_type = match kind_of_party {
-        Some(domain::parties::PartyKind::Person) => domain::catalogue::model::EntityType::Person,
-        _ => domain::catalogue::model::EntityType::Organisation,
-    };
-    let catalogue = domain::catalogue::store::assignable_packages(&mut conn, entity_type).await.map_err(|e| internal(&e.to_string()))?;
-    drop(conn);
-    let snapshot = ctx.engine.snapshot();
-    let mut outcomes = Vec::with_capacity(codes.len());
-    for code in codes {
-        let result =
-            domain::grants::grant_package_to(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, recipient, &code).await;
-        let refused = match result.map_err(ssr::map) {
-            Ok(_) => None,
-            // About the recipient, not the package: refused (and audited) by the first try already.
-            Err(AppError::Refused(reason)) if RECIPIENT_REFUSALS.contains(&reason.as_str()) => return Err(AppError::Refused(reason)),
-            Err(AppError::Refused(reason)) => Some(reason),
-            // Not an access manager, or an internal error: the whole request fails.
-            Err(other) => {
-                ctx.engine.refresh_now(&ctx.pool).await;
-                return Err(other);
-            }
-        };
-        let name = catalogue
-            .iter()
-            .find(|p| p.code == code)
-            .map(|p| [p.name.nb.clone(), p.name.nn.clone(), p.name.en.clone()])
-            .unwrap_or_else(|| [code.clone(), code.clone(), code.clone()]);
-        outcomes.push(PackageOutcome { code, name, refused });
-    }
-    if outcomes.iter().any(|o| o.refused.is_none()) {
-        ctx.engine.refresh_now(&ctx.pool).await;
-    }
-    Ok(GiveSummary { recipient: recipient_name, outcomes })
+    let given = domain::grants::give(&ctx, &recipient, &packages).await.map_err(ssr::map)?;
+    Ok(GiveSummary {
+        recipient: given.recipient,
+        outcomes: given
+            .outcomes
+            .into_iter()
+            .map(|o| PackageOutcome {
+                // A code not in the catalogue keeps its code as name.
+                name: o.package.as_ref().map(ssr::names).unwrap_or_else(|| [o.code.clone(), o.code.clone(), o.code.clone()]),
+                refused: o.refused.as_ref().and_then(ssr::refusal).map(str::to_string),
+                code: o.code,
+            })
+            .collect(),
+    })
 }
 
 /// Revokes a direct grant given on behalf of the chosen party.
 #[server(prefix = "/api", endpoint = "revoke_access")]
 pub async fn revoke_access(grant: String) -> Result<(), AppError> {
-    use crate::functions::ssr::*;
-    let (session, ctx, auth) = signed_in().await?;
-    let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
+    let ctx = crate::functions::ssr::party_context().await?;
     let grant = uuid::Uuid::parse_str(grant.trim()).map_err(|_| AppError::Invalid("grant".into()))?;
-    let snapshot = ctx.engine.snapshot();
-    domain::grants::revoke(&ctx.pool, ctx.clock.as_ref(), &snapshot, actor(&auth, Some(party)), auth.person, party, grant).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::grants::revoke(&ctx, grant).await.map_err(ssr::map)?;
     leptos_axum::redirect("/tilganger");
     Ok(())
 }

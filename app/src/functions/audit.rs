@@ -17,24 +17,22 @@ pub struct AuditRow {
 /// The chosen party's audit trail, newest first; access managers only.
 #[server(prefix = "/api", endpoint = "audit_trail")]
 pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome: Option<String>) -> Result<Vec<AuditRow>, AppError> {
-    use super::ssr::{internal, signed_in};
-    use domain::audit::service::{trail_for, AuditTrailError};
-    let (session, ctx, auth) = signed_in().await?;
-    let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
+    use super::ssr::{internal, party_context};
+    use domain::audit_trail::{trail, AuditTrailError};
+    let ctx = party_context().await?;
     if let Some(o) = outcome.as_deref().filter(|o| !o.is_empty()) {
         if !["success", "refused", "failed"].contains(&o) {
             return Err(AppError::Invalid("outcome".into()));
         }
     }
     let filter = domain::audit::AuditFilter { action, actor, outcome, limit: Some(200) };
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let snapshot = ctx.engine.snapshot();
-    let rows = match trail_for(&mut conn, &snapshot, auth.person, party, &filter).await {
+    let rows = match trail(&ctx, &filter).await {
         Ok(rows) => rows,
         Err(AuditTrailError::NotAccessManager) => return Err(AppError::NotAllowed),
         Err(e) => return Err(internal(&e.to_string())),
     };
     let fmt = time::macros::format_description!("[day].[month].[year] [hour]:[minute]:[second] UTC");
+    let snapshot = ctx.snapshot();
     Ok(rows
         .into_iter()
         .map(|r| AuditRow {

@@ -53,12 +53,28 @@ pub(crate) mod ssr {
         AppError::Internal(id)
     }
 
+    /// The use-case context of the signed-in person, acting for the party
+    /// they chose, if they chose one.
+    pub async fn use_case_context() -> Result<domain::Context, AppError> {
+        let (session, portal, auth) = signed_in().await?;
+        let party = session::chosen_party(&session).await;
+        Ok(portal.services().for_person(auth.person, auth.name.clone(), party, session::request_id()))
+    }
+
+    /// As [`use_case_context`], for a page about the chosen party: without
+    /// a chosen party there is nothing to show.
+    pub async fn party_context() -> Result<domain::Context, AppError> {
+        let ctx = use_case_context().await?;
+        ctx.party().ok_or(AppError::NoPartyChosen)?;
+        Ok(ctx)
+    }
+
     /// The signed-in person and the chosen party, if the engine lets the
     /// person read the party's access management; the use cases check writing.
     pub async fn access_manager() -> Result<(PortalContext, AuthSession, domain::parties::PartyId), AppError> {
         let (session, ctx, auth) = signed_in().await?;
         let party = session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-        if !domain::grants::service::may_manage(&ctx.engine.snapshot(), auth.person, party, "read") {
+        if !domain::authz::permits(&ctx.engine.snapshot(), auth.person, domain::authz::Action::Read, domain::authz::SystemResource::AccessManagement, party) {
             return Err(AppError::NotAllowed);
         }
         Ok((ctx, auth, party))
@@ -83,7 +99,7 @@ pub(crate) mod ssr {
         domain::audit::Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of, request_id: session::request_id() }
     }
 
-    pub fn party_view(p: domain::parties::service::ActingParty) -> super::PartyView {
+    pub fn party_view(p: domain::authorized_parties::ActingParty) -> super::PartyView {
         super::PartyView {
             id: p.party.id.to_string(),
             org_number: p.party.org_number().map(|o| o.to_string()),

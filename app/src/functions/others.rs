@@ -18,11 +18,10 @@ pub struct OtherParty {
 /// The parties the signed-in person holds something for, by name.
 #[server(prefix = "/api", endpoint = "what_i_can_do_for_others")]
 pub async fn what_i_can_do_for_others() -> Result<Vec<OtherParty>, AppError> {
-    use crate::functions::ssr::signed_in;
-    let (_, ctx, auth) = signed_in().await?;
-    let snapshot = ctx.engine.snapshot();
-    let others = domain::grants::what_i_can_do_for_others(&snapshot, auth.person);
-    let names = super::access::item_names(&ctx.pool, others.iter().flat_map(|p| &p.items)).await?;
+    let ctx = crate::functions::ssr::use_case_context().await?;
+    let others = domain::grants::what_i_can_do_for_others(&ctx).map_err(|_| AppError::NotSignedIn)?;
+    let snapshot = ctx.snapshot();
+    let names = super::access::item_names(&ctx, others.iter().flat_map(|p| &p.items)).await?;
     Ok(others
         .into_iter()
         .map(|p| OtherParty {

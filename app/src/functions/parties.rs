@@ -8,14 +8,11 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "parties")]
 pub async fn list_parties(search: Option<String>) -> Result<Vec<PartyView>, AppError> {
     use super::ssr::*;
-    let (_, ctx, auth) = signed_in().await?;
+    let ctx = use_case_context().await?;
     if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
         return Err(AppError::Invalid("search".into()));
     }
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let list = domain::parties::service::acting_parties(&mut conn, &ctx.engine.snapshot(), auth.person, search.as_deref())
-        .await
-        .map_err(|e| internal(&e.to_string()))?;
+    let list = domain::authorized_parties::acting_parties(&ctx, search.as_deref()).await.map_err(|e| internal(&e.to_string()))?;
     Ok(list.into_iter().map(party_view).collect())
 }
 
@@ -23,11 +20,12 @@ pub async fn list_parties(search: Option<String>) -> Result<Vec<PartyView>, AppE
 #[server(prefix = "/api", endpoint = "choose_party")]
 pub async fn choose_party(party: String) -> Result<(), AppError> {
     use super::ssr::*;
-    use domain::parties::service::{choose_acting_party, ActingPartyError};
-    let (session, ctx, auth) = signed_in().await?;
+    use domain::authorized_parties::{choose_acting_party, ActingPartyError};
+    let ctx = use_case_context().await?;
+    let session = session().await?;
     let id = uuid::Uuid::parse_str(party.trim()).map_err(|_| AppError::Invalid("party".into()))?;
     let party = domain::parties::PartyId(id);
-    match choose_acting_party(&ctx.pool, &ctx.engine.snapshot(), ctx.clock.as_ref(), actor(&auth, None), auth.person, party).await {
+    match choose_acting_party(&ctx, party).await {
         Ok(_) => {}
         Err(ActingPartyError::NotAllowed | ActingPartyError::UnknownPerson) => return Err(AppError::NotAllowed),
         Err(e) => return Err(internal(&e.to_string())),

@@ -146,7 +146,7 @@ pub(crate) mod ssr {
     use super::*;
     use crate::functions::ssr::*;
     use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
-    use domain::resources::{Authority, Ctx, FieldError, Resource, ResourceError};
+    use domain::resources::{FieldError, Resource, ResourceError};
 
     pub const AUTH_LEVEL_OBLIGATION: &str = "urn:altinn:obligation:authenticationLevel1";
 
@@ -163,7 +163,7 @@ pub(crate) mod ssr {
             ResourceError::Invalid(errors) => invalid(errors.into_iter().map(|FieldError { field, message }| (field, message)).collect()),
             ResourceError::Policy(x) => one("xml", x.to_string()),
             ResourceError::NotAccessManager => AppError::NotAllowed,
-            ResourceError::NotOwner => AppError::Refused("resources.refused.owned_by_another".into()),
+            ResourceError::NotOwner | ResourceError::OwnerCannotChange => AppError::Refused("resources.refused.owned_by_another".into()),
             ResourceError::NotFound(_) => AppError::Refused("resources.refused.not_found".into()),
             ResourceError::AlreadyExists(_) => AppError::Refused("resources.refused.already_exists".into()),
             ResourceError::SystemResource(_) => AppError::Refused("resources.refused.system".into()),
@@ -172,14 +172,13 @@ pub(crate) mod ssr {
         }
     }
 
-    /// A use-case context for the signed-in person.
-    pub async fn person() -> Result<(crate::session::PortalContext, crate::session::AuthSession, tower_sessions::Session), AppError> {
-        let (session, ctx, auth) = signed_in().await?;
-        Ok((ctx, auth, session))
-    }
-
-    pub fn use_case<'a>(ctx: &'a crate::session::PortalContext, snapshot: &'a domain::decisions::Snapshot, auth: &crate::session::AuthSession) -> Ctx<'a> {
-        Ctx { pool: &ctx.pool, clock: ctx.clock.as_ref(), snapshot, actor: actor(auth, None), authority: Authority::Person(auth.person) }
+    /// A form's field errors as the domain's, so that a check made inside a
+    /// use case (under a row's lock) reaches the form like the domain's own.
+    pub fn unmap(e: AppError) -> ResourceError {
+        match field_errors(&e) {
+            Some(errors) => ResourceError::Invalid(errors.into_iter().map(|(field, message)| FieldError::new(field, message)).collect()),
+            None => ResourceError::Invalid(vec![FieldError::new("form", e.to_string())]),
+        }
     }
 
     pub fn combining_name(c: Combining) -> &'static str {
@@ -341,19 +340,20 @@ pub(crate) mod ssr {
 #[server(prefix = "/api", endpoint = "services")]
 pub async fn services() -> Result<ServicesView, AppError> {
     use crate::functions::ssr::internal;
-    let (ctx, auth, session) = ssr::person().await?;
-    let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-    let snapshot = ctx.engine.snapshot();
+    use domain::authz::{Action, SystemResource};
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
+    let snapshot = ctx.snapshot();
     let info = snapshot.party(party.0).ok_or(AppError::NoPartyChosen)?;
     let Some(org) = info.org_number.clone() else {
         return Ok(ServicesView { party_name: info.name.clone(), org_number: None, may_manage: false, services: vec![] });
     };
     let owner = domain::parties::OrgNumber::try_from(org.as_str()).map_err(|e| internal(&e.to_string()))?;
-    let list = domain::resources::list(&ctx.pool, Some(&owner)).await.map_err(ssr::map)?;
+    let list = domain::resources::list(&ctx, Some(&owner)).await.map_err(ssr::map)?;
     Ok(ServicesView {
         party_name: info.name.clone(),
         org_number: Some(org),
-        may_manage: domain::grants::service::may_manage(&snapshot, auth.person, party, "write"),
+        may_manage: ctx.may(Action::Write, SystemResource::AccessManagement, party),
         services: list
             .into_iter()
             .map(|r| ServiceSummary { id: r.id, title: [r.title_nb, r.title_nn, r.title_en], resource_type: r.resource_type, rules: r.policy.rules.len() })
@@ -364,9 +364,8 @@ pub async fn services() -> Result<ServicesView, AppError> {
 /// One service with its policy, for someone who manages its owner.
 #[server(prefix = "/api", endpoint = "service")]
 pub async fn service(id: String) -> Result<ServiceView, AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
-    let r = domain::resources::get(&ssr::use_case(&ctx, &snapshot, &auth), id.trim()).await.map_err(ssr::map)?;
+    let ctx = crate::functions::ssr::use_case_context().await?;
+    let r = domain::resources::get(&ctx, id.trim()).await.map_err(ssr::map)?;
     Ok(ssr::view(r))
 }
 
@@ -374,9 +373,8 @@ pub async fn service(id: String) -> Result<ServiceView, AppError> {
 #[server(prefix = "/api", endpoint = "policy_packages")]
 pub async fn policy_packages() -> Result<Vec<PackageChoiceView>, AppError> {
     use crate::functions::ssr::internal;
-    let (ctx, _, _) = ssr::person().await?;
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let list = domain::resources::store::package_choices(&mut conn).await.map_err(|e| internal(&e.to_string()))?;
+    let ctx = crate::functions::ssr::use_case_context().await?;
+    let list = domain::resources::package_choices(&ctx).await.map_err(|e| internal(&e.to_string()))?;
     Ok(list.into_iter().map(|p| PackageChoiceView { code: p.code, name: p.name, area_name: p.area_name }).collect())
 }
 
@@ -400,10 +398,10 @@ pub async fn create_service(
     #[server(default)] parties: String,
 ) -> Result<(), AppError> {
     use domain::decisions::policy::Policy;
-    let (ctx, auth, session) = ssr::person().await?;
-    let party = crate::session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-    let snapshot = ctx.engine.snapshot();
-    let org = snapshot.party(party.0).and_then(|p| p.org_number.clone()).ok_or_else(|| AppError::Refused("resources.refused.not_an_organisation".into()))?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
+    let org =
+        ctx.snapshot().party(party.0).and_then(|p| p.org_number.clone()).ok_or_else(|| AppError::Refused("resources.refused.not_an_organisation".into()))?;
     let owner = domain::parties::OrgNumber::try_from(org.as_str()).map_err(|_| AppError::Refused("resources.refused.not_an_organisation".into()))?;
     let id = id.trim().to_string();
     // Every field's problem at once: the form's own checks, then the domain's.
@@ -433,8 +431,7 @@ pub async fn create_service(
         errors.extend(domain::resources::problems(&r).into_iter().filter(|p| p.field != "rules").map(|p| (p.field, p.message)));
         return Err(ssr::invalid(errors));
     }
-    domain::resources::create(&ssr::use_case(&ctx, &snapshot, &auth), &owner, &r).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::resources::create(&ctx, &owner, &r).await.map_err(ssr::map)?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -453,30 +450,32 @@ pub async fn update_service(
     #[server(default)] combining: String,
     #[server(default)] auth_level: String,
 ) -> Result<(), AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
-    let uc = ssr::use_case(&ctx, &snapshot, &auth);
+    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = id.trim().to_string();
-    let existing = domain::resources::get(&uc, &id).await.map_err(ssr::map)?;
     let combining = ssr::parse_combining(&combining)?;
-    let obligations = ssr::with_auth_level(existing.policy.obligations.clone(), &auth_level)?;
-    let r = domain::resources::ResourceForSave {
-        id: id.clone(),
-        title_nb: title_nb.trim().into(),
-        title_nn: title_nn.trim().into(),
-        title_en: title_en.trim().into(),
-        description: description.trim().into(),
-        resource_type: resource_type.trim().into(),
-        delegable: delegable.is_some(),
-        policy: domain::decisions::policy::Policy { combining, obligations, ..existing.policy },
-    };
-    domain::resources::update(&uc, &id, &r).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    // Checked here, applied to the stored obligations under the row's lock.
+    ssr::with_auth_level(vec![], &auth_level)?;
+    domain::resources::edit(&ctx, &id, |existing| {
+        let obligations = ssr::with_auth_level(existing.policy.obligations.clone(), &auth_level).map_err(ssr::unmap)?;
+        Ok(domain::resources::ResourceForSave {
+            id: id.clone(),
+            title_nb: title_nb.trim().into(),
+            title_nn: title_nn.trim().into(),
+            title_en: title_en.trim().into(),
+            description: description.trim().into(),
+            resource_type: resource_type.trim().into(),
+            delegable: delegable.is_some(),
+            policy: domain::decisions::policy::Policy { combining, obligations, ..existing.policy.clone() },
+        })
+    })
+    .await
+    .map_err(ssr::map)?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
 
-/// Adds a rule to a service (`rule` empty) or replaces one.
+/// Adds a rule to a service (`rule` empty) or replaces one; under the
+/// service's lock, so that two people editing rules at once both keep theirs.
 #[server(prefix = "/api", endpoint = "save_service_rule")]
 pub async fn save_service_rule(
     #[server(default)] service: String,
@@ -487,25 +486,26 @@ pub async fn save_service_rule(
     #[server(default)] roles: String,
     #[server(default)] parties: String,
 ) -> Result<(), AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
-    let uc = ssr::use_case(&ctx, &snapshot, &auth);
+    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = service.trim().to_string();
-    let existing = domain::resources::get(&uc, &id).await.map_err(ssr::map)?;
-    let mut policy = existing.policy;
     let rule_id = rule.trim();
-    let position = policy.rules.iter().position(|r| r.id == rule_id);
-    let new = match position {
-        Some(i) => ssr::rule_from_form(rule_id.into(), &effect, &actions, &packages, &roles, &parties, ssr::kept(&policy.rules[i]))?,
-        None if rule_id.is_empty() => ssr::rule_from_form(ssr::new_rule_id(&policy), &effect, &actions, &packages, &roles, &parties, vec![])?,
-        None => return Err(AppError::Refused("resources.refused.not_found".into())),
-    };
-    match position {
-        Some(i) => policy.rules[i] = new,
-        None => policy.rules.push(new),
-    }
-    domain::resources::set_policy(&uc, &id, policy).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::resources::edit_rules(&ctx, &id, |existing| {
+        let mut policy = existing.clone();
+        let position = policy.rules.iter().position(|r| r.id == rule_id);
+        let new = match position {
+            Some(i) => ssr::rule_from_form(rule_id.into(), &effect, &actions, &packages, &roles, &parties, ssr::kept(&policy.rules[i])),
+            None if rule_id.is_empty() => ssr::rule_from_form(ssr::new_rule_id(&policy), &effect, &actions, &packages, &roles, &parties, vec![]),
+            None => return Err(domain::resources::ResourceError::NotFound(format!("{id}/{rule_id}"))),
+        }
+        .map_err(ssr::unmap)?;
+        match position {
+            Some(i) => policy.rules[i] = new,
+            None => policy.rules.push(new),
+        }
+        Ok(policy)
+    })
+    .await
+    .map_err(ssr::map)?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -513,18 +513,18 @@ pub async fn save_service_rule(
 /// Removes a rule from a service (the last rule cannot be removed: a policy needs one).
 #[server(prefix = "/api", endpoint = "delete_service_rule")]
 pub async fn delete_service_rule(#[server(default)] service: String, #[server(default)] rule: String) -> Result<(), AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
-    let uc = ssr::use_case(&ctx, &snapshot, &auth);
+    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = service.trim().to_string();
-    let mut policy = domain::resources::get(&uc, &id).await.map_err(ssr::map)?.policy;
-    let before = policy.rules.len();
-    policy.rules.retain(|r| r.id != rule.trim());
-    if policy.rules.len() == before {
-        return Err(AppError::Refused("resources.refused.not_found".into()));
-    }
-    domain::resources::set_policy(&uc, &id, policy).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::resources::edit_rules(&ctx, &id, |existing| {
+        let mut policy = existing.clone();
+        policy.rules.retain(|r| r.id != rule.trim());
+        if policy.rules.len() == existing.rules.len() {
+            return Err(domain::resources::ResourceError::NotFound(format!("{id}/{}", rule.trim())));
+        }
+        Ok(policy)
+    })
+    .await
+    .map_err(ssr::map)?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -532,14 +532,12 @@ pub async fn delete_service_rule(#[server(default)] service: String, #[server(de
 /// Replaces a service's policy with a XACML 3.0 XML document.
 #[server(prefix = "/api", endpoint = "import_service_policy")]
 pub async fn import_service_policy(#[server(default)] service: String, #[server(default)] xml: String) -> Result<(), AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
+    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = service.trim().to_string();
     if xml.trim().is_empty() {
         return Err(ssr::one("xml", ""));
     }
-    domain::resources::import_policy(&ssr::use_case(&ctx, &snapshot, &auth), &id, &xml).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::resources::import_policy(&ctx, &id, &xml).await.map_err(ssr::map)?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -547,10 +545,8 @@ pub async fn import_service_policy(#[server(default)] service: String, #[server(
 /// Deletes a service that no grant or user role refers to.
 #[server(prefix = "/api", endpoint = "delete_service")]
 pub async fn delete_service(#[server(default)] service: String) -> Result<(), AppError> {
-    let (ctx, auth, _) = ssr::person().await?;
-    let snapshot = ctx.engine.snapshot();
-    domain::resources::delete(&ssr::use_case(&ctx, &snapshot, &auth), service.trim()).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    let ctx = crate::functions::ssr::use_case_context().await?;
+    domain::resources::delete(&ctx, service.trim()).await.map_err(ssr::map)?;
     leptos_axum::redirect("/tjenester?slettet=1");
     Ok(())
 }

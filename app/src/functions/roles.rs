@@ -66,6 +66,8 @@ mod ssr {
             RoleError::UnknownPackage(code) => AppError::Refused(format!("role.unknown_package|{code}")),
             RoleError::UnknownResource(id) => AppError::Refused(format!("role.unknown_resource|{id}")),
             RoleError::UnknownParty => AppError::Refused("role.unknown_party".into()),
+            RoleError::NoSuchPerson => AppError::Refused("grant.no_such_person".into()),
+            RoleError::NoSuchOrganisation => AppError::Refused("grant.no_such_organisation".into()),
             RoleError::SelfAssignment => AppError::Refused("role.self".into()),
             RoleError::InheritanceCycle(path) => AppError::Refused(format!("role.cycle|{}", path.join(" → "))),
             RoleError::SegregationOfDuties(a, b) => AppError::Refused(format!("role.sod|{a}|{b}")),
@@ -80,36 +82,15 @@ mod ssr {
         s.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
     }
 
-    pub use crate::functions::ssr::{access_manager as manager, date};
-
-    /// The use-case context for the person acting for `party`.
-    pub fn use_case<'a>(
-        ctx: &'a crate::session::PortalContext,
-        auth: &crate::session::AuthSession,
-        party: domain::parties::PartyId,
-        snapshot: &'a domain::decisions::Snapshot,
-    ) -> domain::user_roles::service::Ctx<'a> {
-        domain::user_roles::service::Ctx {
-            pool: &ctx.pool,
-            clock: ctx.clock.as_ref(),
-            snapshot,
-            actor: crate::functions::ssr::actor(auth, Some(party)),
-            person: auth.person,
-        }
-    }
+    pub use crate::functions::ssr::date;
 }
 
 /// The roles the chosen party may use, the assignments that apply to it, and
 /// its segregation-of-duties rules; for those who manage access for it.
 #[server(prefix = "/api", endpoint = "roles_overview")]
 pub async fn roles_overview() -> Result<RolesData, AppError> {
-    use crate::functions::ssr::internal;
-    let (ctx, _, party) = ssr::manager().await?;
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let store = |e: sqlx::Error| internal(&e.to_string());
-    let roles = domain::user_roles::store::roles_for(&mut conn, party).await.map_err(store)?;
-    let assignments = domain::user_roles::store::assignments_for(&mut conn, party, ctx.clock.now()).await.map_err(store)?;
-    let sod = domain::user_roles::store::sod_rules_for(&mut conn, party).await.map_err(store)?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let domain::user_roles::Overview { roles, assignments, sod_rules: sod } = domain::user_roles::overview(&ctx).await.map_err(ssr::map)?;
     let day = time::macros::format_description!("[day].[month].[year]");
     let fmt = |t: time::OffsetDateTime| t.format(&day).unwrap_or_default();
     Ok(RolesData {
@@ -167,7 +148,8 @@ pub async fn create_role(
     first_working_days: String,
 ) -> Result<(), AppError> {
     use domain::user_roles::{AccessRules, Amount, RoleForCreate, TimeWindow};
-    let (ctx, auth, party) = ssr::manager().await?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
     let mut parsed_rights = Vec::new();
     for r in ssr::list(&rights) {
         match r.split_once(':') {
@@ -192,10 +174,7 @@ pub async fn create_role(
         inherits: ssr::list(&inherits),
         rules: AccessRules { max_amount, time_window },
     };
-    let snapshot = ctx.engine.snapshot();
-    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
-    domain::user_roles::create_role(&c, party, &input).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::user_roles::create_role(&ctx, party, &input).await.map_err(ssr::map)?;
     Ok(())
 }
 
@@ -215,64 +194,36 @@ pub async fn assign_role(
     attestation_issuer: String,
     attestation_reference: String,
 ) -> Result<(), AppError> {
-    use crate::functions::ssr::internal;
-    use domain::user_roles::{AssignmentForCreate, Attestation, AttestationKind};
-    let (ctx, auth, party) = ssr::manager().await?;
-    let nin =
-        domain::parties::NationalId::parse(&national_id, domain::parties::SyntheticIds::Accept).map_err(|e| AppError::Invalid(format!("national_id: {e}")))?;
-    let surname = surname.trim().to_lowercase();
-    if surname.is_empty() || surname.chars().count() > 100 {
-        return Err(AppError::Invalid("surname".into()));
-    }
+    use domain::user_roles::{AssignmentRequest, Attestation, AttestationKind};
+    let ctx = crate::functions::ssr::party_context().await?;
     let kind = AttestationKind::parse(&attestation_kind).ok_or_else(|| AppError::Invalid("attestation_kind".into()))?;
-    let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-    let subject = match domain::parties::store::find_by_national_id(&mut conn, &nin).await.map_err(|e| internal(&e.to_string()))? {
-        Some(p) if p.name.to_lowercase().split_whitespace().last() == Some(surname.as_str()) => p.id,
-        _ => return Err(AppError::Refused("grant.no_such_person".into())),
-    };
-    let mut parties = Vec::new();
-    for number in ssr::list(&restricted_to) {
-        let org = domain::parties::OrgNumber::try_from(number.as_str()).map_err(|e| AppError::Invalid(format!("restricted_to: {e}")))?;
-        match domain::parties::store::find_by_org_number(&mut conn, &org).await.map_err(|e| internal(&e.to_string()))? {
-            Some(p) => parties.push(p.id),
-            None => return Err(AppError::Refused("grant.no_such_organisation".into())),
-        }
-    }
-    drop(conn);
-    let input = AssignmentForCreate {
-        role_code: role.trim().to_string(),
-        subject,
-        restricted_to: parties,
+    let request = AssignmentRequest {
+        role_code: role,
+        national_id,
+        surname,
+        restricted_to: ssr::list(&restricted_to),
         valid_from: ssr::date("valid_from", &valid_from)?,
         valid_to: ssr::date("valid_to", &valid_to)?,
         attestation: Attestation { kind, issuer: attestation_issuer, reference: attestation_reference },
     };
-    let snapshot = ctx.engine.snapshot();
-    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
-    domain::user_roles::assign_role(&c, party, &input).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::user_roles::assign_role_to_person(&ctx, request).await.map_err(ssr::map)?;
     Ok(())
 }
 
 /// Ends a role assignment that applies to the chosen party.
 #[server(prefix = "/api", endpoint = "end_role_assignment")]
 pub async fn end_role_assignment(assignment: String) -> Result<(), AppError> {
-    let (ctx, auth, party) = ssr::manager().await?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
     let id = uuid::Uuid::parse_str(assignment.trim()).map_err(|_| AppError::Invalid("assignment".into()))?;
-    let snapshot = ctx.engine.snapshot();
-    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
-    domain::user_roles::end_assignment(&c, party, id).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    domain::user_roles::end_assignment(&ctx, party, id).await.map_err(ssr::map)?;
     Ok(())
 }
 
 /// Forbids one person holding both roles for the same party.
 #[server(prefix = "/api", endpoint = "add_sod_rule")]
 pub async fn add_sod_rule(role_a: String, role_b: String, description: String) -> Result<(), AppError> {
-    let (ctx, auth, party) = ssr::manager().await?;
-    let snapshot = ctx.engine.snapshot();
-    let c = ssr::use_case(&ctx, &auth, party, &snapshot);
-    domain::user_roles::add_sod_rule(&c, role_a.trim(), role_b.trim(), &description).await.map_err(ssr::map)?;
-    ctx.engine.refresh_now(&ctx.pool).await;
+    let ctx = crate::functions::ssr::party_context().await?;
+    domain::user_roles::add_sod_rule(&ctx, role_a.trim(), role_b.trim(), &description).await.map_err(ssr::map)?;
     Ok(())
 }

@@ -23,11 +23,11 @@ pub async fn session_info() -> Result<Option<SessionView>, AppError> {
     };
     let party = match crate::session::chosen_party(&session).await {
         Some(id) => {
-            let mut conn = ctx.pool.acquire().await.map_err(|e| internal(&e.to_string()))?;
-            match domain::parties::service::ensure_may_act_for(&mut conn, &ctx.engine.snapshot(), auth.person, id).await {
+            let use_case = ctx.services().for_person(auth.person, auth.name.clone(), None, crate::session::request_id());
+            match domain::authorized_parties::ensure_may_act_for(&use_case, id).await {
                 Ok(p) => Some(party_view(p)),
                 // The right to act for the party has ended since it was chosen.
-                Err(domain::parties::service::ActingPartyError::NotAllowed) => None,
+                Err(domain::authorized_parties::ActingPartyError::NotAllowed) => None,
                 Err(e) => return Err(internal(&e.to_string())),
             }
         }

@@ -26,11 +26,10 @@ pub struct SystemUserView {
 /// The chosen party's system users in force, by name.
 #[server(prefix = "/api", endpoint = "system_user_overview")]
 pub async fn system_user_overview() -> Result<Vec<SystemUserView>, AppError> {
-    use crate::functions::ssr::{access_manager, internal, moment};
+    use crate::functions::ssr::{internal, moment, party_context};
     use domain::system_users::SystemUserError;
-    let (ctx, auth, party) = access_manager().await?;
-    let now = ctx.clock.now();
-    let list = domain::system_users::overview(&ctx.pool, &ctx.engine.snapshot(), auth.person, party, now).await.map_err(|e| match e {
+    let ctx = party_context().await?;
+    let list = domain::system_users::overview(&ctx).await.map_err(|e| match e {
         SystemUserError::NotAccessManager => AppError::NotAllowed,
         SystemUserError::Store(e) => internal(&e.to_string()),
     })?;

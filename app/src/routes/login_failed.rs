@@ -13,6 +13,7 @@ pub fn LoginFailedPage() -> impl IntoView {
         Some("provider") => locale.t("loginfailed.provider"),
         Some("token") => locale.t("loginfailed.token"),
         Some("person") => locale.t("loginfailed.person"),
+        Some("synthetic") => locale.t("loginfailed.synthetic"),
         Some("denied") => locale.t("loginfailed.denied"),
         _ => locale.t("loginfailed.unknown"),
     };

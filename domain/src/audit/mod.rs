@@ -4,7 +4,6 @@
 //! audit record was written in the same transaction; so a change without a
 //! record of it cannot reach the database.
 
-pub mod service;
 mod store;
 mod unit_of_work;
 

@@ -8,3 +8,12 @@ pub mod store;
 
 pub use model::{Area, Catalogue, EntityType, Package, Role, RolePackage};
 pub use source::{builtin, from_altinn_dir, CatalogueError};
+
+/// The catalogue's names (nb, nn, en) of packages, register roles, resources
+/// and user roles, keyed `package:<code>`, `role:<code>`, `resource:<id>` or
+/// `userrole:<code>`. The catalogue is public, as Altinn's is: anyone who may
+/// see a code may see its name.
+pub async fn names_of(ctx: &crate::Context, keys: &[String]) -> Result<std::collections::HashMap<String, model::Text>, sqlx::Error> {
+    let mut conn = ctx.db().acquire().await?;
+    store::names_of(&mut conn, keys).await
+}

@@ -2,8 +2,8 @@
 
 use super::policy::{attr, Effect, Match, Obligation, Policy};
 use super::snapshot::{Facts, Reason, Snapshot};
-use crate::user_roles::model::Amount;
-use crate::user_roles::rules::Blocked;
+use crate::role_model::model::Amount;
+use crate::role_model::rules::Blocked;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::cell::RefCell;

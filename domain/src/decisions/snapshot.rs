@@ -4,8 +4,8 @@
 
 use super::policy::Policy;
 use super::sharded::ShardedMap;
-use crate::user_roles::model::{AccessRules, Amount, SodRule};
-use crate::user_roles::rules::{check_access_rules, closure, conflicts_within, Blocked, Inheritance};
+use crate::role_model::model::{AccessRules, Amount, SodRule};
+use crate::role_model::rules::{check_access_rules, closure, conflicts_within, Blocked, Inheritance};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 use super::delta::{ChangeBatch, GrantObject, GrantState};
 use super::policy::Policy;
 use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
-use crate::user_roles::model::{AccessRules, Amount, SodRule, TimeWindow};
+use crate::role_model::model::{AccessRules, Amount, SodRule, TimeWindow};
 use futures_util::TryStreamExt;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;

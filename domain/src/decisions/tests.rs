@@ -179,7 +179,7 @@ fn authorized_parties_lists_every_party_the_subject_holds_something_for() {
 #[test]
 fn who_has_access_lists_holders_with_reasons_and_revocable_grants() {
     let w = world();
-    let holders = crate::grants::who_has_access(&w.snapshot, crate::parties::PartyId(w.bakery));
+    let holders = crate::grants::service::holders(&w.snapshot, crate::parties::PartyId(w.bakery));
     let names: Vec<&str> = holders.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["Bjørn Hansen", "Boligforvaltning Vest AS", "Gunn Gjest", "Ola Tallesen", "Tall og Tro Regnskap AS"]);
     let gunn = &holders[2];

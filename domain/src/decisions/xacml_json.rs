@@ -8,7 +8,7 @@
 use super::engine::{decide, decide_explained, Decision, DecisionRequest, Env, Outcome, SubjectRef};
 use super::policy::{attr, Obligation};
 use super::snapshot::Snapshot;
-use crate::user_roles::model::Amount;
+use crate::role_model::model::Amount;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -109,10 +109,154 @@ fn parse_category(v: &Value, category_id: &'static str) -> Result<Category, Prob
     Ok(Category { category_id, id: get(obj, "Id").and_then(scalar), attributes })
 }
 
+/// A JSON document in which no object has two members whose names are equal
+/// case-insensitively.
+///
+/// Property names are matched case-insensitively ([`get`]), so `"Value"` and
+/// `"value"` in one object would be one property given twice, and which one
+/// counts would depend on the order of the map. serde_json's own `Value`
+/// silently keeps the last of two equal names. This reads the document into
+/// the same `Value` (one pass, one allocation per string as `Value` makes),
+/// refusing any duplicate while the object is read.
+struct Unambiguous(Value);
+
+/// Up to this many members, a new name is compared with each name before it;
+/// beyond, the folded names are kept in a set so a large object stays linear.
+const LINEAR_SCAN_MEMBERS: usize = 16;
+
+/// Two property names are the same when equal case-insensitively: ASCII case
+/// (how [`get`] matches) and, beyond ASCII, Unicode lower case, so no pair of
+/// names that any case-insensitive reading would take as one gets through.
+fn same_name(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+    }
+}
+
+/// The form of a name [`same_name`] compares: equal folded names are the same name.
+fn folded(name: &str) -> String {
+    if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.chars().flat_map(char::to_lowercase).collect()
+    }
+}
+
+/// A name as quoted in a message: JSON-escaped, and cut short when long.
+fn quoted(name: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    match name.char_indices().nth(MAX_CHARS) {
+        None => format!("{name:?}"),
+        Some((end, _)) => format!("{:?}…", &name[..end]),
+    }
+}
+
+fn duplicate<E: serde::de::Error>(earlier: &str, again: &str) -> E {
+    if earlier == again {
+        E::custom(format_args!("duplicate key {} in one object", quoted(again)))
+    } else {
+        E::custom(format_args!("duplicate key {} in one object (also given as {}; names are case-insensitive)", quoted(again), quoted(earlier)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Unambiguous {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UnambiguousVisitor).map(Unambiguous)
+    }
+}
+
+struct UnambiguousVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UnambiguousVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(deserializer).map(|Unambiguous(v)| v)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unambiguous(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        // The folded names, once the object has grown past a linear scan.
+        let mut names: Option<std::collections::HashSet<String>> = None;
+        while let Some(name) = access.next_key::<String>()? {
+            match names.as_mut() {
+                Some(set) => {
+                    if !set.insert(folded(&name)) {
+                        let earlier = map.keys().find(|k| same_name(k, &name)).map_or(name.as_str(), String::as_str);
+                        return Err(duplicate(earlier, &name));
+                    }
+                }
+                None => {
+                    if let Some(earlier) = map.keys().find(|k| same_name(k, &name)) {
+                        return Err(duplicate(earlier, &name));
+                    }
+                    if map.len() + 1 >= LINEAR_SCAN_MEMBERS {
+                        names = Some(map.keys().map(|k| folded(k)).chain(std::iter::once(folded(&name))).collect());
+                    }
+                }
+            }
+            let Unambiguous(value) = access.next_value()?;
+            map.insert(name, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
 /// Parses a request body into individual requests, in the order results must
-/// be given. A body that cannot be read at all is one problem.
+/// be given. A body that cannot be read at all is one problem, and so is a
+/// body with an object that names one property twice (in any case).
 pub fn parse(body: &[u8]) -> Result<Vec<Result<Individual, Problem>>, Problem> {
-    let root: Value = serde_json::from_slice(body).map_err(|e| Problem::new(STATUS_SYNTAX, format!("the body is not valid JSON: {e}")))?;
+    let Unambiguous(root) = serde_json::from_slice(body).map_err(|e| match e.classify() {
+        // The only data error the reader gives is a duplicate name.
+        serde_json::error::Category::Data => Problem::new(STATUS_SYNTAX, format!("the body is ambiguous: {e}")),
+        _ => Problem::new(STATUS_SYNTAX, format!("the body is not valid JSON: {e}")),
+    })?;
     let root = root.as_object().ok_or_else(|| Problem::new(STATUS_SYNTAX, "the body must be a JSON object"))?;
     let request = get(root, "Request").and_then(Value::as_object).ok_or_else(|| Problem::new(STATUS_SYNTAX, "the body has no Request object"))?;
     let mut subjects = Vec::new();
@@ -439,7 +583,143 @@ mod tests {
         assert_eq!(missing[0].as_ref().unwrap_err().status, STATUS_MISSING);
     }
 
+    /// A valid single request, with `extra` placed where `{at}` names.
+    fn request_with(at: &str, extra: &str) -> String {
+        let template = r#"{"Request":{#request#
+            "AccessSubject":[{#subject#"Attribute":[{#attribute#"AttributeId":"urn:altinn:person:identifier-no","Value":"1"}]}],
+            "Action":[{"Attribute":[{"AttributeId":"urn:oasis:names:tc:xacml:1.0:action:action-id","Value":"read"}]}],
+            "Resource":[{"Attribute":[{"AttributeId":"urn:altinn:resource","Value":"r"},{"AttributeId":"urn:altinn:organization:identifier-no","Value":"2"}]}]}#root#}"#;
+        let mut body = template.to_string();
+        for place in ["request", "subject", "attribute", "root"] {
+            body = body.replace(&format!("#{place}#"), if place == at { extra } else { "" });
+        }
+        body
+    }
+
+    fn refused(body: &str) -> Problem {
+        match parse(body.as_bytes()) {
+            Err(p) => p,
+            Ok(parsed) => panic!("accepted {body}: {parsed:?}"),
+        }
+    }
+
+    #[test]
+    fn the_request_template_is_valid() {
+        for at in ["request", "subject", "attribute", "root"] {
+            let parsed = parse(request_with(at, "").as_bytes()).unwrap();
+            assert!(parsed[0].is_ok(), "{at}");
+        }
+    }
+
+    #[test]
+    fn a_property_given_twice_in_any_object_is_a_syntax_error_naming_it() {
+        let subject = r#"[{"Attribute":[{"AttributeId":"urn:altinn:person:identifier-no","Value":"14928810047"}]}]"#;
+        let cases = [
+            // Which value would count: the last, the capitalised one, or the first?
+            ("attribute", r#""Value":"2","#, "\"Value\""),
+            ("attribute", r#""value":"2","#, "\"Value\""),
+            ("attribute", r#""VALUE":"2","#, "\"VALUE\""),
+            ("attribute", r#""AttributeId":"urn:altinn:organization:identifier-no","#, "\"AttributeId\""),
+            ("attribute", r#""attributeid":"urn:altinn:organization:identifier-no","#, "\"AttributeId\""),
+            ("attribute", r#""DataType":"a","datatype":"b","#, "\"datatype\""),
+            ("attribute", r#""IncludeInResult":true,"includeInResult":false,"#, "\"includeInResult\""),
+            ("subject", r#""Id":"s1","ID":"s2","#, "\"ID\""),
+            ("subject", r#""attribute":[],"#, "\"Attribute\""),
+            ("request", &format!(r#""AccessSubject":{subject},"#), "\"AccessSubject\""),
+            ("request", &format!(r#""accessSubject":{subject},"#), "\"AccessSubject\""),
+            ("request", r#""MultiRequests":{"RequestReference":[{"ReferenceId":["a"],"referenceid":["b"]}]},"#, "\"referenceid\""),
+            ("request", r#""MultiRequests":{},"multirequests":{},"#, "\"multirequests\""),
+            // Objects the parser does not otherwise read are held to the same rule.
+            ("request", r#""Bogus":{"a":1,"A":2},"#, "\"A\""),
+            ("attribute", r#""Extra":[{"x":{"y":1,"Y":2}}],"#, "\"Y\""),
+            ("root", &format!(r#","Request":{{"AccessSubject":{subject}}}"#), "\"Request\""),
+            ("root", r#","request":{}"#, "\"Request\""),
+            ("root", r#","REQUEST":{}"#, "\"REQUEST\""),
+        ];
+        for (at, extra, named) in cases {
+            let body = request_with(at, extra);
+            let p = refused(&body);
+            assert_eq!(p.status, STATUS_SYNTAX, "{body}");
+            assert!(p.message.contains("duplicate key") && p.message.contains(named), "{body}: {}", p.message);
+        }
+    }
+
+    #[test]
+    fn a_duplicate_names_both_spellings_and_where_it_is() {
+        let p = refused(&request_with("attribute", r#""value":"2","#));
+        assert!(
+            p.message.starts_with(
+                "the body is ambiguous: duplicate key \"Value\" in one object (also given as \"value\"; names are case-insensitive) at line 2 column "
+            ),
+            "{}",
+            p.message
+        );
+        let p = refused(&request_with("attribute", r#""Value":"2","#));
+        assert!(p.message.starts_with("the body is ambiguous: duplicate key \"Value\" in one object at line"), "{}", p.message);
+        // A long name is cut short in the message.
+        let long = "N".repeat(5000);
+        let p = refused(&format!(r#"{{"{long}":1,"{}":2}}"#, long.to_lowercase()));
+        assert!(p.message.len() < 300, "{}", p.message);
+        assert!(p.message.contains(&format!("\"{}\"…", &long.to_lowercase()[..64])), "{}", p.message);
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_objects_too() {
+        let members: Vec<String> = (0..200).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        let large = format!(r#""Large":{{{}}},"#, members.join(","));
+        assert!(parse(request_with("request", &large).as_bytes()).unwrap()[0].is_ok(), "distinct names are accepted");
+        for (first, second) in [(3, 9), (0, 199), (5, 17), (15, 16), (100, 150)] {
+            let mut members = members.clone();
+            members[second] = format!(r#""K{first}":0"#);
+            let p = refused(&request_with("request", &format!(r#""Large":{{{}}},"#, members.join(","))));
+            assert_eq!(p.status, STATUS_SYNTAX);
+            assert!(p.message.contains(&format!("duplicate key \"K{first}\" in one object (also given as \"k{first}\"")), "{}", p.message);
+        }
+    }
+
+    #[test]
+    fn names_differing_in_case_beyond_ascii_are_the_same_name() {
+        assert!(same_name("Välue", "VÄLUE"));
+        assert!(same_name("Kelvin", "\u{212A}elvin"), "the Kelvin sign lower-cases to k");
+        assert!(!same_name("Value", "Values"));
+        assert!(!same_name("a", "b"));
+        assert_eq!(folded("VÄLUE"), folded("välue"));
+        let p = refused(&request_with("attribute", r#""Välue":1,"VÄLUE":2,"#));
+        assert_eq!(p.status, STATUS_SYNTAX);
+        assert!(p.message.contains("duplicate key \"VÄLUE\""), "{}", p.message);
+    }
+
+    #[test]
+    fn distinct_names_and_values_are_read_as_before() {
+        let body =
+            br#"{"Request":{"AccessSubject":{"Attribute":[{"AttributeId":"urn:altinn:person:identifier-no","Value":["1",2,true,null,1.5,{"Value":"x"}]}]},
+            "Action":{"Attribute":{"AttributeId":"urn:oasis:names:tc:xacml:1.0:action:action-id","Value":"read"}},
+            "Resource":{"Attribute":[{"AttributeId":"urn:altinn:resource","Value":"r"}]}},"Other":{"Request":1}}"#;
+        let parsed = parse(body).unwrap();
+        let values: Vec<&str> = parsed[0].as_ref().unwrap().subject.attributes.iter().map(|a| a.value.as_str()).collect();
+        assert_eq!(values, ["1", "2", "true", "1.5"]);
+        // Still one document: nothing may follow it, and it must be JSON.
+        for bad in [&br#"{"Request":{}} {}"#[..], br#"{"Request":{},}"#, br#"{"Request":{}"#, br#"{"a":1 "b":2}"#] {
+            let p = parse(bad).unwrap_err();
+            assert_eq!(p.status, STATUS_SYNTAX);
+            assert!(p.message.starts_with("the body is not valid JSON"), "{}", p.message);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn a_name_given_twice_in_any_case_is_always_refused(
+            name in "(Request|AccessSubject|Action|Resource|Attribute|AttributeId|Value|DataType|IncludeInResult|Id|MultiRequests|x)",
+            flips in proptest::collection::vec(any::<bool>(), 16),
+            at in "(request|subject|attribute|root)",
+        ) {
+            let variant: String = name.chars().zip(flips.iter().cycle()).map(|(c, flip)| if *flip { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect();
+            let extra = if at == "root" { format!(r#","{name}":1,"{variant}":2"#) } else { format!(r#""{name}":1,"{variant}":2,"#) };
+            let p = refused(&request_with(&at, &extra));
+            prop_assert_eq!(p.status, STATUS_SYNTAX);
+            prop_assert!(p.message.contains("duplicate key"), "{}", p.message);
+        }
+
         #[test]
         fn the_parser_never_panics(s in "\\PC{0,300}") {
             let _ = parse(s.as_bytes());

@@ -1,8 +1,7 @@
-//! Direct grants: an access manager for party P gives a person or organisation
-//! an access package for P, or revokes it. The rules follow Altinn's
-//! (`reference/altinn-access-pdp.md` §5.2):
-//! * the granter may manage access for P (decided by the engine on the system
-//!   resource `fullmakt_access_management`);
+//! Direct grants: an access manager for party P gives a person, an
+//! organisation or one of P's own system users an access package for P, or
+//! revokes it. The rules follow Altinn's (`reference/altinn-access-pdp.md` §5.2):
+//! * the granter may manage access for P (decided by [`crate::authz`]);
 //! * the package is assignable and meant for P's kind of party;
 //! * the granter holds the package for P with the right to pass it on (a
 //!   register role whose mapping has `can_delegate`, on P or P's main unit, or a
@@ -14,8 +13,8 @@
 //! ([`who_has_access`]) and what a person holds for others
 //! ([`what_i_can_do_for_others`]).
 
+pub mod give;
 pub mod service;
 
-pub use service::{
-    grant_package, grant_package_to, revoke, system_users_of, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem, Recipient,
-};
+pub use give::{assignable_packages, give, system_users_of, Given, PackageOutcome, RecipientQuery, MAX_PACKAGES_AT_ONCE};
+pub use service::{grant_package_to, revoke, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem, Recipient};

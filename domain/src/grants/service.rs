@@ -1,19 +1,27 @@
 //! The grant and revoke use cases.
 
-use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
-use crate::clock::Clock;
+use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
+use crate::authorized_parties::authorized_parties;
+use crate::authz::{Action, Denied, SystemResource};
+use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
-use crate::decisions::{decide, DecisionRequest, Env, Facts, Outcome as Decided, Reason, Snapshot, SubjectRef};
+use crate::decisions::{Facts, Reason, Snapshot, SubjectRef};
 use crate::parties::PartyId;
-use sqlx::PgPool;
 use uuid::Uuid;
-
-pub const ACCESS_MANAGEMENT: &str = "fullmakt_access_management";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GrantError {
     #[error("you may not manage access for this party")]
     NotAccessManager,
+    /// Invalid input: the form field it is about, a colon, then what is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no access package was chosen")]
+    NoPackage,
+    #[error("no person with that national identity number and surname")]
+    NoSuchPerson,
+    #[error("no active organisation with that number")]
+    NoSuchOrganisation,
     #[error("no access package {0}")]
     UnknownPackage(String),
     #[error("the package {0} cannot be given directly")]
@@ -46,31 +54,18 @@ impl From<sqlx::Error> for GrantError {
     }
 }
 
-/// Whether the engine lets `person` do `action` on `fullmakt_access_management` for `party`.
-pub fn may_manage(snapshot: &Snapshot, person: PartyId, party: PartyId, action: &str) -> bool {
-    decide(snapshot, &DecisionRequest { subject: SubjectRef::Party(person.0), action, resource: ACCESS_MANAGEMENT, party: party.0, env: Env::now() }).outcome
-        == Decided::Permit
+impl From<Denied> for GrantError {
+    fn from(_: Denied) -> Self {
+        Self::NotAccessManager
+    }
 }
 
-/// Records a refusal in its own transaction, then returns the error.
-async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, target: String, err: GrantError) -> GrantError {
-    let _ = crate::audit::record(pool, actor, clock, AuditEvent::new(action, target, Outcome::Refused, serde_json::json!({"reason": err.to_string()}))).await;
-    err
-}
-
-/// `granter` (acting for `party`) gives `recipient` the package `package_code` for `party`.
-#[allow(clippy::too_many_arguments)]
-pub async fn grant_package(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    granter: PartyId,
-    party: PartyId,
-    recipient: PartyId,
-    package_code: &str,
-) -> Result<Uuid, GrantError> {
-    grant_package_to(pool, clock, snapshot, actor, granter, party, Recipient::Party(recipient), package_code).await
+impl GrantError {
+    /// Whether the refusal is about the recipient rather than the package, so
+    /// that giving the other packages of the same request would fail alike.
+    pub fn is_about_recipient(&self) -> bool {
+        matches!(self, Self::SelfAssignment | Self::RecipientIsParty | Self::UnknownRecipient | Self::ForeignSystemUser | Self::AgentSystemUser)
+    }
 }
 
 /// Who receives a grant.
@@ -93,47 +88,44 @@ impl Recipient {
     }
 }
 
-/// The party's own active standard system users, which may be given
-/// packages for it, with a name to show (the integration's title, else the
-/// system's name). Reading them is the caller's to authorize.
-pub async fn system_users_of(pool: &PgPool, party: PartyId) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    Ok(sqlx::query!(
-        r#"select id as "id!", display_name as "name!" from system_user_in_force
-           where party_id = $1 and user_type = 'standard' order by display_name, id"#,
-        party.0
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.name))
-    .collect())
+/// The party acted for, and the person acting, if the person may give
+/// access for the party (write on access management).
+fn granter_and_party(ctx: &Context) -> Result<(PartyId, PartyId), Denied> {
+    let party = ctx.authorize_for_party(Action::Write, SystemResource::AccessManagement)?;
+    let granter = ctx.person().ok_or(Denied)?;
+    Ok((granter, party))
 }
 
-/// Gives `recipient` an access package for `party`, on the authority of `granter`.
-#[allow(clippy::too_many_arguments)]
-pub async fn grant_package_to(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    granter: PartyId,
-    party: PartyId,
-    recipient: Recipient,
-    package_code: &str,
-) -> Result<Uuid, GrantError> {
-    let target = format!("{}:{package_code}", recipient.id());
-    let actor = Actor { on_behalf_of: Some(party), ..actor };
-    if !may_manage(snapshot, granter, party, "write") {
-        return Err(refused(pool, clock, actor, "grant.package", target, GrantError::NotAccessManager).await);
+/// The actor, acting for the party they chose, gives `recipient` the access
+/// package `package_code` for that party; the engine sees it before this returns.
+pub async fn grant_package_to(ctx: &Context, recipient: Recipient, package_code: &str) -> Result<Uuid, GrantError> {
+    let given = grant_one(ctx, recipient, package_code).await;
+    if given.is_ok() {
+        ctx.engine_sees_changes().await;
     }
+    given
+}
+
+/// Gives one package, without bringing the engine up to date (the caller does).
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
+pub(super) async fn grant_one(ctx: &Context, recipient: Recipient, package_code: &str) -> Result<Uuid, GrantError> {
+    let target = format!("{}:{package_code}", recipient.id());
+    let refuse = |err: GrantError| async {
+        ctx.audit_refusal("grant.package", target.clone(), &err, serde_json::json!({})).await;
+        err
+    };
+    let (granter, party) = match granter_and_party(ctx) {
+        Ok(p) => p,
+        Err(denied) => return Err(refuse(denied.into()).await),
+    };
     if recipient == Recipient::Party(granter) {
-        return Err(refused(pool, clock, actor, "grant.package", target, GrantError::SelfAssignment).await);
+        return Err(refuse(GrantError::SelfAssignment).await);
     }
     // The table refuses it too (`access_grant_not_self`); saying so here gives a reason instead of a 500.
     if recipient == Recipient::Party(party) {
-        return Err(refused(pool, clock, actor, "grant.package", target, GrantError::RecipientIsParty).await);
+        return Err(refuse(GrantError::RecipientIsParty).await);
     }
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+    let mut uow = ctx.begin().await?;
     let package = sqlx::query!("select urn, assignable, entity_type from access_package where code = $1", package_code).fetch_optional(uow.conn()).await?;
     let party_row = sqlx::query!("select kind, org_form, parent_id from party where id = $1 and status = 'active'", party.0).fetch_optional(uow.conn()).await?;
     let recipient_check = match recipient {
@@ -174,7 +166,7 @@ pub async fn grant_package_to(
         Ok(u) => u,
         Err(e) => {
             drop(uow);
-            return Err(refused(pool, clock, actor, "grant.package", target, e).await);
+            return Err(refuse(e).await);
         }
     };
     let main_admin = "urn:altinn:accesspackage:hovedadministrator";
@@ -204,7 +196,7 @@ pub async fn grant_package_to(
     .await?;
     if !may_pass_on {
         drop(uow);
-        return Err(refused(pool, clock, actor, "grant.package", target, GrantError::MayNotPassOn(package_code.into())).await);
+        return Err(refuse(GrantError::MayNotPassOn(package_code.into())).await);
     }
     let id = Uuid::now_v7();
     let inserted = sqlx::query!(
@@ -224,7 +216,7 @@ pub async fn grant_package_to(
     if let Err(sqlx::Error::Database(e)) = &inserted {
         if e.constraint() == Some("access_grant_unique_active_package") {
             drop(uow);
-            return Err(refused(pool, clock, actor, "grant.package", target, GrantError::AlreadyGranted(package_code.into())).await);
+            return Err(refuse(GrantError::AlreadyGranted(package_code.into())).await);
         }
     }
     inserted?;
@@ -234,29 +226,29 @@ pub async fn grant_package_to(
     Ok(id)
 }
 
-/// Ends an active grant given on behalf of `party`.
-pub async fn revoke(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    person: PartyId,
-    party: PartyId,
-    grant: Uuid,
-) -> Result<(), GrantError> {
-    let actor = Actor { on_behalf_of: Some(party), ..actor };
-    // The recipient may always give back what they received.
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+/// Ends an active grant given on behalf of the party the actor acts for. The
+/// recipient may always give back what they received; otherwise it takes an
+/// access manager of the party.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
+pub async fn revoke(ctx: &Context, grant: Uuid) -> Result<(), GrantError> {
+    let refuse = |err: GrantError| async {
+        ctx.audit_refusal("grant.revoke", grant.to_string(), &err, serde_json::json!({})).await;
+        err
+    };
+    let (Some(person), Some(party)) = (ctx.person(), ctx.party()) else {
+        return Err(refuse(GrantError::NotAccessManager).await);
+    };
+    let mut uow = ctx.begin().await?;
     let row = sqlx::query!("select to_subject from access_grant where id = $1 and from_party = $2 and valid_to is null for update", grant, party.0)
         .fetch_optional(uow.conn())
         .await?;
     let Some(row) = row else {
         drop(uow);
-        return Err(refused(pool, clock, actor, "grant.revoke", grant.to_string(), GrantError::UnknownGrant).await);
+        return Err(refuse(GrantError::UnknownGrant).await);
     };
-    if row.to_subject != person.0 && !may_manage(snapshot, person, party, "write") {
+    if row.to_subject != person.0 && !ctx.may(Action::Write, SystemResource::AccessManagement, party) {
         drop(uow);
-        return Err(refused(pool, clock, actor, "grant.revoke", grant.to_string(), GrantError::NotAccessManager).await);
+        return Err(refuse(GrantError::NotAccessManager).await);
     }
     // The database's clock, as the engine's readers compare with it: a
     // revocation is over by the time any reader can see it.
@@ -264,6 +256,7 @@ pub async fn revoke(
     record_change(uow.conn(), Change::Grant(grant)).await?;
     uow.audit(AuditEvent::new("grant.revoke", grant.to_string(), Outcome::Success, serde_json::json!({}))).await?;
     uow.commit().await?;
+    ctx.engine_sees_changes().await;
     Ok(())
 }
 
@@ -314,8 +307,15 @@ fn held_items(facts: &Facts) -> Vec<HeldItem> {
     items
 }
 
-/// Everyone who holds something for `party`, what and why, by name.
-pub fn who_has_access(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
+/// Everyone who holds something for the party the actor acts for, what and
+/// why, by name; for those who may read the party's access management.
+pub fn who_has_access(ctx: &Context) -> Result<Vec<AccessHolder>, GrantError> {
+    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement)?;
+    Ok(holders(&ctx.snapshot(), party))
+}
+
+/// Everyone who holds something for `party` in `snapshot`.
+pub(crate) fn holders(snapshot: &Snapshot, party: PartyId) -> Vec<AccessHolder> {
     let mut out: Vec<AccessHolder> = snapshot
         .holders_of(party.0)
         .iter()
@@ -338,25 +338,26 @@ pub struct HeldFor {
     pub items: Vec<HeldItem>,
 }
 
-/// "What I can do for others": every party other than `person` themselves that
-/// `person` holds something for, by name, with what and why. The mirror image
-/// of [`who_has_access`], read from the same snapshot.
-pub fn what_i_can_do_for_others(snapshot: &Snapshot, person: PartyId) -> Vec<HeldFor> {
-    let mut out: Vec<HeldFor> = snapshot
-        .parties_of(person.0)
-        .iter()
-        .filter(|party| **party != person.0)
-        .filter_map(|party| {
-            let items = held_items(snapshot.facts(person.0, *party)?);
-            if items.is_empty() {
-                return None;
-            }
-            let org_number = snapshot.party(*party).and_then(|p| p.org_number.clone());
-            Some(HeldFor { party: *party, name: snapshot.name_of(*party), org_number, items })
+/// "What I can do for others": every party other than the signed-in person
+/// that they hold something for, by name, with what and why. The mirror
+/// image of [`who_has_access`], read from the same snapshot. Everyone may
+/// read their own.
+pub fn what_i_can_do_for_others(ctx: &Context) -> Result<Vec<HeldFor>, GrantError> {
+    let person = ctx.person().ok_or(GrantError::NotAccessManager)?;
+    Ok(held_for_others(&ctx.snapshot(), person))
+}
+
+/// What `person` holds for others in `snapshot`.
+pub(crate) fn held_for_others(snapshot: &Snapshot, person: PartyId) -> Vec<HeldFor> {
+    // The same parties, in the same order, as the party chooser and the authorized-parties API.
+    authorized_parties(snapshot, SubjectRef::Party(person.0), None)
+        .into_iter()
+        .filter(|p| !p.is_self)
+        .filter_map(|p| {
+            let items = held_items(snapshot.facts(person.0, p.party.id)?);
+            (!items.is_empty()).then_some(HeldFor { party: p.party.id, name: p.party.name, org_number: p.party.org_number, items })
         })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.party.cmp(&b.party)));
-    out
+        .collect()
 }
 
 #[cfg(test)]
@@ -420,7 +421,7 @@ mod tests {
     #[test]
     fn others_lists_every_party_but_oneself_by_name() {
         let w = world();
-        let others = what_i_can_do_for_others(&w.snapshot, PartyId(w.ola));
+        let others = held_for_others(&w.snapshot, PartyId(w.ola));
         let names: Vec<&str> = others.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["Bakeri Hansen AS", "Bakeri Hansen avd. Sentrum", "Kystfisk AS", "Tall og Tro Regnskap AS"]);
         assert!(others.iter().all(|h| h.party != w.ola));
@@ -431,7 +432,7 @@ mod tests {
     #[test]
     fn others_says_why_role_key_role_grant_and_main_unit() {
         let w = world();
-        let others = what_i_can_do_for_others(&w.snapshot, PartyId(w.ola));
+        let others = held_for_others(&w.snapshot, PartyId(w.ola));
         let firm = others.iter().find(|h| h.party == w.firm).unwrap();
         assert!(matches!(&item(firm, "role:DAGL").why[..], [Reason::RegisterRole { role }] if &**role == "DAGL"));
         assert!(item(firm, "role:DAGL").grant.is_none());
@@ -457,15 +458,15 @@ mod tests {
     #[test]
     fn someone_who_holds_nothing_for_others_gets_an_empty_list() {
         let w = world();
-        assert!(what_i_can_do_for_others(&w.snapshot, PartyId(w.gunn)).is_empty());
-        assert!(what_i_can_do_for_others(&w.snapshot, PartyId(Uuid::now_v7())).is_empty());
+        assert!(held_for_others(&w.snapshot, PartyId(w.gunn)).is_empty());
+        assert!(held_for_others(&w.snapshot, PartyId(Uuid::now_v7())).is_empty());
     }
 
     #[test]
     fn others_and_who_has_access_are_mirror_images() {
         let w = world();
-        for held in what_i_can_do_for_others(&w.snapshot, PartyId(w.ola)) {
-            let holders = who_has_access(&w.snapshot, PartyId(held.party));
+        for held in held_for_others(&w.snapshot, PartyId(w.ola)) {
+            let holders = holders(&w.snapshot, PartyId(held.party));
             let ola = holders.iter().find(|h| h.subject == w.ola).expect("Ola is listed as a holder");
             assert_eq!(ola.items, held.items, "{}", held.name);
         }

@@ -54,6 +54,12 @@ impl OrgNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An organisation number as people type it, in groups ("310 400 009").
+    pub fn parse_typed(s: &str) -> Result<Self, IdError> {
+        let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        Self::try_from(digits.as_str())
+    }
 }
 
 impl TryFrom<&str> for OrgNumber {

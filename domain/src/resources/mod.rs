@@ -14,4 +14,13 @@ pub mod store;
 
 pub use model::{Authority, FieldError, Resource, ResourceForSave, RESOURCE_TYPES, SYSTEM_PREFIX, SYSTEM_RESOURCE_TYPE};
 pub use rules::problems;
-pub use service::{create, delete, export_policy, get, import_policy, list, save, set_policy, update, update_keeping_policy, Ctx, ResourceError};
+pub use service::{
+    create, delete, edit, edit_rules, export_policy, get, import_policy, list, replace, save, set_policy, update, update_keeping_policy, ResourceError,
+};
+
+/// The access packages service owners may use in policies, by area and name;
+/// public, as the catalogue is.
+pub async fn package_choices(ctx: &crate::Context) -> Result<Vec<store::PackageChoice>, sqlx::Error> {
+    let mut conn = ctx.db().acquire().await?;
+    store::package_choices(&mut conn).await
+}

@@ -13,14 +13,16 @@
 use super::model::{Authority, FieldError, Resource, ResourceForSave};
 use super::{rules, store};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::{permits, Action, SystemResource};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::decisions::policy::Policy;
 use crate::decisions::store::{record_change, Change};
 use crate::decisions::xacml_xml::{self, XmlPolicyError};
 use crate::decisions::Snapshot;
-use crate::grants::service::may_manage;
 use crate::parties::{OrgNumber, PartyId};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResourceError {
@@ -29,6 +31,8 @@ pub enum ResourceError {
     /// The id is taken by another service owner's resource.
     #[error("the resource belongs to another service owner")]
     NotOwner,
+    #[error("a resource never changes owner: hasCompetentAuthority.organization must be its owner")]
+    OwnerCannotChange,
     #[error("you may not manage resources for this organisation")]
     NotAccessManager,
     #[error("no resource {0}")]
@@ -57,14 +61,22 @@ impl ResourceError {
     }
 }
 
-/// What every use case needs: where to store, the time, the engine's current
-/// snapshot to decide with, who acts (for the audit) and on whose authority.
-pub struct Ctx<'a> {
-    pub pool: &'a PgPool,
-    pub clock: &'a dyn Clock,
-    pub snapshot: &'a Snapshot,
-    pub actor: Actor,
-    pub authority: Authority,
+/// What the resource use cases work with: the caller's [`Context`], the
+/// engine state they decide from, and on whose authority they act.
+struct Ctx<'a> {
+    context: &'a Context,
+    pool: &'a PgPool,
+    clock: &'a dyn Clock,
+    snapshot: Arc<Snapshot>,
+    actor: Actor,
+    authority: Authority,
+}
+
+impl<'a> Ctx<'a> {
+    fn of(context: &'a Context) -> Self {
+        let authority = context.person().map_or(Authority::System, Authority::Person);
+        Self { context, pool: context.db(), clock: context.clock(), snapshot: context.snapshot(), actor: context.actor().clone(), authority }
+    }
 }
 
 impl Ctx<'_> {
@@ -74,10 +86,12 @@ impl Ctx<'_> {
     }
 
     /// May the acting person `action` (`read` or `write`) resources owned by `owner_org`?
-    fn may(&self, owner_org: &str, action: &str) -> bool {
+    fn may(&self, owner_org: &str, action: Action) -> bool {
         match self.authority {
             Authority::System => true,
-            Authority::Person(person) => self.owner_party(owner_org).is_some_and(|party| may_manage(self.snapshot, person, party, action)),
+            Authority::Person(person) => {
+                self.owner_party(owner_org).is_some_and(|party| permits(&self.snapshot, person, action, SystemResource::AccessManagement, party))
+            }
         }
     }
 
@@ -107,33 +121,40 @@ impl Ctx<'_> {
     }
 }
 
-/// Every resource, or those owned by `owner`, by id. Titles and types are
-/// public; read policies through [`get`].
-pub async fn list(pool: &PgPool, owner: Option<&OrgNumber>) -> Result<Vec<Resource>, ResourceError> {
-    let mut conn = pool.acquire().await?;
+/// Every resource, or those owned by `owner`, by id. The list is public, as
+/// Altinn's resource list is: services are published so that people can ask
+/// for access to them, and a listed resource carries its titles, type and
+/// owner but no policy (policies can name persons; read them through [`get`]).
+pub async fn list(ctx: &Context, owner: Option<&OrgNumber>) -> Result<Vec<Resource>, ResourceError> {
+    let mut conn = ctx.db().acquire().await?;
     Ok(store::list(&mut conn, owner).await?)
 }
 
 /// One resource with its policy, for someone who manages its owner.
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn get(context: &Context, id: &str) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     let mut conn = ctx.pool.acquire().await?;
     let resource = store::get(&mut conn, id).await?.ok_or_else(|| ResourceError::NotFound(id.to_string()))?;
-    if !ctx.may(&resource.owner_org, "read") {
+    if !ctx.may(&resource.owner_org, Action::Read) {
         return Err(ResourceError::NotAccessManager);
     }
     Ok(resource)
 }
 
 /// The resource's policy as XACML 3.0 XML, for someone who manages its owner.
-pub async fn export_policy(ctx: &Ctx<'_>, id: &str) -> Result<String, ResourceError> {
-    Ok(xacml_xml::to_xml(&get(ctx, id).await?.policy))
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn export_policy(context: &Context, id: &str) -> Result<String, ResourceError> {
+    Ok(xacml_xml::to_xml(&get(context, id).await?.policy))
 }
 
 /// Creates a resource owned by `owner`. An id that exists is refused, whoever owns it.
-pub async fn create(ctx: &Ctx<'_>, owner: &OrgNumber, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn create(context: &Context, owner: &OrgNumber, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     const ACTION: &str = "resource.create";
     let owner_org = Some(owner.as_str());
-    if !ctx.may(owner.as_str(), "write") {
+    if !ctx.may(owner.as_str(), Action::Write) {
         return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::NotAccessManager).await);
     }
     let problems = ctx.problems(r);
@@ -156,29 +177,66 @@ pub async fn create(ctx: &Ctx<'_>, owner: &OrgNumber, r: &ResourceForSave) -> Re
     inserted?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
     uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()}))).await?;
-    uow.commit().await?;
+    ctx.context.commit(uow).await?;
     Ok(stored(owner.as_str(), r))
 }
 
 /// Replaces resource `id`'s fields and policy. The id and owner never change.
-pub async fn update(ctx: &Ctx<'_>, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn update(context: &Context, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     change(ctx, "resource.update", id, |_| Ok(r.clone())).await
 }
 
 /// Replaces resource `id`'s fields but keeps its stored policy (`r.policy` is ignored).
-pub async fn update_keeping_policy(ctx: &Ctx<'_>, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn update_keeping_policy(context: &Context, id: &str, r: &ResourceForSave) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     change(ctx, "resource.update", id, |existing| Ok(ResourceForSave { policy: existing.policy.clone(), ..r.clone() })).await
 }
 
 /// Replaces resource `id`'s policy, keeping everything else.
-pub async fn set_policy(ctx: &Ctx<'_>, id: &str, policy: Policy) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn set_policy(context: &Context, id: &str, policy: Policy) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     change(ctx, "resource.policy", id, move |existing| Ok(ResourceForSave { policy: policy.clone(), ..existing.for_save() })).await
+}
+
+/// Changes resource `id` with `edit`, which gets the stored resource under
+/// the row's lock and returns it as it should be (the id never changes).
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn edit(context: &Context, id: &str, edit: impl FnOnce(&Resource) -> Result<ResourceForSave, ResourceError>) -> Result<Resource, ResourceError> {
+    change(&Ctx::of(context), "resource.update", id, edit).await
+}
+
+/// Changes resource `id`'s policy rules with `edit`, under the row's lock, so
+/// that two people editing rules at once both keep their change.
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn edit_rules(context: &Context, id: &str, edit: impl FnOnce(&Policy) -> Result<Policy, ResourceError>) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
+    change(ctx, "resource.policy", id, move |existing| Ok(ResourceForSave { policy: edit(&existing.policy)?, ..existing.for_save() })).await
+}
+
+/// Replaces resource `id`'s fields, and its policy unless `keep_policy`,
+/// for a caller who may say who owns it (`claimed_owner`, as an API body
+/// does): a resource never changes owner, so a different one is refused.
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn replace(context: &Context, id: &str, r: &ResourceForSave, claimed_owner: Option<&str>, keep_policy: bool) -> Result<Resource, ResourceError> {
+    change(&Ctx::of(context), "resource.update", id, |existing| {
+        if claimed_owner.is_some_and(|o| o.trim() != existing.owner_org) {
+            return Err(ResourceError::OwnerCannotChange);
+        }
+        Ok(if keep_policy { ResourceForSave { policy: existing.policy.clone(), ..r.clone() } } else { r.clone() })
+    })
+    .await
 }
 
 /// Imports a XACML 3.0 XML policy into resource `id`, replacing its policy.
 /// The document must be about that resource; what the typed model cannot
 /// represent exactly is refused (see [`xacml_xml`]).
-pub async fn import_policy(ctx: &Ctx<'_>, id: &str, xml: &str) -> Result<Resource, ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn import_policy(context: &Context, id: &str, xml: &str) -> Result<Resource, ResourceError> {
+    let ctx = &Ctx::of(context);
     change(ctx, "resource.policy.import", id, |existing| {
         let policy = xacml_xml::parse_policy(xml, Some(id))?;
         Ok(ResourceForSave { policy, ..existing.for_save() })
@@ -206,7 +264,7 @@ async fn change(
     let owner_org = Some(existing.owner_org.as_str());
     let refusal = if rules::is_system_resource(id) && matches!(ctx.authority, Authority::Person(_)) {
         Some(ResourceError::SystemResource(id.to_string()))
-    } else if !ctx.may(&existing.owner_org, "write") {
+    } else if !ctx.may(&existing.owner_org, Action::Write) {
         Some(ResourceError::NotAccessManager)
     } else {
         None
@@ -235,13 +293,15 @@ async fn change(
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
     let event = AuditEvent::new(action, id, Outcome::Success, serde_json::json!({"owner": existing.owner_org, "rules": r.policy.rules.len()}));
     uow.audit(event).await?;
-    uow.commit().await?;
+    ctx.context.commit(uow).await?;
     Ok(stored(&existing.owner_org, &r))
 }
 
 /// Deletes resource `id`, unless it is one of the portal's own or grants or
 /// user roles refer to it.
-pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ResourceError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn delete(context: &Context, id: &str) -> Result<(), ResourceError> {
+    let ctx = &Ctx::of(context);
     const ACTION: &str = "resource.delete";
     let mut uow = begin_for(ctx, id).await?;
     let Some(owner_org) = store::owner_for_update(uow.conn(), id).await? else {
@@ -250,7 +310,7 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ResourceError> {
     };
     let refusal = if rules::is_system_resource(id) {
         Some(ResourceError::SystemResource(id.to_string()))
-    } else if !ctx.may(&owner_org, "write") {
+    } else if !ctx.may(&owner_org, Action::Write) {
         Some(ResourceError::NotAccessManager)
     } else {
         match store::references(uow.conn(), id).await? {
@@ -265,7 +325,7 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ResourceError> {
     store::delete(uow.conn(), id).await?;
     record_change(uow.conn(), Change::Resource(id)).await?;
     uow.audit(AuditEvent::new(ACTION, id, Outcome::Success, serde_json::json!({"owner": owner_org}))).await?;
-    uow.commit().await?;
+    ctx.context.commit(uow).await?;
     Ok(())
 }
 

@@ -20,7 +20,8 @@ pub const KNOWN_CLAIMS: [&str; 10] = ["iss", "sub", "aud", "iat", "exp", "nbf", 
 /// Scopes an organisation's administrator cannot give its own client: they open
 /// the decision and authorized-parties APIs (anyone's access), or administer
 /// the service. Only the operator grants them.
-pub const RESTRICTED_SCOPES: [&str; 2] = ["altinn:authorization/authorize", "altinn:accessmanagement/authorizedparties"];
+pub const RESTRICTED_SCOPES: [&str; 3] =
+    ["altinn:authorization/authorize", "altinn:accessmanagement/authorizedparties", "altinn:accessmanagement/authorizedparties.resourceowner"];
 
 /// Why a token request is refused, as RFC 6749 §5.2 errors (plus Maskinporten's
 /// `invalid_altinn_customer_configuration`). The text is the `error_description`:

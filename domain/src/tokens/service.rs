@@ -13,9 +13,9 @@ use super::model::*;
 use super::rules::{self, KeyError, TokenError};
 use super::store;
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::{permits, Action, SystemResource};
 use crate::clock::Clock;
 use crate::decisions::Snapshot;
-use crate::grants::service::may_manage;
 use crate::parties::PartyId;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -73,7 +73,7 @@ fn may_manage_clients(snapshot: &Snapshot, registrar: Registrar, owner: PartyId)
     match registrar {
         Registrar::Operator => true,
         Registrar::Client { owner: own } => own == owner,
-        Registrar::Person(p) => may_manage(snapshot, p, owner, "write"),
+        Registrar::Person(p) => permits(snapshot, p, Action::Write, SystemResource::AccessManagement, owner),
     }
 }
 
@@ -268,7 +268,9 @@ pub async fn revoke_key(
 
 /// The clients of `owner`, with their keys (and when each was last used).
 pub async fn list_clients(pool: &PgPool, snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> Result<Vec<ApiClient>, ClientError> {
-    if !may_manage_clients(snapshot, registrar, owner) && !matches!(registrar, Registrar::Person(p) if may_manage(snapshot, p, owner, "read")) {
+    if !may_manage_clients(snapshot, registrar, owner)
+        && !matches!(registrar, Registrar::Person(p) if permits(snapshot, p, Action::Read, SystemResource::AccessManagement, owner))
+    {
         return Err(ClientError::NotAccessManager);
     }
     let mut conn = pool.acquire().await?;

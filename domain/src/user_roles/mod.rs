@@ -9,11 +9,11 @@
 //! through the decision engine and writing an audit record; the engine reads
 //! assignments through `decisions::store`.
 
-pub mod holidays;
-pub mod model;
-pub mod rules;
+pub use crate::role_model::{holidays, model, rules};
+pub mod overview;
 pub mod service;
 pub mod store;
 
 pub use model::{AccessRules, Amount, AssignmentForCreate, Attestation, AttestationKind, RoleForCreate, TimeWindow};
+pub use overview::{assign_role_to_person, overview, AssignmentRequest, Overview};
 pub use service::{add_inheritance, add_sod_rule, assign_role, create_role, end_assignment, grant_assign_right, share_role, RoleError};

@@ -8,13 +8,15 @@
 use super::model::{AssignmentForCreate, RoleForCreate, SodRule};
 use super::rules::{closure, inheritance_cycle, sod_conflict, Inheritance};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::{permits, Action, SystemResource};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
 use crate::decisions::Snapshot;
-use crate::grants::service::may_manage;
 use crate::parties::PartyId;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,10 @@ pub enum RoleError {
     UnknownResource(String),
     #[error("no such person or organisation")]
     UnknownParty,
+    #[error("no person with that national identity number and surname")]
+    NoSuchPerson,
+    #[error("no active organisation with that number")]
+    NoSuchOrganisation,
     #[error("you cannot assign a role to yourself")]
     SelfAssignment,
     #[error("inheriting would make a cycle: {}", .0.join(" → "))]
@@ -59,30 +65,49 @@ impl From<sqlx::Error> for RoleError {
     }
 }
 
-/// Who does it, for which party, from which engine state.
-pub struct Ctx<'a> {
-    pub pool: &'a PgPool,
-    pub clock: &'a dyn Clock,
-    pub snapshot: &'a Snapshot,
-    pub actor: Actor,
-    pub person: PartyId,
+/// What the role model's use cases work with: the caller's [`Context`], the
+/// engine state they decide from, and the person who acts (the role model is
+/// managed by people, never by the installation on its own).
+struct Ctx<'a> {
+    context: &'a Context,
+    pool: &'a PgPool,
+    clock: &'a dyn Clock,
+    snapshot: Arc<Snapshot>,
+    actor: Actor,
+    person: PartyId,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn of(context: &'a Context) -> Result<Self, RoleError> {
+        let person = context.person().ok_or(RoleError::NotAccessManager)?;
+        Ok(Self { context, pool: context.db(), clock: context.clock(), snapshot: context.snapshot(), actor: context.actor().clone(), person })
+    }
+
     fn manages(&self, party: PartyId) -> bool {
-        may_manage(self.snapshot, self.person, party, "write")
+        permits(&self.snapshot, self.person, Action::Write, SystemResource::AccessManagement, party)
+    }
+
+    /// Whether the person manages the party they act for, if they act for
+    /// one: checked first, so that nobody learns which roles exist by
+    /// naming them for a party they do not manage.
+    fn manages_party_acted_for(&self) -> bool {
+        self.context.party().is_none_or(|p| self.manages(p))
     }
 
     /// Audits a refusal in its own transaction and hands the error back.
     async fn refuse(&self, action: &str, target: impl Into<String>, err: RoleError) -> RoleError {
-        let event = AuditEvent::new(action, target, Outcome::Refused, serde_json::json!({ "reason": err.to_string() }));
-        let _ = crate::audit::record(self.pool, self.actor.clone(), self.clock, event).await;
+        self.context.audit_refusal(action, target, &err, serde_json::json!({})).await;
         err
     }
 
     async fn begin(&self, on_behalf_of: PartyId) -> Result<UnitOfWork, RoleError> {
         let actor = Actor { on_behalf_of: Some(on_behalf_of), ..self.actor.clone() };
         Ok(UnitOfWork::begin(self.pool, actor, self.clock).await?)
+    }
+
+    /// Commits, and lets the engine see the change before the use case returns.
+    async fn commit(&self, uow: UnitOfWork) -> Result<(), RoleError> {
+        Ok(self.context.commit(uow).await?)
     }
 }
 
@@ -144,7 +169,9 @@ fn check_role_input(input: &RoleForCreate) -> Result<(), RoleError> {
 }
 
 /// Creates a user role owned by (classified under) `owner`.
-pub async fn create_role(ctx: &Ctx<'_>, owner: PartyId, input: &RoleForCreate) -> Result<Uuid, RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn create_role(context: &Context, owner: PartyId, input: &RoleForCreate) -> Result<Uuid, RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.create";
     if !ctx.manages(owner) {
         return Err(ctx.refuse(ACTION, &input.code, RoleError::NotAccessManager).await);
@@ -196,7 +223,7 @@ pub async fn create_role(ctx: &Ctx<'_>, owner: PartyId, input: &RoleForCreate) -
             let details =
                 serde_json::json!({ "role": id, "packages": input.packages, "rights": input.rights, "inherits": input.inherits, "rules": input.rules });
             uow.audit(AuditEvent::new(ACTION, &input.code, Outcome::Success, details)).await?;
-            uow.commit().await?;
+            ctx.commit(uow).await?;
             Ok(id)
         }
         Err(e) => {
@@ -235,9 +262,14 @@ async fn validate_references(conn: &mut PgConnection, owner: PartyId, input: &Ro
 }
 
 /// Lets `role_code` inherit the rights of `inherits_code`, unless that makes a cycle.
-pub async fn add_inheritance(ctx: &Ctx<'_>, role_code: &str, inherits_code: &str) -> Result<(), RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn add_inheritance(context: &Context, role_code: &str, inherits_code: &str) -> Result<(), RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.inherit";
     let target = format!("{role_code}→{inherits_code}");
+    if !ctx.manages_party_acted_for() {
+        return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
+    }
     let mut conn = ctx.pool.acquire().await?;
     let (Some(role), Some(parent)) = (role_by_code(&mut conn, role_code).await?, role_by_code(&mut conn, inherits_code).await?) else {
         drop(conn);
@@ -275,14 +307,19 @@ pub async fn add_inheritance(ctx: &Ctx<'_>, role_code: &str, inherits_code: &str
     }
     record_change(uow.conn(), Change::Rebuild("user_role")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "role": role.id, "inherits": parent.id }))).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(())
 }
 
 /// The owner of `role_code` makes it available to `with`, which may then assign it.
-pub async fn share_role(ctx: &Ctx<'_>, role_code: &str, with: PartyId) -> Result<(), RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn share_role(context: &Context, role_code: &str, with: PartyId) -> Result<(), RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.share";
     let target = format!("{role_code}:{with}");
+    if !ctx.manages_party_acted_for() {
+        return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
+    }
     let mut conn = ctx.pool.acquire().await?;
     let role = role_by_code(&mut conn, role_code).await?;
     let with_exists =
@@ -303,15 +340,20 @@ pub async fn share_role(ctx: &Ctx<'_>, role_code: &str, with: PartyId) -> Result
     sqlx::query!("insert into user_role_shared_with (role_id, party_id) values ($1, $2) on conflict do nothing", role.id, with.0).execute(uow.conn()).await?;
     record_change(uow.conn(), Change::Rebuild("user_role")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "role": role.id, "with": with }))).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(())
 }
 
 /// Forbids holding both roles for one party. Existing holders of both are not
 /// touched: the engine gives them neither role's rights and says why.
-pub async fn add_sod_rule(ctx: &Ctx<'_>, role_a: &str, role_b: &str, description: &str) -> Result<Uuid, RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn add_sod_rule(context: &Context, role_a: &str, role_b: &str, description: &str) -> Result<Uuid, RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "sod_rule.create";
     let target = format!("{role_a}≠{role_b}");
+    if !ctx.manages_party_acted_for() {
+        return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
+    }
     let mut conn = ctx.pool.acquire().await?;
     let (a, b) = (role_by_code(&mut conn, role_a).await?, role_by_code(&mut conn, role_b).await?);
     drop(conn);
@@ -347,7 +389,7 @@ pub async fn add_sod_rule(ctx: &Ctx<'_>, role_a: &str, role_b: &str, description
     inserted?;
     record_change(uow.conn(), Change::Rebuild("sod_rule")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "rule": id }))).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(id)
 }
 
@@ -355,7 +397,9 @@ pub async fn add_sod_rule(ctx: &Ctx<'_>, role_a: &str, role_b: &str, description
 /// restricted to (or `in_party` itself), after checking that the person may
 /// assign it for each of them, the validity period, the attestation, and
 /// segregation of duties against what the subject already holds.
-pub async fn assign_role(ctx: &Ctx<'_>, in_party: PartyId, input: &AssignmentForCreate) -> Result<Uuid, RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn assign_role(context: &Context, in_party: PartyId, input: &AssignmentForCreate) -> Result<Uuid, RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.assign";
     let target = format!("{}:{}", input.subject, input.role_code);
     let mut uow = ctx.begin(in_party).await?;
@@ -389,7 +433,7 @@ pub async fn assign_role(ctx: &Ctx<'_>, in_party: PartyId, input: &AssignmentFor
                 "valid_from": input.valid_from, "valid_to": input.valid_to, "attestation": input.attestation,
             });
             uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, details)).await?;
-            uow.commit().await?;
+            ctx.commit(uow).await?;
             Ok(id)
         }
         Err(e) => {
@@ -497,7 +541,9 @@ async fn check_assignment(
 
 /// Ends an assignment that applies to `party`; the person must manage access
 /// for `party`, or be the subject (who may always give a role back).
-pub async fn end_assignment(ctx: &Ctx<'_>, party: PartyId, assignment: Uuid) -> Result<(), RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn end_assignment(context: &Context, party: PartyId, assignment: Uuid) -> Result<(), RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.end";
     let mut uow = ctx.begin(party).await?;
     let row = sqlx::query!(
@@ -532,13 +578,15 @@ pub async fn end_assignment(ctx: &Ctx<'_>, party: PartyId, assignment: Uuid) -> 
     .await?;
     record_change(uow.conn(), Change::Rebuild("user_role_assignment")).await?;
     uow.audit(AuditEvent::new(ACTION, assignment.to_string(), Outcome::Success, serde_json::json!({}))).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(())
 }
 
 /// Lets `holder` assign `role_code` for `for_party` without managing access
 /// there (e.g. an administrator in another organisation).
-pub async fn grant_assign_right(ctx: &Ctx<'_>, role_code: &str, holder: PartyId, for_party: PartyId) -> Result<Uuid, RoleError> {
+#[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
+pub async fn grant_assign_right(context: &Context, role_code: &str, holder: PartyId, for_party: PartyId) -> Result<Uuid, RoleError> {
+    let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.assign_right";
     let target = format!("{holder}:{role_code}:{for_party}");
     if !ctx.manages(for_party) {
@@ -578,6 +626,6 @@ pub async fn grant_assign_right(ctx: &Ctx<'_>, role_code: &str, holder: PartyId,
     }
     inserted?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "right": id }))).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(id)
 }

@@ -9,6 +9,28 @@ pub mod resources;
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+
+/// The path prefixes of the APIs (Altinn's): whatever is not served under
+/// them is answered as an API answers, never with the portal's HTML page.
+pub const PREFIXES: [&str; 4] = ["/authentication/", "/authorization/", "/accessmanagement/", "/resourceregistry/"];
+
+/// Answers any method on an unknown path under [`PREFIXES`] with a `404`
+/// problem document. A known path matches its own route first (so a wrong
+/// method on it keeps its `405`); only what no route matches comes here.
+///
+/// It is merged beside the APIs, outside the portal's session and CSRF
+/// layers: it answers before the CSRF check, which only the portal's forms,
+/// server functions and session-authenticated routes need, and it changes
+/// nothing and reads no cookie.
+pub fn not_found_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    PREFIXES.iter().fold(Router::new(), |router, prefix| router.route(prefix, any(not_found)).route(&format!("{prefix}{{*rest}}"), any(not_found)))
+}
+
+async fn not_found() -> Response {
+    Problem::new(StatusCode::NOT_FOUND, "not_found", "Not found").detail("No API is served at this path.").into_response()
+}
 
 /// A body that is not JSON, or not the JSON expected, as a problem.
 pub(crate) fn bad_json(e: serde_json::Error) -> Problem {

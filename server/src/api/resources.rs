@@ -23,11 +23,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::audit::Actor;
 use domain::decisions::policy::Policy;
 use domain::decisions::xacml_xml::XmlPolicyError;
 use domain::parties::{OrgNumber, PartyId};
-use domain::resources::{self, Authority, Ctx, Resource, ResourceError, ResourceForSave};
+use domain::resources::{self, Resource, ResourceError, ResourceForSave};
 use serde::{Deserialize, Serialize};
 
 pub const BASE: &str = "/resourceregistry/api/v1/resource";
@@ -49,8 +48,9 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn actor(&self) -> Actor {
-        Actor { party: Some(self.person), label: self.name.clone(), on_behalf_of: None, request_id: self.request_id.clone() }
+    /// The use-case context of this caller.
+    fn context(&self, state: &AppState) -> domain::Context {
+        state.services().for_person(self.person, self.name.clone(), None, self.request_id.clone())
     }
 }
 
@@ -143,10 +143,6 @@ struct ListParams {
     owner: Option<String>,
 }
 
-fn ctx<'a>(state: &'a AppState, snapshot: &'a domain::decisions::Snapshot, caller: &Caller) -> Ctx<'a> {
-    Ctx { pool: &state.pool, clock: state.clock.as_ref(), snapshot, actor: caller.actor(), authority: Authority::Person(caller.person) }
-}
-
 /// The one mapping of the domain's refusals to problem details.
 fn problem(e: ResourceError, request_id: Option<&str>) -> Problem {
     let detail = e.to_string();
@@ -155,6 +151,7 @@ fn problem(e: ResourceError, request_id: Option<&str>) -> Problem {
             .detail(detail)
             .errors(serde_json::to_value(errors).unwrap_or_default()),
         ResourceError::NotOwner => Problem::new(StatusCode::CONFLICT, "owned_by_another", "The id belongs to another service owner").detail(detail),
+        ResourceError::OwnerCannotChange => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "owner_cannot_change", "The owner cannot change").detail(detail),
         ResourceError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "not_access_manager", "Not allowed").detail(detail),
         ResourceError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "unknown_resource", "Unknown resource").detail(detail),
         ResourceError::AlreadyExists(_) => Problem::new(StatusCode::CONFLICT, "already_exists", "The resource exists").detail(detail),
@@ -208,12 +205,12 @@ fn for_save(body: ResourceBody, id: String, policy: Policy) -> ResourceForSave {
     }
 }
 
-async fn list(State(state): State<AppState>, _caller: Caller, Query(p): Query<ListParams>) -> Response {
+async fn list(State(state): State<AppState>, caller: Caller, Query(p): Query<ListParams>) -> Response {
     let owner = match p.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(OrgNumber::try_from).transpose() {
         Ok(o) => o,
         Err(e) => return Problem::new(StatusCode::BAD_REQUEST, "invalid_owner", "Invalid owner").detail(e.to_string()).into_response(),
     };
-    match resources::list(&state.pool, owner.as_ref()).await {
+    match resources::list(&caller.context(&state), owner.as_ref()).await {
         Ok(list) => Json(list.into_iter().map(|r| ResourceDto::new(r, false)).collect::<Vec<_>>()).into_response(),
         Err(e) => problem(e, None).into_response(),
     }
@@ -223,8 +220,7 @@ async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<Stri
     if let Some(p) = bad_id(&id) {
         return p.into_response();
     }
-    let snapshot = state.engine.snapshot();
-    match resources::get(&ctx(&state, &snapshot, &caller), &id).await {
+    match resources::get(&caller.context(&state), &id).await {
         Ok(r) => Json(ResourceDto::new(r, true)).into_response(),
         Err(e) => problem(e, caller.request_id.as_deref()).into_response(),
     }
@@ -254,10 +250,8 @@ async fn create(State(state): State<AppState>, caller: Caller, headers: HeaderMa
         Err(e) => return bad_json(e).into_response(),
     };
     let r = for_save(body, id, policy);
-    let snapshot = state.engine.snapshot();
-    match resources::create(&ctx(&state, &snapshot, &caller), &owner, &r).await {
+    match resources::create(&caller.context(&state), &owner, &r).await {
         Ok(created) => {
-            state.engine.refresh_now(&state.pool).await;
             let location = format!("{BASE}/{}", created.id);
             (StatusCode::CREATED, [(header::LOCATION, location)], Json(ResourceDto::new(created, true))).into_response()
         }
@@ -280,21 +274,7 @@ async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<St
         Ok(p) => p,
         Err(e) => return bad_json(e).into_response(),
     };
-    if let Some(given) = body.has_competent_authority.as_ref().map(|a| a.organization.clone()) {
-        let owner = match state.pool.acquire().await {
-            Ok(mut conn) => resources::store::owner_of(&mut conn, &id).await,
-            Err(e) => Err(e),
-        };
-        match owner {
-            Ok(Some(owner)) if owner != given => {
-                return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "owner_cannot_change", "The owner cannot change")
-                    .detail("hasCompetentAuthority.organization must be the resource's owner; a resource never changes owner")
-                    .into_response();
-            }
-            Ok(_) => {}
-            Err(e) => return Problem::internal(caller.request_id.as_deref().unwrap_or("-"), &e).into_response(),
-        }
-    }
+    let claimed_owner = body.has_competent_authority.as_ref().map(|a| a.organization.clone());
     let given_id = body.identifier.clone().unwrap_or_else(|| id.clone());
     let keep_policy = new_policy.is_none();
     let policy = new_policy.unwrap_or_else(|| Policy {
@@ -304,14 +284,8 @@ async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<St
         obligations: vec![],
     });
     let r = for_save(body, given_id, policy);
-    let snapshot = state.engine.snapshot();
-    let ctx = ctx(&state, &snapshot, &caller);
-    let result = if keep_policy { resources::update_keeping_policy(&ctx, &id, &r).await } else { resources::update(&ctx, &id, &r).await };
-    match result {
-        Ok(updated) => {
-            state.engine.refresh_now(&state.pool).await;
-            Json(ResourceDto::new(updated, true)).into_response()
-        }
+    match resources::replace(&caller.context(&state), &id, &r, claimed_owner.as_deref(), keep_policy).await {
+        Ok(updated) => Json(ResourceDto::new(updated, true)).into_response(),
         Err(e) => problem(e, caller.request_id.as_deref()).into_response(),
     }
 }
@@ -320,12 +294,8 @@ async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<St
     if let Some(p) = bad_id(&id) {
         return p.into_response();
     }
-    let snapshot = state.engine.snapshot();
-    match resources::delete(&ctx(&state, &snapshot, &caller), &id).await {
-        Ok(()) => {
-            state.engine.refresh_now(&state.pool).await;
-            StatusCode::NO_CONTENT.into_response()
-        }
+    match resources::delete(&caller.context(&state), &id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(e, caller.request_id.as_deref()).into_response(),
     }
 }
@@ -334,8 +304,7 @@ async fn export_policy(State(state): State<AppState>, caller: Caller, Path(id): 
     if let Some(p) = bad_id(&id) {
         return p.into_response();
     }
-    let snapshot = state.engine.snapshot();
-    match resources::export_policy(&ctx(&state, &snapshot, &caller), &id).await {
+    match resources::export_policy(&caller.context(&state), &id).await {
         Ok(xml) => {
             let disposition = format!("inline; filename=\"{id}.xml\"");
             ([(header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], xml).into_response()
@@ -348,8 +317,7 @@ async fn import_policy(State(state): State<AppState>, caller: Caller, Path(id): 
     if let Some(p) = bad_id(&id) {
         return p.into_response();
     }
-    let snapshot = state.engine.snapshot();
-    let ctx = ctx(&state, &snapshot, &caller);
+    let ctx = caller.context(&state);
     let result = if is_xml(&headers) {
         let Ok(xml) = std::str::from_utf8(&body) else {
             return Problem::new(StatusCode::BAD_REQUEST, "malformed_xml", "Malformed XML").detail("The body is not UTF-8.").into_response();
@@ -368,10 +336,7 @@ async fn import_policy(State(state): State<AppState>, caller: Caller, Path(id): 
         return unsupported_media("application/xml (XACML 3.0) or application/json (typed policy)");
     };
     match result {
-        Ok(updated) => {
-            state.engine.refresh_now(&state.pool).await;
-            Json(ResourceDto::new(updated, true)).into_response()
-        }
+        Ok(updated) => Json(ResourceDto::new(updated, true)).into_response(),
         Err(e) => problem(e, caller.request_id.as_deref()).into_response(),
     }
 }

@@ -8,9 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::Actor;
-use domain::parties::service::{choose_acting_party, ActingPartyError};
-use domain::parties::OrgNumber;
+use domain::authorized_parties::{choose_acting_party_by_number, ActingPartyError};
 use tower_sessions::Session;
 
 pub async fn middleware(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
@@ -33,27 +31,16 @@ pub async fn middleware(State(state): State<AppState>, session: Session, req: Re
         return Redirect::to(&format!("/auth/login?return={encoded}")).into_response();
     };
     let refused = || Redirect::to("/velg-aktor?error=not_allowed").into_response();
-    let Ok(org) = OrgNumber::try_from(requested.as_str()) else {
-        tracing::info!(requested, "deep link names an invalid org number");
-        return refused();
-    };
-    let party = {
-        let Ok(mut conn) = state.pool.acquire().await else { return refused() };
-        match domain::parties::store::find_by_org_number(&mut conn, &org).await {
-            Ok(Some(p)) => p,
-            _ => return refused(),
-        }
-    };
-    let actor = Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of: None, request_id: crate::security::request_id(req.headers()) };
-    match choose_acting_party(&state.pool, &state.engine.snapshot(), state.clock.as_ref(), actor, auth.person, party.id).await {
-        Ok(_) => {
-            if session.insert(PARTY_KEY, party.id).await.is_err() {
+    let ctx = state.services().for_person(auth.person, auth.name.clone(), None, crate::security::request_id(req.headers()));
+    match choose_acting_party_by_number(&ctx, &requested).await {
+        Ok(party) => {
+            if session.insert(PARTY_KEY, party.party.id).await.is_err() {
                 return refused();
             }
             Redirect::to(&without_party).into_response()
         }
         Err(ActingPartyError::NotAllowed | ActingPartyError::UnknownPerson) => {
-            tracing::info!(person = %auth.person, org = %org, "deep link to a party the person may not act for");
+            tracing::info!(person = %auth.person, requested, "deep link to a party the person may not act for");
             refused()
         }
         Err(e) => {

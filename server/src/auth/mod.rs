@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::audit::{self, Actor, AuditEvent, Outcome};
 use domain::parties::model::PersonForCreate;
-use domain::parties::{NationalId, PartyId};
+use domain::parties::{IdError, NationalId, PartyId};
 use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, TokenResponse};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -103,6 +103,9 @@ enum Refusal {
     Provider(String),
     Token(String),
     Person(String),
+    /// A synthetic test number, which this installation does not accept
+    /// (`FULLMAKT_ALLOW_SYNTHETIC_IDS`): a valid number, so not `Person`.
+    Synthetic(String),
 }
 
 impl Refusal {
@@ -112,13 +115,14 @@ impl Refusal {
             Self::Provider(_) => "provider",
             Self::Token(_) => "token",
             Self::Person(_) => "person",
+            Self::Synthetic(_) => "synthetic",
         }
     }
 
     fn detail(&self) -> &str {
         match self {
             Self::State => "state missing, reused or tampered",
-            Self::Provider(d) | Self::Token(d) | Self::Person(d) => d,
+            Self::Provider(d) | Self::Token(d) | Self::Person(d) | Self::Synthetic(d) => d,
         }
     }
 }
@@ -194,7 +198,10 @@ async fn complete_login(state: &AppState, pending: Option<PendingLogin>, q: Call
     let id_token = response.id_token().ok_or_else(|| Refusal::Token("no id_token".into()))?;
     let claims: &IdportenIdTokenClaims = id_token.claims(&client.id_token_verifier(), &Nonce::new(pending.nonce)).map_err(|e| Refusal::Token(e.to_string()))?;
     let pid = claims.additional_claims().pid.clone().ok_or_else(|| Refusal::Person("no pid claim".into()))?;
-    let nin = NationalId::parse(&pid, state.config.synthetic_ids()).map_err(|e| Refusal::Person(e.to_string()))?;
+    let nin = NationalId::parse(&pid, state.config.synthetic_ids()).map_err(|e| match e {
+        IdError::SyntheticNotAccepted => Refusal::Synthetic(e.to_string()),
+        _ => Refusal::Person(e.to_string()),
+    })?;
     let acr = claims.auth_context_ref().map(|a| a.to_string()).unwrap_or_default();
     let claimed_name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string());
     let person = find_or_register(state, &nin, claimed_name).await.map_err(|e| Refusal::Person(e.to_string()))?;

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 use base64::Engine;
-use domain::parties::NationalId;
+use domain::parties::{IdError, NationalId};
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use openidconnect::{
     AccessToken, Audience, AuthenticationContextClass, AuthenticationMethodReference, AuthorizationCode, EndUserName, IssuerUrl, LocalizedClaim, Nonce,
@@ -213,7 +213,11 @@ async fn login(State(idp): State<Arc<Idp>>, headers: HeaderMap, Form(f): Form<Lo
                 Ok(mut c) => domain::parties::store::persons_for_test_login(&mut c, 50).await.unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
-            let message = format!("{} {}", loc.t("idp.invalid_nin"), e);
+            // A synthetic test number is a valid number: say why it is refused.
+            let message = match e {
+                IdError::SyntheticNotAccepted => loc.t("idp.synthetic_not_accepted").to_string(),
+                _ => format!("{} {}", loc.t("idp.invalid_nin"), e),
+            };
             let page = super::pages::login_page(&req, &persons, loc, Some(&message));
             return (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response();
         }

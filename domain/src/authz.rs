@@ -1,0 +1,119 @@
+//! Authorization: the one place that answers "may this actor do this action
+//! on this part of Fullmakt for this party?".
+//!
+//! Fullmakt authorizes itself the way it authorizes everyone else: through
+//! the decision engine, on system resources that access packages and roles
+//! give rights to (`fullmakt_access_management` for managing who may do what
+//! for a party, `fullmakt_client_administration` for a firm's clients). Every
+//! use case asks here, reads included, so no adapter decides a right.
+
+use crate::context::Context;
+use crate::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
+use crate::parties::PartyId;
+
+/// What an actor may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Write,
+}
+
+impl Action {
+    /// The action's id in policies.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
+/// The parts of Fullmakt rights are given to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemResource {
+    /// Who may do what for the party: grants, user roles, system users, API
+    /// clients, the party's own resources. Given by the access manager
+    /// package (`tilgangsstyrer`) and the main administrator.
+    AccessManagement,
+    /// An accounting, auditing or business-manager firm's clients.
+    ClientAdministration,
+    /// The party's audit trail: its access managers read it, and a person
+    /// reads their own.
+    AuditTrail,
+}
+
+impl SystemResource {
+    /// The resource's id in the resource registry, for those decided by the engine.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::AccessManagement | Self::AuditTrail => ACCESS_MANAGEMENT,
+            Self::ClientAdministration => CLIENT_ADMINISTRATION,
+        }
+    }
+}
+
+/// The system resource of access management, as the resource registry names it.
+pub const ACCESS_MANAGEMENT: &str = "fullmakt_access_management";
+/// The system resource of client administration.
+pub const CLIENT_ADMINISTRATION: &str = "fullmakt_client_administration";
+
+/// The actor may not do what they asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("you may not do this for this party")]
+pub struct Denied;
+
+/// Whether the engine lets `person` do `action` on `resource` for `party`.
+pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: SystemResource, party: PartyId) -> bool {
+    if resource == SystemResource::AuditTrail && action == Action::Read && person == party {
+        return true;
+    }
+    let request = DecisionRequest { subject: SubjectRef::Party(person.0), action: action.id(), resource: resource.id(), party: party.0, env: Env::now() };
+    decide(snapshot, &request).outcome == Outcome::Permit
+}
+
+impl Context {
+    /// Whether the actor may do `action` on `resource` for `party`. The
+    /// installation itself (a command or a job) may do anything.
+    pub fn may(&self, action: Action, resource: SystemResource, party: PartyId) -> bool {
+        match self.person() {
+            None => true,
+            Some(person) => permits(&self.snapshot(), person, action, resource, party),
+        }
+    }
+
+    /// [`Context::may`] as a result, for `?`.
+    pub fn authorize(&self, action: Action, resource: SystemResource, party: PartyId) -> Result<(), Denied> {
+        if self.may(action, resource, party) {
+            Ok(())
+        } else {
+            Err(Denied)
+        }
+    }
+
+    /// The party acted for, if the actor may do `action` on `resource` for it.
+    pub fn authorize_for_party(&self, action: Action, resource: SystemResource) -> Result<PartyId, Denied> {
+        let party = self.party().ok_or(Denied)?;
+        self.authorize(action, resource, party)?;
+        Ok(party)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decisions::snapshot::{PartyInfo, SnapshotBuilder};
+    use uuid::Uuid;
+
+    #[test]
+    fn a_person_reads_their_own_audit_trail_but_manages_nothing_by_default() {
+        let person = Uuid::now_v7();
+        let mut b = SnapshotBuilder::new(1);
+        b.party(PartyInfo { id: person, name: "Kari".into(), org_number: None, national_id: None, org_form: None, parent: None });
+        let s = b.build();
+        let me = PartyId(person);
+        assert!(permits(&s, me, Action::Read, SystemResource::AuditTrail, me));
+        assert!(!permits(&s, me, Action::Write, SystemResource::AuditTrail, me));
+        assert!(!permits(&s, me, Action::Read, SystemResource::ClientAdministration, PartyId(Uuid::now_v7())));
+        assert!(!permits(&s, me, Action::Read, SystemResource::AuditTrail, PartyId(Uuid::now_v7())));
+    }
+}

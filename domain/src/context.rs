@@ -1,0 +1,140 @@
+//! The one context every use case takes.
+//!
+//! A use case needs the same things wherever it is called from — a server
+//! function, a REST handler, a job or a command: who acts, for which party,
+//! the time, the request it belongs to (for the log and the audit trail), the
+//! database and the decision engine. [`Services`] holds what an instance
+//! shares; each request or job turns it into a [`Context`] for its actor with
+//! [`Services::for_person`] or [`Services::for_operator`], and nothing else
+//! builds one.
+
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::clock::Clock;
+use crate::decisions::live::Engine;
+use crate::decisions::Snapshot;
+use crate::parties::PartyId;
+use sqlx::PgPool;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// What one server instance shares between requests: the database, the clock
+/// and the decision engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: PgPool,
+    pub clock: Arc<dyn Clock>,
+    pub engine: Arc<Engine>,
+}
+
+impl Services {
+    /// A signed-in person acting for `party` (or for nobody yet), in the
+    /// request `request_id`. `name` is how the audit trail names them.
+    pub fn for_person(&self, person: PartyId, name: impl Into<String>, party: Option<PartyId>, request_id: Option<String>) -> Context {
+        Context { services: self.clone(), actor: Actor { party: Some(person), label: name.into(), on_behalf_of: party, request_id } }
+    }
+
+    /// The installation itself: a command an operator runs on the server, or
+    /// a scheduled job. It may do anything; `label` names it in the audit
+    /// trail (`import-register`, `demo-data`).
+    pub fn for_operator(&self, label: impl Into<String>) -> Context {
+        Context { services: self.clone(), actor: Actor::system(label) }
+    }
+}
+
+/// Who acts, for whom, when and where: the one argument of every use case.
+#[derive(Clone)]
+pub struct Context {
+    services: Services,
+    actor: Actor,
+}
+
+impl Context {
+    pub fn db(&self) -> &PgPool {
+        &self.services.db
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.services.clock.as_ref()
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.services.clock.now()
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.services.engine
+    }
+
+    /// The engine's current state, to decide with.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.services.engine.snapshot()
+    }
+
+    /// Who acts, as the audit trail records it.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The person who acts; `None` for the installation itself.
+    pub fn person(&self) -> Option<PartyId> {
+        self.actor.party
+    }
+
+    /// The party acted for, once one is chosen. (The audit's `Actor::party`
+    /// is who acts; the party a use case is about is whom they act for.)
+    #[allow(clippy::misnamed_getters)]
+    pub fn party(&self) -> Option<PartyId> {
+        self.actor.on_behalf_of
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.actor.request_id.as_deref()
+    }
+
+    /// The same actor acting for `party`.
+    pub fn acting_for(&self, party: PartyId) -> Self {
+        Self { services: self.services.clone(), actor: Actor { on_behalf_of: Some(party), ..self.actor.clone() } }
+    }
+
+    /// A transaction for one state change and its audit records.
+    pub async fn begin(&self) -> Result<UnitOfWork, sqlx::Error> {
+        UnitOfWork::begin(&self.services.db, self.actor.clone(), self.clock()).await
+    }
+
+    /// Records in the audit trail that `action` on `target` was refused and
+    /// why; the refusal itself changes nothing. A failure to write the record
+    /// is logged (the refusal stands either way).
+    pub async fn audit_refusal(&self, action: &str, target: impl Into<String>, reason: &(dyn std::fmt::Display + Sync), details: serde_json::Value) {
+        let mut details = details;
+        if let serde_json::Value::Object(map) = &mut details {
+            map.insert("reason".into(), reason.to_string().into());
+        } else {
+            details = serde_json::json!({ "reason": reason.to_string() });
+        }
+        let event = AuditEvent::new(action, target, Outcome::Refused, details);
+        if let Err(e) = crate::audit::record(&self.services.db, self.actor.clone(), self.clock(), event).await {
+            tracing::error!(error = %e, action, request_id = self.request_id().unwrap_or("-"), "could not audit a refusal");
+        }
+    }
+
+    /// Commits a change and its audit records, then lets this instance's
+    /// engine see it before the use case returns (read-your-writes).
+    pub async fn commit(&self, uow: UnitOfWork) -> Result<(), UnitOfWorkError> {
+        uow.commit().await?;
+        self.engine_sees_changes().await;
+        Ok(())
+    }
+
+    /// Brings this instance's engine up to date with the change feed, so that
+    /// what a use case just changed is what the next decision sees
+    /// (read-your-writes). Other instances follow within a second.
+    pub async fn engine_sees_changes(&self) {
+        self.services.engine.refresh_now(&self.services.db).await;
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("actor", &self.actor).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,97 @@
+//! Fixtures shared by the domain's and the server's tests, so that each test
+//! file says what it tests and not how to set the world up.
+//!
+//! The demo data (`domain::demo`) is the world: the parties below are in it.
+
+use domain::audit::Actor;
+use domain::clock::{Clock, SystemClock};
+use domain::decisions::live::Engine;
+use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
+use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
+use domain::resources::ResourceForSave;
+use domain::{Context, Services};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Demo parties by national identity number or organisation number.
+pub mod demo {
+    /// Bakeri Hansen AS.
+    pub const BAKERY: &str = "310400009";
+    /// Universitetet i Fjordby.
+    pub const UNIVERSITY: &str = "310700002";
+    /// The owner the tests' own resources are saved under.
+    pub const SERVICE_OWNER: &str = "974760673";
+    /// Bjørn Hansen, general manager of the bakery.
+    pub const BJORN: &str = "14928810047";
+    /// Gunn Gjest, who holds nothing to begin with.
+    pub const GUNN: &str = "11839110083";
+    /// Ada Rektor, the university's director.
+    pub const ADA: &str = "05858510084";
+    /// Kari Nordmann, who runs the software vendor.
+    pub const KARI: &str = "12887510170";
+    /// Sara Sponsor.
+    pub const SARA: &str = "24818910181";
+}
+
+/// Imports the built-in catalogue and loads the demo data.
+pub async fn demo_world(pool: &PgPool) {
+    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
+    domain::demo::load(pool, &SystemClock).await.expect("demo data");
+}
+
+/// The person with this national identity number (demo data).
+pub async fn person(pool: &PgPool, nin: &str) -> PartyId {
+    let mut c = pool.acquire().await.expect("connection");
+    parties::find_by_national_id(&mut c, &NationalId::parse(nin, SyntheticIds::Accept).expect("a valid number")).await.expect("query").expect("known person").id
+}
+
+/// The organisation with this number (demo data).
+pub async fn org(pool: &PgPool, number: &str) -> PartyId {
+    let mut c = pool.acquire().await.expect("connection");
+    parties::find_by_org_number(&mut c, &OrgNumber::try_from(number).expect("a valid number")).await.expect("query").expect("known organisation").id
+}
+
+/// What use cases share, over a freshly loaded engine and the wall clock.
+pub async fn services(pool: &PgPool) -> Services {
+    services_with_clock(pool, Arc::new(SystemClock)).await
+}
+
+/// As [`services`], with another clock.
+pub async fn services_with_clock(pool: &PgPool, clock: Arc<dyn Clock>) -> Services {
+    Services { db: pool.clone(), clock, engine: Engine::load(pool).await.expect("engine") }
+}
+
+/// `person` acting for `party`, named in the audit trail by their id.
+pub fn acting(services: &Services, person: PartyId, party: PartyId) -> Context {
+    services.for_person(person, person.to_string(), Some(party), None)
+}
+
+/// A delegable resource whose one rule permits `actions` to holders of `package`.
+pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
+    ResourceForSave {
+        id: id.into(),
+        title_nb: id.into(),
+        title_nn: id.into(),
+        title_en: id.into(),
+        description: String::new(),
+        resource_type: "GenericAccessResource".into(),
+        delegable: true,
+        policy: Policy {
+            resource: String::new(),
+            combining: Combining::DenyOverrides,
+            rules: vec![Rule {
+                id: "r".into(),
+                effect: Effect::Permit,
+                subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
+                actions: actions.iter().map(|a| a.to_string()).collect(),
+                description: String::new(),
+            }],
+            obligations: vec![],
+        },
+    }
+}
+
+/// Saves `r` as the installation, owned by `owner`.
+pub async fn save_resource(pool: &PgPool, owner: &str, r: &ResourceForSave) {
+    domain::resources::save(pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from(owner).expect("a valid number"), r).await.expect("resource saved");
+}
