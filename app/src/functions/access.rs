@@ -59,7 +59,7 @@ impl WhyView {
     }
 }
 
-/// Names of held things and roles, keyed as [`domain::catalogue::store::names_of`] keys them.
+/// Names of held things and roles, keyed as [`domain::catalogue::names_of`] keys them.
 #[cfg(feature = "ssr")]
 type Names = std::collections::HashMap<String, domain::catalogue::model::Text>;
 
@@ -252,7 +252,7 @@ mod ssr {
         }
     }
 
-    pub fn names(p: &domain::catalogue::store::AssignablePackage) -> [String; 3] {
+    pub fn names(p: &domain::catalogue::AssignablePackage) -> [String; 3] {
         [p.name.nb.clone(), p.name.nn.clone(), p.name.en.clone()]
     }
 }

@@ -380,7 +380,6 @@ pub async fn policy_packages() -> Result<Vec<PackageChoiceView>, AppError> {
 
 /// Creates a service owned by the party acted for, with its first rule.
 #[server(prefix = "/api", endpoint = "create_service")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_service(
     #[server(default)] id: String,
     #[server(default)] title_nb: String,
@@ -438,7 +437,6 @@ pub async fn create_service(
 
 /// Changes a service's details, combining algorithm and authentication level; keeps its rules.
 #[server(prefix = "/api", endpoint = "update_service")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_service(
     #[server(default)] id: String,
     #[server(default)] title_nb: String,

@@ -133,7 +133,6 @@ pub async fn roles_overview() -> Result<RolesData, AppError> {
 
 /// Creates a role owned by the chosen party. Lists are comma-separated:
 /// packages by code, rights as `resource:action`, inherited roles by code.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "create_role")]
 pub async fn create_role(
     code: String,
@@ -181,7 +180,6 @@ pub async fn create_role(
 /// Assigns a role to the person with this national identity number and
 /// surname (both must match), for the chosen party or the organisations
 /// listed in `restricted_to` (organisation numbers), with an attestation.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "assign_role")]
 pub async fn assign_role(
     role: String,

@@ -8,6 +8,7 @@ pub mod store;
 
 pub use model::{Area, Catalogue, EntityType, Package, Role, RolePackage};
 pub use source::{builtin, from_altinn_dir, CatalogueError};
+pub use store::AssignablePackage;
 
 /// The catalogue's names (nb, nn, en) of packages, register roles, resources
 /// and user roles, keyed `package:<code>`, `role:<code>`, `resource:<id>` or
