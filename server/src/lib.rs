@@ -80,6 +80,9 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     let engine = domain::decisions::live::Engine::load(&pool).await?;
     engine.spawn_refresher(pool.clone());
 
+    // The session store writes outside `UnitOfWork`: a session is the
+    // browser's state, not a change to anyone's rights, and the logins and
+    // logouts that create and end one are audited by the login flow.
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;
     tokio::spawn({

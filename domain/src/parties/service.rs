@@ -43,3 +43,28 @@ mod tests {
         assert!(PersonQuery::parse("14928810047", &"x".repeat(101)).unwrap_err().starts_with("surname:"));
     }
 }
+
+/// Use case: the person a login names, registered at their first login.
+/// The login itself has authenticated them (the identity provider's
+/// `pid`), so the installation acts (`ctx` is the operator's, labelled
+/// `login`); the registration is audited. `claimed_name` is the name the
+/// provider gave, if any; without one the masked number stands in for it.
+pub async fn find_or_register_person(
+    ctx: &crate::Context,
+    national_id: &super::NationalId,
+    claimed_name: Option<String>,
+) -> Result<Party, crate::audit::UnitOfWorkError> {
+    let mut conn = ctx.db().acquire().await?;
+    if let Some(p) = store::find_by_national_id(&mut conn, national_id).await? {
+        return Ok(p);
+    }
+    drop(conn);
+    let name = claimed_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| national_id.masked());
+    let mut uow = ctx.begin().await?;
+    let id = store::upsert_person(uow.conn(), &super::model::PersonForCreate { national_id: national_id.clone(), name }).await?;
+    let registered = store::get(uow.conn(), id).await?;
+    uow.audit(crate::audit::AuditEvent::new("person.register", id.to_string(), crate::audit::Outcome::Success, serde_json::json!({"via": "first login"})))
+        .await?;
+    uow.commit().await?;
+    registered.ok_or(crate::audit::UnitOfWorkError::Store(sqlx::Error::RowNotFound))
+}

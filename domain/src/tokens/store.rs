@@ -1,4 +1,10 @@
 //! PostgreSQL queries of the token service.
+//!
+//! Changes to clients and keys run inside the use cases' `UnitOfWork`. Three
+//! writes of the token endpoint's hot path do not, and need no audit record of
+//! their own: [`spend_jtis_and_record`] (its `token_issued` row is the token's
+//! audit record), [`touch_key`] (a last-used time) and [`purge_jtis`]
+//! (forgetting assertion ids that can no longer be replayed).
 
 use super::model::*;
 use crate::parties::PartyId;

@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::audit::{self, Actor, AuditEvent, Outcome};
-use domain::parties::model::PersonForCreate;
 use domain::parties::{IdError, NationalId, PartyId};
 use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, TokenResponse};
 use serde::{Deserialize, Serialize};
@@ -220,18 +219,8 @@ async fn complete_login(state: &AppState, pending: Option<PendingLogin>, q: Call
 
 /// The person with this national identity number; registered on first login.
 async fn find_or_register(state: &AppState, nin: &NationalId, claimed_name: Option<String>) -> anyhow::Result<domain::parties::Party> {
-    let mut conn = state.pool.acquire().await?;
-    if let Some(p) = domain::parties::store::find_by_national_id(&mut conn, nin).await? {
-        return Ok(p);
-    }
-    drop(conn);
-    let name = claimed_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| nin.masked());
-    let mut uow = domain::audit::UnitOfWork::begin(&state.pool, Actor::system("login"), state.clock.as_ref()).await?;
-    let id = domain::parties::store::upsert_person(uow.conn(), &PersonForCreate { national_id: nin.clone(), name }).await?;
-    uow.audit(AuditEvent::new("person.register", id.to_string(), Outcome::Success, serde_json::json!({"via": "first login"}))).await?;
-    uow.commit().await?;
-    let mut conn = state.pool.acquire().await?;
-    domain::parties::store::get(&mut conn, id).await?.ok_or_else(|| anyhow::anyhow!("person vanished"))
+    let ctx = state.services().for_operator("login");
+    Ok(domain::parties::service::find_or_register_person(&ctx, nin, claimed_name).await?)
 }
 
 async fn logout(State(state): State<AppState>, session: Session, headers: axum::http::HeaderMap) -> Response {

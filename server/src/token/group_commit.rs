@@ -17,6 +17,11 @@
 //! connection, an exhausted pool) is answered with an error at once. A request
 //! waits at most [`DEADLINE`]; one that has given up is left out of its batch.
 //!
+//! This write does not go through `UnitOfWork`: the row it records for each
+//! issued token (`token_issued`: client, scopes, consumer, system user, time)
+//! is that token's audit record, in the same transaction as the spent jti, and
+//! an `audit_event` row per token as well would halve what an instance issues.
+//!
 //! [`store::spend_jtis_and_record`]: domain::tokens::store::spend_jtis_and_record
 
 use domain::tokens::store::{self, Spent};

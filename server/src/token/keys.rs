@@ -9,6 +9,8 @@ use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256};
+use domain::audit::{Actor, AuditEvent, Outcome, UnitOfWork};
+use domain::clock::FixedClock;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -166,6 +168,7 @@ async fn create(pool: &PgPool, kek: &Kek, alg: SigningAlg, now: OffsetDateTime, 
     })
     .await??;
     let sealed = kek.seal(&kid, &pkcs8)?;
+    let mut uow = rotation(pool, now).await?;
     sqlx::query!(
         "insert into token_signing_key (kid, alg, private_key_encrypted, public_jwk, created_at, active_from) values ($1, $2, $3, $4, $5, $6)",
         kid,
@@ -175,10 +178,19 @@ async fn create(pool: &PgPool, kek: &Kek, alg: SigningAlg, now: OffsetDateTime, 
         now,
         active_from
     )
-    .execute(pool)
+    .execute(uow.conn())
     .await?;
+    uow.audit(AuditEvent::new("token.signing_key.create", kid.clone(), Outcome::Success, serde_json::json!({"alg": alg.as_str(), "active_from": active_from.to_string()})))
+        .await?;
+    uow.commit().await?;
     tracing::info!(%kid, alg = alg.as_str(), %active_from, "token signing key created");
     Ok(())
+}
+
+/// A unit of work of key rotation: the installation acts, at `now`, and every
+/// key created or retired is in the audit trail.
+async fn rotation(pool: &PgPool, now: OffsetDateTime) -> Result<UnitOfWork, sqlx::Error> {
+    UnitOfWork::begin(pool, Actor::system("key-rotation"), &FixedClock::at(now)).await
 }
 
 /// Makes sure a key signs now and rotation is on schedule, then loads the set.
@@ -203,13 +215,14 @@ pub async fn load(pool: &PgPool, kek: &Kek, alg: SigningAlg, now: OffsetDateTime
             let next_from = now + PUBLISH_AHEAD;
             create(pool, kek, alg, now, next_from).await?;
             // The current key stops signing at next_from; its tokens live token_lifetime more.
-            sqlx::query!(
-                "update token_signing_key set retire_at = $2 where kid = $1 and retire_at is null",
-                current.kid,
-                next_from + token_lifetime + Duration::minutes(5)
-            )
-            .execute(pool)
-            .await?;
+            let retire_at = next_from + token_lifetime + Duration::minutes(5);
+            let mut uow = rotation(pool, now).await?;
+            sqlx::query!("update token_signing_key set retire_at = $2 where kid = $1 and retire_at is null", current.kid, retire_at)
+                .execute(uow.conn())
+                .await?;
+            uow.audit(AuditEvent::new("token.signing_key.retire", current.kid.clone(), Outcome::Success, serde_json::json!({"retire_at": retire_at.to_string()})))
+                .await?;
+            uow.commit().await?;
             continue;
         }
         let pkcs8 = kek.open(&current.kid, &current.private_key_encrypted)?;
