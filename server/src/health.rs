@@ -4,12 +4,11 @@ use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use sqlx::PgPool;
 
-pub fn router() -> Router<crate::app_state::AppState> {
-    Router::new().route("/health/live", get(live)).route("/health/ready", get(ready))
+pub fn routes() -> crate::api::routes::ApiRoutes<crate::app_state::AppState> {
+    crate::api::routes::ApiRoutes::new().get("/health/live", live).get("/health/ready", ready)
 }
 
 async fn live() -> Json<serde_json::Value> {

@@ -166,7 +166,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         })
         .merge(auth::router())
         // Authenticated by the session cookie, so inside the session and CSRF layers.
-        .merge(api::resources::router())
+        .merge(api::resources::routes().into_router())
         .route("/lang/{code}", get(lang::switch))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
@@ -188,10 +188,10 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         axum::middleware::from_fn_with_state(Arc::new(rate_limit::RateLimiter::new(config.token_rate_limit_per_minute)), rate_limit::middleware);
     let portal = router.layer(sessions).layer(axum::middleware::from_fn_with_state(security.clone(), security::csrf)).layer(limited);
     let apis = Router::new()
-        .merge(health::router())
-        .merge(api::pdp::router())
-        .merge(api::authorized_parties::router())
-        .merge(api::clients::router())
+        .merge(health::routes().into_router())
+        .merge(api::pdp::routes().into_router())
+        .merge(api::authorized_parties::routes().into_router())
+        .merge(api::clients::routes().into_router())
         .merge(api::openapi::router())
         // Unknown paths under the API prefixes: a 404 problem, not the portal's page.
         .merge(api::not_found_router())

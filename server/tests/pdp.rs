@@ -314,17 +314,8 @@ async fn the_openapi_document_describes_the_served_apis() {
     let doc: Value = reqwest::get(app.url("/api-docs/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-    for expected in [
-        "/authorization/api/v1/authorize",
-        "/authorization/api/v1/decision",
-        "/accessmanagement/api/v1/authorizedparties",
-        "/clientadmin/api/v1/clients",
-        "/clientadmin/api/v1/clients/{client_id}/keys/{kid}",
-        "/health/live",
-        "/health/ready",
-    ] {
-        assert!(paths.iter().any(|p| p.as_str() == expected), "{expected} is documented");
-    }
+    // That the document and the routers agree, method by method, is the unit
+    // test `api::openapi::tests`; here the live server answers every path.
     // Every documented path is served (never the HTML not-found page).
     let client = reqwest::Client::new();
     for path in paths {

@@ -7,13 +7,13 @@
 //!   and response (an array of parties with their packages, resources and
 //!   roles, sub-units nested under their main unit).
 
+use super::routes::ApiRoutes;
 use crate::app_state::AppState;
 use crate::problem::Problem;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use domain::authorized_parties::{authorized_parties, AuthorizedParty, ResourceFilter};
 use domain::decisions::{Snapshot, SubjectRef};
 use serde::Deserialize;
@@ -24,10 +24,10 @@ pub const SCOPE: &str = "altinn:accessmanagement/authorizedparties";
 /// The scope a service owner's token needs for Altinn's resource-owner API.
 pub const RESOURCE_OWNER_SCOPE: &str = "altinn:accessmanagement/authorizedparties.resourceowner";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/accessmanagement/api/v1/authorizedparties", get(list))
-        .route("/accessmanagement/api/v1/resourceowner/authorizedparties", post(for_resource_owner))
+pub fn routes() -> ApiRoutes<AppState> {
+    ApiRoutes::new()
+        .get("/accessmanagement/api/v1/authorizedparties", list)
+        .post("/accessmanagement/api/v1/resourceowner/authorizedparties", for_resource_owner)
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,6 +9,7 @@
 //! `POST {BASE}/{client_id}/keys`, `DELETE {BASE}/{client_id}/keys/{kid}`.
 //! Authorization and audit are the domain's (`domain::tokens::service`).
 
+use super::routes::ApiRoutes;
 use super::{bad_json, is_json, unsupported_media};
 use crate::app_state::AppState;
 use crate::problem::Problem;
@@ -18,8 +19,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use domain::audit::Actor;
 use domain::parties::PartyId;
 use domain::tokens::rules::KeyError;
@@ -33,12 +33,13 @@ pub const BASE: &str = "/clientadmin/api/v1/clients";
 /// The scope a token needs to manage its organisation's clients.
 pub const SCOPE: &str = "fullmakt:clients.admin";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BASE, get(list).post(register))
-        .route(&format!("{BASE}/{{client_id}}/scopes"), put(set_scopes))
-        .route(&format!("{BASE}/{{client_id}}/keys"), post(add_key))
-        .route(&format!("{BASE}/{{client_id}}/keys/{{kid}}"), delete(revoke_key))
+pub fn routes() -> ApiRoutes<AppState> {
+    ApiRoutes::new()
+        .get(BASE, list)
+        .post(BASE, register)
+        .put(&format!("{BASE}/{{client_id}}/scopes"), set_scopes)
+        .post(&format!("{BASE}/{{client_id}}/keys"), add_key)
+        .delete(&format!("{BASE}/{{client_id}}/keys/{{kid}}"), revoke_key)
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
                 .detail("See the OpenAPI document for the methods of this path.")

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod openapi;
 pub mod pdp;
 pub mod resources;
+pub mod routes;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -76,4 +77,17 @@ pub fn require_api_key(headers: &HeaderMap, keys: &[String]) -> Result<(), Probl
     } else {
         Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Unknown API key"))
     }
+}
+
+/// Every (method, path) the REST APIs, the token service and the health
+/// probes answer: what the OpenAPI document must describe.
+pub fn served() -> Vec<(&'static str, String)> {
+    let mut all = Vec::new();
+    all.extend_from_slice(crate::health::routes().served());
+    all.extend_from_slice(pdp::routes().served());
+    all.extend_from_slice(authorized_parties::routes().served());
+    all.extend_from_slice(clients::routes().served());
+    all.extend_from_slice(resources::routes().served());
+    all.extend_from_slice(crate::token::routes().served());
+    all
 }

@@ -2,12 +2,12 @@
 //! and `/decision`, XACML 3.0 JSON profile. Bad input gives Indeterminate with a
 //! status code, never Permit.
 
+use super::routes::ApiRoutes;
 use crate::app_state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use domain::decisions::live::Engine;
 use domain::decisions::xacml_json;
 use serde::Deserialize;
@@ -16,8 +16,8 @@ use std::sync::Arc;
 /// The scope a token needs for the decision API (as Altinn's).
 pub const SCOPE: &str = "altinn:authorization/authorize";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/authorization/api/v1/authorize", post(authorize)).route("/authorization/api/v1/decision", post(authorize))
+pub fn routes() -> ApiRoutes<AppState> {
+    ApiRoutes::new().post("/authorization/api/v1/authorize", authorize).post("/authorization/api/v1/decision", authorize)
 }
 
 #[derive(Debug, Deserialize)]

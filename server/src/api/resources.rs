@@ -14,6 +14,7 @@
 //! (`domain::resources`), never here: handlers parse the input, call one use
 //! case and map its error to a problem (in [`problem`], the only place).
 
+use super::routes::ApiRoutes;
 use super::{bad_json, is_json, unsupported_media};
 use crate::app_state::AppState;
 use crate::problem::Problem;
@@ -21,8 +22,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::decisions::policy::Policy;
 use domain::decisions::xacml_xml::XmlPolicyError;
 use domain::parties::{OrgNumber, PartyId};
@@ -31,11 +31,17 @@ use serde::{Deserialize, Serialize};
 
 pub const BASE: &str = "/resourceregistry/api/v1/resource";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BASE, get(list).post(create))
-        .route(&format!("{BASE}/{{id}}"), get(read).put(update).delete(remove))
-        .route(&format!("{BASE}/{{id}}/policy"), get(export_policy).put(import_policy))
+pub fn routes() -> ApiRoutes<AppState> {
+    let one = format!("{BASE}/{{id}}");
+    let policy = format!("{BASE}/{{id}}/policy");
+    ApiRoutes::new()
+        .get(BASE, list)
+        .post(BASE, create)
+        .get(&one, read)
+        .put(&one, update)
+        .delete(&one, remove)
+        .get(&policy, export_policy)
+        .put(&policy, import_policy)
 }
 
 /// The authenticated caller of the API. Today: the person signed in to the

@@ -6,11 +6,11 @@
 use super::jws::VerifyKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use domain::audit::{Actor, AuditEvent, Outcome, UnitOfWork};
+use domain::clock::FixedClock;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256};
-use domain::audit::{Actor, AuditEvent, Outcome, UnitOfWork};
-use domain::clock::FixedClock;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -180,8 +180,13 @@ async fn create(pool: &PgPool, kek: &Kek, alg: SigningAlg, now: OffsetDateTime, 
     )
     .execute(uow.conn())
     .await?;
-    uow.audit(AuditEvent::new("token.signing_key.create", kid.clone(), Outcome::Success, serde_json::json!({"alg": alg.as_str(), "active_from": active_from.to_string()})))
-        .await?;
+    uow.audit(AuditEvent::new(
+        "token.signing_key.create",
+        kid.clone(),
+        Outcome::Success,
+        serde_json::json!({"alg": alg.as_str(), "active_from": active_from.to_string()}),
+    ))
+    .await?;
     uow.commit().await?;
     tracing::info!(%kid, alg = alg.as_str(), %active_from, "token signing key created");
     Ok(())
@@ -220,8 +225,13 @@ pub async fn load(pool: &PgPool, kek: &Kek, alg: SigningAlg, now: OffsetDateTime
             sqlx::query!("update token_signing_key set retire_at = $2 where kid = $1 and retire_at is null", current.kid, retire_at)
                 .execute(uow.conn())
                 .await?;
-            uow.audit(AuditEvent::new("token.signing_key.retire", current.kid.clone(), Outcome::Success, serde_json::json!({"retire_at": retire_at.to_string()})))
-                .await?;
+            uow.audit(AuditEvent::new(
+                "token.signing_key.retire",
+                current.kid.clone(),
+                Outcome::Success,
+                serde_json::json!({"retire_at": retire_at.to_string()}),
+            ))
+            .await?;
             uow.commit().await?;
             continue;
         }

@@ -14,7 +14,6 @@ pub mod group_commit;
 pub mod jws;
 pub mod keys;
 
-use axum::routing::{get, post};
 use axum::Router;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -127,10 +126,13 @@ impl TokenService {
 pub const DEV_KEY_ENCRYPTION_KEY: [u8; 32] = *b"fullmakt-DEV-ONLY-not-for-prod!!";
 
 /// `/token`, `/jwks` and the RFC 8414 metadata.
+pub fn routes() -> crate::api::routes::ApiRoutes<Arc<TokenService>> {
+    crate::api::routes::ApiRoutes::new()
+        .post("/token", endpoint::token)
+        .get("/jwks", endpoint::jwks)
+        .get("/.well-known/oauth-authorization-server", endpoint::metadata)
+}
+
 pub fn router<S: Clone + Send + Sync + 'static>(svc: Arc<TokenService>) -> Router<S> {
-    Router::new()
-        .route("/token", post(endpoint::token))
-        .route("/jwks", get(endpoint::jwks))
-        .route("/.well-known/oauth-authorization-server", get(endpoint::metadata))
-        .with_state(svc)
+    routes().with_state(svc).into_router()
 }
