@@ -5,7 +5,12 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// What can go wrong in a server function, in terms a person can act on.
+pub use domain::error::{FieldError, Refusal};
+
+/// What can go wrong in a server function, in terms a person can act on:
+/// the domain's [`domain::error::Failure`] as the browser receives it (an
+/// internal error reduced to its request id), plus a request that never got
+/// an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("not signed in")]
@@ -14,11 +19,11 @@ pub enum AppError {
     NoPartyChosen,
     #[error("not allowed")]
     NotAllowed,
-    #[error("invalid input: {0}")]
-    Invalid(String),
-    /// A rule refused the change; the code names a translation key.
+    #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// A rule refused the change; nothing changed.
     #[error("refused: {0}")]
-    Refused(String),
+    Refused(Refusal),
     /// Details are in the server log under this request id; never shown.
     #[error("internal error (request {0})")]
     Internal(String),
@@ -34,15 +39,57 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The one mapping of the domain's failures to what the browser receives.
+#[cfg(feature = "ssr")]
+impl From<domain::error::Failure> for AppError {
+    fn from(f: domain::error::Failure) -> Self {
+        use domain::error::Failure;
+        match f {
+            Failure::NotSignedIn => Self::NotSignedIn,
+            Failure::NoPartyChosen => Self::NoPartyChosen,
+            Failure::NotAllowed => Self::NotAllowed,
+            Failure::Invalid(errors) => Self::Invalid(errors),
+            Failure::Refused(r) => Self::Refused(r),
+            Failure::Internal(cause) => crate::functions::ssr::internal(&cause),
+        }
+    }
+}
+
+/// Each area's error reaches the browser through [`domain::error::Failure`],
+/// so server functions use `?`.
+#[cfg(feature = "ssr")]
+macro_rules! through_failure {
+    ($($error:ty),+ $(,)?) => {
+        $(impl From<$error> for AppError {
+            fn from(e: $error) -> Self {
+                domain::error::Failure::from(e).into()
+            }
+        })+
+    };
+}
+
+#[cfg(feature = "ssr")]
+through_failure!(
+    domain::grants::GrantError,
+    domain::user_roles::RoleError,
+    domain::resources::ResourceError,
+    domain::tokens::service::ClientError,
+    domain::audit_trail::AuditTrailError,
+    domain::authorized_parties::ActingPartyError,
+    domain::system_users::SystemUserError,
+    sqlx::Error,
+);
+
 impl AppError {
-    /// The form field an [`AppError::Invalid`] is about: the name before its
-    /// first `:` (`"national_id: …"`), or the whole detail when it is a name.
+    /// One invalid field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The form field an [`AppError::Invalid`] is about (the first, when several are).
     pub fn field(&self) -> Option<&str> {
         match self {
-            Self::Invalid(detail) => {
-                let f = detail.split(':').next().unwrap_or_default().trim();
-                (!f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')).then_some(f)
-            }
+            Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()).filter(|f| *f != "form"),
             _ => None,
         }
     }
@@ -53,84 +100,46 @@ impl AppError {
             Self::NotSignedIn => locale.t("error.not_signed_in").to_string(),
             Self::NoPartyChosen => locale.t("error.no_party").to_string(),
             Self::NotAllowed => locale.t("error.not_allowed").to_string(),
-            Self::Invalid(detail) => match invalid_key(detail) {
-                Some(key) => locale.t(key).to_string(),
-                // The field's name is for the form; the person reads what is wrong.
-                None => format!("{} {}", locale.t("error.invalid"), detail.split_once(": ").map_or(detail.as_str(), |(_, d)| d)),
+            Self::Invalid(errors) => match errors.first() {
+                Some(e) => match invalid_key(&e.field) {
+                    Some(key) => locale.t(key).to_string(),
+                    None if e.message.is_empty() => locale.t("error.invalid").to_string(),
+                    None => format!("{} {}", locale.t("error.invalid"), e.message),
+                },
+                None => locale.t("error.invalid").to_string(),
             },
-            Self::Refused(code) => {
-                // `role.sod|payer|approver`: a code, then the values its message names.
-                let mut parts = code.split('|');
-                let mut text = locale.t(refusal_key(parts.next().unwrap_or_default())).to_string();
-                for (i, value) in parts.enumerate() {
-                    text = text.replace(&format!("{{{i}}}"), value);
-                }
-                text
-            }
+            Self::Refused(r) => refusal_text(locale, r),
             Self::Internal(request_id) => format!("{} ({request_id})", locale.t("error.internal")),
             Self::Transport(_) => locale.t("error.transport").to_string(),
         }
     }
 }
 
-/// A readable message for an invalid field the person typed, where there is one.
-fn invalid_key(detail: &str) -> Option<&'static str> {
-    match detail.split(':').next() {
-        Some("org_number") => Some("invalid.org_number"),
-        Some("national_id") => Some("invalid.national_id"),
-        Some("surname") => Some("invalid.surname"),
-        Some("system_user") => Some("invalid.system_user"),
-        Some("display_name") => Some("invalid.display_name"),
-        Some("expires_on") => Some("invalid.date"),
-        Some("code") => Some("invalid.role_code"),
-        Some("name_nb") => Some("invalid.role_name"),
-        Some("valid_to") => Some("invalid.valid_to"),
-        Some("attestation_issuer") => Some("invalid.attestation_issuer"),
-        Some("restricted_to") => Some("invalid.restricted_to"),
-        Some("role_b") => Some("invalid.sod_same_role"),
-        _ => None,
+/// A refusal's text in the reader's language, with the values it names.
+pub fn refusal_text(locale: Locale, r: &Refusal) -> String {
+    let mut text = locale.t(r.key()).to_string();
+    for (i, value) in r.values().iter().enumerate() {
+        text = text.replace(&format!("{{{i}}}"), value);
     }
+    text
 }
 
-/// The translation key of a refusal code (a closed list, so keys stay static).
-pub fn refusal_key(code: &str) -> &'static str {
-    match code {
-        "grant.unknown_package" => "refused.unknown_package",
-        "grant.not_assignable" => "refused.not_assignable",
-        "grant.wrong_entity_type" => "refused.wrong_entity_type",
-        "grant.may_not_pass_on" => "refused.may_not_pass_on",
-        "grant.self" => "refused.self",
-        "grant.to_party" => "refused.to_party",
-        "grant.unknown_recipient" | "grant.no_such_person" => "refused.no_such_person",
-        "grant.no_such_organisation" => "refused.no_such_organisation",
-        "grant.foreign_system_user" => "refused.foreign_system_user",
-        "grant.agent_system_user" => "refused.agent_system_user",
-        "grant.no_package" => "refused.no_package",
-        "grant.already" => "refused.already",
-        "grant.unknown_grant" => "refused.unknown_grant",
-        "role.code_taken" => "refused.role_code_taken",
-        "role.unknown" => "refused.role_unknown",
-        "role.not_available" => "refused.role_not_available",
-        "role.unknown_package" => "refused.role_unknown_package",
-        "role.unknown_resource" => "refused.role_unknown_resource",
-        "role.unknown_party" => "refused.role_unknown_party",
-        "role.self" => "refused.role_self",
-        "role.cycle" => "refused.role_cycle",
-        "role.sod" => "refused.role_sod",
-        "role.exists" => "refused.role_exists",
-        "role.unknown_assignment" => "refused.role_unknown_assignment",
-        "client.bad_scope" => "refused.client_bad_scope",
-        "client.restricted_scope" => "refused.client_restricted_scope",
-        "client.unknown" => "refused.client_unknown",
-        "client.key_private" => "refused.client_key_private",
-        "client.key_unreadable" => "refused.client_key_unreadable",
-        "client.key_unsupported" => "refused.client_key_unsupported",
-        "client.key_too_short" => "refused.client_key_too_short",
-        "client.key_kid" => "refused.client_key_kid",
-        "client.kid_taken" => "refused.client_kid_taken",
-        "client.unknown_key" => "refused.client_unknown_key",
-        "client.expiry_past" => "refused.client_expiry_past",
-        _ => "refused.other",
+/// A readable message for an invalid field the person typed, where there is one.
+fn invalid_key(field: &str) -> Option<&'static str> {
+    match field {
+        "org_number" => Some("invalid.org_number"),
+        "national_id" => Some("invalid.national_id"),
+        "surname" => Some("invalid.surname"),
+        "system_user" => Some("invalid.system_user"),
+        "display_name" => Some("invalid.display_name"),
+        "expires_on" => Some("invalid.date"),
+        "code" => Some("invalid.role_code"),
+        "name_nb" => Some("invalid.role_name"),
+        "valid_to" => Some("invalid.valid_to"),
+        "attestation_issuer" => Some("invalid.attestation_issuer"),
+        "restricted_to" => Some("invalid.restricted_to"),
+        "role_b" => Some("invalid.sod_same_role"),
+        _ => None,
     }
 }
 
@@ -140,19 +149,38 @@ mod tests {
 
     #[test]
     fn an_invalid_input_names_its_field() {
-        assert_eq!(AppError::Invalid("national_id: too short".into()).field(), Some("national_id"));
-        assert_eq!(AppError::Invalid("surname".into()).field(), Some("surname"));
-        assert_eq!(AppError::Invalid("resources:id\tbad".into()).field(), Some("resources"));
-        assert_eq!(AppError::Invalid("Not a field".into()).field(), None);
+        assert_eq!(AppError::invalid("national_id", "too short").field(), Some("national_id"));
+        assert_eq!(AppError::Invalid(vec![FieldError::parse("surname")]).field(), Some("surname"));
+        assert_eq!(AppError::Invalid(vec![FieldError::parse("Not a field: at all")]).field(), None);
         assert_eq!(AppError::NotAllowed.field(), None);
+        assert_eq!(AppError::invalid("national_id", "x").message(Locale::En), Locale::En.t("invalid.national_id"));
     }
 
     #[test]
     fn refusals_name_the_values_they_are_about() {
-        let e = AppError::Refused("role.sod|payer|approver".into());
+        let e = AppError::Refused(Refusal::SegregationOfDuties("payer".into(), "approver".into()));
         assert_eq!(e.message(Locale::En), "Segregation of duties: the roles payer and approver may not be held by one person for the same party.");
         assert!(e.message(Locale::Nb).contains("rollene payer og approver"));
-        assert_eq!(AppError::Refused("role.self".into()).message(Locale::En), "You cannot assign a role to yourself.");
-        assert_eq!(AppError::Refused("nonsense|x".into()).message(Locale::En), Locale::En.t("refused.other"));
+        assert_eq!(AppError::Refused(Refusal::RoleSelfAssignment).message(Locale::En), "You cannot assign a role to yourself.");
+    }
+
+    #[test]
+    fn every_refusal_has_a_text_in_every_language() {
+        for code in Refusal::CODES {
+            let r = Refusal::from_wire(&format!("{code}|a|b|c")).unwrap_or_else(|| panic!("{code}"));
+            for locale in [Locale::Nb, Locale::Nn, Locale::En] {
+                let text = refusal_text(locale, &r);
+                assert_ne!(text, r.key(), "{code} has no text in {locale:?}");
+                assert!(!text.contains("{0}") || r.values().is_empty(), "{code} in {locale:?} names its values: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_crosses_to_the_browser_as_its_code_and_values() {
+        let e = AppError::Refused(Refusal::ClientRestrictedScope("altinn:authorization/authorize".into()));
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"Refused":"client.restricted_scope|altinn:authorization/authorize"}"#);
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
     }
 }

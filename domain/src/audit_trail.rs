@@ -17,6 +17,15 @@ pub enum AuditTrailError {
     Store(#[from] sqlx::Error),
 }
 
+impl From<AuditTrailError> for crate::error::Failure {
+    fn from(e: AuditTrailError) -> Self {
+        match e {
+            AuditTrailError::NotAccessManager => Self::NotAllowed,
+            AuditTrailError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<Denied> for AuditTrailError {
     fn from(_: Denied) -> Self {
         Self::NotAccessManager

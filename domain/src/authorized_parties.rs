@@ -147,6 +147,15 @@ impl From<crate::audit::UnitOfWorkError> for ActingPartyError {
     }
 }
 
+impl From<ActingPartyError> for crate::error::Failure {
+    fn from(e: ActingPartyError) -> Self {
+        match e {
+            ActingPartyError::UnknownPerson | ActingPartyError::NotAllowed => Self::NotAllowed,
+            ActingPartyError::Store(e) => e.into(),
+        }
+    }
+}
+
 /// The person who acts, as the register has them now (a person registered at
 /// their first login a moment ago is there before the engine has them).
 async fn me(ctx: &Context) -> Result<Party, ActingPartyError> {

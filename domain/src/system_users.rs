@@ -33,6 +33,15 @@ pub struct SystemUserOverview {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
+impl From<SystemUserError> for crate::error::Failure {
+    fn from(e: SystemUserError) -> Self {
+        match e {
+            SystemUserError::NotAccessManager => Self::NotAllowed,
+            SystemUserError::Store(e) => e.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SystemUserError {
     #[error("you may not see this party's system users")]

@@ -111,7 +111,7 @@ test("without JavaScript: log in, choose a party, give a package and revoke it",
 });
 
 test("without JavaScript: register an API client; a bad scope is refused next to the field", async ({ page }) => {
-  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/klienter", "API-klienter");
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/api-klienter", "API-klienter");
   const name = `Lager ${Date.now()}`;
 
   await page.getByLabel("Visningsnavn").fill(name);

@@ -18,6 +18,7 @@ pub mod lang;
 pub mod oidc;
 pub mod problem;
 pub mod rate_limit;
+pub mod redirects;
 pub mod security;
 pub mod token;
 
@@ -193,6 +194,8 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::authorized_parties::routes().into_router())
         .merge(api::clients::routes().into_router())
         .merge(api::openapi::router())
+        // Moved pages (308, query kept), before the session and deep-link layers.
+        .merge(redirects::router())
         // Unknown paths under the API prefixes: a 404 problem, not the portal's page.
         .merge(api::not_found_router())
         .merge(token::router(tokens.clone()).layer(token_limited))

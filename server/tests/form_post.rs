@@ -121,14 +121,14 @@ async fn secrets_are_never_kept_and_foreign_referers_are_not_followed() {
         .post(app.url("/api/register_api_client"))
         .header("origin", &app.base)
         .header("accept", "text/html")
-        .header("referer", "https://elsewhere.example/klienter")
+        .header("referer", "https://elsewhere.example/api-klienter")
         .form(&[("display_name", "Kasse"), ("scopes", "altinn:authorization/authorize"), ("client_secret", "s3cr3t-value")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    assert_eq!(app.location(&res), app.url("/klienter"), "only the path of a referer is used");
-    let html = get_page(&app, "/klienter").await;
+    assert_eq!(app.location(&res), app.url("/api-klienter"), "only the path of a referer is used");
+    let html = get_page(&app, "/api-klienter").await;
     assert!(html.contains("value=\"Kasse\""), "the name is kept");
     assert!(!html.contains("s3cr3t-value"), "a secret is never kept or shown");
     assert!(html.contains("id=\"client-scopes-error\""), "the refused scope is shown next to its field");

@@ -43,18 +43,20 @@ impl FormFields {
         self.typed.with_value(|t| t.value(name))
     }
 
-    /// Shows these refusals (`code`, `field`) next to their field too.
+    /// Shows these refusals (`code`, `field`) next to their field too. The
+    /// codes are [`crate::error::Refusal`]'s; one it does not know is a
+    /// programming error, caught by every test that renders the form.
     pub fn with_refusals(self, refusals: &'static [(&'static str, &'static str)]) -> Self {
+        for (code, _) in refusals {
+            debug_assert!(crate::error::Refusal::CODES.contains(code), "{code} is not a refusal code");
+        }
         Self { refusals, ..self }
     }
 
     /// The field of this form that `e` is about, if any.
     fn field_of(&self, e: &AppError) -> Option<&'static str> {
         match e {
-            AppError::Refused(code) => {
-                let code = code.split('|').next().unwrap_or_default();
-                self.refusals.iter().find(|(c, _)| *c == code).map(|(_, f)| *f)
-            }
+            AppError::Refused(r) => self.refusals.iter().find(|(c, _)| *c == r.code()).map(|(_, f)| *f),
             _ => e.field().and_then(|f| self.fields.iter().find(|(name, _)| *name == f)).map(|(name, _)| *name),
         }
     }

@@ -193,8 +193,8 @@ pub struct PackageOutcome {
     pub code: String,
     /// The package's names in nb, nn, en (the code when it is not in the catalogue).
     pub name: [String; 3],
-    /// The refusal code (as in [`AppError::Refused`]) when it was not given.
-    pub refused: Option<String>,
+    /// Why it was not given; `None` when it was.
+    pub refused: Option<crate::error::Refusal>,
 }
 
 /// The answer to "give these packages to this recipient": per package, given or why not.
@@ -217,38 +217,11 @@ impl GiveSummary {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::functions::ssr::*;
-    use domain::grants::GrantError;
-
-    /// The refusal code of a grant error, as [`AppError::Refused`] carries it.
-    pub fn refusal(e: &GrantError) -> Option<&'static str> {
-        Some(match e {
-            GrantError::NoPackage => "grant.no_package",
-            GrantError::NoSuchPerson => "grant.no_such_person",
-            GrantError::NoSuchOrganisation => "grant.no_such_organisation",
-            GrantError::UnknownPackage(_) => "grant.unknown_package",
-            GrantError::NotAssignable(_) => "grant.not_assignable",
-            GrantError::WrongEntityType(_) => "grant.wrong_entity_type",
-            GrantError::MayNotPassOn(_) => "grant.may_not_pass_on",
-            GrantError::SelfAssignment => "grant.self",
-            GrantError::RecipientIsParty => "grant.to_party",
-            GrantError::UnknownRecipient => "grant.unknown_recipient",
-            GrantError::ForeignSystemUser => "grant.foreign_system_user",
-            GrantError::AgentSystemUser => "grant.agent_system_user",
-            GrantError::AlreadyGranted(_) => "grant.already",
-            GrantError::UnknownGrant => "grant.unknown_grant",
-            GrantError::NotAccessManager | GrantError::Invalid(_) | GrantError::Store(_) => return None,
-        })
-    }
-
-    pub fn map(e: GrantError) -> AppError {
-        if let Some(code) = refusal(&e) {
-            return AppError::Refused(code.into());
-        }
-        match e {
-            GrantError::NotAccessManager => AppError::NotAllowed,
-            GrantError::Invalid(detail) => AppError::Invalid(detail),
-            other => internal(&other.to_string()),
+    /// Why one package was not given, as the summary shows it.
+    pub fn refusal(e: domain::grants::GrantError) -> Option<crate::error::Refusal> {
+        match AppError::from(e) {
+            AppError::Refused(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -261,7 +234,7 @@ mod ssr {
 #[server(prefix = "/api", endpoint = "who_has_access")]
 pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let holders = domain::grants::who_has_access(&ctx).map_err(ssr::map)?;
+    let holders = domain::grants::who_has_access(&ctx)?;
     let snapshot = ctx.snapshot();
     let names = item_names(&ctx, holders.iter().flat_map(|h| &h.items)).await?;
     Ok(holders.into_iter().map(|h| HolderView { name: h.name, items: h.items.into_iter().map(|i| item_view(&snapshot, &names, i, true)).collect() }).collect())
@@ -272,7 +245,7 @@ pub async fn who_has_access() -> Result<Vec<HolderView>, AppError> {
 #[server(prefix = "/api", endpoint = "assignable_packages")]
 pub async fn assignable_packages() -> Result<Vec<PackageOption>, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let rows = domain::grants::assignable_packages(&ctx).await.map_err(ssr::map)?;
+    let rows = domain::grants::assignable_packages(&ctx).await?;
     Ok(rows
         .into_iter()
         .map(|p| PackageOption {
@@ -297,7 +270,7 @@ pub struct SystemUserOption {
 #[server(prefix = "/api", endpoint = "party_system_users")]
 pub async fn party_system_users() -> Result<Vec<SystemUserOption>, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let list = domain::grants::system_users_of(&ctx).await.map_err(ssr::map)?;
+    let list = domain::grants::system_users_of(&ctx).await?;
     Ok(list.into_iter().map(|(id, name)| SystemUserOption { id: id.to_string(), name }).collect())
 }
 
@@ -323,9 +296,9 @@ pub async fn give_access(
         "" | "person" => RecipientQuery::Person { national_id, surname },
         "organisation" => RecipientQuery::Organisation { org_number },
         "system_user" => RecipientQuery::SystemUser { id: system_user },
-        _ => return Err(AppError::Invalid("kind".into())),
+        _ => return Err(AppError::invalid("kind", "choose a person, an organisation or a system user")),
     };
-    let given = domain::grants::give(&ctx, &recipient, &packages).await.map_err(ssr::map)?;
+    let given = domain::grants::give(&ctx, &recipient, &packages).await?;
     Ok(GiveSummary {
         recipient: given.recipient,
         outcomes: given
@@ -334,7 +307,7 @@ pub async fn give_access(
             .map(|o| PackageOutcome {
                 // A code not in the catalogue keeps its code as name.
                 name: o.package.as_ref().map(ssr::names).unwrap_or_else(|| [o.code.clone(), o.code.clone(), o.code.clone()]),
-                refused: o.refused.as_ref().and_then(ssr::refusal).map(str::to_string),
+                refused: o.refused.and_then(ssr::refusal),
                 code: o.code,
             })
             .collect(),
@@ -345,8 +318,8 @@ pub async fn give_access(
 #[server(prefix = "/api", endpoint = "revoke_access")]
 pub async fn revoke_access(grant: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let grant = uuid::Uuid::parse_str(grant.trim()).map_err(|_| AppError::Invalid("grant".into()))?;
-    domain::grants::revoke(&ctx, grant).await.map_err(ssr::map)?;
+    let grant = uuid::Uuid::parse_str(grant.trim()).map_err(|_| AppError::invalid("grant", "not a grant id"))?;
+    domain::grants::revoke(&ctx, grant).await?;
     leptos_axum::redirect("/tilganger");
     Ok(())
 }
@@ -394,7 +367,7 @@ mod tests {
             recipient: "Revisjon Nord AS".into(),
             outcomes: vec![
                 PackageOutcome { code: "a".into(), name: Default::default(), refused: None },
-                PackageOutcome { code: "b".into(), name: Default::default(), refused: Some("grant.already".into()) },
+                PackageOutcome { code: "b".into(), name: Default::default(), refused: Some(crate::error::Refusal::AlreadyGranted) },
             ],
         };
         assert_eq!(s.given().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["a"]);

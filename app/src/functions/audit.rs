@@ -22,7 +22,7 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
     let ctx = party_context().await?;
     if let Some(o) = outcome.as_deref().filter(|o| !o.is_empty()) {
         if !["success", "refused", "failed"].contains(&o) {
-            return Err(AppError::Invalid("outcome".into()));
+            return Err(AppError::invalid("outcome", "success, refused or failed"));
         }
     }
     let filter = domain::audit::AuditFilter { action, actor, outcome, limit: Some(200) };

@@ -5,8 +5,8 @@
 #![allow(clippy::too_many_arguments)]
 
 pub mod access;
+pub mod api_clients;
 pub mod audit;
-pub mod clients;
 pub mod others;
 pub mod parties;
 pub mod resources;
@@ -90,7 +90,7 @@ pub(crate) mod ssr {
             return Ok(None);
         }
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::Invalid(format!("{field}: use the form 2026-12-31")))
+        time::Date::parse(s, &fmt).map(|d| Some(d.midnight().assume_utc())).map_err(|_| AppError::invalid(field, "use the form 2026-12-31"))
     }
 
     /// A moment as the portal's tables show it: `24.11.2026 08:15 UTC`.

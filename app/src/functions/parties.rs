@@ -10,7 +10,7 @@ pub async fn list_parties(search: Option<String>) -> Result<Vec<PartyView>, AppE
     use super::ssr::*;
     let ctx = use_case_context().await?;
     if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::Invalid("search".into()));
+        return Err(AppError::invalid("search", "at most 100 characters"));
     }
     let list = domain::authorized_parties::acting_parties(&ctx, search.as_deref()).await.map_err(|e| internal(&e.to_string()))?;
     Ok(list.into_iter().map(party_view).collect())
@@ -23,7 +23,7 @@ pub async fn choose_party(party: String) -> Result<(), AppError> {
     use domain::authorized_parties::{choose_acting_party, ActingPartyError};
     let ctx = use_case_context().await?;
     let session = session().await?;
-    let id = uuid::Uuid::parse_str(party.trim()).map_err(|_| AppError::Invalid("party".into()))?;
+    let id = uuid::Uuid::parse_str(party.trim()).map_err(|_| AppError::invalid("party", "not a party id"))?;
     let party = domain::parties::PartyId(id);
     match choose_acting_party(&ctx, party).await {
         Ok(_) => {}

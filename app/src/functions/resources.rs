@@ -3,8 +3,8 @@
 //! are the domain's (`domain::resources`); these functions parse the forms,
 //! call one use case each, and map its error.
 //!
-//! Field errors travel as `AppError::Invalid("resources:<field>\t<detail>\n…")`, so a form
-//! posted without JavaScript gets them back through the URL like any other
+//! Field errors travel as `AppError::Invalid` with one entry per field, so a
+//! form posted without JavaScript gets them back like any other
 //! server-function error and can show each next to its field.
 
 use crate::error::AppError;
@@ -82,25 +82,12 @@ pub const AUTH_LEVELS: [&str; 5] = ["0", "1", "2", "3", "4"];
 /// A field error: the field and the domain's (English) detail.
 pub type FieldErrors = Vec<(String, String)>;
 
-const FIELD_ERRORS_PREFIX: &str = "resources:";
-
 /// The field errors carried by `e`, if it carries any.
 pub fn field_errors(e: &AppError) -> Option<FieldErrors> {
     match e {
-        AppError::Invalid(detail) => detail.strip_prefix(FIELD_ERRORS_PREFIX).map(decode_field_errors),
+        AppError::Invalid(errors) if !errors.is_empty() => Some(errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect()),
         _ => None,
     }
-}
-
-/// One line per error, field and detail separated by a tab.
-#[cfg_attr(not(any(feature = "ssr", test)), allow(dead_code))]
-fn encode_field_errors(errors: &[(String, String)]) -> String {
-    let clean = |s: &str| s.replace(['\n', '\t', '\r'], " ");
-    errors.iter().map(|(f, d)| format!("{}\t{}", clean(f), clean(d))).collect::<Vec<_>>().join("\n")
-}
-
-fn decode_field_errors(s: &str) -> FieldErrors {
-    s.lines().filter_map(|l| l.split_once('\t')).map(|(f, d)| (f.to_string(), d.to_string())).collect()
 }
 
 /// The readable text of a field error, in the reader's language; technical
@@ -127,15 +114,6 @@ pub fn field_message(locale: Locale, field: &str, detail: &str) -> String {
 /// The message for any error of these functions.
 pub fn message(locale: Locale, e: &AppError) -> String {
     match e {
-        AppError::Refused(code) => match code.as_str() {
-            "resources.refused.already_exists" => locale.t("resources.refused.already_exists").to_string(),
-            "resources.refused.not_found" => locale.t("resources.refused.not_found").to_string(),
-            "resources.refused.system" => locale.t("resources.refused.system").to_string(),
-            "resources.refused.in_use" => locale.t("resources.refused.in_use").to_string(),
-            "resources.refused.owned_by_another" => locale.t("resources.refused.owned_by_another").to_string(),
-            "resources.refused.not_an_organisation" => locale.t("resources.refused.not_an_organisation").to_string(),
-            _ => e.message(locale),
-        },
         AppError::Invalid(_) if field_errors(e).is_some() => locale.t("resources.error.summary").to_string(),
         _ => e.message(locale),
     }
@@ -144,32 +122,17 @@ pub fn message(locale: Locale, e: &AppError) -> String {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::functions::ssr::*;
     use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
     use domain::resources::{FieldError, Resource, ResourceError};
 
     pub const AUTH_LEVEL_OBLIGATION: &str = "urn:altinn:obligation:authenticationLevel1";
 
     pub fn invalid(errors: Vec<(String, String)>) -> AppError {
-        AppError::Invalid(format!("{FIELD_ERRORS_PREFIX}{}", encode_field_errors(&errors)))
+        AppError::Invalid(errors.into_iter().map(|(field, message)| FieldError::new(field, message)).collect())
     }
 
     pub fn one(field: &str, detail: impl Into<String>) -> AppError {
         invalid(vec![(field.to_string(), detail.into())])
-    }
-
-    pub fn map(e: ResourceError) -> AppError {
-        match e {
-            ResourceError::Invalid(errors) => invalid(errors.into_iter().map(|FieldError { field, message }| (field, message)).collect()),
-            ResourceError::Policy(x) => one("xml", x.to_string()),
-            ResourceError::NotAccessManager => AppError::NotAllowed,
-            ResourceError::NotOwner | ResourceError::OwnerCannotChange => AppError::Refused("resources.refused.owned_by_another".into()),
-            ResourceError::NotFound(_) => AppError::Refused("resources.refused.not_found".into()),
-            ResourceError::AlreadyExists(_) => AppError::Refused("resources.refused.already_exists".into()),
-            ResourceError::SystemResource(_) => AppError::Refused("resources.refused.system".into()),
-            ResourceError::InUse { .. } => AppError::Refused("resources.refused.in_use".into()),
-            ResourceError::Store(e) => internal(&e.to_string()),
-        }
     }
 
     /// A form's field errors as the domain's, so that a check made inside a
@@ -349,7 +312,7 @@ pub async fn services() -> Result<ServicesView, AppError> {
         return Ok(ServicesView { party_name: info.name.clone(), org_number: None, may_manage: false, services: vec![] });
     };
     let owner = domain::parties::OrgNumber::try_from(org.as_str()).map_err(|e| internal(&e.to_string()))?;
-    let list = domain::resources::list(&ctx, Some(&owner)).await.map_err(ssr::map)?;
+    let list = domain::resources::list(&ctx, Some(&owner)).await?;
     Ok(ServicesView {
         party_name: info.name.clone(),
         org_number: Some(org),
@@ -365,7 +328,7 @@ pub async fn services() -> Result<ServicesView, AppError> {
 #[server(prefix = "/api", endpoint = "service")]
 pub async fn service(id: String) -> Result<ServiceView, AppError> {
     let ctx = crate::functions::ssr::use_case_context().await?;
-    let r = domain::resources::get(&ctx, id.trim()).await.map_err(ssr::map)?;
+    let r = domain::resources::get(&ctx, id.trim()).await?;
     Ok(ssr::view(r))
 }
 
@@ -399,9 +362,8 @@ pub async fn create_service(
     use domain::decisions::policy::Policy;
     let ctx = crate::functions::ssr::party_context().await?;
     let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
-    let org =
-        ctx.snapshot().party(party.0).and_then(|p| p.org_number.clone()).ok_or_else(|| AppError::Refused("resources.refused.not_an_organisation".into()))?;
-    let owner = domain::parties::OrgNumber::try_from(org.as_str()).map_err(|_| AppError::Refused("resources.refused.not_an_organisation".into()))?;
+    let org = ctx.snapshot().party(party.0).and_then(|p| p.org_number.clone()).ok_or(AppError::Refused(crate::error::Refusal::NotAnOrganisation))?;
+    let owner = domain::parties::OrgNumber::try_from(org.as_str()).map_err(|_| AppError::Refused(crate::error::Refusal::NotAnOrganisation))?;
     let id = id.trim().to_string();
     // Every field's problem at once: the form's own checks, then the domain's.
     let mut errors = Vec::new();
@@ -430,7 +392,7 @@ pub async fn create_service(
         errors.extend(domain::resources::problems(&r).into_iter().filter(|p| p.field != "rules").map(|p| (p.field, p.message)));
         return Err(ssr::invalid(errors));
     }
-    domain::resources::create(&ctx, &owner, &r).await.map_err(ssr::map)?;
+    domain::resources::create(&ctx, &owner, &r).await?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -466,8 +428,7 @@ pub async fn update_service(
             policy: domain::decisions::policy::Policy { combining, obligations, ..existing.policy.clone() },
         })
     })
-    .await
-    .map_err(ssr::map)?;
+    .await?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -502,8 +463,7 @@ pub async fn save_service_rule(
         }
         Ok(policy)
     })
-    .await
-    .map_err(ssr::map)?;
+    .await?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -521,8 +481,7 @@ pub async fn delete_service_rule(#[server(default)] service: String, #[server(de
         }
         Ok(policy)
     })
-    .await
-    .map_err(ssr::map)?;
+    .await?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -535,7 +494,7 @@ pub async fn import_service_policy(#[server(default)] service: String, #[server(
     if xml.trim().is_empty() {
         return Err(ssr::one("xml", ""));
     }
-    domain::resources::import_policy(&ctx, &id, &xml).await.map_err(ssr::map)?;
+    domain::resources::import_policy(&ctx, &id, &xml).await?;
     ssr::redirect_to_service(&id);
     Ok(())
 }
@@ -544,7 +503,7 @@ pub async fn import_service_policy(#[server(default)] service: String, #[server(
 #[server(prefix = "/api", endpoint = "delete_service")]
 pub async fn delete_service(#[server(default)] service: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::use_case_context().await?;
-    domain::resources::delete(&ctx, service.trim()).await.map_err(ssr::map)?;
+    domain::resources::delete(&ctx, service.trim()).await?;
     leptos_axum::redirect("/tjenester?slettet=1");
     Ok(())
 }
@@ -555,10 +514,11 @@ mod tests {
 
     #[test]
     fn field_errors_survive_the_trip_through_an_app_error() {
-        let errors = vec![("id".to_string(), "bad\nid".to_string()), ("parties".to_string(), "123, 456".to_string())];
-        let e = AppError::Invalid(format!("{FIELD_ERRORS_PREFIX}{}", encode_field_errors(&errors)));
-        assert_eq!(field_errors(&e), Some(vec![("id".to_string(), "bad id".to_string()), ("parties".to_string(), "123, 456".to_string())]));
-        assert_eq!(field_errors(&AppError::Invalid("national_id".into())), None);
+        let e = AppError::Invalid(vec![crate::error::FieldError::new("id", "bad\nid"), crate::error::FieldError::new("parties", "123, 456")]);
+        let back: AppError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(field_errors(&back), Some(vec![("id".to_string(), "bad\nid".to_string()), ("parties".to_string(), "123, 456".to_string())]));
+        assert_eq!(field_errors(&AppError::NotAllowed), None);
+        assert_eq!(field_errors(&AppError::Invalid(vec![])), None);
     }
 
     #[cfg(feature = "ssr")]

@@ -52,31 +52,6 @@ pub struct RolesData {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::error::AppError;
-    use crate::functions::ssr::internal;
-    use domain::user_roles::RoleError;
-
-    pub fn map(e: RoleError) -> AppError {
-        match e {
-            RoleError::NotAccessManager | RoleError::MayNotAssign(..) => AppError::NotAllowed,
-            RoleError::Invalid(detail) => AppError::Invalid(detail),
-            RoleError::CodeTaken(code) => AppError::Refused(format!("role.code_taken|{code}")),
-            RoleError::UnknownRole(code) => AppError::Refused(format!("role.unknown|{code}")),
-            RoleError::NotAvailable(code) => AppError::Refused(format!("role.not_available|{code}")),
-            RoleError::UnknownPackage(code) => AppError::Refused(format!("role.unknown_package|{code}")),
-            RoleError::UnknownResource(id) => AppError::Refused(format!("role.unknown_resource|{id}")),
-            RoleError::UnknownParty => AppError::Refused("role.unknown_party".into()),
-            RoleError::NoSuchPerson => AppError::Refused("grant.no_such_person".into()),
-            RoleError::NoSuchOrganisation => AppError::Refused("grant.no_such_organisation".into()),
-            RoleError::SelfAssignment => AppError::Refused("role.self".into()),
-            RoleError::InheritanceCycle(path) => AppError::Refused(format!("role.cycle|{}", path.join(" → "))),
-            RoleError::SegregationOfDuties(a, b) => AppError::Refused(format!("role.sod|{a}|{b}")),
-            RoleError::AlreadyExists => AppError::Refused("role.exists".into()),
-            RoleError::UnknownAssignment => AppError::Refused("role.unknown_assignment".into()),
-            RoleError::Store(e) => internal(&e.to_string()),
-        }
-    }
-
     /// Comma- or newline-separated items, trimmed, empty ones dropped.
     pub fn list(s: &str) -> Vec<String> {
         s.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
@@ -90,7 +65,7 @@ mod ssr {
 #[server(prefix = "/api", endpoint = "roles_overview")]
 pub async fn roles_overview() -> Result<RolesData, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let domain::user_roles::Overview { roles, assignments, sod_rules: sod } = domain::user_roles::overview(&ctx).await.map_err(ssr::map)?;
+    let domain::user_roles::Overview { roles, assignments, sod_rules: sod } = domain::user_roles::overview(&ctx).await?;
     let day = time::macros::format_description!("[day].[month].[year]");
     let fmt = |t: time::OffsetDateTime| t.format(&day).unwrap_or_default();
     Ok(RolesData {
@@ -153,16 +128,16 @@ pub async fn create_role(
     for r in ssr::list(&rights) {
         match r.split_once(':') {
             Some((res, act)) if !res.trim().is_empty() && !act.trim().is_empty() => parsed_rights.push((res.trim().to_string(), act.trim().to_string())),
-            _ => return Err(AppError::Invalid(format!("rights: {r} is not resource:action"))),
+            _ => return Err(AppError::invalid("rights", format!("{r} is not resource:action"))),
         }
     }
     let max_amount = match max_amount.trim() {
         "" => None,
-        s => Some(Amount::parse(s).map_err(|e| AppError::Invalid(format!("max_amount: {e}")))?),
+        s => Some(Amount::parse(s).map_err(|e| AppError::invalid("max_amount", e.to_string()))?),
     };
     let time_window = match first_working_days.trim() {
         "" => None,
-        s => Some(TimeWindow::FirstWorkingDaysOfMonth { days: s.parse().map_err(|_| AppError::Invalid("first_working_days: a number from 1 to 23".into()))? }),
+        s => Some(TimeWindow::FirstWorkingDaysOfMonth { days: s.parse().map_err(|_| AppError::invalid("first_working_days", "a number from 1 to 23"))? }),
     };
     let input = RoleForCreate {
         code: code.trim().to_string(),
@@ -173,7 +148,7 @@ pub async fn create_role(
         inherits: ssr::list(&inherits),
         rules: AccessRules { max_amount, time_window },
     };
-    domain::user_roles::create_role(&ctx, party, &input).await.map_err(ssr::map)?;
+    domain::user_roles::create_role(&ctx, party, &input).await?;
     Ok(())
 }
 
@@ -194,7 +169,7 @@ pub async fn assign_role(
 ) -> Result<(), AppError> {
     use domain::user_roles::{AssignmentRequest, Attestation, AttestationKind};
     let ctx = crate::functions::ssr::party_context().await?;
-    let kind = AttestationKind::parse(&attestation_kind).ok_or_else(|| AppError::Invalid("attestation_kind".into()))?;
+    let kind = AttestationKind::parse(&attestation_kind).ok_or_else(|| AppError::invalid("attestation_kind", "choose a kind of attestation"))?;
     let request = AssignmentRequest {
         role_code: role,
         national_id,
@@ -204,7 +179,7 @@ pub async fn assign_role(
         valid_to: ssr::date("valid_to", &valid_to)?,
         attestation: Attestation { kind, issuer: attestation_issuer, reference: attestation_reference },
     };
-    domain::user_roles::assign_role_to_person(&ctx, request).await.map_err(ssr::map)?;
+    domain::user_roles::assign_role_to_person(&ctx, request).await?;
     Ok(())
 }
 
@@ -213,8 +188,8 @@ pub async fn assign_role(
 pub async fn end_role_assignment(assignment: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
-    let id = uuid::Uuid::parse_str(assignment.trim()).map_err(|_| AppError::Invalid("assignment".into()))?;
-    domain::user_roles::end_assignment(&ctx, party, id).await.map_err(ssr::map)?;
+    let id = uuid::Uuid::parse_str(assignment.trim()).map_err(|_| AppError::invalid("assignment", "not an assignment id"))?;
+    domain::user_roles::end_assignment(&ctx, party, id).await?;
     Ok(())
 }
 
@@ -222,6 +197,6 @@ pub async fn end_role_assignment(assignment: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "add_sod_rule")]
 pub async fn add_sod_rule(role_a: String, role_b: String, description: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    domain::user_roles::add_sod_rule(&ctx, role_a.trim(), role_b.trim(), &description).await.map_err(ssr::map)?;
+    domain::user_roles::add_sod_rule(&ctx, role_a.trim(), role_b.trim(), &description).await?;
     Ok(())
 }

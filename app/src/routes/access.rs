@@ -328,7 +328,7 @@ fn GiveSummaryAlert(summary: GiveSummary) -> impl IntoView {
     let locale = use_locale();
     let given: Vec<String> = summary.given().map(|o| pick(locale, &o.name)).collect();
     let refused: Vec<(String, String)> =
-        summary.refused().map(|o| (pick(locale, &o.name), locale.t(crate::error::refusal_key(o.refused.as_deref().unwrap_or_default())).to_string())).collect();
+        summary.refused().filter_map(|o| Some((pick(locale, &o.name), crate::error::refusal_text(locale, o.refused.as_ref()?)))).collect();
     let all_given = refused.is_empty();
     let color = if all_given {
         "success"

@@ -60,6 +60,31 @@ impl From<Denied> for GrantError {
     }
 }
 
+impl From<GrantError> for crate::error::Failure {
+    fn from(e: GrantError) -> Self {
+        use crate::error::{Failure, FieldError, Refusal};
+        Failure::Refused(match e {
+            GrantError::NotAccessManager => return Failure::NotAllowed,
+            GrantError::Invalid(text) => return Failure::Invalid(vec![FieldError::parse(&text)]),
+            GrantError::Store(e) => return e.into(),
+            GrantError::NoPackage => Refusal::NoPackage,
+            GrantError::NoSuchPerson => Refusal::NoSuchPerson,
+            GrantError::NoSuchOrganisation => Refusal::NoSuchOrganisation,
+            GrantError::UnknownPackage(_) => Refusal::UnknownPackage,
+            GrantError::NotAssignable(_) => Refusal::NotAssignable,
+            GrantError::WrongEntityType(_) => Refusal::WrongEntityType,
+            GrantError::MayNotPassOn(_) => Refusal::MayNotPassOn,
+            GrantError::SelfAssignment => Refusal::SelfAssignment,
+            GrantError::RecipientIsParty => Refusal::RecipientIsParty,
+            GrantError::UnknownRecipient => Refusal::UnknownRecipient,
+            GrantError::ForeignSystemUser => Refusal::ForeignSystemUser,
+            GrantError::AgentSystemUser => Refusal::AgentSystemUser,
+            GrantError::AlreadyGranted(_) => Refusal::AlreadyGranted,
+            GrantError::UnknownGrant => Refusal::UnknownGrant,
+        })
+    }
+}
+
 impl GrantError {
     /// Whether the refusal is about the recipient rather than the package, so
     /// that giving the other packages of the same request would fail alike.

@@ -31,19 +31,6 @@ impl PersonQuery {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::PersonQuery;
-
-    #[test]
-    fn a_person_query_names_the_field_that_is_wrong() {
-        assert!(PersonQuery::parse("14928810047", " Hansen ").is_ok());
-        assert!(PersonQuery::parse("1492881004", "Hansen").unwrap_err().starts_with("national_id:"));
-        assert!(PersonQuery::parse("14928810047", "  ").unwrap_err().starts_with("surname:"));
-        assert!(PersonQuery::parse("14928810047", &"x".repeat(101)).unwrap_err().starts_with("surname:"));
-    }
-}
-
 /// Use case: the person a login names, registered at their first login.
 /// The login itself has authenticated them (the identity provider's
 /// `pid`), so the installation acts (`ctx` is the operator's, labelled
@@ -67,4 +54,17 @@ pub async fn find_or_register_person(
         .await?;
     uow.commit().await?;
     registered.ok_or(crate::audit::UnitOfWorkError::Store(sqlx::Error::RowNotFound))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonQuery;
+
+    #[test]
+    fn a_person_query_names_the_field_that_is_wrong() {
+        assert!(PersonQuery::parse("14928810047", " Hansen ").is_ok());
+        assert!(PersonQuery::parse("1492881004", "Hansen").unwrap_err().starts_with("national_id:"));
+        assert!(PersonQuery::parse("14928810047", "  ").unwrap_err().starts_with("surname:"));
+        assert!(PersonQuery::parse("14928810047", &"x".repeat(101)).unwrap_err().starts_with("surname:"));
+    }
 }

@@ -72,14 +72,4 @@ pub enum Authority {
 /// can show it next to that field. `field` is `id`, `title_nb`, `title_nn`,
 /// `title_en`, `description`, `resource_type`, `combining`, `rules`, or
 /// `rules[<i>]` (zero-based) for one rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
+pub use crate::error::FieldError;

@@ -55,6 +55,23 @@ impl From<sqlx::Error> for ResourceError {
     }
 }
 
+impl From<ResourceError> for crate::error::Failure {
+    fn from(e: ResourceError) -> Self {
+        use crate::error::{Failure, Refusal};
+        Failure::Refused(match e {
+            ResourceError::NotAccessManager => return Failure::NotAllowed,
+            ResourceError::Invalid(errors) => return Failure::Invalid(errors),
+            ResourceError::Policy(x) => return Failure::invalid("xml", x.to_string()),
+            ResourceError::Store(e) => return e.into(),
+            ResourceError::NotOwner | ResourceError::OwnerCannotChange => Refusal::ResourceOwnedByAnother,
+            ResourceError::NotFound(_) => Refusal::ResourceNotFound,
+            ResourceError::AlreadyExists(_) => Refusal::ResourceExists,
+            ResourceError::SystemResource(_) => Refusal::SystemResource,
+            ResourceError::InUse { .. } => Refusal::ResourceInUse,
+        })
+    }
+}
+
 impl ResourceError {
     fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])

@@ -63,6 +63,31 @@ impl From<sqlx::Error> for ClientError {
     }
 }
 
+impl From<ClientError> for crate::error::Failure {
+    fn from(e: ClientError) -> Self {
+        use crate::error::{Failure, Refusal};
+        use crate::tokens::rules::KeyError;
+        Failure::Refused(match e {
+            ClientError::NotAccessManager => return Failure::NotAllowed,
+            ClientError::NameMissing => return Failure::invalid("display_name", e.to_string()),
+            ClientError::Store(e) => return e.into(),
+            ClientError::BadScope(s) => Refusal::ClientBadScope(s),
+            ClientError::RestrictedScope(s) => Refusal::ClientRestrictedScope(s),
+            ClientError::UnknownClient => Refusal::UnknownClient,
+            ClientError::BadKey(k) => match k {
+                KeyError::PrivateKeyMaterial => Refusal::KeyPrivate,
+                KeyError::Unreadable => Refusal::KeyUnreadable,
+                KeyError::UnsupportedType | KeyError::BadRsa | KeyError::BadEc | KeyError::WrongUse => Refusal::KeyUnsupported,
+                KeyError::RsaTooShort(_) => Refusal::KeyTooShort,
+                KeyError::MissingKid | KeyError::KidMismatch => Refusal::KeyKidMismatch,
+            },
+            ClientError::KidTaken(kid) => Refusal::KidTaken(kid),
+            ClientError::UnknownKey(kid) => Refusal::UnknownKey(kid),
+            ClientError::ExpiryInPast => Refusal::KeyExpiryPast,
+        })
+    }
+}
+
 /// Records a refusal in its own transaction, then returns the error.
 async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, target: &str, err: ClientError) -> ClientError {
     let _ = crate::audit::record(pool, actor, clock, AuditEvent::new(action, target, Outcome::Refused, serde_json::json!({"reason": err.to_string()}))).await;

@@ -12,6 +12,30 @@ use crate::parties::{OrgNumber, PartyId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+impl From<RoleError> for crate::error::Failure {
+    fn from(e: RoleError) -> Self {
+        use crate::error::{Failure, FieldError, Refusal};
+        Failure::Refused(match e {
+            RoleError::NotAccessManager | RoleError::MayNotAssign(..) => return Failure::NotAllowed,
+            RoleError::Invalid(text) => return Failure::Invalid(vec![FieldError::parse(&text)]),
+            RoleError::Store(e) => return e.into(),
+            RoleError::CodeTaken(c) => Refusal::RoleCodeTaken(c),
+            RoleError::UnknownRole(c) => Refusal::UnknownRole(c),
+            RoleError::NotAvailable(c) => Refusal::RoleNotAvailable(c),
+            RoleError::UnknownPackage(c) => Refusal::RoleUnknownPackage(c),
+            RoleError::UnknownResource(id) => Refusal::RoleUnknownResource(id),
+            RoleError::UnknownParty => Refusal::RoleUnknownParty,
+            RoleError::NoSuchPerson => Refusal::NoSuchPerson,
+            RoleError::NoSuchOrganisation => Refusal::NoSuchOrganisation,
+            RoleError::SelfAssignment => Refusal::RoleSelfAssignment,
+            RoleError::InheritanceCycle(path) => Refusal::InheritanceCycle(path),
+            RoleError::SegregationOfDuties(a, b) => Refusal::SegregationOfDuties(a, b),
+            RoleError::AlreadyExists => Refusal::RoleRuleExists,
+            RoleError::UnknownAssignment => Refusal::UnknownAssignment,
+        })
+    }
+}
+
 impl From<Denied> for RoleError {
     fn from(_: Denied) -> Self {
         Self::NotAccessManager

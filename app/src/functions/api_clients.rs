@@ -9,16 +9,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientView {
+pub struct ApiClientView {
     pub client_id: String,
     pub display_name: String,
     pub scopes: Vec<String>,
     pub created: String,
-    pub keys: Vec<KeyView>,
+    pub keys: Vec<ApiClientKeyView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyView {
+pub struct ApiClientKeyView {
     pub kid: String,
     /// `RSA` or `EC P-256`.
     pub family: String,
@@ -32,39 +32,17 @@ pub struct KeyView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::{ClientView, KeyView};
+    use super::{ApiClientKeyView, ApiClientView};
     use crate::error::AppError;
-    use crate::functions::ssr::internal;
-    use domain::tokens::rules::KeyError;
     use domain::tokens::service::ClientError;
 
     pub fn map(e: ClientError) -> AppError {
-        match e {
-            ClientError::NotAccessManager => AppError::NotAllowed,
-            ClientError::NameMissing => AppError::Invalid("display_name".into()),
-            ClientError::BadScope(s) => AppError::Refused(format!("client.bad_scope|{s}")),
-            ClientError::RestrictedScope(s) => AppError::Refused(format!("client.restricted_scope|{s}")),
-            ClientError::UnknownClient => AppError::Refused("client.unknown".into()),
-            ClientError::BadKey(k) => AppError::Refused(
-                match k {
-                    KeyError::PrivateKeyMaterial => "client.key_private",
-                    KeyError::Unreadable => "client.key_unreadable",
-                    KeyError::UnsupportedType | KeyError::BadRsa | KeyError::BadEc | KeyError::WrongUse => "client.key_unsupported",
-                    KeyError::RsaTooShort(_) => "client.key_too_short",
-                    KeyError::MissingKid | KeyError::KidMismatch => "client.key_kid",
-                }
-                .into(),
-            ),
-            ClientError::KidTaken(kid) => AppError::Refused(format!("client.kid_taken|{kid}")),
-            ClientError::UnknownKey(kid) => AppError::Refused(format!("client.unknown_key|{kid}")),
-            ClientError::ExpiryInPast => AppError::Refused("client.expiry_past".into()),
-            ClientError::Store(e) => internal(&e.to_string()),
-        }
+        e.into()
     }
 
-    pub fn view(c: domain::tokens::model::ApiClient, now: time::OffsetDateTime) -> ClientView {
+    pub fn view(c: domain::tokens::model::ApiClient, now: time::OffsetDateTime) -> ApiClientView {
         use crate::functions::ssr::moment;
-        ClientView {
+        ApiClientView {
             client_id: c.client_id,
             display_name: c.display_name,
             scopes: c.scopes,
@@ -72,7 +50,7 @@ mod ssr {
             keys: c
                 .keys
                 .into_iter()
-                .map(|k| KeyView {
+                .map(|k| ApiClientKeyView {
                     active: k.revoked_at.is_none() && k.expires_at.is_none_or(|e| e > now),
                     kid: k.kid,
                     family: match k.family {
@@ -96,7 +74,7 @@ mod ssr {
 
 /// The chosen organisation's API clients with their keys.
 #[server(prefix = "/api", endpoint = "api_clients")]
-pub async fn api_clients() -> Result<Vec<ClientView>, AppError> {
+pub async fn api_clients() -> Result<Vec<ApiClientView>, AppError> {
     use domain::tokens::service::{list_clients, Registrar};
     let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
     let list = list_clients(&ctx.pool, &ctx.engine.snapshot(), Registrar::Person(auth.person), party).await.map_err(ssr::map)?;

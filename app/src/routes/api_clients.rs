@@ -1,4 +1,4 @@
-//! "API clients" (`/klienter`): the chosen organisation's clients of the token
+//! "API clients" (`/api-klienter`): the chosen organisation's clients of the token
 //! service, each with its scopes and keys (kind, when added, expiry, when last
 //! used), and forms to register a client, add a key and revoke one. Every
 //! form works without JavaScript.
@@ -6,7 +6,7 @@
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
-use crate::functions::clients::{api_clients, AddClientKey, ClientView, RegisterApiClient, RevokeClientKey};
+use crate::functions::api_clients::{api_clients, AddClientKey, ApiClientView, RegisterApiClient, RevokeClientKey};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -20,7 +20,7 @@ fn outcome<T>(result: Option<Result<T, crate::error::AppError>>, done: impl Fn(T
 }
 
 #[component]
-pub fn ClientsPage() -> impl IntoView {
+pub fn ApiClientsPage() -> impl IntoView {
     let locale = use_locale();
     let register = use_server_action::<RegisterApiClient>();
     let add_key = use_server_action::<AddClientKey>();
@@ -28,18 +28,18 @@ pub fn ClientsPage() -> impl IntoView {
     let clients = Resource::new(move || (register.version().get(), add_key.version().get(), revoke.version().get()), |_| api_clients());
 
     view! {
-        <h1 class="text-2xl font-bold">{locale.t("clients.title")}</h1>
-        <p class="mt-2 max-w-prose">{locale.t("clients.intro")}</p>
-        {move || outcome(register.value().get().filter(|r| r.is_ok()), |id| format!("{} {id}", locale.t("clients.registered")))}
-        {move || outcome(add_key.value().get(), |()| locale.t("clients.key_added").to_string())}
-        {move || outcome(revoke.value().get(), |()| locale.t("clients.key_revoked").to_string())}
+        <h1 class="text-2xl font-bold">{locale.t("api_clients.title")}</h1>
+        <p class="mt-2 max-w-prose">{locale.t("api_clients.intro")}</p>
+        {move || outcome(register.value().get().filter(|r| r.is_ok()), |id| format!("{} {id}", locale.t("api_clients.registered")))}
+        {move || outcome(add_key.value().get(), |()| locale.t("api_clients.key_added").to_string())}
+        {move || outcome(revoke.value().get(), |()| locale.t("api_clients.key_revoked").to_string())}
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match clients.await {
-                    Ok(list) if list.is_empty() => view! { <p class="mt-6">{locale.t("clients.none")}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="mt-6">{locale.t("api_clients.none")}</p> }.into_any(),
                     Ok(list) => view! {
-                        <ul class="mt-6 flex flex-col gap-6" aria-label=locale.t("clients.list_label")>
-                            {list.into_iter().map(|c| view! { <ClientCard client=c add_key revoke/> }).collect_view()}
+                        <ul class="mt-6 flex flex-col gap-6" aria-label=locale.t("api_clients.list_label")>
+                            {list.into_iter().map(|c| view! { <ApiClientCard client=c add_key revoke/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -51,11 +51,11 @@ pub fn ClientsPage() -> impl IntoView {
 }
 
 #[component]
-fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: ServerAction<RevokeClientKey>) -> impl IntoView {
+fn ApiClientCard(client: ApiClientView, add_key: ServerAction<AddClientKey>, revoke: ServerAction<RevokeClientKey>) -> impl IntoView {
     let locale = use_locale();
     let heading_id = format!("client-{}", client.client_id);
-    let never = locale.t("clients.never");
-    let ClientView { client_id, display_name, scopes, created, keys } = client;
+    let never = locale.t("api_clients.never");
+    let ApiClientView { client_id, display_name, scopes, created, keys } = client;
     let key_field = format!("key-{client_id}");
     let kid_field = format!("kid-{client_id}");
     let expiry_field = format!("expires-{client_id}");
@@ -63,32 +63,32 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
         <li class="rounded border border-gray-300 p-4">
             <h2 id=heading_id.clone() class="text-lg font-semibold">{display_name.clone()}</h2>
             <dl class="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
-                <dt class="font-semibold">{locale.t("clients.client_id")}</dt><dd><code>{client_id.clone()}</code></dd>
-                <dt class="font-semibold">{locale.t("clients.scopes")}</dt><dd>{scopes.join(" ")}</dd>
-                <dt class="font-semibold">{locale.t("clients.created")}</dt><dd>{created}</dd>
+                <dt class="font-semibold">{locale.t("api_clients.client_id")}</dt><dd><code>{client_id.clone()}</code></dd>
+                <dt class="font-semibold">{locale.t("api_clients.scopes")}</dt><dd>{scopes.join(" ")}</dd>
+                <dt class="font-semibold">{locale.t("api_clients.created")}</dt><dd>{created}</dd>
             </dl>
             {if keys.is_empty() {
-                view! { <p class="mt-3 text-sm">{locale.t("clients.no_keys")}</p> }.into_any()
+                view! { <p class="mt-3 text-sm">{locale.t("api_clients.no_keys")}</p> }.into_any()
             } else {
                 view! {
                     <table class="ds-table mt-3 w-full text-left" data-size="sm">
-                        <caption class="sr-only">{format!("{} {display_name}", locale.t("clients.keys_of"))}</caption>
+                        <caption class="sr-only">{format!("{} {display_name}", locale.t("api_clients.keys_of"))}</caption>
                         <thead><tr>
-                            <th scope="col">{locale.t("clients.col_kid")}</th>
-                            <th scope="col">{locale.t("clients.col_kind")}</th>
-                            <th scope="col">{locale.t("clients.col_added")}</th>
-                            <th scope="col">{locale.t("clients.col_expires")}</th>
-                            <th scope="col">{locale.t("clients.col_last_used")}</th>
-                            <th scope="col">{locale.t("clients.col_status")}</th>
+                            <th scope="col">{locale.t("api_clients.col_kid")}</th>
+                            <th scope="col">{locale.t("api_clients.col_kind")}</th>
+                            <th scope="col">{locale.t("api_clients.col_added")}</th>
+                            <th scope="col">{locale.t("api_clients.col_expires")}</th>
+                            <th scope="col">{locale.t("api_clients.col_last_used")}</th>
+                            <th scope="col">{locale.t("api_clients.col_status")}</th>
                         </tr></thead>
                         <tbody>
                             {keys.into_iter().map(|k| {
                                 let client_id = client_id.clone();
-                                let label = format!("{} {} – {display_name}", locale.t("clients.revoke"), k.kid);
+                                let label = format!("{} {} – {display_name}", locale.t("api_clients.revoke"), k.kid);
                                 let status = match (&k.revoked, k.active) {
-                                    (Some(at), _) => format!("{} {at}", locale.t("clients.revoked_at")),
-                                    (None, true) => locale.t("clients.active").to_string(),
-                                    (None, false) => locale.t("clients.expired").to_string(),
+                                    (Some(at), _) => format!("{} {at}", locale.t("api_clients.revoked_at")),
+                                    (None, true) => locale.t("api_clients.active").to_string(),
+                                    (None, false) => locale.t("api_clients.expired").to_string(),
                                 };
                                 view! {
                                     <tr class="border-t border-gray-200 align-top">
@@ -103,7 +103,7 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
                                                 <ActionForm action=revoke attr:class="inline ml-2">
                                                     <input type="hidden" name="client_id" value=client_id.clone()/>
                                                     <input type="hidden" name="kid" value=k.kid.clone()/>
-                                                    <button type="submit" class="ds-button" data-variant="secondary" data-size="sm" aria-label=label>{locale.t("clients.revoke")}</button>
+                                                    <button type="submit" class="ds-button" data-variant="secondary" data-size="sm" aria-label=label>{locale.t("api_clients.revoke")}</button>
                                                 </ActionForm>
                                             })}
                                         </td>
@@ -115,25 +115,25 @@ fn ClientCard(client: ClientView, add_key: ServerAction<AddClientKey>, revoke: S
                 }.into_any()
             }}
             <details class="mt-3">
-                <summary class="cursor-pointer font-semibold">{locale.t("clients.add_key")}</summary>
+                <summary class="cursor-pointer font-semibold">{locale.t("api_clients.add_key")}</summary>
                 <ActionForm action=add_key attr:class="mt-2 flex max-w-2xl flex-col gap-3">
                     <input type="hidden" name="client_id" value=client_id.clone()/>
                     <div class="ds-field flex flex-col">
-                        <label for=key_field.clone() class="ds-label font-semibold">{locale.t("clients.key")}</label>
-                        <p id=format!("{key_field}-help") class="text-sm text-gray-700">{locale.t("clients.key_help")}</p>
+                        <label for=key_field.clone() class="ds-label font-semibold">{locale.t("api_clients.key")}</label>
+                        <p id=format!("{key_field}-help") class="text-sm text-gray-700">{locale.t("api_clients.key_help")}</p>
                         <textarea id=key_field.clone() name="key" class="ds-input font-mono" rows="6" required
                                   aria-describedby=format!("{key_field}-help")></textarea>
                     </div>
                     <div class="ds-field flex flex-col">
-                        <label for=kid_field.clone() class="ds-label font-semibold">{locale.t("clients.kid")}</label>
-                        <p id=format!("{kid_field}-help") class="text-sm text-gray-700">{locale.t("clients.kid_help")}</p>
+                        <label for=kid_field.clone() class="ds-label font-semibold">{locale.t("api_clients.kid")}</label>
+                        <p id=format!("{kid_field}-help") class="text-sm text-gray-700">{locale.t("api_clients.kid_help")}</p>
                         <input id=kid_field.clone() name="kid" class="ds-input" maxlength="200" autocomplete="off" aria-describedby=format!("{kid_field}-help")/>
                     </div>
                     <div class="ds-field flex flex-col">
-                        <label for=expiry_field.clone() class="ds-label font-semibold">{locale.t("clients.expires_on")}</label>
+                        <label for=expiry_field.clone() class="ds-label font-semibold">{locale.t("api_clients.expires_on")}</label>
                         <input id=expiry_field.clone() name="expires_on" type="date" class="ds-input"/>
                     </div>
-                    <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("clients.add_key_button")}</button>
+                    <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("api_clients.add_key_button")}</button>
                 </ActionForm>
             </details>
         </li>
@@ -147,24 +147,24 @@ fn RegisterForm(register: ServerAction<RegisterApiClient>) -> impl IntoView {
         .with_refusals(&[("client.bad_scope", "scopes"), ("client.restricted_scope", "scopes")]);
     view! {
         <section aria-labelledby="register-title" class="mt-10">
-            <h2 id="register-title" class="text-xl font-bold">{locale.t("clients.register_title")}</h2>
+            <h2 id="register-title" class="text-xl font-bold">{locale.t("api_clients.register_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=register attr:class="mt-4 flex max-w-2xl flex-col gap-3">
                 <div class="ds-field flex flex-col">
-                    <label for="client-name" class="ds-label font-semibold">{locale.t("clients.name")}</label>
+                    <label for="client-name" class="ds-label font-semibold">{locale.t("api_clients.name")}</label>
                     <input id="client-name" name="display_name" class="ds-input" maxlength="200" required autocomplete="off"
                            value=form.typed_value("display_name")
                            aria-invalid=form.aria_invalid("display_name") aria-describedby=form.described_by("display_name", None)/>
                     <FieldMessage form field="display_name"/>
                 </div>
                 <div class="ds-field flex flex-col">
-                    <label for="client-scopes" class="ds-label font-semibold">{locale.t("clients.scopes")}</label>
-                    <p id="client-scopes-help" data-field="description">{locale.t("clients.scopes_help")}</p>
+                    <label for="client-scopes" class="ds-label font-semibold">{locale.t("api_clients.scopes")}</label>
+                    <p id="client-scopes-help" data-field="description">{locale.t("api_clients.scopes_help")}</p>
                     <input id="client-scopes" name="scopes" class="ds-input" autocomplete="off" value=form.typed_value("scopes")
                            aria-invalid=form.aria_invalid("scopes") aria-describedby=form.described_by("scopes", Some("client-scopes-help".into()))/>
                     <FieldMessage form field="scopes"/>
                 </div>
-                <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("clients.register_button")}</button>
+                <button type="submit" class="ds-button self-start" data-variant="primary">{locale.t("api_clients.register_button")}</button>
             </ActionForm>
         </section>
     }
