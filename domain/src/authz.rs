@@ -7,7 +7,7 @@
 //! for a party, `fullmakt_client_administration` for a firm's clients). Every
 //! use case asks here, reads included, so no adapter decides a right.
 
-use crate::context::Context;
+use crate::context::{Context, Who};
 use crate::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
 use crate::parties::PartyId;
 
@@ -37,6 +37,10 @@ pub enum SystemResource {
     AccessManagement,
     /// An accounting, auditing or business-manager firm's clients.
     ClientAdministration,
+    /// The party's API clients and their keys. Decided as access management
+    /// for a person; an API client calling with the admin scope manages its
+    /// own organisation's.
+    ApiClients,
     /// The party's audit trail: its access managers read it, and a person
     /// reads their own.
     AuditTrail,
@@ -46,7 +50,7 @@ impl SystemResource {
     /// The resource's id in the resource registry, for those decided by the engine.
     pub const fn id(self) -> &'static str {
         match self {
-            Self::AccessManagement | Self::AuditTrail => ACCESS_MANAGEMENT,
+            Self::AccessManagement | Self::AuditTrail | Self::ApiClients => ACCESS_MANAGEMENT,
             Self::ClientAdministration => CLIENT_ADMINISTRATION,
         }
     }
@@ -73,11 +77,13 @@ pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: S
 
 impl Context {
     /// Whether the actor may do `action` on `resource` for `party`. The
-    /// installation itself (a command or a job) may do anything.
+    /// installation itself (a command or a job) may do anything; an API client
+    /// only manage its own organisation's API clients.
     pub fn may(&self, action: Action, resource: SystemResource, party: PartyId) -> bool {
-        match self.person() {
-            None => true,
-            Some(person) => permits(&self.snapshot(), person, action, resource, party),
+        match self.who() {
+            Who::Installation => true,
+            Who::ApiClient { owner } => resource == SystemResource::ApiClients && owner == party,
+            Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }
     }
 

@@ -30,21 +30,44 @@ impl Services {
     /// A signed-in person acting for `party` (or for nobody yet), in the
     /// request `request_id`. `name` is how the audit trail names them.
     pub fn for_person(&self, person: PartyId, name: impl Into<String>, party: Option<PartyId>, request_id: Option<String>) -> Context {
-        Context { services: self.clone(), actor: Actor { party: Some(person), label: name.into(), on_behalf_of: party, request_id } }
+        Context { services: self.clone(), who: Who::Person(person), actor: Actor { party: Some(person), label: name.into(), on_behalf_of: party, request_id } }
+    }
+
+    /// An organisation's API client calling an API on its own behalf (its
+    /// token's scope was checked at the edge): it acts for its owner, and
+    /// [`crate::authz`] lets it manage its owner's API clients and nothing else.
+    pub fn for_api_client(&self, client_id: &str, owner: PartyId, request_id: Option<String>) -> Context {
+        Context {
+            services: self.clone(),
+            who: Who::ApiClient { owner },
+            actor: Actor { party: None, label: format!("API client {client_id}"), on_behalf_of: Some(owner), request_id },
+        }
     }
 
     /// The installation itself: a command an operator runs on the server, or
     /// a scheduled job. It may do anything; `label` names it in the audit
     /// trail (`import-register`, `demo-data`).
     pub fn for_operator(&self, label: impl Into<String>) -> Context {
-        Context { services: self.clone(), actor: Actor::system(label) }
+        Context { services: self.clone(), who: Who::Installation, actor: Actor::system(label) }
     }
+}
+
+/// Who a use case acts for, as authorization sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// A signed-in person; the engine decides their rights.
+    Person(PartyId),
+    /// An organisation's API client, for its own organisation.
+    ApiClient { owner: PartyId },
+    /// The installation itself: a command or a job.
+    Installation,
 }
 
 /// Who acts, for whom, when and where: the one argument of every use case.
 #[derive(Clone)]
 pub struct Context {
     services: Services,
+    who: Who,
     actor: Actor,
 }
 
@@ -75,9 +98,17 @@ impl Context {
         &self.actor
     }
 
-    /// The person who acts; `None` for the installation itself.
+    /// The person who acts; `None` for an API client or the installation.
     pub fn person(&self) -> Option<PartyId> {
-        self.actor.party
+        match self.who {
+            Who::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Who acts, as authorization sees it.
+    pub fn who(&self) -> Who {
+        self.who
     }
 
     /// The party acted for, once one is chosen. (The audit's `Actor::party`
@@ -93,7 +124,7 @@ impl Context {
 
     /// The same actor acting for `party`.
     pub fn acting_for(&self, party: PartyId) -> Self {
-        Self { services: self.services.clone(), actor: Actor { on_behalf_of: Some(party), ..self.actor.clone() } }
+        Self { services: self.services.clone(), who: self.who, actor: Actor { on_behalf_of: Some(party), ..self.actor.clone() } }
     }
 
     /// A transaction for one state change and its audit records.

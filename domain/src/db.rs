@@ -85,3 +85,10 @@ async fn tokio_timeout<T>(fut: impl std::future::Future<Output = Result<T, sqlx:
         Err(_) => Err(sqlx::Error::PoolTimedOut),
     }
 }
+
+/// Whether `result` failed on the database constraint `name`: the one place
+/// constraint names are matched, so that a use case can say which rule a
+/// write broke (a duplicate, say) instead of failing with a store error.
+pub fn violated<T>(result: &Result<T, sqlx::Error>, name: &str) -> bool {
+    matches!(result, Err(sqlx::Error::Database(e)) if e.constraint() == Some(name))
+}

@@ -10,9 +10,8 @@
 //! Run: `cargo bench -p server --bench token_issuance` (FULLMAKT_TEST_PG names
 //! the PostgreSQL server; TOKENS and CONCURRENCY may be set).
 
-use domain::audit::Actor;
 use domain::clock::SystemClock;
-use domain::tokens::service::{self, Registrar};
+use domain::tokens::service;
 use domain::tokens::{ClientForCreate, KeyForCreate};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -104,14 +103,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A vendor client with an RSA key, the system, and the bakery's system user.
     let pool = domain::db::connect_and_migrate(&db_url, 2).await?;
-    let snapshot = domain::decisions::store::load_snapshot(&pool).await?;
+    let ctx =
+        domain::Services { db: pool.clone(), clock: Arc::new(SystemClock), engine: domain::decisions::live::Engine::load(&pool).await? }.for_operator("bench");
     let owner: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1").bind(VENDOR).fetch_one(&pool).await?;
     let input = ClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
-    let client =
-        service::register_client(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, domain::parties::PartyId(owner), &input).await?;
+    let client = service::register_client(&ctx, domain::parties::PartyId(owner), &input).await?;
     let (private, public) = rsa_pair();
     let key = KeyForCreate { kid: Some("bench-1".into()), key: public, expires_at: None };
-    service::add_key(&pool, &SystemClock, &snapshot, Actor::system("bench"), Registrar::Operator, &client.client_id, &key).await?;
+    service::add_key(&ctx, &client.client_id, &key).await?;
     sqlx::query("insert into system_register (system_id, vendor_org_number, name, client_ids) values ('310000000_bench', $1, 'bench', $2)")
         .bind(VENDOR)
         .bind(vec![client.client_id.clone()])

@@ -5,10 +5,8 @@
 
 mod common;
 use common::*;
-use domain::audit::Actor;
-use domain::clock::SystemClock;
 use domain::parties::PartyId;
-use domain::tokens::service::{self, ClientError, Registrar};
+use domain::tokens::service::{self, ClientError};
 use domain::tokens::{ClientForCreate, KeyForCreate};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
@@ -58,35 +56,34 @@ async fn party(pool: &PgPool, number: &str) -> PartyId {
     PartyId(id)
 }
 
-async fn snapshot(pool: &PgPool) -> std::sync::Arc<domain::decisions::Snapshot> {
-    domain::decisions::live::Engine::load(pool).await.unwrap().snapshot()
+/// `p`'s use-case context, named `label` in the audit trail.
+async fn as_person(pool: &sqlx::PgPool, label: &str, p: PartyId) -> domain::Context {
+    test_support::services(pool).await.for_person(p, label, None, None)
 }
 
-fn person(label: &str, p: PartyId) -> Actor {
-    Actor { party: Some(p), label: label.into(), on_behalf_of: None, request_id: None }
+/// The installation's use-case context (a command or a test's set-up).
+async fn operator(pool: &sqlx::PgPool) -> domain::Context {
+    test_support::services(pool).await.for_operator("test")
 }
 
 /// Kari registers a client for her company with an RSA key (PEM) and a P-256
 /// key (JWK); the operator adds the PDP scope, which she cannot give herself.
 async fn vendor(pool: &PgPool) -> Vendor {
-    let snap = snapshot(pool).await;
     let kari = party(pool, KARI).await;
     let owner = party(pool, VENDOR).await;
     let input = ClientForCreate { display_name: "Regnskapsappen produksjon".into(), scopes: vec![VENDOR_SCOPE.into(), PDP_SCOPE.into()] };
-    let refused = service::register_client(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), owner, &input).await;
+    let refused = service::register_client(&as_person(pool, "Kari", kari).await, owner, &input).await;
     assert!(matches!(refused, Err(ClientError::RestrictedScope(s)) if s == PDP_SCOPE));
     let input = ClientForCreate { scopes: vec![VENDOR_SCOPE.into()], ..input };
-    let client = service::register_client(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), owner, &input).await.unwrap();
+    let client = service::register_client(&as_person(pool, "Kari", kari).await, owner, &input).await.unwrap();
     assert_eq!(client.client_id.len(), 36, "a UUID");
     let (rsa_private, rsa_public_pem) = rsa_pair();
     let key = KeyForCreate { kid: Some("rsa-1".into()), key: rsa_public_pem.clone(), expires_at: None };
-    service::add_key(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &client.client_id, &key).await.unwrap();
+    service::add_key(&as_person(pool, "Kari", kari).await, &client.client_id, &key).await.unwrap();
     let (ec_private, ec_jwk) = ec_pair("ec-1");
     let key = KeyForCreate { kid: None, key: ec_jwk, expires_at: None };
-    service::add_key(pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &client.client_id, &key).await.unwrap();
-    service::set_scopes(pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &client.client_id, &[VENDOR_SCOPE.into(), PDP_SCOPE.into()])
-        .await
-        .unwrap();
+    service::add_key(&as_person(pool, "Kari", kari).await, &client.client_id, &key).await.unwrap();
+    service::set_scopes(&operator(pool).await, &client.client_id, &[VENDOR_SCOPE.into(), PDP_SCOPE.into()]).await.unwrap();
     let (stranger, _) = rsa_pair();
     Vendor { client_id: client.client_id, rsa_private, stranger, rsa_public_pem, ec_private }
 }
@@ -273,7 +270,6 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
 
     // The customer sees last use and a count per system user; the vendor does
     // not see the customer's; the key's last use is noted.
-    let snap = snapshot(&pool).await;
     let (bjorn, bakery) = (party(&pool, BJORN).await, party(&pool, BAKERY).await);
     let now = time::OffsetDateTime::now_utc();
     let sv = test_support::services(&pool).await;
@@ -287,7 +283,7 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
     let refused = domain::system_users::overview(&test_support::acting(&sv, party(&pool, KARI).await, bakery)).await;
     assert!(matches!(refused, Err(domain::system_users::SystemUserError::NotAccessManager)), "{refused:?}");
     let kari = party(&pool, KARI).await;
-    let clients = service::list_clients(&pool, &snap, Registrar::Person(kari), party(&pool, VENDOR).await).await.unwrap();
+    let clients = service::list_clients(&as_person(&pool, "Kari", kari).await, party(&pool, VENDOR).await).await.unwrap();
     assert_eq!(clients.len(), 1);
     assert!(clients[0].keys.iter().all(|k| k.last_used_at.is_some()), "{:?}", clients[0].keys);
     // Nothing in the record is a token.
@@ -477,9 +473,8 @@ async fn bad_assertions_are_refused_with_the_right_error_and_nothing_is_issued()
     // just been used, so the endpoint's cache holds them as valid: the write
     // that spends the jti must see the change and the refusal name it.
     assert_eq!(post_token(&app, &sign(&v.ec_private, Algorithm::ES256, "ec-1", &good())).await.0, 200);
-    let snap = snapshot(&pool).await;
     let kari = party(&pool, KARI).await;
-    service::revoke_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, "ec-1").await.unwrap();
+    service::revoke_key(&as_person(&pool, "Kari", kari).await, &v.client_id, "ec-1").await.unwrap();
     // The change is audited for the client's owner, though the actor named no party.
     let for_party: Option<uuid::Uuid> = sqlx::query_scalar(
         "select on_behalf_of_id from audit_event where action = 'api_client.key.revoke' and outcome = 'success' order by occurred_at desc limit 1",
@@ -654,8 +649,7 @@ async fn system_links_and_client_management_are_checked() {
     let operator = |scopes: Vec<String>| {
         let (pool, client_id) = (pool.clone(), v.client_id.clone());
         async move {
-            let snap = snapshot(&pool).await;
-            service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &client_id, &scopes).await.unwrap();
+            service::set_scopes(&operator(&pool).await, &client_id, &scopes).await.unwrap();
         }
     };
     operator(vec![PDP_SCOPE.into()]).await;
@@ -671,25 +665,24 @@ async fn system_links_and_client_management_are_checked() {
     assert_eq!(issued(&pool).await, before + 4);
 
     // Client management: only the owner's access managers; keys are checked.
-    let snap = snapshot(&pool).await;
     let bjorn = party(&pool, BJORN).await;
     let owner = party(&pool, VENDOR).await;
     let input = ClientForCreate { display_name: "Not mine".into(), scopes: vec![] };
-    let r = service::register_client(&pool, &SystemClock, &snap, person("Bjørn", bjorn), Registrar::Person(bjorn), owner, &input).await;
+    let r = service::register_client(&as_person(&pool, "Bjørn", bjorn).await, owner, &input).await;
     assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
     let key = KeyForCreate { kid: Some("x".into()), key: v.rsa_public_pem.clone(), expires_at: None };
-    let r = service::add_key(&pool, &SystemClock, &snap, person("Bjørn", bjorn), Registrar::Person(bjorn), &v.client_id, &key).await;
+    let r = service::add_key(&as_person(&pool, "Bjørn", bjorn).await, &v.client_id, &key).await;
     assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
     let refusals: i64 =
         sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
     assert!(refusals >= 3, "refusals are audited ({refusals})");
     let kari = party(&pool, KARI).await;
     let key = KeyForCreate { kid: Some("rsa-1".into()), key: v.rsa_public_pem.clone(), expires_at: None };
-    let r = service::add_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, &key).await;
+    let r = service::add_key(&as_person(&pool, "Kari", kari).await, &v.client_id, &key).await;
     assert!(matches!(r, Err(ClientError::KidTaken(_))), "{r:?}");
     let private = json!({"kty": "EC", "crv": "P-256", "kid": "p", "x": "AA", "y": "AA", "d": "AA"}).to_string();
     let key = KeyForCreate { kid: None, key: private, expires_at: None };
-    let r = service::add_key(&pool, &SystemClock, &snap, person("Kari", kari), Registrar::Person(kari), &v.client_id, &key).await;
+    let r = service::add_key(&as_person(&pool, "Kari", kari).await, &v.client_id, &key).await;
     assert!(matches!(r, Err(ClientError::BadKey(domain::tokens::rules::KeyError::PrivateKeyMaterial))), "{r:?}");
     let added: i64 =
         sqlx::query_scalar("select count(*) from audit_event where action = 'api_client.key.add' and outcome = 'success'").fetch_one(&pool).await.unwrap();
@@ -715,10 +708,7 @@ async fn a_vendor_registers_a_client_through_the_client_api_and_uses_it() {
     let app = spawn_app().await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let v = vendor(&pool).await;
-    let snap = snapshot(&pool).await;
-    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()])
-        .await
-        .unwrap();
+    service::set_scopes(&operator(&pool).await, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
     let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
     let api = |method: reqwest::Method, path: &str, token: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}"))).bearer_auth(token);
 
@@ -760,33 +750,13 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     let app = spawn_app().await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let v = vendor(&pool).await;
-    let snap = snapshot(&pool).await;
     // The bakery has a client of its own.
     let bakery = party(&pool, BAKERY).await;
-    let theirs = service::register_client(
-        &pool,
-        &SystemClock,
-        &snap,
-        Actor::system("test"),
-        Registrar::Operator,
-        bakery,
-        &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] },
-    )
-    .await
-    .unwrap();
+    let theirs = service::register_client(&operator(&pool).await, bakery, &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] }).await.unwrap();
     // And the vendor a second client with no reserved scope.
     let vendor_org = party(&pool, VENDOR).await;
-    let plain_client = service::register_client(
-        &pool,
-        &SystemClock,
-        &snap,
-        Actor::system("test"),
-        Registrar::Operator,
-        vendor_org,
-        &ClientForCreate { display_name: "Plain".into(), scopes: vec![] },
-    )
-    .await
-    .unwrap();
+    let plain_client =
+        service::register_client(&operator(&pool).await, vendor_org, &ClientForCreate { display_name: "Plain".into(), scopes: vec![] }).await.unwrap();
     let api = |method: reqwest::Method, path: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}")));
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from api_client").fetch_one(&pool).await.unwrap() };
     let clients_before = count().await;
@@ -798,9 +768,7 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     assert_eq!(res.status(), 403);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
-    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()])
-        .await
-        .unwrap();
+    service::set_scopes(&operator(&pool).await, &v.client_id, &[VENDOR_SCOPE.into(), ADMIN_SCOPE.into()]).await.unwrap();
     let admin = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, ADMIN_SCOPE).await;
     // Another organisation's client: refused, and it is not listed.
     let (_, jwk) = ec_pair("k");
@@ -833,7 +801,7 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "restricted_scope");
     assert_eq!(count().await, clients_before, "nothing was registered");
     // Taking the admin scope away stops the token at once, before it expires.
-    service::set_scopes(&pool, &SystemClock, &snap, Actor::system("test"), Registrar::Operator, &v.client_id, &[VENDOR_SCOPE.into()]).await.unwrap();
+    service::set_scopes(&operator(&pool).await, &v.client_id, &[VENDOR_SCOPE.into()]).await.unwrap();
     assert_eq!(api(reqwest::Method::GET, "").bearer_auth(&admin).send().await.unwrap().status(), 403);
     let refused: i64 =
         sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused' and actor_label like 'API client %'")

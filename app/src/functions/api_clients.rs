@@ -33,12 +33,6 @@ pub struct ApiClientKeyView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::{ApiClientKeyView, ApiClientView};
-    use crate::error::AppError;
-    use domain::tokens::service::ClientError;
-
-    pub fn map(e: ClientError) -> AppError {
-        e.into()
-    }
 
     pub fn view(c: domain::tokens::model::ApiClient, now: time::OffsetDateTime) -> ApiClientView {
         use crate::functions::ssr::moment;
@@ -75,22 +69,20 @@ mod ssr {
 /// The chosen organisation's API clients with their keys.
 #[server(prefix = "/api", endpoint = "api_clients")]
 pub async fn api_clients() -> Result<Vec<ApiClientView>, AppError> {
-    use domain::tokens::service::{list_clients, Registrar};
-    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
-    let list = list_clients(&ctx.pool, &ctx.engine.snapshot(), Registrar::Person(auth.person), party).await.map_err(ssr::map)?;
-    let now = ctx.clock.now();
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
+    let list = domain::tokens::service::list_clients(&ctx, party).await?;
+    let now = ctx.now();
     Ok(list.into_iter().map(|c| ssr::view(c, now)).collect())
 }
 
 /// Registers a client for the chosen organisation; the client id is generated.
 #[server(prefix = "/api", endpoint = "register_api_client")]
 pub async fn register_api_client(display_name: String, #[server(default)] scopes: String) -> Result<String, AppError> {
-    use domain::tokens::service::{register_client, Registrar};
-    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
     let input = domain::tokens::model::ClientForCreate { display_name, scopes: ssr::scopes(&scopes) };
-    let actor = crate::functions::ssr::actor(&auth, Some(party));
-    let client =
-        register_client(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), party, &input).await.map_err(ssr::map)?;
+    let client = domain::tokens::service::register_client(&ctx, party, &input).await?;
     Ok(client.client_id)
 }
 
@@ -99,24 +91,18 @@ pub async fn register_api_client(display_name: String, #[server(default)] scopes
 /// integration signs with the new.
 #[server(prefix = "/api", endpoint = "add_client_key")]
 pub async fn add_client_key(client_id: String, #[server(default)] kid: String, key: String, #[server(default)] expires_on: String) -> Result<(), AppError> {
-    use domain::tokens::service::{add_key, Registrar};
-    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
+    let ctx = crate::functions::ssr::party_context().await?;
     let expires_at = crate::functions::ssr::date("expires_on", &expires_on)?;
     let kid = Some(kid.trim().to_string()).filter(|k| !k.is_empty());
     let input = domain::tokens::model::KeyForCreate { kid, key, expires_at };
-    let actor = crate::functions::ssr::actor(&auth, Some(party));
-    add_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), &input).await.map_err(ssr::map)?;
+    domain::tokens::service::add_key(&ctx, client_id.trim(), &input).await?;
     Ok(())
 }
 
 /// Revokes a key of a client of the chosen organisation; tokens are no longer issued for it.
 #[server(prefix = "/api", endpoint = "revoke_client_key")]
 pub async fn revoke_client_key(client_id: String, kid: String) -> Result<(), AppError> {
-    use domain::tokens::service::{revoke_key, Registrar};
-    let (ctx, auth, party) = crate::functions::ssr::access_manager().await?;
-    let actor = crate::functions::ssr::actor(&auth, Some(party));
-    revoke_key(&ctx.pool, ctx.clock.as_ref(), &ctx.engine.snapshot(), actor, Registrar::Person(auth.person), client_id.trim(), kid.trim())
-        .await
-        .map_err(ssr::map)?;
+    let ctx = crate::functions::ssr::party_context().await?;
+    domain::tokens::service::revoke_key(&ctx, client_id.trim(), kid.trim()).await?;
     Ok(())
 }

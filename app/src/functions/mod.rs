@@ -72,17 +72,6 @@ pub(crate) mod ssr {
         Ok(ctx)
     }
 
-    /// The signed-in person and the chosen party, if the engine lets the
-    /// person read the party's access management; the use cases check writing.
-    pub async fn access_manager() -> Result<(PortalContext, AuthSession, domain::parties::PartyId), AppError> {
-        let (session, ctx, auth) = signed_in().await?;
-        let party = session::chosen_party(&session).await.ok_or(AppError::NoPartyChosen)?;
-        if !domain::authz::permits(&ctx.engine.snapshot(), auth.person, domain::authz::Action::Read, domain::authz::SystemResource::AccessManagement, party) {
-            return Err(AppError::NotAllowed);
-        }
-        Ok((ctx, auth, party))
-    }
-
     /// A date typed as `2026-12-31` (an `<input type=date>`), as midnight in UTC.
     pub fn date(field: &str, s: &str) -> Result<Option<time::OffsetDateTime>, AppError> {
         let s = s.trim();
@@ -96,10 +85,6 @@ pub(crate) mod ssr {
     /// A moment as the portal's tables show it: `24.11.2026 08:15 UTC`.
     pub fn moment(t: time::OffsetDateTime) -> String {
         t.format(time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC")).unwrap_or_default()
-    }
-
-    pub fn actor(auth: &AuthSession, on_behalf_of: Option<domain::parties::PartyId>) -> domain::audit::Actor {
-        domain::audit::Actor { party: Some(auth.person), label: auth.name.clone(), on_behalf_of, request_id: session::request_id() }
     }
 
     pub fn party_view(p: domain::authorized_parties::ActingParty) -> super::PartyView {

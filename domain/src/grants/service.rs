@@ -238,11 +238,9 @@ pub(super) async fn grant_one(ctx: &Context, recipient: Recipient, package_code:
     )
     .execute(uow.conn())
     .await;
-    if let Err(sqlx::Error::Database(e)) = &inserted {
-        if e.constraint() == Some("access_grant_unique_active_package") {
-            drop(uow);
-            return Err(refuse(GrantError::AlreadyGranted(package_code.into())).await);
-        }
+    if crate::db::violated(&inserted, "access_grant_unique_active_package") {
+        drop(uow);
+        return Err(refuse(GrantError::AlreadyGranted(package_code.into())).await);
     }
     inserted?;
     record_change(uow.conn(), Change::Grant(id)).await?;

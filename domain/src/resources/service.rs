@@ -185,11 +185,9 @@ pub async fn create(context: &Context, owner: &OrgNumber, r: &ResourceForSave) -
     }
     let inserted = store::insert(uow.conn(), owner, r).await;
     // Two creates of one id at once: the second loses on the primary key.
-    if let Err(sqlx::Error::Database(e)) = &inserted {
-        if e.constraint() == Some("resource_pkey") {
-            drop(uow);
-            return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
-        }
+    if crate::db::violated(&inserted, "resource_pkey") {
+        drop(uow);
+        return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
     }
     inserted?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;

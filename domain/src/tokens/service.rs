@@ -12,25 +12,32 @@
 use super::model::*;
 use super::rules::{self, KeyError, TokenError};
 use super::store;
-use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
-use crate::authz::{permits, Action, SystemResource};
-use crate::clock::Clock;
-use crate::decisions::Snapshot;
+use crate::audit::{AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::{Action, SystemResource};
+use crate::context::{Context, Who};
 use crate::parties::PartyId;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Who asks for a change: a person (decided by the engine), or the operator
+/// Who asks for a change, as the scope rules see it: a person (decided by
+/// the engine), an organisation's API client calling the client API with the
+/// admin scope (its own organisation's clients, nothing else), or the operator
 /// (a command or job run by whoever runs the installation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registrar {
-    Person(PartyId),
-    /// An API client of `owner` calling the client API with the admin scope:
-    /// it manages its own organisation's clients, nothing else.
-    Client {
-        owner: PartyId,
-    },
+enum Registrar {
+    Person,
+    Client,
     Operator,
+}
+
+impl Registrar {
+    fn of(ctx: &Context) -> Self {
+        match ctx.who() {
+            Who::Person(_) => Self::Person,
+            Who::ApiClient { .. } => Self::Client,
+            Who::Installation => Self::Operator,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,28 +95,21 @@ impl From<ClientError> for crate::error::Failure {
     }
 }
 
-/// Records a refusal in its own transaction, then returns the error.
-async fn refused(pool: &PgPool, clock: &dyn Clock, actor: Actor, action: &str, target: &str, err: ClientError) -> ClientError {
-    let _ = crate::audit::record(pool, actor, clock, AuditEvent::new(action, target, Outcome::Refused, serde_json::json!({"reason": err.to_string()}))).await;
+/// Records a refusal, on behalf of `owner` when it is known, then returns the error.
+async fn refused(ctx: &Context, owner: Option<PartyId>, action: &str, target: &str, err: ClientError) -> ClientError {
+    let ctx = owner.map_or_else(|| ctx.clone(), |o| ctx.acting_for(o));
+    ctx.audit_refusal(action, target, &err, serde_json::json!({})).await;
     err
 }
 
-fn may_manage_clients(snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> bool {
-    match registrar {
-        Registrar::Operator => true,
-        Registrar::Client { owner: own } => own == owner,
-        Registrar::Person(p) => permits(snapshot, p, Action::Write, SystemResource::AccessManagement, owner),
-    }
-}
-
-/// Whether `registrar` may change a client of `owner` that now has `scopes`.
+/// Whether the actor may change a client of `owner` that now has `scopes`.
 /// A client calling the client API may not touch a client holding a scope
 /// only the operator gives: its key would open what the operator reserved.
-fn may_change_client(snapshot: &Snapshot, registrar: Registrar, owner: PartyId, scopes: &[String]) -> Result<(), ClientError> {
-    if !may_manage_clients(snapshot, registrar, owner) {
+fn may_change_client(ctx: &Context, owner: PartyId, scopes: &[String]) -> Result<(), ClientError> {
+    if !ctx.may(Action::Write, SystemResource::ApiClients, owner) {
         return Err(ClientError::NotAccessManager);
     }
-    if let Registrar::Client { .. } = registrar {
+    if Registrar::of(ctx) == Registrar::Client {
         if let Some(s) = scopes.iter().find(|s| rules::is_restricted_scope(s)) {
             return Err(ClientError::RestrictedScope(s.clone()));
         }
@@ -135,19 +135,12 @@ fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, 
 }
 
 /// Registers a client owned by `owner`, with a generated client id.
-pub async fn register_client(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    registrar: Registrar,
-    owner: PartyId,
-    input: &ClientForCreate,
-) -> Result<ApiClient, ClientError> {
-    let actor = Actor { on_behalf_of: Some(owner), ..actor };
+#[tracing::instrument(skip_all, fields(actor = ?ctx.who(), party = ?owner, request_id = ctx.request_id()))]
+pub async fn register_client(ctx: &Context, owner: PartyId, input: &ClientForCreate) -> Result<ApiClient, ClientError> {
+    let registrar = Registrar::of(ctx);
     let name = input.display_name.trim();
     let check = || -> Result<Vec<String>, ClientError> {
-        if !may_manage_clients(snapshot, registrar, owner) {
+        if !ctx.may(Action::Write, SystemResource::ApiClients, owner) {
             return Err(ClientError::NotAccessManager);
         }
         if name.is_empty() || name.chars().count() > 200 {
@@ -157,15 +150,12 @@ pub async fn register_client(
     };
     let scopes = match check() {
         Ok(s) => s,
-        Err(e) => return Err(refused(pool, clock, actor, "api_client.register", "", e).await),
+        Err(e) => return Err(refused(ctx, Some(owner), "api_client.register", "", e).await),
     };
     let client_id = Uuid::new_v4().to_string();
-    let now = clock.now();
-    let created_by = match registrar {
-        Registrar::Person(p) => Some(p),
-        Registrar::Client { .. } | Registrar::Operator => None,
-    };
-    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+    let now = ctx.now();
+    let created_by = ctx.person();
+    let mut uow = ctx.acting_for(owner).begin().await?;
     store::insert_client(uow.conn(), &client_id, owner, name, &scopes, created_by, now).await?;
     uow.audit(AuditEvent::new("api_client.register", &client_id, Outcome::Success, serde_json::json!({"name": name, "scopes": scopes}))).await?;
     uow.commit().await?;
@@ -173,50 +163,32 @@ pub async fn register_client(
 }
 
 /// Opens a change to an existing client: locks it, names its owner as the
-/// party acted for (in the unit of work and in refusals) and checks that
-/// `registrar` may change it. A refusal is audited and the transaction
-/// rolled back. Returns the unit of work and the narrowed actor.
-#[allow(clippy::too_many_arguments)]
-async fn begin_client_change(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    registrar: Registrar,
-    client_id: &str,
-    action: &str,
-    target: &str,
-) -> Result<(UnitOfWork, Actor), ClientError> {
-    let mut uow = UnitOfWork::begin(pool, actor.clone(), clock).await?;
+/// party acted for (in the unit of work and in refusals) and checks that the
+/// actor may change it. A refusal is audited and the transaction rolled back.
+/// Returns the unit of work and the owner.
+async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, target: &str) -> Result<(UnitOfWork, PartyId), ClientError> {
+    let mut uow = ctx.begin().await?;
     let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
-        return Err(refused(pool, clock, actor, action, target, ClientError::UnknownClient).await);
+        return Err(refused(ctx, None, action, target, ClientError::UnknownClient).await);
     };
-    let actor = Actor { on_behalf_of: Some(owner), ..actor };
     uow.acting_for(owner);
-    if let Err(e) = may_change_client(snapshot, registrar, owner, &current) {
+    if let Err(e) = may_change_client(ctx, owner, &current) {
         drop(uow);
-        return Err(refused(pool, clock, actor, action, target, e).await);
+        return Err(refused(ctx, Some(owner), action, target, e).await);
     }
-    Ok((uow, actor))
+    Ok((uow, owner))
 }
 
 /// Replaces the scopes a client may ask for.
-pub async fn set_scopes(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    registrar: Registrar,
-    client_id: &str,
-    scopes: &[String],
-) -> Result<Vec<String>, ClientError> {
-    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.scopes", client_id).await?;
-    let scopes = match check_scopes(registrar, scopes) {
+#[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
+pub async fn set_scopes(ctx: &Context, client_id: &str, scopes: &[String]) -> Result<Vec<String>, ClientError> {
+    let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.scopes", client_id).await?;
+    let scopes = match check_scopes(Registrar::of(ctx), scopes) {
         Ok(s) => s,
         Err(e) => {
             drop(uow);
-            return Err(refused(pool, clock, actor, "api_client.scopes", client_id, e).await);
+            return Err(refused(ctx, Some(owner), "api_client.scopes", client_id, e).await);
         }
     };
     store::set_scopes(uow.conn(), client_id, &scopes).await?;
@@ -227,17 +199,10 @@ pub async fn set_scopes(
 
 /// Adds a public key (JWK or PEM) to a client. Rotation is adding the new key,
 /// moving the software to it, then revoking the old one.
-pub async fn add_key(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    registrar: Registrar,
-    client_id: &str,
-    input: &KeyForCreate,
-) -> Result<ClientKey, ClientError> {
-    let now = clock.now();
-    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.key.add", client_id).await?;
+#[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
+pub async fn add_key(ctx: &Context, client_id: &str, input: &KeyForCreate) -> Result<ClientKey, ClientError> {
+    let now = ctx.now();
+    let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.key.add", client_id).await?;
     let check = || -> Result<PublicKey, ClientError> {
         if input.expires_at.is_some_and(|e| e <= now) {
             return Err(ClientError::ExpiryInPast);
@@ -248,17 +213,16 @@ pub async fn add_key(
         Ok(k) => k,
         Err(e) => {
             drop(uow);
-            return Err(refused(pool, clock, actor, "api_client.key.add", client_id, e).await);
+            return Err(refused(ctx, Some(owner), "api_client.key.add", client_id, e).await);
         }
     };
     let target = format!("{client_id}:{}", key.kid);
-    match store::insert_key(uow.conn(), client_id, &key, input.expires_at, now).await {
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("api_client_key_unique") => {
-            drop(uow);
-            return Err(refused(pool, clock, actor, "api_client.key.add", &target, ClientError::KidTaken(key.kid)).await);
-        }
-        other => other?,
+    let inserted = store::insert_key(uow.conn(), client_id, &key, input.expires_at, now).await;
+    if crate::db::violated(&inserted, "api_client_key_unique") {
+        drop(uow);
+        return Err(refused(ctx, Some(owner), "api_client.key.add", &target, ClientError::KidTaken(key.kid)).await);
     }
+    inserted?;
     uow.audit(AuditEvent::new(
         "api_client.key.add",
         &target,
@@ -271,20 +235,13 @@ pub async fn add_key(
 }
 
 /// Revokes a key at once: assertions signed with it are refused from now on.
-pub async fn revoke_key(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    snapshot: &Snapshot,
-    actor: Actor,
-    registrar: Registrar,
-    client_id: &str,
-    kid: &str,
-) -> Result<(), ClientError> {
+#[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, kid, request_id = ctx.request_id()))]
+pub async fn revoke_key(ctx: &Context, client_id: &str, kid: &str) -> Result<(), ClientError> {
     let target = format!("{client_id}:{kid}");
-    let (mut uow, actor) = begin_client_change(pool, clock, snapshot, actor, registrar, client_id, "api_client.key.revoke", &target).await?;
-    if !store::revoke_key(uow.conn(), client_id, kid, clock.now()).await? {
+    let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.key.revoke", &target).await?;
+    if !store::revoke_key(uow.conn(), client_id, kid, ctx.now()).await? {
         drop(uow);
-        return Err(refused(pool, clock, actor, "api_client.key.revoke", &target, ClientError::UnknownKey(kid.into())).await);
+        return Err(refused(ctx, Some(owner), "api_client.key.revoke", &target, ClientError::UnknownKey(kid.into())).await);
     }
     uow.audit(AuditEvent::new("api_client.key.revoke", &target, Outcome::Success, serde_json::json!({"kid": kid}))).await?;
     uow.commit().await?;
@@ -292,19 +249,17 @@ pub async fn revoke_key(
 }
 
 /// The clients of `owner`, with their keys (and when each was last used).
-pub async fn list_clients(pool: &PgPool, snapshot: &Snapshot, registrar: Registrar, owner: PartyId) -> Result<Vec<ApiClient>, ClientError> {
-    if !may_manage_clients(snapshot, registrar, owner)
-        && !matches!(registrar, Registrar::Person(p) if permits(snapshot, p, Action::Read, SystemResource::AccessManagement, owner))
-    {
+pub async fn list_clients(ctx: &Context, owner: PartyId) -> Result<Vec<ApiClient>, ClientError> {
+    if !ctx.may(Action::Read, SystemResource::ApiClients, owner) {
         return Err(ClientError::NotAccessManager);
     }
-    let mut conn = pool.acquire().await?;
+    let mut conn = ctx.db().acquire().await?;
     Ok(store::list_clients(&mut conn, owner).await?)
 }
 
 /// The organisation a calling client belongs to and the scopes it has now,
 /// for the client API: such a caller manages its own organisation's clients
-/// ([`Registrar::Client`]) while it still has the admin scope.
+/// while it still has the admin scope.
 pub async fn client_owner(pool: &PgPool, client_id: &str) -> Result<Option<(PartyId, Vec<String>)>, sqlx::Error> {
     store::owner_of_client(pool, client_id).await
 }
@@ -372,19 +327,28 @@ mod tests {
         assert_eq!(ok.system_user_id, id);
     }
 
-    #[test]
-    fn a_client_manages_its_own_organisation_only_and_gives_no_restricted_scope() {
+    #[tokio::test]
+    async fn a_client_manages_its_own_organisation_only_and_gives_no_restricted_scope() {
+        use crate::decisions::live::Engine;
+        use crate::decisions::snapshot::SnapshotBuilder;
         let (own, other) = (PartyId(Uuid::from_u128(1)), PartyId(Uuid::from_u128(2)));
-        let snapshot = Snapshot::default();
-        let client = Registrar::Client { owner: own };
-        assert!(may_manage_clients(&snapshot, client, own));
-        assert!(!may_manage_clients(&snapshot, client, other));
-        assert!(matches!(check_scopes(client, &["fullmakt:clients.admin".into()]), Err(ClientError::RestrictedScope(_))));
+        let services = crate::Services {
+            db: sqlx::PgPool::connect_lazy("postgres://nobody@127.0.0.1:9/none").unwrap(),
+            clock: std::sync::Arc::new(crate::SystemClock),
+            engine: Engine::fixed(SnapshotBuilder::new(1).build()),
+        };
+        let ctx = services.for_api_client("c1", own, None);
+        assert!(ctx.may(Action::Write, SystemResource::ApiClients, own));
+        assert!(!ctx.may(Action::Write, SystemResource::ApiClients, other));
+        assert!(!ctx.may(Action::Write, SystemResource::AccessManagement, own), "an API client manages API clients only");
+        assert!(may_change_client(&ctx, own, &["fullmakt:clients.admin".into()]).is_err(), "not a client holding a reserved scope");
+        assert!(may_change_client(&ctx, own, &["a:b".into()]).is_ok());
+        assert!(matches!(check_scopes(Registrar::of(&ctx), &["fullmakt:clients.admin".into()]), Err(ClientError::RestrictedScope(_))));
     }
 
     #[test]
     fn persons_cannot_give_restricted_scopes() {
-        let p = Registrar::Person(PartyId(Uuid::nil()));
+        let p = Registrar::Person;
         assert!(matches!(check_scopes(p, &["altinn:authorization/authorize".into()]), Err(ClientError::RestrictedScope(_))));
         assert!(check_scopes(Registrar::Operator, &["altinn:authorization/authorize".into()]).is_ok());
         assert_eq!(check_scopes(p, &["a:b".into(), " a:b ".into()]).unwrap(), ["a:b"]);

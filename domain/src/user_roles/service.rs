@@ -199,11 +199,9 @@ pub async fn create_role(context: &Context, owner: PartyId, input: &RoleForCreat
             )
             .execute(uow.conn())
             .await;
-            if let Err(sqlx::Error::Database(e)) = &inserted {
-                if e.constraint() == Some("user_role_code_unique") {
-                    drop(uow);
-                    return Err(ctx.refuse(ACTION, &input.code, RoleError::CodeTaken(input.code.clone())).await);
-                }
+            if crate::db::violated(&inserted, "user_role_code_unique") {
+                drop(uow);
+                return Err(ctx.refuse(ACTION, &input.code, RoleError::CodeTaken(input.code.clone())).await);
             }
             inserted?;
             for p in &input.packages {
@@ -380,11 +378,9 @@ pub async fn add_sod_rule(context: &Context, role_a: &str, role_b: &str, descrip
     )
     .execute(uow.conn())
     .await;
-    if let Err(sqlx::Error::Database(e)) = &inserted {
-        if e.constraint() == Some("sod_rule_unique_pair") {
-            drop(uow);
-            return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
-        }
+    if crate::db::violated(&inserted, "sod_rule_unique_pair") {
+        drop(uow);
+        return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
     }
     inserted?;
     record_change(uow.conn(), Change::Rebuild("sod_rule")).await?;
@@ -618,11 +614,9 @@ pub async fn grant_assign_right(context: &Context, role_code: &str, holder: Part
     )
     .execute(uow.conn())
     .await;
-    if let Err(sqlx::Error::Database(e)) = &inserted {
-        if e.constraint() == Some("user_role_assign_right_unique_active") {
-            drop(uow);
-            return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
-        }
+    if crate::db::violated(&inserted, "user_role_assign_right_unique_active") {
+        drop(uow);
+        return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
     }
     inserted?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "right": id }))).await?;

@@ -1,9 +1,9 @@
 //! The client API: an organisation's own software manages the organisation's
-//! API clients and their keys, as in the portal's `/klienter`. Like
+//! API clients and their keys, as in the portal's `/api-klienter`. Like
 //! Maskinporten's self-service API, it is called with a token from `/token`
 //! carrying the admin scope [`SCOPE`], which only the operator can give a
 //! client. Such a caller manages the clients of the organisation that owns
-//! the calling client, and nothing else (`Registrar::Client`).
+//! the calling client, and nothing else (`Context::for_api_client`).
 //!
 //! `GET/POST {BASE}`, `PUT {BASE}/{client_id}/scopes`,
 //! `POST {BASE}/{client_id}/keys`, `DELETE {BASE}/{client_id}/keys/{kid}`.
@@ -15,15 +15,14 @@ use crate::app_state::AppState;
 use crate::problem::Problem;
 use crate::token::bearer::bearer;
 use crate::token::TokenService;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::audit::Actor;
 use domain::parties::PartyId;
 use domain::tokens::rules::KeyError;
-use domain::tokens::service::{self, ClientError, Registrar};
+use domain::tokens::service::{self, ClientError};
 use domain::tokens::{ClientForCreate, KeyForCreate};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -46,18 +45,12 @@ pub fn routes() -> ApiRoutes<AppState> {
         })
 }
 
-/// The calling client, its organisation, and the actor its changes are
-/// audited as; an extractor, so every handler authenticates the same way and
-/// before it reads the body.
+/// The calling client's use-case context (acting for its organisation) and
+/// its organisation; an extractor, so every handler authenticates the same
+/// way and before it reads the body.
 struct Caller {
     owner: PartyId,
-    actor: Actor,
-}
-
-impl Caller {
-    fn registrar(&self) -> Registrar {
-        Registrar::Client { owner: self.owner }
-    }
+    ctx: domain::Context,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -81,10 +74,7 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) ->
         // The scope as the client has it now, not only as the token says:
         // taking the admin scope away stops its tokens at once.
         Ok(Some((_, scopes))) if !scopes.iter().any(|s| s == SCOPE) => Err(crate::token::bearer::BearerError::InsufficientScope(SCOPE.into()).into_response()),
-        Ok(Some((owner, _))) => {
-            let actor = Actor { party: None, label: format!("API client {}", c.client_id), on_behalf_of: Some(owner), request_id };
-            Ok(Caller { owner, actor })
-        }
+        Ok(Some((owner, _))) => Ok(Caller { owner, ctx: state.services().for_api_client(&c.client_id, owner, request_id) }),
         // The token is valid but its client was deleted since.
         Ok(None) => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
             .detail("The client this token was issued to no longer exists.")
@@ -135,9 +125,9 @@ fn answer<T>(result: Result<T, ClientError>, request_id: Option<&str>, ok: impl 
     }
 }
 
-async fn list(State(state): State<AppState>, c: Caller) -> Response {
-    let result = service::list_clients(&state.pool, &state.engine.snapshot(), c.registrar(), c.owner).await;
-    answer(result, c.actor.request_id.as_deref(), |list| Json(list).into_response())
+async fn list(c: Caller) -> Response {
+    let result = service::list_clients(&c.ctx, c.owner).await;
+    answer(result, c.ctx.request_id(), |list| Json(list).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,26 +136,22 @@ struct ScopesBody {
     scopes: Vec<String>,
 }
 
-async fn register(State(state): State<AppState>, c: Caller, JsonBody(input): JsonBody<ClientForCreate>) -> Response {
-    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
-    let result = service::register_client(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, c.owner, &input).await;
-    answer(result, rid.as_deref(), |client| (StatusCode::CREATED, Json(client)).into_response())
+async fn register(c: Caller, JsonBody(input): JsonBody<ClientForCreate>) -> Response {
+    let result = service::register_client(&c.ctx, c.owner, &input).await;
+    answer(result, c.ctx.request_id(), |client| (StatusCode::CREATED, Json(client)).into_response())
 }
 
-async fn set_scopes(State(state): State<AppState>, c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<ScopesBody>) -> Response {
-    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
-    let result = service::set_scopes(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input.scopes).await;
-    answer(result, rid.as_deref(), |scopes| Json(serde_json::json!({ "scopes": scopes })).into_response())
+async fn set_scopes(c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<ScopesBody>) -> Response {
+    let result = service::set_scopes(&c.ctx, &client_id, &input.scopes).await;
+    answer(result, c.ctx.request_id(), |scopes| Json(serde_json::json!({ "scopes": scopes })).into_response())
 }
 
-async fn add_key(State(state): State<AppState>, c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<KeyForCreate>) -> Response {
-    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
-    let result = service::add_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &input).await;
-    answer(result, rid.as_deref(), |key| (StatusCode::CREATED, Json(key)).into_response())
+async fn add_key(c: Caller, Path(client_id): Path<String>, JsonBody(input): JsonBody<KeyForCreate>) -> Response {
+    let result = service::add_key(&c.ctx, &client_id, &input).await;
+    answer(result, c.ctx.request_id(), |key| (StatusCode::CREATED, Json(key)).into_response())
 }
 
-async fn revoke_key(State(state): State<AppState>, c: Caller, Path((client_id, kid)): Path<(String, String)>) -> Response {
-    let (registrar, rid) = (c.registrar(), c.actor.request_id.clone());
-    let result = service::revoke_key(&state.pool, state.clock.as_ref(), &state.engine.snapshot(), c.actor, registrar, &client_id, &kid).await;
-    answer(result, rid.as_deref(), |()| StatusCode::NO_CONTENT.into_response())
+async fn revoke_key(c: Caller, Path((client_id, kid)): Path<(String, String)>) -> Response {
+    let result = service::revoke_key(&c.ctx, &client_id, &kid).await;
+    answer(result, c.ctx.request_id(), |()| StatusCode::NO_CONTENT.into_response())
 }
