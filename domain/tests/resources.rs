@@ -2,13 +2,12 @@
 //! change, delete, import and export, what is refused (audited, nothing
 //! changed), and that the engine decides with what was saved.
 
-use domain::audit::Actor;
 use domain::clock::SystemClock;
 use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
 use domain::decisions::store::load_snapshot;
 use domain::decisions::xacml_xml::XmlPolicyError;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
-use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
+use domain::parties::{OrgNumber, PartyId};
 use domain::resources::{self, ResourceError, ResourceForSave};
 use sqlx::PgPool;
 
@@ -17,20 +16,7 @@ const BJORN: &str = "14928810047"; // DAGL of the bakery: manages its access
 const KARI: &str = "12887510170"; // runs another company; nothing for the bakery
 const GUNN: &str = "11839110083";
 
-async fn setup(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.unwrap();
-    domain::demo::load(pool, &SystemClock).await.unwrap();
-}
-
-async fn person(pool: &PgPool, nin: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_national_id(&mut c, &NationalId::parse(nin, SyntheticIds::Accept).unwrap()).await.unwrap().unwrap().id
-}
-
-async fn org(pool: &PgPool, n: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_org_number(&mut c, &OrgNumber::try_from(n).unwrap()).await.unwrap().unwrap().id
-}
+use test_support::{demo_world as setup, org, person};
 
 /// The use-case context of `who`, or of the installation itself.
 async fn ctx(pool: &PgPool, who: Option<PartyId>) -> domain::Context {
@@ -68,34 +54,7 @@ fn orders() -> ResourceForSave {
 /// Altinn's layout, for resource `id`: DAGL may read and sign, the access
 /// package `merverdiavgift` may read; level 3 required.
 fn altinn_xml(id: &str, combining: &str) -> String {
-    let m = |function: &str, value: &str, attribute: &str, category: &str| {
-        format!(
-            r#"<xacml:Match MatchId="urn:oasis:names:tc:xacml:{function}"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#string">{value}</xacml:AttributeValue><xacml:AttributeDesignator AttributeId="{attribute}" Category="{category}" DataType="http://www.w3.org/2001/XMLSchema#string" MustBePresent="false"/></xacml:Match>"#
-        )
-    };
-    let subject = |attribute: &str, value: &str| {
-        m("3.0:function:string-equal-ignore-case", value, attribute, "urn:oasis:names:tc:xacml:1.0:subject-category:access-subject")
-    };
-    let resource = m("1.0:function:string-equal", id, "urn:altinn:resource", "urn:oasis:names:tc:xacml:3.0:attribute-category:resource");
-    let action =
-        |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
-    let rule = |rid: &str, subject: String, actions: &[&str]| {
-        format!(
-            r#"<xacml:Rule RuleId="{rid}" Effect="Permit"><xacml:Target><xacml:AnyOf><xacml:AllOf>{subject}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf><xacml:AllOf>{resource}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf>{}</xacml:AnyOf></xacml:Target></xacml:Rule>"#,
-            actions.iter().map(|a| format!("<xacml:AllOf>{}</xacml:AllOf>", action(a))).collect::<String>()
-        )
-    };
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<xacml:Policy xmlns:xacml="urn:oasis:names:tc:xacml:3.0:core:schema:wd-17" PolicyId="urn:altinn:policyid:1" Version="1.0" RuleCombiningAlgId="urn:oasis:names:tc:xacml:3.0:rule-combining-algorithm:{combining}">
-<xacml:Target/>
-{}
-{}
-<xacml:ObligationExpressions><xacml:ObligationExpression ObligationId="urn:altinn:obligation:authenticationLevel1" FulfillOn="Permit"><xacml:AttributeAssignmentExpression AttributeId="urn:altinn:obligation-assignment:1" Category="urn:altinn:minimum-authenticationlevel"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#integer">3</xacml:AttributeValue></xacml:AttributeAssignmentExpression></xacml:ObligationExpression></xacml:ObligationExpressions>
-</xacml:Policy>"#,
-        rule("dagl", subject(attr::ROLE_CODE, "DAGL"), &["read", "sign"]),
-        rule("vat", subject(attr::ACCESS_PACKAGE, "merverdiavgift"), &["read"]),
-    )
+    test_support::altinn_xml(id, combining, "vat", "merverdiavgift")
 }
 
 fn decision(snapshot: &Snapshot, subject: PartyId, action: &str, resource: &str, party: PartyId) -> Outcome {

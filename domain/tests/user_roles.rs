@@ -5,54 +5,20 @@
 // Amounts are in øre, written kroner_øre (50_000_00 is 50,000 kroner).
 #![allow(clippy::inconsistent_digit_grouping)]
 
-use domain::audit::Actor;
-use domain::clock::{FixedClock, SystemClock};
-use domain::decisions::policy::{attr, Effect, Match, Policy, Rule};
+use domain::clock::FixedClock;
 use domain::decisions::store::load_snapshot;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
-use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
-use domain::resources::{save, ResourceForSave};
+use domain::parties::PartyId;
 use domain::user_roles::*;
 use sqlx::PgPool;
+use test_support::{demo, demo_world, org, person, resource, save_resource};
 
 async fn setup(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.unwrap();
-    domain::demo::load(pool, &SystemClock).await.unwrap();
+    demo_world(pool).await;
+    // The roles' single rights do the work; the policy itself names a package nobody here holds.
     for id in ["invoice", "payment"] {
-        let r = ResourceForSave {
-            id: id.into(),
-            title_nb: id.into(),
-            title_nn: id.into(),
-            title_en: id.into(),
-            description: String::new(),
-            resource_type: "GenericAccessResource".into(),
-            delegable: true,
-            // The roles' single rights do the work; the policy itself names a package nobody here holds.
-            policy: Policy {
-                resource: String::new(),
-                combining: domain::decisions::Combining::DenyOverrides,
-                rules: vec![Rule {
-                    id: "r".into(),
-                    effect: Effect::Permit,
-                    subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "skatt-naering".into(), ignore_case: true }]],
-                    actions: vec!["read".into()],
-                    description: String::new(),
-                }],
-                obligations: vec![],
-            },
-        };
-        save(pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from("974760673").unwrap(), &r).await.unwrap();
+        save_resource(pool, demo::SERVICE_OWNER, &resource(id, "skatt-naering", &["read"])).await;
     }
-}
-
-async fn person(pool: &PgPool, nin: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_national_id(&mut c, &NationalId::parse(nin, SyntheticIds::Accept).unwrap()).await.unwrap().unwrap().id
-}
-
-async fn org(pool: &PgPool, n: &str) -> PartyId {
-    let mut c = pool.acquire().await.unwrap();
-    parties::find_by_org_number(&mut c, &OrgNumber::try_from(n).unwrap()).await.unwrap().unwrap().id
 }
 
 struct World {

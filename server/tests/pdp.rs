@@ -3,12 +3,9 @@
 
 mod common;
 use common::*;
-use domain::audit::Actor;
-use domain::clock::SystemClock;
-use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
+use domain::decisions::policy::{attr, Obligation};
 use domain::grants::Recipient;
-use domain::parties::{OrgNumber, PartyId};
-use domain::resources::ResourceForSave;
+use domain::parties::PartyId;
 use serde_json::{json, Value};
 
 const KEY: &str = "test-pdp-key-0123456789";
@@ -19,37 +16,15 @@ const BAKERY: &str = "310400009";
 const KYSTFISK: &str = "310600008";
 const FIRM: &str = "310100005";
 
-fn rule(id: &str, package: &str, actions: &[&str]) -> Rule {
-    Rule {
-        id: id.into(),
-        effect: Effect::Permit,
-        subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
-        actions: actions.iter().map(|a| a.to_string()).collect(),
-        description: String::new(),
-    }
-}
-
 async fn with_resources(app: &TestApp) -> sqlx::PgPool {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let resource = ResourceForSave {
-        id: "mva-melding".into(),
-        title_nb: "MVA-melding".into(),
-        title_nn: "MVA-melding".into(),
-        title_en: "VAT return".into(),
-        description: String::new(),
-        resource_type: "GenericAccessResource".into(),
-        delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![
-                rule("vat", "merverdiavgift", &["read", "write"]),
-                rule("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
-            ],
-            obligations: vec![Obligation::minimum_authentication_level(3)],
-        },
-    };
-    domain::resources::save(&pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from("974760673").unwrap(), &resource).await.unwrap();
+    let mut resource = test_support::resource("mva-melding", "merverdiavgift", &["read", "write"]);
+    resource.policy.rules = vec![
+        test_support::package_rule("vat", "merverdiavgift", &["read", "write"]),
+        test_support::package_rule("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
+    ];
+    resource.policy.obligations = vec![Obligation::minimum_authentication_level(3)];
+    test_support::save_resource(&pool, test_support::demo::SERVICE_OWNER, &resource).await;
     pool
 }
 

@@ -31,37 +31,10 @@ fn orders(id: &str) -> Value {
     })
 }
 
-/// Altinn's layout for resource `id`: DAGL may read and sign, the access
+/// Altinn's layout, for resource `id`: DAGL may read and sign, the access
 /// package `regnskapsforer-med-signeringsrettighet` may read; level 3 required.
 fn altinn_xml(id: &str, combining: &str) -> String {
-    let m = |function: &str, value: &str, attribute: &str, category: &str| {
-        format!(
-            r#"<xacml:Match MatchId="urn:oasis:names:tc:xacml:{function}"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#string">{value}</xacml:AttributeValue><xacml:AttributeDesignator AttributeId="{attribute}" Category="{category}" DataType="http://www.w3.org/2001/XMLSchema#string" MustBePresent="false"/></xacml:Match>"#
-        )
-    };
-    let subject = |attribute: &str, value: &str| {
-        m("3.0:function:string-equal-ignore-case", value, attribute, "urn:oasis:names:tc:xacml:1.0:subject-category:access-subject")
-    };
-    let resource = m("1.0:function:string-equal", id, "urn:altinn:resource", "urn:oasis:names:tc:xacml:3.0:attribute-category:resource");
-    let action =
-        |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
-    let rule = |rid: &str, subject: String, actions: &[&str]| {
-        format!(
-            r#"<xacml:Rule RuleId="{rid}" Effect="Permit"><xacml:Target><xacml:AnyOf><xacml:AllOf>{subject}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf><xacml:AllOf>{resource}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf>{}</xacml:AnyOf></xacml:Target></xacml:Rule>"#,
-            actions.iter().map(|a| format!("<xacml:AllOf>{}</xacml:AllOf>", action(a))).collect::<String>()
-        )
-    };
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<xacml:Policy xmlns:xacml="urn:oasis:names:tc:xacml:3.0:core:schema:wd-17" PolicyId="urn:altinn:policyid:1" Version="1.0" RuleCombiningAlgId="urn:oasis:names:tc:xacml:3.0:rule-combining-algorithm:{combining}">
-<xacml:Target/>
-{}
-{}
-<xacml:ObligationExpressions><xacml:ObligationExpression ObligationId="urn:altinn:obligation:authenticationLevel1" FulfillOn="Permit"><xacml:AttributeAssignmentExpression AttributeId="urn:altinn:obligation-assignment:1" Category="urn:altinn:minimum-authenticationlevel"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#integer">3</xacml:AttributeValue></xacml:AttributeAssignmentExpression></xacml:ObligationExpression></xacml:ObligationExpressions>
-</xacml:Policy>"#,
-        rule("dagl", subject("urn:altinn:rolecode", "DAGL"), &["read", "sign"]),
-        rule("accountant", subject("urn:altinn:accesspackage", "regnskapsforer-med-signeringsrettighet"), &["read"]),
-    )
+    test_support::altinn_xml(id, combining, "accountant", "regnskapsforer-med-signeringsrettighet")
 }
 
 /// A second browser (own cookie jar) against the same server.

@@ -5,11 +5,7 @@
 
 mod common;
 use common::*;
-use domain::audit::Actor;
-use domain::clock::SystemClock;
-use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
-use domain::parties::OrgNumber;
-use domain::resources::ResourceForSave;
+use domain::decisions::policy::attr;
 use serde_json::{json, Value};
 
 const KEY: &str = "test-pdp-key-0123456789";
@@ -22,28 +18,7 @@ const BAKERY: &str = "310400009";
 /// the roles' single rights do the work (Altinn's single-right fallback).
 async fn payment_resource(app: &TestApp) -> sqlx::PgPool {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
-    let resource = ResourceForSave {
-        id: "utbetaling".into(),
-        title_nb: "Utbetaling".into(),
-        title_nn: "Utbetaling".into(),
-        title_en: "Payment".into(),
-        description: String::new(),
-        resource_type: "GenericAccessResource".into(),
-        delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule {
-                id: "tax".into(),
-                effect: Effect::Permit,
-                subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "skatt-naering".into(), ignore_case: true }]],
-                actions: vec!["read".into()],
-                description: String::new(),
-            }],
-            obligations: vec![],
-        },
-    };
-    domain::resources::save(&pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from("974760673").unwrap(), &resource).await.unwrap();
+    test_support::save_resource(&pool, test_support::demo::SERVICE_OWNER, &test_support::resource("utbetaling", "skatt-naering", &["read"])).await;
     pool
 }
 

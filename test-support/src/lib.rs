@@ -66,6 +66,51 @@ pub fn acting(services: &Services, person: PartyId, party: PartyId) -> Context {
     services.for_person(person, person.to_string(), Some(party), None)
 }
 
+/// A rule `id` that permits `actions` to holders of the access package `package`.
+pub fn package_rule(id: &str, package: &str, actions: &[&str]) -> Rule {
+    Rule {
+        id: id.into(),
+        effect: Effect::Permit,
+        subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        description: String::new(),
+    }
+}
+
+/// A XACML 3.0 policy for resource `id` in Altinn's layout: register role DAGL
+/// may read and sign, and rule `rule_id` lets holders of `package` read;
+/// authentication level 3 is required.
+pub fn altinn_xml(id: &str, combining: &str, rule_id: &str, package: &str) -> String {
+    let m = |function: &str, value: &str, attribute: &str, category: &str| {
+        format!(
+            r#"<xacml:Match MatchId="urn:oasis:names:tc:xacml:{function}"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#string">{value}</xacml:AttributeValue><xacml:AttributeDesignator AttributeId="{attribute}" Category="{category}" DataType="http://www.w3.org/2001/XMLSchema#string" MustBePresent="false"/></xacml:Match>"#
+        )
+    };
+    let subject = |attribute: &str, value: &str| {
+        m("3.0:function:string-equal-ignore-case", value, attribute, "urn:oasis:names:tc:xacml:1.0:subject-category:access-subject")
+    };
+    let resource = m("1.0:function:string-equal", id, "urn:altinn:resource", "urn:oasis:names:tc:xacml:3.0:attribute-category:resource");
+    let action =
+        |a: &str| m("1.0:function:string-equal", a, "urn:oasis:names:tc:xacml:1.0:action:action-id", "urn:oasis:names:tc:xacml:3.0:attribute-category:action");
+    let rule = |rid: &str, subject: String, actions: &[&str]| {
+        format!(
+            r#"<xacml:Rule RuleId="{rid}" Effect="Permit"><xacml:Target><xacml:AnyOf><xacml:AllOf>{subject}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf><xacml:AllOf>{resource}</xacml:AllOf></xacml:AnyOf><xacml:AnyOf>{}</xacml:AnyOf></xacml:Target></xacml:Rule>"#,
+            actions.iter().map(|a| format!("<xacml:AllOf>{}</xacml:AllOf>", action(a))).collect::<String>()
+        )
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<xacml:Policy xmlns:xacml="urn:oasis:names:tc:xacml:3.0:core:schema:wd-17" PolicyId="urn:altinn:policyid:1" Version="1.0" RuleCombiningAlgId="urn:oasis:names:tc:xacml:3.0:rule-combining-algorithm:{combining}">
+<xacml:Target/>
+{}
+{}
+<xacml:ObligationExpressions><xacml:ObligationExpression ObligationId="urn:altinn:obligation:authenticationLevel1" FulfillOn="Permit"><xacml:AttributeAssignmentExpression AttributeId="urn:altinn:obligation-assignment:1" Category="urn:altinn:minimum-authenticationlevel"><xacml:AttributeValue DataType="http://www.w3.org/2001/XMLSchema#integer">3</xacml:AttributeValue></xacml:AttributeAssignmentExpression></xacml:ObligationExpression></xacml:ObligationExpressions>
+</xacml:Policy>"#,
+        rule("dagl", subject(attr::ROLE_CODE, "DAGL"), &["read", "sign"]),
+        rule(rule_id, subject(attr::ACCESS_PACKAGE, package), &["read"]),
+    )
+}
+
 /// A delegable resource whose one rule permits `actions` to holders of `package`.
 pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
     ResourceForSave {
@@ -76,18 +121,7 @@ pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
         description: String::new(),
         resource_type: "GenericAccessResource".into(),
         delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule {
-                id: "r".into(),
-                effect: Effect::Permit,
-                subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
-                actions: actions.iter().map(|a| a.to_string()).collect(),
-                description: String::new(),
-            }],
-            obligations: vec![],
-        },
+        policy: Policy { resource: String::new(), combining: Combining::DenyOverrides, rules: vec![package_rule("r", package, actions)], obligations: vec![] },
     }
 }
 

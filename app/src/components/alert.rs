@@ -15,6 +15,17 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
     }
 }
 
+/// For a page that needs a signed-in person: says so, and offers to log in
+/// and come back to `return_to`.
+#[component]
+pub fn SignInFirst(return_to: &'static str) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <p class="mt-6">{locale.t("error.not_signed_in")}</p>
+        <p class="mt-4"><a rel="external" class="ds-button" data-variant="primary" href=format!("/auth/login?return={return_to}")>{locale.t("header.login")}</a></p>
+    }
+}
+
 /// An informational message.
 #[component]
 pub fn InfoAlert(children: Children) -> impl IntoView {

@@ -294,6 +294,15 @@ pub(crate) mod ssr {
         (1..).map(|n| format!("rule-{n}")).find(|id| !policy.rules.iter().any(|r| &r.id == id)).unwrap_or_default()
     }
 
+    /// Changes service `id`'s rules with `edit`, under the service's lock, so
+    /// that two people editing rules at once both keep theirs; then shows it.
+    pub async fn change_rules(id: &str, edit: impl FnOnce(&Policy) -> Result<Policy, ResourceError>) -> Result<(), AppError> {
+        let ctx = crate::functions::ssr::use_case_context().await?;
+        domain::resources::edit_rules(&ctx, id, edit).await?;
+        redirect_to_service(id);
+        Ok(())
+    }
+
     pub fn redirect_to_service(id: &str) {
         leptos_axum::redirect(&format!("/tjenester/{id}?lagret=1"));
     }
@@ -445,10 +454,9 @@ pub async fn save_service_rule(
     #[server(default)] roles: String,
     #[server(default)] parties: String,
 ) -> Result<(), AppError> {
-    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = service.trim().to_string();
     let rule_id = rule.trim();
-    domain::resources::edit_rules(&ctx, &id, |existing| {
+    ssr::change_rules(&id, |existing| {
         let mut policy = existing.clone();
         let position = policy.rules.iter().position(|r| r.id == rule_id);
         let new = match position {
@@ -463,17 +471,14 @@ pub async fn save_service_rule(
         }
         Ok(policy)
     })
-    .await?;
-    ssr::redirect_to_service(&id);
-    Ok(())
+    .await
 }
 
 /// Removes a rule from a service (the last rule cannot be removed: a policy needs one).
 #[server(prefix = "/api", endpoint = "delete_service_rule")]
 pub async fn delete_service_rule(#[server(default)] service: String, #[server(default)] rule: String) -> Result<(), AppError> {
-    let ctx = crate::functions::ssr::use_case_context().await?;
     let id = service.trim().to_string();
-    domain::resources::edit_rules(&ctx, &id, |existing| {
+    ssr::change_rules(&id, |existing| {
         let mut policy = existing.clone();
         policy.rules.retain(|r| r.id != rule.trim());
         if policy.rules.len() == existing.rules.len() {
@@ -481,9 +486,7 @@ pub async fn delete_service_rule(#[server(default)] service: String, #[server(de
         }
         Ok(policy)
     })
-    .await?;
-    ssr::redirect_to_service(&id);
-    Ok(())
+    .await
 }
 
 /// Replaces a service's policy with a XACML 3.0 XML document.

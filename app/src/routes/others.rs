@@ -2,7 +2,7 @@
 //! person may act for, other than themselves, with what they hold for it and
 //! why, in the reader's language. No party needs to be chosen.
 
-use crate::components::alert::ErrorAlert;
+use crate::components::alert::{ErrorAlert, SignInFirst};
 use crate::error::AppError;
 use crate::functions::others::what_i_can_do_for_others;
 use crate::i18n::use_locale;
@@ -46,10 +46,7 @@ pub fn OthersPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::NotSignedIn) => view! {
-                        <p class="mt-6">{locale.t("error.not_signed_in")}</p>
-                        <p class="mt-4"><a rel="external" class="ds-button" data-variant="primary" href="/auth/login?return=/fullmakter">{locale.t("header.login")}</a></p>
-                    }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInFirst return_to="/fullmakter"/> }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 }
             })}

@@ -1,7 +1,7 @@
 //! "Velg aktør": choose the party to act for, with search. Works without
 //! JavaScript: the search is a GET form, each choice a POST form.
 
-use crate::components::alert::ErrorAlert;
+use crate::components::alert::{ErrorAlert, SignInFirst};
 use crate::error::AppError;
 use crate::form_flash::use_server_action;
 use crate::functions::parties::{list_parties, ChooseParty};
@@ -61,10 +61,7 @@ pub fn ChoosePartyPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::NotSignedIn) => view! {
-                        <p class="mt-6">{locale.t("error.not_signed_in")}</p>
-                        <p class="mt-4"><a rel="external" class="ds-button" data-variant="primary" href="/auth/login?return=/velg-aktor">{locale.t("header.login")}</a></p>
-                    }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInFirst return_to="/velg-aktor"/> }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 }
             })}
