@@ -14,7 +14,6 @@
 #[path = "population.rs"]
 mod population;
 
-use domain::audit::Actor;
 use domain::clock::SystemClock;
 use domain::decisions::live::Engine;
 use domain::decisions::store::{load_snapshot, record_change, Change};
@@ -114,7 +113,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sqlx::query(&format!("drop database if exists {DB} with (force)")).execute(&mut admin).await?;
     sqlx::query(&format!("create database {DB}")).execute(&mut admin).await?;
     let pool = domain::db::connect_and_migrate(&format!("{base}/{DB}"), 4).await?;
-    domain::catalogue::store::import(&pool, Actor::system("bench"), &SystemClock, &domain::catalogue::builtin(), "builtin").await?;
+    let operator = domain::Services::start(pool.clone(), std::sync::Arc::new(SystemClock)).await?.for_operator("bench");
+    domain::catalogue::store::import(&operator, &domain::catalogue::builtin(), "builtin").await?;
 
     let pop = Population::from_env();
     println!("population: {}", pop.describe());

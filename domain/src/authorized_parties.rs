@@ -240,26 +240,14 @@ mod tests {
     use crate::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
     use crate::decisions::snapshot::{RolePackageRule, SnapshotBuilder};
 
-    fn org(b: &mut SnapshotBuilder, name: &str, number: &str, parent: Option<Uuid>) -> Uuid {
-        let id = Uuid::now_v7();
-        b.party(PartyInfo { id, name: name.into(), org_number: Some(number.into()), national_id: None, org_form: Some("AS".into()), parent });
-        id
-    }
-
-    fn person(b: &mut SnapshotBuilder, name: &str, nin: &str) -> Uuid {
-        let id = Uuid::now_v7();
-        b.party(PartyInfo { id, name: name.into(), org_number: None, national_id: Some(nin.into()), org_form: None, parent: None });
-        id
-    }
-
     #[test]
     fn a_person_first_then_the_others_by_name_with_what_they_hold_and_why() {
         let mut b = SnapshotBuilder::new(1);
-        let bakery = org(&mut b, "Bakeri Hansen AS", "310400009", None);
-        let branch = org(&mut b, "Bakeri Hansen avd. Sentrum", "310410003", Some(bakery));
-        let fish = org(&mut b, "Kystfisk AS", "310600008", None);
-        let bjorn = person(&mut b, "Bjørn Hansen", "14928810047");
-        let nobody = person(&mut b, "Gunn Gjest", "11839110083");
+        let bakery = b.organisation("Bakeri Hansen AS", "310400009", "AS", None);
+        let branch = b.organisation("Bakeri Hansen avd. Sentrum", "310410003", "AS", Some(bakery));
+        let fish = b.organisation("Kystfisk AS", "310600008", "AS", None);
+        let bjorn = b.person("Bjørn Hansen", "14928810047");
+        let nobody = b.person("Gunn Gjest", "11839110083");
         b.role("daglig-leder", true);
         b.role_package("daglig-leder", RolePackageRule { package: "merverdiavgift".into(), org_form: None, has_access: true });
         b.register_role(bjorn, bakery, "DAGL", "daglig-leder");

@@ -96,6 +96,18 @@ impl Context {
         }
     }
 
+    /// What the whole installation shares — the catalogue of access
+    /// packages, the register of parties and their roles, demo data — is
+    /// changed by its operator alone, through a command or a job; never by a
+    /// person or an API client through a page or an API.
+    pub fn authorize_operator(&self) -> Result<(), Denied> {
+        if self.who() == Who::Installation {
+            Ok(())
+        } else {
+            Err(Denied)
+        }
+    }
+
     /// The party acted for, if the actor may do `action` on `resource` for it.
     pub fn authorize_for_party(&self, action: Action, resource: SystemResource) -> Result<PartyId, Denied> {
         let party = self.party().ok_or(Denied)?;

@@ -27,6 +27,14 @@ pub struct Services {
 }
 
 impl Services {
+    /// The services over `db`, with an engine built from what it holds now.
+    /// A server keeps the engine current with [`Engine::spawn_refresher`]; a
+    /// command needs no more than the refresh each commit does.
+    pub async fn start(db: PgPool, clock: Arc<dyn Clock>) -> Result<Self, sqlx::Error> {
+        let engine = Engine::load(&db).await?;
+        Ok(Self { db, clock, engine })
+    }
+
     /// A signed-in person acting for `party` (or for nobody yet), in the
     /// request `request_id`. `name` is how the audit trail names them.
     pub fn for_person(&self, person: PartyId, name: impl Into<String>, party: Option<PartyId>, request_id: Option<String>) -> Context {

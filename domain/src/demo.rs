@@ -4,12 +4,11 @@
 //! test registers, and national identity numbers with month + 80 (Tenor style),
 //! so they can never belong to a real person.
 
-use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
-use crate::clock::Clock;
+use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
+use crate::context::Context;
 use crate::parties::model::{OrganisationForCreate, PersonForCreate};
 use crate::parties::{store as parties, NationalId, OrgForm, OrgNumber, SyntheticIds};
 use crate::roles;
-use sqlx::PgPool;
 
 /// A demo organisation: org number, name, form, main unit.
 pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
@@ -103,6 +102,8 @@ pub enum DemoError {
     #[error("role {0} is not in the catalogue; load the catalogue first")]
     UnknownRole(String),
     #[error(transparent)]
+    Denied(#[from] crate::authz::Denied),
+    #[error(transparent)]
     Store(#[from] UnitOfWorkError),
     #[error(transparent)]
     Resource(#[from] crate::resources::ResourceError),
@@ -114,9 +115,12 @@ impl From<sqlx::Error> for DemoError {
     }
 }
 
-/// Loads (or refreshes) the demo data in one audited transaction. Idempotent.
-pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
-    let mut uow = UnitOfWork::begin(pool, Actor::system("demo-data"), clock).await?;
+/// Loads (or refreshes) the demo data in one audited transaction, as the
+/// installation's operator. Idempotent.
+#[tracing::instrument(skip_all, fields(actor = %ctx.actor().label))]
+pub async fn load(ctx: &Context) -> Result<(), DemoError> {
+    ctx.authorize_operator()?;
+    let mut uow = ctx.begin().await?;
     for (org, name, form, parent) in ORGANISATIONS {
         let o = OrganisationForCreate {
             org_number: OrgNumber::try_from(*org).map_err(|e| DemoError::Invalid(format!("{org}: {e}")))?,
@@ -176,12 +180,12 @@ pub async fn load(pool: &PgPool, clock: &dyn Clock) -> Result<(), DemoError> {
         serde_json::json!({"organisations": ORGANISATIONS.len(), "persons": PERSONS.len(), "register_roles": REGISTER_ROLES.len()}),
     ))
     .await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     let resource = demo_resource();
-    let exists = crate::resources::store::owner_of(&mut *pool.acquire().await?, &resource.id).await?.is_some();
+    let exists = crate::resources::store::owner_of(&mut *ctx.db().acquire().await?, &resource.id).await?.is_some();
     if !exists {
         let owner = OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?;
-        crate::resources::save(pool, clock, Actor::system("demo-data"), &owner, &resource).await?;
+        crate::resources::save(ctx, &owner, &resource).await?;
     }
     Ok(())
 }

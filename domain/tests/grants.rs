@@ -1,7 +1,6 @@
 //! Direct grants against PostgreSQL: the rules of who may give what, and that a
 //! grant and its revocation reach the decision engine.
 
-use domain::audit::Actor;
 use domain::clock::SystemClock;
 use domain::decisions::store::load_snapshot;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
@@ -92,12 +91,12 @@ async fn an_access_manager_may_pass_on_only_what_they_hold(pool: PgPool) {
 async fn a_resource_belongs_to_its_owner_and_must_be_well_formed(pool: PgPool) {
     setup(&pool).await;
     let other = OrgNumber::try_from("991825827").unwrap();
-    let err = save(&pool, &SystemClock, Actor::system("test"), &other, &vat_resource()).await.unwrap_err();
+    let err = save(&test_support::operator(&pool).await, &other, &vat_resource()).await.unwrap_err();
     assert!(matches!(err, ResourceError::NotOwner));
     let mut bad = vat_resource();
     bad.id = "Bad Id".into();
     bad.policy.rules.clear();
-    let err = save(&pool, &SystemClock, Actor::system("test"), &other, &bad).await.unwrap_err();
+    let err = save(&test_support::operator(&pool).await, &other, &bad).await.unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("id must be") && msg.contains("no rules"), "{msg}");
 }

@@ -2,7 +2,6 @@
 //! change, delete, import and export, what is refused (audited, nothing
 //! changed), and that the engine decides with what was saved.
 
-use domain::clock::SystemClock;
 use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
 use domain::decisions::store::load_snapshot;
 use domain::decisions::xacml_xml::XmlPolicyError;
@@ -248,6 +247,6 @@ async fn the_demo_service_owner_is_managed_by_its_general_manager(pool: PgPool) 
     changed.title_en = "Reports".into();
     resources::update(&c, &changed.id, &changed).await.unwrap();
     // Loading the demo again does not overwrite the edit.
-    domain::demo::load(&pool, &SystemClock).await.unwrap();
+    domain::demo::load(&test_support::operator(&pool).await).await.unwrap();
     assert_eq!(resources::get(&c, "fjordby-rapportering").await.unwrap().title_en, "Reports");
 }

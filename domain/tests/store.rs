@@ -12,8 +12,7 @@ async fn as_person(pool: &PgPool, who: &domain::parties::Party) -> domain::Conte
 }
 
 async fn with_demo(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
-    domain::demo::load(pool, &SystemClock).await.expect("demo data");
+    test_support::demo_world(pool).await;
 }
 
 async fn person(pool: &PgPool, nin: &str) -> domain::parties::Party {

@@ -1,8 +1,6 @@
 //! The token endpoint's batched write against PostgreSQL: each row is checked
 //! on its own, each (client, jti) is spent once, and results keep their order.
 
-use domain::audit::Actor;
-use domain::clock::SystemClock;
 use domain::tokens::store::{spend_jtis_and_record, Spent};
 use domain::tokens::{IssuedToken, TokenWrite};
 use sqlx::PgPool;
@@ -14,8 +12,7 @@ const VENDOR: &str = "310000000";
 const BAKERY: &str = "310400009";
 
 async fn with_client_and_system_user(pool: &PgPool) -> Uuid {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
-    domain::demo::load(pool, &SystemClock).await.expect("demo data");
+    test_support::demo_world(pool).await;
     sqlx::query("insert into api_client (client_id, owner_party_id, display_name, scopes, created_at) select $1, id, 'batch', '{a:b}', now() from party where org_number = $2")
         .bind(CLIENT)
         .bind(VENDOR)

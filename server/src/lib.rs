@@ -44,11 +44,11 @@ pub fn random_token(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
-/// Loads the built-in catalogue and the demo parties.
-pub async fn load_demo(pool: &sqlx::PgPool, clock: &dyn domain::Clock) -> anyhow::Result<()> {
-    let actor = domain::audit::Actor::system("demo-data");
-    domain::catalogue::store::import(pool, actor, clock, &domain::catalogue::builtin(), "builtin").await?;
-    domain::demo::load(pool, clock).await?;
+/// Loads the built-in catalogue and the demo parties, as the operator.
+pub async fn load_demo(services: &domain::Services) -> anyhow::Result<()> {
+    let operator = services.for_operator("demo-data");
+    domain::catalogue::store::import(&operator, &domain::catalogue::builtin(), "builtin").await?;
+    domain::demo::load(&operator).await?;
     Ok(())
 }
 
@@ -57,8 +57,9 @@ pub async fn load_demo(pool: &sqlx::PgPool, clock: &dyn domain::Clock) -> anyhow
 pub async fn build(config: Config) -> anyhow::Result<Router> {
     let pool = domain::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
     let clock: Arc<dyn domain::Clock> = Arc::new(domain::SystemClock);
+    let services = domain::Services::start(pool.clone(), clock.clone()).await?;
     if config.demo_data {
-        load_demo(&pool, clock.as_ref()).await?;
+        load_demo(&services).await?;
     }
 
     let kek = match config.token_key_encryption_key {
@@ -78,7 +79,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     };
     let tokens = token::TokenService::start(pool.clone(), clock.clone(), token_settings, kek).await?;
 
-    let engine = domain::decisions::live::Engine::load(&pool).await?;
+    let engine = services.engine;
     engine.spawn_refresher(pool.clone());
 
     // The session store writes outside `UnitOfWork`: a session is the

@@ -72,8 +72,8 @@ const DEFAULT_CATALOGUE_DIR: &str = "data/altinn/access-packages";
 
 async fn import_catalogue(config: &Config, dir: &str) -> anyhow::Result<()> {
     let catalogue = domain::catalogue::from_altinn_dir(std::path::Path::new(dir))?;
-    let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
-    let counts = domain::catalogue::store::import(&pool, domain::audit::Actor::system("import-catalogue"), &domain::SystemClock, &catalogue, dir).await?;
+    let operator = operator(config, "import-catalogue").await?;
+    let counts = domain::catalogue::store::import(&operator, &catalogue, dir).await?;
     println!("imported {} areas, {} packages, {} roles, {} role-to-package rows from {dir}", counts.areas, counts.packages, counts.roles, counts.role_packages);
     Ok(())
 }
@@ -85,9 +85,9 @@ async fn import_register(config: &Config, file: &str) -> anyhow::Result<()> {
     } else {
         domain::register::parse_json(&text, config.synthetic_ids())?
     };
-    let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
+    let operator = operator(config, "import-register").await?;
     let mut progress = |done: usize, total: usize| eprint!("\rprocessed {done} of {total} rows");
-    let counts = domain::register::import(&pool, &domain::SystemClock, domain::audit::Actor::system("import-register"), &feed, file, &mut progress).await?;
+    let counts = domain::register::import(&operator, &feed, file, &mut progress).await?;
     eprintln!();
     println!(
         "{} parties added, {} changed; {} roles added, {} ended; {} unchanged",
@@ -96,9 +96,19 @@ async fn import_register(config: &Config, file: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn load_demo(config: &Config) -> anyhow::Result<()> {
+/// The installation's operator running the command `label`: every use case
+/// a command calls takes this context, as a request's would take its caller's.
+async fn operator(config: &Config, label: &str) -> anyhow::Result<domain::Context> {
+    Ok(services(config).await?.for_operator(label))
+}
+
+async fn services(config: &Config) -> anyhow::Result<domain::Services> {
     let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
-    server::load_demo(&pool, &domain::SystemClock).await?;
+    Ok(domain::Services::start(pool, std::sync::Arc::new(domain::SystemClock)).await?)
+}
+
+async fn load_demo(config: &Config) -> anyhow::Result<()> {
+    server::load_demo(&services(config).await?).await?;
     println!("demo data loaded");
     Ok(())
 }

@@ -3,9 +3,7 @@
 //!
 //! The demo data (`domain::demo`) is the world: the parties below are in it.
 
-use domain::audit::Actor;
 use domain::clock::{Clock, SystemClock};
-use domain::decisions::live::Engine;
 use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::ResourceForSave;
@@ -35,8 +33,14 @@ pub mod demo {
 
 /// Imports the built-in catalogue and loads the demo data.
 pub async fn demo_world(pool: &PgPool) {
-    domain::catalogue::store::import(pool, Actor::system("test"), &SystemClock, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
-    domain::demo::load(pool, &SystemClock).await.expect("demo data");
+    let installation = operator(pool).await;
+    domain::catalogue::store::import(&installation, &domain::catalogue::builtin(), "builtin").await.expect("catalogue");
+    domain::demo::load(&installation).await.expect("demo data");
+}
+
+/// The installation itself (what a command or a job acts as).
+pub async fn operator(pool: &PgPool) -> Context {
+    services(pool).await.for_operator("test")
 }
 
 /// The person with this national identity number (demo data).
@@ -58,7 +62,7 @@ pub async fn services(pool: &PgPool) -> Services {
 
 /// As [`services`], with another clock.
 pub async fn services_with_clock(pool: &PgPool, clock: Arc<dyn Clock>) -> Services {
-    Services { db: pool.clone(), clock, engine: Engine::load(pool).await.expect("engine") }
+    Services::start(pool.clone(), clock).await.expect("engine")
 }
 
 /// `person` acting for `party`, named in the audit trail by their id.
@@ -127,5 +131,5 @@ pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
 
 /// Saves `r` as the installation, owned by `owner`.
 pub async fn save_resource(pool: &PgPool, owner: &str, r: &ResourceForSave) {
-    domain::resources::save(pool, &SystemClock, Actor::system("test"), &OrgNumber::try_from(owner).expect("a valid number"), r).await.expect("resource saved");
+    domain::resources::save(&operator(pool).await, &OrgNumber::try_from(owner).expect("a valid number"), r).await.expect("resource saved");
 }

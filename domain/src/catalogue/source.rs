@@ -23,15 +23,33 @@ struct Items<T> {
     items: Vec<T>,
 }
 
+/// The name and description in the three languages, as every kind of item
+/// in the published files spells them (only Norwegian bokmål is required).
 #[derive(Deserialize)]
-struct AreaIn {
-    urn: String,
+struct TextsIn {
     name_nb: String,
     name_nn: Option<String>,
     name_en: Option<String>,
     description_nb: Option<String>,
     description_nn: Option<String>,
     description_en: Option<String>,
+}
+
+impl TextsIn {
+    fn name(&self) -> Text {
+        text(self.name_nb.clone(), self.name_nn.clone(), self.name_en.clone())
+    }
+
+    fn description(&self) -> Text {
+        text(self.description_nb.clone().unwrap_or_default(), self.description_nn.clone(), self.description_en.clone())
+    }
+}
+
+#[derive(Deserialize)]
+struct AreaIn {
+    urn: String,
+    #[serde(flatten)]
+    texts: TextsIn,
     #[serde(rename = "groupName_nb")]
     group_name_nb: Option<String>,
 }
@@ -42,18 +60,8 @@ struct PackageIn {
     urn: String,
     code: String,
     area_urn: String,
-    #[serde(rename = "name_nb")]
-    name_nb: String,
-    #[serde(rename = "name_nn")]
-    name_nn: Option<String>,
-    #[serde(rename = "name_en")]
-    name_en: Option<String>,
-    #[serde(rename = "description_nb")]
-    description_nb: Option<String>,
-    #[serde(rename = "description_nn")]
-    description_nn: Option<String>,
-    #[serde(rename = "description_en")]
-    description_en: Option<String>,
+    #[serde(flatten)]
+    texts: TextsIn,
     is_delegable: bool,
     is_assignable: bool,
     is_available_for_service_owners: bool,
@@ -67,18 +75,8 @@ struct RoleIn {
     urn: String,
     legacy_code: Option<String>,
     provider: Option<String>,
-    #[serde(rename = "name_nb")]
-    name_nb: String,
-    #[serde(rename = "name_nn")]
-    name_nn: Option<String>,
-    #[serde(rename = "name_en")]
-    name_en: Option<String>,
-    #[serde(rename = "description_nb")]
-    description_nb: Option<String>,
-    #[serde(rename = "description_nn")]
-    description_nn: Option<String>,
-    #[serde(rename = "description_en")]
-    description_en: Option<String>,
+    #[serde(flatten)]
+    texts: TextsIn,
     #[serde(default)]
     is_key_role: bool,
     entity_type: String,
@@ -116,12 +114,7 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &str, json: &str) -> Result<Vec<T>,
 pub fn from_json(names: [&str; 4], areas: &str, packages: &str, roles: &str, role_packages: &str) -> Result<Catalogue, CatalogueError> {
     let areas = parse::<AreaIn>(names[0], areas)?
         .into_iter()
-        .map(|a| Area {
-            urn: a.urn,
-            group: a.group_name_nb.unwrap_or_default(),
-            description: text(a.description_nb.unwrap_or_default(), a.description_nn, a.description_en),
-            name: text(a.name_nb, a.name_nn, a.name_en),
-        })
+        .map(|a| Area { urn: a.urn, group: a.group_name_nb.unwrap_or_default(), description: a.texts.description(), name: a.texts.name() })
         .collect();
     let packages = parse::<PackageIn>(names[1], packages)?
         .into_iter()
@@ -131,8 +124,8 @@ pub fn from_json(names: [&str; 4], areas: &str, packages: &str, roles: &str, rol
                 urn: p.urn,
                 code: p.code,
                 area_urn: p.area_urn,
-                description: text(p.description_nb.unwrap_or_default(), p.description_nn, p.description_en),
-                name: text(p.name_nb, p.name_nn, p.name_en),
+                description: p.texts.description(),
+                name: p.texts.name(),
                 delegable: p.is_delegable,
                 assignable: p.is_assignable,
                 available_for_service_owners: p.is_available_for_service_owners,
@@ -148,8 +141,8 @@ pub fn from_json(names: [&str; 4], areas: &str, packages: &str, roles: &str, rol
                 urn: r.urn,
                 legacy_code: r.legacy_code.filter(|c| !c.is_empty()),
                 provider: r.provider.unwrap_or_default(),
-                description: text(r.description_nb.unwrap_or_default(), r.description_nn, r.description_en),
-                name: text(r.name_nb, r.name_nn, r.name_en),
+                description: r.texts.description(),
+                name: r.texts.name(),
                 is_key_role: r.is_key_role,
             })
         })

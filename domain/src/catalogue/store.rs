@@ -1,10 +1,11 @@
 //! Storing the catalogue, and the import use case.
 
 use super::model::{Catalogue, EntityType, Text};
-use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
-use crate::clock::Clock;
+use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
+use crate::authz::Denied;
+use crate::context::Context;
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 /// What an import changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -15,14 +16,32 @@ pub struct ImportCounts {
     pub role_packages: usize,
 }
 
-/// Imports `catalogue` (insert or update every row) in one audited transaction.
-pub async fn import(pool: &PgPool, actor: Actor, clock: &dyn Clock, catalogue: &Catalogue, source: &str) -> Result<ImportCounts, UnitOfWorkError> {
-    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+/// Why a catalogue import changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Imports `catalogue` (insert or update every row) in one audited
+/// transaction; for the installation's operator only.
+#[tracing::instrument(skip_all, fields(actor = %ctx.actor().label, source))]
+pub async fn import(ctx: &Context, catalogue: &Catalogue, source: &str) -> Result<ImportCounts, ImportError> {
+    ctx.authorize_operator()?;
+    let mut uow = ctx.begin().await?;
     let counts = save(uow.conn(), catalogue).await?;
     // Key roles and role → package rules decide; instances rebuild their snapshot.
     crate::decisions::store::record_change(uow.conn(), crate::decisions::store::Change::Rebuild("catalogue-import")).await?;
     uow.audit(AuditEvent::new("catalogue.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(counts)
 }
 
@@ -227,12 +246,13 @@ pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::Actor;
     use crate::clock::SystemClock;
+    use sqlx::PgPool;
 
     #[sqlx::test(migrations = "../migrations")]
     async fn held_things_are_named_in_three_languages(pool: PgPool) {
-        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let operator = crate::Services::start(pool.clone(), std::sync::Arc::new(SystemClock)).await.unwrap().for_operator("test");
+        import(&operator, &crate::catalogue::builtin(), "builtin").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
         let whats =
             ["package:merverdiavgift", "role:DAGL", "right:fullmakt_access_management:write", "role:payer", "package:nope", "userrole:nope"].map(String::from);
@@ -254,7 +274,8 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn assignable_packages_come_with_descriptions_and_areas_for_the_entity_type(pool: PgPool) {
-        import(&pool, Actor::system("test"), &SystemClock, &crate::catalogue::builtin(), "builtin").await.unwrap();
+        let operator = crate::Services::start(pool.clone(), std::sync::Arc::new(SystemClock)).await.unwrap().for_operator("test");
+        import(&operator, &crate::catalogue::builtin(), "builtin").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
         let for_orgs = assignable_packages(&mut conn, EntityType::Organisation).await.unwrap();
         let vat = for_orgs.iter().find(|p| p.code == "merverdiavgift").expect("VAT can be given");

@@ -3,7 +3,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 use super::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
-use super::snapshot::{PartyInfo, Reason, RolePackageRule, Snapshot, SnapshotBuilder};
+use super::snapshot::{Reason, RolePackageRule, Snapshot, SnapshotBuilder};
 use super::{decide, decide_explained, DecisionRequest, Env, Outcome, SubjectRef};
 use uuid::Uuid;
 
@@ -20,18 +20,6 @@ struct World {
     branch: Uuid,
 }
 
-fn org(b: &mut SnapshotBuilder, name: &str, number: &str, form: &str, parent: Option<Uuid>) -> Uuid {
-    let id = Uuid::now_v7();
-    b.party(PartyInfo { id, name: name.into(), org_number: Some(number.into()), national_id: None, org_form: Some(form.into()), parent });
-    id
-}
-
-fn person(b: &mut SnapshotBuilder, name: &str, nin: &str) -> Uuid {
-    let id = Uuid::now_v7();
-    b.party(PartyInfo { id, name: name.into(), org_number: None, national_id: Some(nin.into()), org_form: None, parent: None });
-    id
-}
-
 fn package_rule(id: &str, package: &str, actions: &[&str]) -> Rule {
     Rule {
         id: id.into(),
@@ -44,15 +32,15 @@ fn package_rule(id: &str, package: &str, actions: &[&str]) -> Rule {
 
 fn world() -> World {
     let mut b = SnapshotBuilder::new(7);
-    let bakery = org(&mut b, "Bakeri Hansen AS", "310400009", "AS", None);
-    let branch = org(&mut b, "Bakeri Hansen avd. Sentrum", "310410003", "BEDR", Some(bakery));
-    let brl = org(&mut b, "Fjordutsikt Borettslag", "310500003", "BRL", None);
-    let other_client = org(&mut b, "Kystfisk AS", "310600008", "AS", None);
-    let firm = org(&mut b, "Tall og Tro Regnskap AS", "310100005", "AS", None);
-    let manager = org(&mut b, "Boligforvaltning Vest AS", "310300004", "AS", None);
-    let ola = person(&mut b, "Ola Tallesen", "03908110020");
-    let bjorn = person(&mut b, "Bjørn Hansen", "14928810047");
-    let grantee = person(&mut b, "Gunn Gjest", "11839110083");
+    let bakery = b.organisation("Bakeri Hansen AS", "310400009", "AS", None);
+    let branch = b.organisation("Bakeri Hansen avd. Sentrum", "310410003", "BEDR", Some(bakery));
+    let brl = b.organisation("Fjordutsikt Borettslag", "310500003", "BRL", None);
+    let other_client = b.organisation("Kystfisk AS", "310600008", "AS", None);
+    let firm = b.organisation("Tall og Tro Regnskap AS", "310100005", "AS", None);
+    let manager = b.organisation("Boligforvaltning Vest AS", "310300004", "AS", None);
+    let ola = b.person("Ola Tallesen", "03908110020");
+    let bjorn = b.person("Bjørn Hansen", "14928810047");
+    let grantee = b.person("Gunn Gjest", "11839110083");
     b.role("daglig-leder", true);
     b.role("regnskapsforer", false);
     b.role("forretningsforer", false);
@@ -218,11 +206,11 @@ mod user_roles {
 
     fn hospital() -> Hospital {
         let mut b = SnapshotBuilder::new(1);
-        let hospital = org(&mut b, "Fjord sykehus HF", "310800007", "ORGL", None);
-        let other_hospital = org(&mut b, "Vik sykehus HF", "310900001", "ORGL", None);
-        let nurse = person(&mut b, "Nina Sykepleier", "13897049727");
-        let doctor = person(&mut b, "Lars Lege", "17867198345");
-        let clerk = person(&mut b, "Kari Kasserer", "24826498143");
+        let hospital = b.organisation("Fjord sykehus HF", "310800007", "ORGL", None);
+        let other_hospital = b.organisation("Vik sykehus HF", "310900001", "ORGL", None);
+        let nurse = b.person("Nina Sykepleier", "13897049727");
+        let doctor = b.person("Lars Lege", "17867198345");
+        let clerk = b.person("Kari Kasserer", "24826498143");
         let [employee, physician, hospital_doctor, payer, approver] = [1u128, 2, 3, 4, 5].map(Uuid::from_u128);
         b.user_role(employee, role("employee", &[], &[("intranet", "read")], AccessRules::default()), vec![]);
         b.user_role(physician, role("doctor", &[], &[("journal", "read")], AccessRules::default()), vec![employee]);
@@ -314,8 +302,8 @@ mod user_roles {
     #[test]
     fn role_codes_from_assignments_match_policies_that_name_them() {
         let mut b = SnapshotBuilder::new(1);
-        let hospital = org(&mut b, "Fjord sykehus HF", "310800007", "ORGL", None);
-        let doctor = person(&mut b, "Lars Lege", "17867198345");
+        let hospital = b.organisation("Fjord sykehus HF", "310800007", "ORGL", None);
+        let doctor = b.person("Lars Lege", "17867198345");
         b.user_role(Uuid::from_u128(1), role("hospital-doctor", &["helsetjenester"], &[], AccessRules::default()), vec![]);
         b.assignment(AssignmentRow { id: Uuid::from_u128(2), role: Uuid::from_u128(1), subject: doctor, parties: vec![hospital], assigned_by: None });
         let rule = Rule {

@@ -386,7 +386,7 @@ pub(crate) fn held_for_others(snapshot: &Snapshot, person: PartyId) -> Vec<HeldF
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decisions::snapshot::{PartyInfo, RolePackageRule, SnapshotBuilder};
+    use crate::decisions::snapshot::{RolePackageRule, SnapshotBuilder};
 
     struct World {
         snapshot: Snapshot,
@@ -400,30 +400,18 @@ mod tests {
         grant: Uuid,
     }
 
-    fn org(b: &mut SnapshotBuilder, name: &str, number: &str, parent: Option<Uuid>) -> Uuid {
-        let id = Uuid::now_v7();
-        b.party(PartyInfo { id, name: name.into(), org_number: Some(number.into()), national_id: None, org_form: Some("AS".into()), parent });
-        id
-    }
-
-    fn person(b: &mut SnapshotBuilder, name: &str, nin: &str) -> Uuid {
-        let id = Uuid::now_v7();
-        b.party(PartyInfo { id, name: name.into(), org_number: None, national_id: Some(nin.into()), org_form: None, parent: None });
-        id
-    }
-
     /// The demo scenario: Ola runs an accounting firm that keeps the books of a
     /// bakery (with a branch) and a fishing company; the bakery's manager also
     /// gave Ola a package directly.
     fn world() -> World {
         let mut b = SnapshotBuilder::new(1);
-        let firm = org(&mut b, "Tall og Tro Regnskap AS", "310100005", None);
-        let bakery = org(&mut b, "Bakeri Hansen AS", "310400009", None);
-        let branch = org(&mut b, "Bakeri Hansen avd. Sentrum", "310410003", Some(bakery));
-        let fishing = org(&mut b, "Kystfisk AS", "310600008", None);
-        let ola = person(&mut b, "Ola Tallesen", "03908110020");
-        let bjorn = person(&mut b, "Bjørn Hansen", "14928810047");
-        let gunn = person(&mut b, "Gunn Gjest", "11839110083");
+        let firm = b.organisation("Tall og Tro Regnskap AS", "310100005", "AS", None);
+        let bakery = b.organisation("Bakeri Hansen AS", "310400009", "AS", None);
+        let branch = b.organisation("Bakeri Hansen avd. Sentrum", "310410003", "AS", Some(bakery));
+        let fishing = b.organisation("Kystfisk AS", "310600008", "AS", None);
+        let ola = b.person("Ola Tallesen", "03908110020");
+        let bjorn = b.person("Bjørn Hansen", "14928810047");
+        let gunn = b.person("Gunn Gjest", "11839110083");
         b.role("daglig-leder", true);
         b.role("regnskapsforer", false);
         b.role_package("daglig-leder", RolePackageRule { package: "merverdiavgift".into(), org_form: None, has_access: true });

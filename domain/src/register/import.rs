@@ -1,13 +1,13 @@
 //! Applying a feed: one audited transaction, counted, with progress.
 
 use super::feed::Feed;
-use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
-use crate::clock::Clock;
+use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
+use crate::authz::Denied;
+use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
 use crate::parties::model::{OrganisationForCreate, PartyIdentity, PersonForCreate};
 use crate::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use serde::Serialize;
-use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
 
 /// What an import changed.
@@ -27,6 +27,8 @@ pub enum ImportError {
     #[error("{0} is named as a role holder or organisation but is neither in the feed nor already known")]
     UnknownParty(String),
     #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
     Store(#[from] UnitOfWorkError),
 }
 
@@ -37,14 +39,10 @@ impl From<sqlx::Error> for ImportError {
 }
 
 /// Applies `feed`; `progress(done, total)` is called as rows are processed.
-pub async fn import(
-    pool: &PgPool,
-    clock: &dyn Clock,
-    actor: Actor,
-    feed: &Feed,
-    source: &str,
-    progress: &mut (dyn FnMut(usize, usize) + Send),
-) -> Result<ImportCounts, ImportError> {
+/// For the installation's operator only.
+#[tracing::instrument(skip_all, fields(actor = %ctx.actor().label, source))]
+pub async fn import(ctx: &Context, feed: &Feed, source: &str, progress: &mut (dyn FnMut(usize, usize) + Send)) -> Result<ImportCounts, ImportError> {
+    ctx.authorize_operator()?;
     let total = feed.organisations.len() + feed.persons.len() + feed.roles.len();
     let mut done = 0usize;
     let mut tick = |done: &mut usize| {
@@ -54,7 +52,7 @@ pub async fn import(
         }
     };
     let mut counts = ImportCounts::default();
-    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+    let mut uow = ctx.begin().await?;
 
     // Main units before sub-units, so that parents resolve.
     let mut orgs: Vec<_> = feed.organisations.iter().collect();
@@ -147,7 +145,7 @@ pub async fn import(
         }
     }
     if !ended.is_empty() {
-        sqlx::query!("update register_role set valid_to = $2 where id = any($1)", &ended, clock.now()).execute(uow.conn()).await?;
+        sqlx::query!("update register_role set valid_to = $2 where id = any($1)", &ended, ctx.now()).execute(uow.conn()).await?;
         counts.roles_ended = ended.len();
     }
     for (code, holder, for_party) in wanted.difference(&have) {
@@ -158,6 +156,6 @@ pub async fn import(
         record_change(uow.conn(), Change::Rebuild("register-import")).await?;
     }
     uow.audit(AuditEvent::new("register.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(counts)
 }

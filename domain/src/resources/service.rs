@@ -14,14 +14,12 @@ use super::model::{Authority, FieldError, Resource, ResourceForSave};
 use super::{rules, store};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::authz::{permits, Action, SystemResource};
-use crate::clock::Clock;
 use crate::context::Context;
 use crate::decisions::policy::Policy;
 use crate::decisions::store::{record_change, Change};
 use crate::decisions::xacml_xml::{self, XmlPolicyError};
 use crate::decisions::Snapshot;
 use crate::parties::{OrgNumber, PartyId};
-use sqlx::PgPool;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,17 +80,14 @@ impl ResourceError {
 /// engine state they decide from, and on whose authority they act.
 struct Ctx<'a> {
     context: &'a Context,
-    pool: &'a PgPool,
-    clock: &'a dyn Clock,
     snapshot: Arc<Snapshot>,
-    actor: Actor,
     authority: Authority,
 }
 
 impl<'a> Ctx<'a> {
     fn of(context: &'a Context) -> Self {
         let authority = context.person().map_or(Authority::System, Authority::Person);
-        Self { context, pool: context.db(), clock: context.clock(), snapshot: context.snapshot(), actor: context.actor().clone(), authority }
+        Self { context, snapshot: context.snapshot(), authority }
     }
 }
 
@@ -113,7 +108,7 @@ impl Ctx<'_> {
     }
 
     fn actor_for(&self, owner_org: Option<&str>) -> Actor {
-        Actor { on_behalf_of: owner_org.and_then(|o| self.owner_party(o)).or(self.actor.on_behalf_of), ..self.actor.clone() }
+        Actor { on_behalf_of: owner_org.and_then(|o| self.owner_party(o)).or(self.context.actor().on_behalf_of), ..self.context.actor().clone() }
     }
 
     /// Records a refusal in its own transaction, then returns the error.
@@ -123,7 +118,7 @@ impl Ctx<'_> {
             _ => serde_json::json!({"reason": err.to_string()}),
         };
         let event = AuditEvent::new(action, target, Outcome::Refused, details);
-        if let Err(e) = crate::audit::record(self.pool, self.actor_for(owner_org), self.clock, event).await {
+        if let Err(e) = crate::audit::record(self.context.db(), self.actor_for(owner_org), self.context.clock(), event).await {
             tracing::error!(error = %e, "could not audit a refused resource change");
         }
         err
@@ -151,7 +146,7 @@ pub async fn list(ctx: &Context, owner: Option<&OrgNumber>) -> Result<Vec<Resour
 #[tracing::instrument(skip_all, fields(actor = ?context.person(), party = ?context.party(), request_id = context.request_id()))]
 pub async fn get(context: &Context, id: &str) -> Result<Resource, ResourceError> {
     let ctx = &Ctx::of(context);
-    let mut conn = ctx.pool.acquire().await?;
+    let mut conn = ctx.context.db().acquire().await?;
     let resource = store::get(&mut conn, id).await?.ok_or_else(|| ResourceError::NotFound(id.to_string()))?;
     if !ctx.may(&resource.owner_org, Action::Read) {
         return Err(ResourceError::NotAccessManager);
@@ -178,18 +173,16 @@ pub async fn create(context: &Context, owner: &OrgNumber, r: &ResourceForSave) -
     if !problems.is_empty() {
         return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::Invalid(problems)).await);
     }
-    let mut uow = UnitOfWork::begin(ctx.pool, ctx.actor_for(owner_org), ctx.clock).await?;
+    let mut uow = UnitOfWork::begin(ctx.context.db(), ctx.actor_for(owner_org), ctx.context.clock()).await?;
     if store::owner_for_update(uow.conn(), &r.id).await?.is_some() {
         drop(uow);
         return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
     }
-    let inserted = store::insert(uow.conn(), owner, r).await;
-    // Two creates of one id at once: the second loses on the primary key.
-    if crate::db::violated(&inserted, "resource_pkey") {
+    // Two creates of one id at once: the second finds the first's row and writes nothing.
+    if !store::write(uow.conn(), owner, r, false).await? {
         drop(uow);
         return Err(ctx.refused(ACTION, &r.id, owner_org, ResourceError::AlreadyExists(r.id.clone())).await);
     }
-    inserted?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
     uow.audit(AuditEvent::new(ACTION, r.id.clone(), Outcome::Success, serde_json::json!({"owner": owner.as_str(), "rules": r.policy.rules.len()}))).await?;
     ctx.context.commit(uow).await?;
@@ -304,7 +297,7 @@ async fn change(
         }
     };
     let owner = OrgNumber::try_from(existing.owner_org.as_str()).map_err(|e| ResourceError::invalid("owner", e.to_string()))?;
-    store::upsert(uow.conn(), &owner, &r).await?;
+    store::write(uow.conn(), &owner, &r, true).await?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
     let event = AuditEvent::new(action, id, Outcome::Success, serde_json::json!({"owner": existing.owner_org, "rules": r.policy.rules.len()}));
     uow.audit(event).await?;
@@ -346,18 +339,21 @@ pub async fn delete(context: &Context, id: &str) -> Result<(), ResourceError> {
 
 /// Creates or updates a resource owned by `owner` on the system's authority
 /// (imports, demo data, tests), in one audited transaction that also moves
-/// the change feed. An id owned by another organisation is refused.
-pub async fn save(pool: &PgPool, clock: &dyn Clock, actor: Actor, owner: &OrgNumber, r: &ResourceForSave) -> Result<(), ResourceError> {
+/// the change feed. An id owned by another organisation is refused; so is
+/// anyone but the installation's operator.
+#[tracing::instrument(skip_all, fields(actor = %ctx.actor().label, id = %r.id))]
+pub async fn save(ctx: &Context, owner: &OrgNumber, r: &ResourceForSave) -> Result<(), ResourceError> {
+    ctx.authorize_operator().map_err(|_| ResourceError::NotAccessManager)?;
     let problems = rules::problems(r);
     if !problems.is_empty() {
         return Err(ResourceError::Invalid(problems));
     }
-    let mut uow = UnitOfWork::begin(pool, actor, clock).await?;
+    let mut uow = ctx.begin().await?;
     let existing = store::owner_for_update(uow.conn(), &r.id).await?;
     if existing.as_deref().is_some_and(|o| o != owner.as_str()) {
         return Err(ResourceError::NotOwner);
     }
-    store::upsert(uow.conn(), owner, r).await?;
+    store::write(uow.conn(), owner, r, true).await?;
     record_change(uow.conn(), Change::Resource(&r.id)).await?;
     uow.audit(AuditEvent::new(
         if existing.is_some() { "resource.update" } else { "resource.create" },
@@ -366,7 +362,7 @@ pub async fn save(pool: &PgPool, clock: &dyn Clock, actor: Actor, owner: &OrgNum
         serde_json::json!({"rules": r.policy.rules.len()}),
     ))
     .await?;
-    uow.commit().await?;
+    ctx.commit(uow).await?;
     Ok(())
 }
 
@@ -374,10 +370,10 @@ pub async fn save(pool: &PgPool, clock: &dyn Clock, actor: Actor, owner: &OrgNum
 /// resource never changes, so reading it before the row is locked is safe).
 async fn begin_for(ctx: &Ctx<'_>, id: &str) -> Result<UnitOfWork, sqlx::Error> {
     let owner = {
-        let mut conn = ctx.pool.acquire().await?;
+        let mut conn = ctx.context.db().acquire().await?;
         store::owner_of(&mut conn, id).await?
     };
-    UnitOfWork::begin(ctx.pool, ctx.actor_for(owner.as_deref()), ctx.clock).await
+    UnitOfWork::begin(ctx.context.db(), ctx.actor_for(owner.as_deref()), ctx.context.clock()).await
 }
 
 fn stored(owner_org: &str, r: &ResourceForSave) -> Resource {

@@ -74,40 +74,21 @@ pub async fn owner_of(conn: &mut PgConnection, id: &str) -> Result<Option<String
     sqlx::query_scalar!("select owner_org from resource where id = $1", id).fetch_optional(conn).await
 }
 
-/// Inserts a new resource; an existing id fails on `resource_pkey`.
-pub async fn insert(conn: &mut PgConnection, owner: &OrgNumber, r: &ResourceForSave) -> Result<(), sqlx::Error> {
+/// Writes `r` under `owner`: a new id is inserted; an existing one is
+/// updated in place when `overwrite` is set (the owner never changes on
+/// update) and left alone when not. Returns whether a row was written, so a
+/// create that loses a race to another create of the same id can say so.
+pub async fn write(conn: &mut PgConnection, owner: &OrgNumber, r: &ResourceForSave, overwrite: bool) -> Result<bool, sqlx::Error> {
     let mut policy = r.policy.clone();
     policy.resource = r.id.clone();
     let policy_json = serde_json::to_value(&policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query!(
-        "insert into resource (id, owner_org, title_nb, title_nn, title_en, description, resource_type, delegable, policy)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        r.id,
-        owner.as_str(),
-        r.title_nb,
-        r.title_nn,
-        r.title_en,
-        r.description,
-        r.resource_type,
-        r.delegable,
-        policy_json
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Inserts `r`, or updates it in place (the owner never changes on update).
-pub async fn upsert(conn: &mut PgConnection, owner: &OrgNumber, r: &ResourceForSave) -> Result<(), sqlx::Error> {
-    let mut policy = r.policy.clone();
-    policy.resource = r.id.clone();
-    let policy_json = serde_json::to_value(&policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query!(
+    let written = sqlx::query!(
         r#"insert into resource (id, owner_org, title_nb, title_nn, title_en, description, resource_type, delegable, policy)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            on conflict (id) do update set title_nb = excluded.title_nb, title_nn = excluded.title_nn, title_en = excluded.title_en,
                description = excluded.description, resource_type = excluded.resource_type, delegable = excluded.delegable,
-               policy = excluded.policy, updated_at = now()"#,
+               policy = excluded.policy, updated_at = now()
+           where $10"#,
         r.id,
         owner.as_str(),
         r.title_nb,
@@ -116,11 +97,12 @@ pub async fn upsert(conn: &mut PgConnection, owner: &OrgNumber, r: &ResourceForS
         r.description,
         r.resource_type,
         r.delegable,
-        policy_json
+        policy_json,
+        overwrite
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(written.rows_affected() == 1)
 }
 
 /// How many grants and user-role rights name `id` (ended ones too: they keep
