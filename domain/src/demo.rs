@@ -8,7 +8,7 @@ use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
 use crate::context::Context;
 use crate::parties::model::{OrganisationForCreate, PersonForCreate};
 use crate::parties::{store as parties, NationalId, OrgForm, OrgNumber, SyntheticIds};
-use crate::roles;
+use crate::register_roles;
 
 /// A demo organisation: org number, name, form, main unit.
 pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
@@ -138,7 +138,7 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
         parties::upsert_person(uow.conn(), &p).await?;
     }
     for (legacy, holder, for_org) in REGISTER_ROLES {
-        let role = roles::role_code_for_legacy(uow.conn(), legacy).await?.ok_or_else(|| DemoError::UnknownRole((*legacy).into()))?;
+        let role = register_roles::role_code_for_legacy(uow.conn(), legacy).await?.ok_or_else(|| DemoError::UnknownRole((*legacy).into()))?;
         let holder_party = if holder.len() == 9 {
             parties::find_by_org_number(uow.conn(), &OrgNumber::try_from(*holder).map_err(|e| DemoError::Invalid(e.to_string()))?).await?
         } else {
@@ -148,7 +148,7 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
         let (Some(h), Some(f)) = (holder_party, for_party) else {
             return Err(DemoError::Invalid(format!("{legacy} {holder} -> {for_org}: party missing")));
         };
-        roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
+        register_roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
     }
     sqlx::query!(
         "insert into system_register (system_id, vendor_org_number, name) values ($1, $2, $3) on conflict do nothing",

@@ -36,11 +36,11 @@ pub mod parties;
 #[cfg(feature = "server")]
 pub mod register;
 #[cfg(feature = "server")]
+pub mod register_roles;
+#[cfg(feature = "server")]
 pub mod resources;
 #[cfg(feature = "server")]
 pub mod role_model;
-#[cfg(feature = "server")]
-pub mod roles;
 #[cfg(feature = "server")]
 pub mod system_users;
 #[cfg(feature = "server")]

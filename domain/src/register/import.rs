@@ -106,7 +106,7 @@ pub async fn import(ctx: &Context, feed: &Feed, source: &str, progress: &mut (dy
         let code = match role_codes.get(&r.role) {
             Some(c) => c.clone(),
             None => {
-                let c = crate::roles::role_code_for_legacy(uow.conn(), &r.role).await?.ok_or_else(|| ImportError::UnknownRole(r.role.clone()))?;
+                let c = crate::register_roles::role_code_for_legacy(uow.conn(), &r.role).await?.ok_or_else(|| ImportError::UnknownRole(r.role.clone()))?;
                 role_codes.insert(r.role.clone(), c.clone());
                 c
             }
@@ -149,7 +149,7 @@ pub async fn import(ctx: &Context, feed: &Feed, source: &str, progress: &mut (dy
         counts.roles_ended = ended.len();
     }
     for (code, holder, for_party) in wanted.difference(&have) {
-        crate::roles::assign_register_role(uow.conn(), code, *holder, *for_party).await?;
+        crate::register_roles::assign_register_role(uow.conn(), code, *holder, *for_party).await?;
         counts.roles_added += 1;
     }
     if counts.parties_added + counts.parties_changed + counts.roles_added + counts.roles_ended > 0 {
