@@ -689,8 +689,8 @@ async fn system_links_and_client_management_are_checked() {
     assert_eq!(added, 2);
 }
 
-const ADMIN_SCOPE: &str = "fullmakt:clients.admin";
-const CLIENTS: &str = "/clientadmin/api/v1/clients";
+const ADMIN_SCOPE: &str = "fullmakt:api_clients.admin";
+const CLIENTS: &str = "/apiclients/api/v1/clients";
 
 /// A token for `client` with `scope`, from `/token`.
 async fn token_for(app: &TestApp, key: &EncodingKey, alg: Algorithm, kid: &str, client: &str, scope: &str) -> String {
@@ -780,7 +780,7 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     let cases: [(reqwest::Method, String, &str, u16, &str); 5] = [
         (reqwest::Method::POST, String::new(), "{", 400, "malformed_json"),
         (reqwest::Method::POST, String::new(), r#"{"display_name": "x", "colour": "blue"}"#, 422, "invalid_body"),
-        (reqwest::Method::POST, String::new(), r#"{"display_name": "x", "scopes": ["fullmakt:clients.admin"]}"#, 403, "restricted_scope"),
+        (reqwest::Method::POST, String::new(), r#"{"display_name": "x", "scopes": ["fullmakt:api_clients.admin"]}"#, 403, "restricted_scope"),
         (reqwest::Method::POST, String::new(), r#"{"display_name": "  "}"#, 422, "invalid_name"),
         (reqwest::Method::PUT, format!("/{}/scopes", v.client_id), r#"{"scopes": ["altinn:authorization/authorize"]}"#, 403, "restricted_scope"),
     ];
@@ -809,4 +809,38 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
             .await
             .unwrap();
     assert!(refused >= 3, "refusals are audited with the calling client as actor ({refused})");
+}
+
+/// The API's first names, `/clientadmin/…` and `fullmakt:clients.admin`,
+/// still work during deprecation: the same answers, each marked deprecated
+/// with a link to the same path under `/apiclients/`.
+#[tokio::test]
+async fn the_first_path_and_scope_of_the_api_client_api_still_answer_marked_deprecated() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let v = vendor(&pool).await;
+    service::set_scopes(&operator(&pool).await, &v.client_id, &[VENDOR_SCOPE.into(), "fullmakt:clients.admin".into()]).await.unwrap();
+    let old_scope = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, "fullmakt:clients.admin").await;
+
+    let res = app.client.get(app.url("/clientadmin/api/v1/clients")).bearer_auth(&old_scope).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["deprecation"], "@1796342400");
+    assert_eq!(res.headers()["link"], r#"</apiclients/api/v1/clients>; rel="successor-version""#);
+    let old: Value = res.json().await.unwrap();
+    // The old scope is accepted on the new path too, which is not marked.
+    let res = app.client.get(app.url(CLIENTS)).bearer_auth(&old_scope).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("deprecation").is_none());
+    assert_eq!(res.json::<Value>().await.unwrap(), old, "the same answer on both paths");
+
+    // A refusal on an old path is marked too, and names the new scope.
+    let plain = token_for(&app, &v.rsa_private, Algorithm::RS256, "rsa-1", &v.client_id, VENDOR_SCOPE).await;
+    let res = app.client.delete(app.url(&format!("/clientadmin/api/v1/clients/{}/keys/rsa-1", v.client_id))).bearer_auth(&plain).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.headers()["link"], format!(r#"</apiclients/api/v1/clients/{}/keys/rsa-1>; rel="successor-version""#, v.client_id));
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains(ADMIN_SCOPE), "{:?}", res.headers());
+    // An unknown path under either prefix is a 404 problem.
+    let res = app.client.get(app.url("/apiclients/api/v1/nope")).bearer_auth(&old_scope).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
 }

@@ -1,7 +1,7 @@
 //! REST APIs, one module per area, each with its own `router()`.
 
+pub mod api_clients;
 pub mod authorized_parties;
-pub mod clients;
 pub mod openapi;
 pub mod pdp;
 pub mod resources;
@@ -15,7 +15,7 @@ use axum::Router;
 
 /// The path prefixes of the APIs (Altinn's): whatever is not served under
 /// them is answered as an API answers, never with the portal's HTML page.
-pub const PREFIXES: [&str; 4] = ["/authentication/", "/authorization/", "/accessmanagement/", "/resourceregistry/"];
+pub const PREFIXES: [&str; 6] = ["/authentication/", "/authorization/", "/accessmanagement/", "/resourceregistry/", "/apiclients/", "/clientadmin/"];
 
 /// Answers any method on an unknown path under [`PREFIXES`] with a `404`
 /// problem document. A known path matches its own route first (so a wrong
@@ -86,7 +86,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(crate::health::routes().served());
     all.extend_from_slice(pdp::routes().served());
     all.extend_from_slice(authorized_parties::routes().served());
-    all.extend_from_slice(clients::routes().served());
+    all.extend_from_slice(api_clients::routes().served());
     all.extend_from_slice(resources::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all

@@ -52,6 +52,13 @@ impl<S: Clone + Send + Sync + 'static> ApiRoutes<S> {
         self
     }
 
+    /// The same routes with `f` applied to their router, for a layer on
+    /// these routes only.
+    pub fn map_router(mut self, f: impl FnOnce(Router<S>) -> Router<S>) -> Self {
+        self.router = f(self.router);
+        self
+    }
+
     pub fn merge(mut self, other: Self) -> Self {
         self.served.extend(other.served);
         self.router = self.router.merge(other.router);

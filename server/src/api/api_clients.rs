@@ -1,13 +1,21 @@
-//! The client API: an organisation's own software manages the organisation's
-//! API clients and their keys, as in the portal's `/api-klienter`. Like
-//! Maskinporten's self-service API, it is called with a token from `/token`
-//! carrying the admin scope [`SCOPE`], which only the operator can give a
-//! client. Such a caller manages the clients of the organisation that owns
-//! the calling client, and nothing else (`Context::for_api_client`).
+//! The API-client API: an organisation's own software manages the
+//! organisation's API clients and their keys, as in the portal's
+//! `/api-klienter`. Like Maskinporten's self-service API, it is called with a
+//! token from `/token` carrying the admin scope [`SCOPE`], which only the
+//! operator can give a client. Such a caller manages the clients of the
+//! organisation that owns the calling client, and nothing else
+//! (`Context::for_api_client`).
 //!
 //! `GET/POST {BASE}`, `PUT {BASE}/{client_id}/scopes`,
 //! `POST {BASE}/{client_id}/keys`, `DELETE {BASE}/{client_id}/keys/{kid}`.
 //! Authorization and audit are the domain's (`domain::tokens::service`).
+//!
+//! The API was first published under `/clientadmin` with the scope
+//! `fullmakt:clients.admin`, names that read as a firm's client
+//! administration, which is another concept (`docs/glossary.md`). The old
+//! paths and scope still work, and every answer on an old path says it is
+//! deprecated and names its successor (RFC 9745 `Deprecation`, RFC 8288
+//! `Link`), so integrations can move before the old names are removed.
 
 use super::routes::ApiRoutes;
 use super::{bad_json, is_json, unsupported_media};
@@ -27,22 +35,49 @@ use domain::tokens::{ClientForCreate, KeyForCreate};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub const BASE: &str = "/clientadmin/api/v1/clients";
+pub const BASE: &str = "/apiclients/api/v1/clients";
 
-/// The scope a token needs to manage its organisation's clients.
-pub const SCOPE: &str = "fullmakt:clients.admin";
+/// The scope a token needs to manage its organisation's API clients.
+pub const SCOPE: &str = "fullmakt:api_clients.admin";
+
+/// Where the API was first published; deprecated (see the module doc).
+pub const DEPRECATED_BASE: &str = "/clientadmin/api/v1/clients";
+
+/// The admin scope's first name; still accepted, deprecated.
+pub const DEPRECATED_SCOPE: &str = "fullmakt:clients.admin";
+
+/// When the old names were deprecated, as RFC 9745 writes a date (`@` and
+/// Unix seconds): 2026-12-04T00:00:00Z.
+const DEPRECATED_SINCE: &str = "@1796342400";
 
 pub fn routes() -> ApiRoutes<AppState> {
+    under(BASE).merge(under(DEPRECATED_BASE).map_router(|r| r.layer(axum::middleware::from_fn(mark_deprecated))))
+}
+
+fn under(base: &str) -> ApiRoutes<AppState> {
     ApiRoutes::new()
-        .get(BASE, list)
-        .post(BASE, register)
-        .put(&format!("{BASE}/{{client_id}}/scopes"), set_scopes)
-        .post(&format!("{BASE}/{{client_id}}/keys"), add_key)
-        .delete(&format!("{BASE}/{{client_id}}/keys/{{kid}}"), revoke_key)
+        .get(base, list)
+        .post(base, register)
+        .put(&format!("{base}/{{client_id}}/scopes"), set_scopes)
+        .post(&format!("{base}/{{client_id}}/keys"), add_key)
+        .delete(&format!("{base}/{{client_id}}/keys/{{kid}}"), revoke_key)
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
                 .detail("See the OpenAPI document for the methods of this path.")
         })
+}
+
+/// Adds `Deprecation` and a `Link` to the same path under [`BASE`] to every
+/// answer on a path under [`DEPRECATED_BASE`].
+async fn mark_deprecated(request: Request, next: axum::middleware::Next) -> Response {
+    let successor = request.uri().path().replacen(DEPRECATED_BASE, BASE, 1);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("deprecation", axum::http::HeaderValue::from_static(DEPRECATED_SINCE));
+    if let Ok(link) = axum::http::HeaderValue::from_str(&format!("<{successor}>; rel=\"successor-version\"")) {
+        headers.insert(axum::http::header::LINK, link);
+    }
+    response
 }
 
 /// The calling client's use-case context (acting for its organisation) and
@@ -68,12 +103,18 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) ->
     let Some(token) = bearer(headers) else {
         return Err(crate::token::bearer::BearerError::Missing.into_response());
     };
-    let c = tokens.authorize(token, SCOPE).map_err(IntoResponse::into_response)?;
+    let c = match tokens.authorize(token, SCOPE) {
+        Ok(c) => c,
+        // The first error names the scope to ask for; the old one still works.
+        Err(e) => tokens.authorize(token, DEPRECATED_SCOPE).map_err(|_| e.into_response())?,
+    };
     let request_id = crate::security::request_id(headers);
     match service::client_owner(&state.pool, &c.client_id).await {
         // The scope as the client has it now, not only as the token says:
         // taking the admin scope away stops its tokens at once.
-        Ok(Some((_, scopes))) if !scopes.iter().any(|s| s == SCOPE) => Err(crate::token::bearer::BearerError::InsufficientScope(SCOPE.into()).into_response()),
+        Ok(Some((_, scopes))) if !scopes.iter().any(|s| s == SCOPE || s == DEPRECATED_SCOPE) => {
+            Err(crate::token::bearer::BearerError::InsufficientScope(SCOPE.into()).into_response())
+        }
         Ok(Some((owner, _))) => Ok(Caller { owner, ctx: state.services().for_api_client(&c.client_id, owner, request_id) }),
         // The token is valid but its client was deleted since.
         Ok(None) => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
