@@ -73,7 +73,7 @@ through_failure!(
     domain::grants::GrantError,
     domain::user_roles::RoleError,
     domain::resources::ResourceError,
-    domain::tokens::service::ClientError,
+    domain::tokens::service::ApiClientError,
     domain::audit_trail::AuditTrailError,
     domain::authorized_parties::ActingPartyError,
     domain::system_users::SystemUserError,

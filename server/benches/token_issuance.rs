@@ -12,7 +12,7 @@
 
 use domain::clock::SystemClock;
 use domain::tokens::service;
-use domain::tokens::{ClientForCreate, KeyForCreate};
+use domain::tokens::{ApiClientForCreate, KeyForCreate};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -106,8 +106,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx =
         domain::Services { db: pool.clone(), clock: Arc::new(SystemClock), engine: domain::decisions::live::Engine::load(&pool).await? }.for_operator("bench");
     let owner: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1").bind(VENDOR).fetch_one(&pool).await?;
-    let input = ClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
-    let client = service::register_client(&ctx, domain::parties::PartyId(owner), &input).await?;
+    let input = ApiClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
+    let client = service::register_api_client(&ctx, domain::parties::PartyId(owner), &input).await?;
     let (private, public) = rsa_pair();
     let key = KeyForCreate { kid: Some("bench-1".into()), key: public, expires_at: None };
     service::add_key(&ctx, &client.client_id, &key).await?;

@@ -46,7 +46,7 @@ async fn an_access_manager_registers_a_client_adds_a_key_and_revokes_it() {
     assert_eq!(res.status(), 200);
     let client_id: String = res.json().await.unwrap();
     let key = ec_public_jwk("bakeri-2026").to_string();
-    let res = app.server_fn("add_client_key", &[("client_id", &client_id), ("key", &key), ("expires_on", "2099-12-31")]).await;
+    let res = app.server_fn("add_api_client_key", &[("client_id", &client_id), ("key", &key), ("expires_on", "2099-12-31")]).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
     let list = clients(&app).await;
@@ -58,7 +58,7 @@ async fn an_access_manager_registers_a_client_adds_a_key_and_revokes_it() {
     assert_eq!(k["expires"], "31.12.2099 00:00 UTC");
     assert!(k["last_used"].is_null(), "never used yet");
 
-    let res = app.server_fn("revoke_client_key", &[("client_id", &client_id), ("kid", "bakeri-2026")]).await;
+    let res = app.server_fn("revoke_api_client_key", &[("client_id", &client_id), ("kid", "bakeri-2026")]).await;
     assert_eq!(res.status(), 200);
     let k = &clients(&app).await[0]["keys"][0];
     assert_eq!(k["active"], false);
@@ -98,14 +98,14 @@ async fn bad_clients_and_keys_are_refused_with_a_reason_and_change_nothing() {
     for (fields, status, expected) in key_cases {
         let mut form: Vec<(&str, &str)> = vec![("client_id", client_id.as_str())];
         form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
-        let res = app.server_fn("add_client_key", &form).await;
+        let res = app.server_fn("add_api_client_key", &form).await;
         assert_eq!(res.status(), status, "{expected}");
         assert!(res.text().await.unwrap().contains(expected), "{expected}");
     }
-    let res = app.server_fn("revoke_client_key", &[("client_id", &client_id), ("kid", "nope")]).await;
+    let res = app.server_fn("revoke_api_client_key", &[("client_id", &client_id), ("kid", "nope")]).await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("client.unknown_key|nope"));
-    let res = app.server_fn("add_client_key", &[("client_id", "no-such-client"), ("key", &public)]).await;
+    let res = app.server_fn("add_api_client_key", &[("client_id", "no-such-client"), ("key", &public)]).await;
     assert!(res.text().await.unwrap().contains("client.unknown"));
 
     assert_eq!(clients(&app).await, before, "nothing changed");
@@ -121,8 +121,8 @@ async fn someone_who_may_not_manage_the_party_is_refused_everything() {
     let forms: [(&str, Vec<(&str, &str)>); 4] = [
         ("api_clients", vec![]),
         ("register_api_client", vec![("display_name", "Min klient"), ("scopes", "")]),
-        ("add_client_key", vec![("client_id", &client_id), ("key", &key)]),
-        ("revoke_client_key", vec![("client_id", &client_id), ("kid", "k")]),
+        ("add_api_client_key", vec![("client_id", &client_id), ("key", &key)]),
+        ("revoke_api_client_key", vec![("client_id", &client_id), ("kid", "k")]),
     ];
     // Ola acts for the bakery, but manages nothing there.
     let ola = spawn_with(|c| c.database_url = app.db_url.clone()).await;

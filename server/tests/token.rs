@@ -6,8 +6,8 @@
 mod common;
 use common::*;
 use domain::parties::PartyId;
-use domain::tokens::service::{self, ClientError};
-use domain::tokens::{ClientForCreate, KeyForCreate};
+use domain::tokens::service::{self, ApiClientError};
+use domain::tokens::{ApiClientForCreate, KeyForCreate};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -71,11 +71,11 @@ async fn operator(pool: &sqlx::PgPool) -> domain::Context {
 async fn vendor(pool: &PgPool) -> Vendor {
     let kari = party(pool, KARI).await;
     let owner = party(pool, VENDOR).await;
-    let input = ClientForCreate { display_name: "Regnskapsappen produksjon".into(), scopes: vec![VENDOR_SCOPE.into(), PDP_SCOPE.into()] };
-    let refused = service::register_client(&as_person(pool, "Kari", kari).await, owner, &input).await;
-    assert!(matches!(refused, Err(ClientError::RestrictedScope(s)) if s == PDP_SCOPE));
-    let input = ClientForCreate { scopes: vec![VENDOR_SCOPE.into()], ..input };
-    let client = service::register_client(&as_person(pool, "Kari", kari).await, owner, &input).await.unwrap();
+    let input = ApiClientForCreate { display_name: "Regnskapsappen produksjon".into(), scopes: vec![VENDOR_SCOPE.into(), PDP_SCOPE.into()] };
+    let refused = service::register_api_client(&as_person(pool, "Kari", kari).await, owner, &input).await;
+    assert!(matches!(refused, Err(ApiClientError::RestrictedScope(s)) if s == PDP_SCOPE));
+    let input = ApiClientForCreate { scopes: vec![VENDOR_SCOPE.into()], ..input };
+    let client = service::register_api_client(&as_person(pool, "Kari", kari).await, owner, &input).await.unwrap();
     assert_eq!(client.client_id.len(), 36, "a UUID");
     let (rsa_private, rsa_public_pem) = rsa_pair();
     let key = KeyForCreate { kid: Some("rsa-1".into()), key: rsa_public_pem.clone(), expires_at: None };
@@ -283,7 +283,7 @@ async fn a_vendor_gets_system_user_tokens_and_calls_the_pdp_with_them() {
     let refused = domain::system_users::overview(&test_support::acting(&sv, party(&pool, KARI).await, bakery)).await;
     assert!(matches!(refused, Err(domain::system_users::SystemUserError::NotAccessManager)), "{refused:?}");
     let kari = party(&pool, KARI).await;
-    let clients = service::list_clients(&as_person(&pool, "Kari", kari).await, party(&pool, VENDOR).await).await.unwrap();
+    let clients = service::list_api_clients(&as_person(&pool, "Kari", kari).await, party(&pool, VENDOR).await).await.unwrap();
     assert_eq!(clients.len(), 1);
     assert!(clients[0].keys.iter().all(|k| k.last_used_at.is_some()), "{:?}", clients[0].keys);
     // Nothing in the record is a token.
@@ -667,23 +667,23 @@ async fn system_links_and_client_management_are_checked() {
     // Client management: only the owner's access managers; keys are checked.
     let bjorn = party(&pool, BJORN).await;
     let owner = party(&pool, VENDOR).await;
-    let input = ClientForCreate { display_name: "Not mine".into(), scopes: vec![] };
-    let r = service::register_client(&as_person(&pool, "Bjørn", bjorn).await, owner, &input).await;
-    assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
+    let input = ApiClientForCreate { display_name: "Not mine".into(), scopes: vec![] };
+    let r = service::register_api_client(&as_person(&pool, "Bjørn", bjorn).await, owner, &input).await;
+    assert!(matches!(r, Err(ApiClientError::NotAccessManager)), "{r:?}");
     let key = KeyForCreate { kid: Some("x".into()), key: v.rsa_public_pem.clone(), expires_at: None };
     let r = service::add_key(&as_person(&pool, "Bjørn", bjorn).await, &v.client_id, &key).await;
-    assert!(matches!(r, Err(ClientError::NotAccessManager)), "{r:?}");
+    assert!(matches!(r, Err(ApiClientError::NotAccessManager)), "{r:?}");
     let refusals: i64 =
         sqlx::query_scalar("select count(*) from audit_event where action like 'api_client.%' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
     assert!(refusals >= 3, "refusals are audited ({refusals})");
     let kari = party(&pool, KARI).await;
     let key = KeyForCreate { kid: Some("rsa-1".into()), key: v.rsa_public_pem.clone(), expires_at: None };
     let r = service::add_key(&as_person(&pool, "Kari", kari).await, &v.client_id, &key).await;
-    assert!(matches!(r, Err(ClientError::KidTaken(_))), "{r:?}");
+    assert!(matches!(r, Err(ApiClientError::KidTaken(_))), "{r:?}");
     let private = json!({"kty": "EC", "crv": "P-256", "kid": "p", "x": "AA", "y": "AA", "d": "AA"}).to_string();
     let key = KeyForCreate { kid: None, key: private, expires_at: None };
     let r = service::add_key(&as_person(&pool, "Kari", kari).await, &v.client_id, &key).await;
-    assert!(matches!(r, Err(ClientError::BadKey(domain::tokens::rules::KeyError::PrivateKeyMaterial))), "{r:?}");
+    assert!(matches!(r, Err(ApiClientError::BadKey(domain::tokens::rules::KeyError::PrivateKeyMaterial))), "{r:?}");
     let added: i64 =
         sqlx::query_scalar("select count(*) from audit_event where action = 'api_client.key.add' and outcome = 'success'").fetch_one(&pool).await.unwrap();
     assert_eq!(added, 2);
@@ -752,11 +752,12 @@ async fn the_client_api_refuses_callers_without_the_admin_scope_or_for_another_o
     let v = vendor(&pool).await;
     // The bakery has a client of its own.
     let bakery = party(&pool, BAKERY).await;
-    let theirs = service::register_client(&operator(&pool).await, bakery, &ClientForCreate { display_name: "Kasse".into(), scopes: vec![] }).await.unwrap();
+    let theirs =
+        service::register_api_client(&operator(&pool).await, bakery, &ApiClientForCreate { display_name: "Kasse".into(), scopes: vec![] }).await.unwrap();
     // And the vendor a second client with no reserved scope.
     let vendor_org = party(&pool, VENDOR).await;
     let plain_client =
-        service::register_client(&operator(&pool).await, vendor_org, &ClientForCreate { display_name: "Plain".into(), scopes: vec![] }).await.unwrap();
+        service::register_api_client(&operator(&pool).await, vendor_org, &ApiClientForCreate { display_name: "Plain".into(), scopes: vec![] }).await.unwrap();
     let api = |method: reqwest::Method, path: &str| app.client.request(method, app.url(&format!("{CLIENTS}{path}")));
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from api_client").fetch_one(&pool).await.unwrap() };
     let clients_before = count().await;

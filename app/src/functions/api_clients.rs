@@ -71,7 +71,7 @@ mod ssr {
 pub async fn api_clients() -> Result<Vec<ApiClientView>, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
-    let list = domain::tokens::service::list_clients(&ctx, party).await?;
+    let list = domain::tokens::service::list_api_clients(&ctx, party).await?;
     let now = ctx.now();
     Ok(list.into_iter().map(|c| ssr::view(c, now)).collect())
 }
@@ -81,16 +81,16 @@ pub async fn api_clients() -> Result<Vec<ApiClientView>, AppError> {
 pub async fn register_api_client(display_name: String, #[server(default)] scopes: String) -> Result<String, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
-    let input = domain::tokens::model::ClientForCreate { display_name, scopes: ssr::scopes(&scopes) };
-    let client = domain::tokens::service::register_client(&ctx, party, &input).await?;
+    let input = domain::tokens::model::ApiClientForCreate { display_name, scopes: ssr::scopes(&scopes) };
+    let client = domain::tokens::service::register_api_client(&ctx, party, &input).await?;
     Ok(client.client_id)
 }
 
 /// Adds a public key (JWK or PEM) to a client of the chosen organisation.
 /// Rotation is adding the new key, then revoking the old one once the
 /// integration signs with the new.
-#[server(prefix = "/api", endpoint = "add_client_key")]
-pub async fn add_client_key(client_id: String, #[server(default)] kid: String, key: String, #[server(default)] expires_on: String) -> Result<(), AppError> {
+#[server(prefix = "/api", endpoint = "add_api_client_key")]
+pub async fn add_api_client_key(client_id: String, #[server(default)] kid: String, key: String, #[server(default)] expires_on: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let expires_at = crate::functions::ssr::date("expires_on", &expires_on)?;
     let kid = Some(kid.trim().to_string()).filter(|k| !k.is_empty());
@@ -100,8 +100,8 @@ pub async fn add_client_key(client_id: String, #[server(default)] kid: String, k
 }
 
 /// Revokes a key of a client of the chosen organisation; tokens are no longer issued for it.
-#[server(prefix = "/api", endpoint = "revoke_client_key")]
-pub async fn revoke_client_key(client_id: String, kid: String) -> Result<(), AppError> {
+#[server(prefix = "/api", endpoint = "revoke_api_client_key")]
+pub async fn revoke_api_client_key(client_id: String, kid: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     domain::tokens::service::revoke_key(&ctx, client_id.trim(), kid.trim()).await?;
     Ok(())

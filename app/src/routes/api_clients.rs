@@ -6,7 +6,7 @@
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
-use crate::functions::api_clients::{api_clients, AddClientKey, ApiClientView, RegisterApiClient, RevokeClientKey};
+use crate::functions::api_clients::{api_clients, AddApiClientKey, ApiClientView, RegisterApiClient, RevokeApiClientKey};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -23,8 +23,8 @@ fn outcome<T>(result: Option<Result<T, crate::error::AppError>>, done: impl Fn(T
 pub fn ApiClientsPage() -> impl IntoView {
     let locale = use_locale();
     let register = use_server_action::<RegisterApiClient>();
-    let add_key = use_server_action::<AddClientKey>();
-    let revoke = use_server_action::<RevokeClientKey>();
+    let add_key = use_server_action::<AddApiClientKey>();
+    let revoke = use_server_action::<RevokeApiClientKey>();
     let clients = Resource::new(move || (register.version().get(), add_key.version().get(), revoke.version().get()), |_| api_clients());
 
     view! {
@@ -51,7 +51,7 @@ pub fn ApiClientsPage() -> impl IntoView {
 }
 
 #[component]
-fn ApiClientCard(client: ApiClientView, add_key: ServerAction<AddClientKey>, revoke: ServerAction<RevokeClientKey>) -> impl IntoView {
+fn ApiClientCard(client: ApiClientView, add_key: ServerAction<AddApiClientKey>, revoke: ServerAction<RevokeApiClientKey>) -> impl IntoView {
     let locale = use_locale();
     let heading_id = format!("client-{}", client.client_id);
     let never = locale.t("api_clients.never");

@@ -50,7 +50,7 @@ pub struct PublicKey {
 /// Input for registering a client. Scopes are scope tokens (RFC 6749 §3.3).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClientForCreate {
+pub struct ApiClientForCreate {
     pub display_name: String,
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -71,7 +71,7 @@ pub struct KeyForCreate {
 
 /// One of a client's keys, as shown to its administrators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClientKey {
+pub struct ApiClientKey {
     pub kid: String,
     pub family: KeyFamily,
     pub public_jwk: serde_json::Value,
@@ -94,7 +94,7 @@ pub struct ApiClient {
     pub scopes: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    pub keys: Vec<ClientKey>,
+    pub keys: Vec<ApiClientKey>,
 }
 
 /// What the token endpoint needs about a client and the key an assertion names.

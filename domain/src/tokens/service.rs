@@ -41,7 +41,7 @@ impl Registrar {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ClientError {
+pub enum ApiClientError {
     #[error("you may not manage API clients for this organisation")]
     NotAccessManager,
     #[error("the client needs a display name of 1 to 200 characters")]
@@ -64,39 +64,39 @@ pub enum ClientError {
     Store(#[from] UnitOfWorkError),
 }
 
-impl From<sqlx::Error> for ClientError {
+impl From<sqlx::Error> for ApiClientError {
     fn from(e: sqlx::Error) -> Self {
         Self::Store(e.into())
     }
 }
 
-impl From<ClientError> for crate::error::Failure {
-    fn from(e: ClientError) -> Self {
+impl From<ApiClientError> for crate::error::Failure {
+    fn from(e: ApiClientError) -> Self {
         use crate::error::{Failure, Refusal};
         use crate::tokens::rules::KeyError;
         Failure::Refused(match e {
-            ClientError::NotAccessManager => return Failure::NotAllowed,
-            ClientError::NameMissing => return Failure::invalid("display_name", e.to_string()),
-            ClientError::Store(e) => return e.into(),
-            ClientError::BadScope(s) => Refusal::ClientBadScope(s),
-            ClientError::RestrictedScope(s) => Refusal::ClientRestrictedScope(s),
-            ClientError::UnknownClient => Refusal::UnknownClient,
-            ClientError::BadKey(k) => match k {
+            ApiClientError::NotAccessManager => return Failure::NotAllowed,
+            ApiClientError::NameMissing => return Failure::invalid("display_name", e.to_string()),
+            ApiClientError::Store(e) => return e.into(),
+            ApiClientError::BadScope(s) => Refusal::ClientBadScope(s),
+            ApiClientError::RestrictedScope(s) => Refusal::ClientRestrictedScope(s),
+            ApiClientError::UnknownClient => Refusal::UnknownClient,
+            ApiClientError::BadKey(k) => match k {
                 KeyError::PrivateKeyMaterial => Refusal::KeyPrivate,
                 KeyError::Unreadable => Refusal::KeyUnreadable,
                 KeyError::UnsupportedType | KeyError::BadRsa | KeyError::BadEc | KeyError::WrongUse => Refusal::KeyUnsupported,
                 KeyError::RsaTooShort(_) => Refusal::KeyTooShort,
                 KeyError::MissingKid | KeyError::KidMismatch => Refusal::KeyKidMismatch,
             },
-            ClientError::KidTaken(kid) => Refusal::KidTaken(kid),
-            ClientError::UnknownKey(kid) => Refusal::UnknownKey(kid),
-            ClientError::ExpiryInPast => Refusal::KeyExpiryPast,
+            ApiClientError::KidTaken(kid) => Refusal::KidTaken(kid),
+            ApiClientError::UnknownKey(kid) => Refusal::UnknownKey(kid),
+            ApiClientError::ExpiryInPast => Refusal::KeyExpiryPast,
         })
     }
 }
 
 /// Records a refusal, on behalf of `owner` when it is known, then returns the error.
-async fn refused(ctx: &Context, owner: Option<PartyId>, action: &str, target: &str, err: ClientError) -> ClientError {
+async fn refused(ctx: &Context, owner: Option<PartyId>, action: &str, target: &str, err: ApiClientError) -> ApiClientError {
     let ctx = owner.map_or_else(|| ctx.clone(), |o| ctx.acting_for(o));
     ctx.audit_refusal(action, target, &err, serde_json::json!({})).await;
     err
@@ -105,27 +105,27 @@ async fn refused(ctx: &Context, owner: Option<PartyId>, action: &str, target: &s
 /// Whether the actor may change a client of `owner` that now has `scopes`.
 /// A client calling the client API may not touch a client holding a scope
 /// only the operator gives: its key would open what the operator reserved.
-fn may_change_client(ctx: &Context, owner: PartyId, scopes: &[String]) -> Result<(), ClientError> {
+fn may_change_client(ctx: &Context, owner: PartyId, scopes: &[String]) -> Result<(), ApiClientError> {
     if !ctx.may(Action::Write, SystemResource::ApiClients, owner) {
-        return Err(ClientError::NotAccessManager);
+        return Err(ApiClientError::NotAccessManager);
     }
     if Registrar::of(ctx) == Registrar::Client {
         if let Some(s) = scopes.iter().find(|s| rules::is_restricted_scope(s)) {
-            return Err(ClientError::RestrictedScope(s.clone()));
+            return Err(ApiClientError::RestrictedScope(s.clone()));
         }
     }
     Ok(())
 }
 
 /// Checks and normalises scopes; persons may not give restricted ones.
-fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, ClientError> {
+fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, ApiClientError> {
     let mut out: Vec<String> = Vec::new();
     for s in scopes.iter().map(|s| s.trim()) {
         if !rules::is_scope_token(s) {
-            return Err(ClientError::BadScope(s.into()));
+            return Err(ApiClientError::BadScope(s.into()));
         }
         if registrar != Registrar::Operator && rules::is_restricted_scope(s) {
-            return Err(ClientError::RestrictedScope(s.into()));
+            return Err(ApiClientError::RestrictedScope(s.into()));
         }
         if !out.iter().any(|o| o == s) {
             out.push(s.into());
@@ -136,15 +136,15 @@ fn check_scopes(registrar: Registrar, scopes: &[String]) -> Result<Vec<String>, 
 
 /// Registers a client owned by `owner`, with a generated client id.
 #[tracing::instrument(skip_all, fields(actor = ?ctx.who(), party = ?owner, request_id = ctx.request_id()))]
-pub async fn register_client(ctx: &Context, owner: PartyId, input: &ClientForCreate) -> Result<ApiClient, ClientError> {
+pub async fn register_api_client(ctx: &Context, owner: PartyId, input: &ApiClientForCreate) -> Result<ApiClient, ApiClientError> {
     let registrar = Registrar::of(ctx);
     let name = input.display_name.trim();
-    let check = || -> Result<Vec<String>, ClientError> {
+    let check = || -> Result<Vec<String>, ApiClientError> {
         if !ctx.may(Action::Write, SystemResource::ApiClients, owner) {
-            return Err(ClientError::NotAccessManager);
+            return Err(ApiClientError::NotAccessManager);
         }
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(ClientError::NameMissing);
+            return Err(ApiClientError::NameMissing);
         }
         check_scopes(registrar, &input.scopes)
     };
@@ -166,11 +166,11 @@ pub async fn register_client(ctx: &Context, owner: PartyId, input: &ClientForCre
 /// party acted for (in the unit of work and in refusals) and checks that the
 /// actor may change it. A refusal is audited and the transaction rolled back.
 /// Returns the unit of work and the owner.
-async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, target: &str) -> Result<(UnitOfWork, PartyId), ClientError> {
+async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, target: &str) -> Result<(UnitOfWork, PartyId), ApiClientError> {
     let mut uow = ctx.begin().await?;
     let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
-        return Err(refused(ctx, None, action, target, ClientError::UnknownClient).await);
+        return Err(refused(ctx, None, action, target, ApiClientError::UnknownClient).await);
     };
     uow.acting_for(owner);
     if let Err(e) = may_change_client(ctx, owner, &current) {
@@ -182,7 +182,7 @@ async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, targe
 
 /// Replaces the scopes a client may ask for.
 #[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
-pub async fn set_scopes(ctx: &Context, client_id: &str, scopes: &[String]) -> Result<Vec<String>, ClientError> {
+pub async fn set_scopes(ctx: &Context, client_id: &str, scopes: &[String]) -> Result<Vec<String>, ApiClientError> {
     let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.scopes", client_id).await?;
     let scopes = match check_scopes(Registrar::of(ctx), scopes) {
         Ok(s) => s,
@@ -200,12 +200,12 @@ pub async fn set_scopes(ctx: &Context, client_id: &str, scopes: &[String]) -> Re
 /// Adds a public key (JWK or PEM) to a client. Rotation is adding the new key,
 /// moving the software to it, then revoking the old one.
 #[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
-pub async fn add_key(ctx: &Context, client_id: &str, input: &KeyForCreate) -> Result<ClientKey, ClientError> {
+pub async fn add_key(ctx: &Context, client_id: &str, input: &KeyForCreate) -> Result<ApiClientKey, ApiClientError> {
     let now = ctx.now();
     let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.key.add", client_id).await?;
-    let check = || -> Result<PublicKey, ClientError> {
+    let check = || -> Result<PublicKey, ApiClientError> {
         if input.expires_at.is_some_and(|e| e <= now) {
-            return Err(ClientError::ExpiryInPast);
+            return Err(ApiClientError::ExpiryInPast);
         }
         Ok(rules::parse_public_key(&input.key, input.kid.as_deref())?)
     };
@@ -220,7 +220,7 @@ pub async fn add_key(ctx: &Context, client_id: &str, input: &KeyForCreate) -> Re
     let inserted = store::insert_key(uow.conn(), client_id, &key, input.expires_at, now).await;
     if crate::db::violated(&inserted, "api_client_key_unique") {
         drop(uow);
-        return Err(refused(ctx, Some(owner), "api_client.key.add", &target, ClientError::KidTaken(key.kid)).await);
+        return Err(refused(ctx, Some(owner), "api_client.key.add", &target, ApiClientError::KidTaken(key.kid)).await);
     }
     inserted?;
     uow.audit(AuditEvent::new(
@@ -231,17 +231,25 @@ pub async fn add_key(ctx: &Context, client_id: &str, input: &KeyForCreate) -> Re
     ))
     .await?;
     uow.commit().await?;
-    Ok(ClientKey { kid: key.kid, family: key.family, public_jwk: key.jwk, created_at: now, expires_at: input.expires_at, revoked_at: None, last_used_at: None })
+    Ok(ApiClientKey {
+        kid: key.kid,
+        family: key.family,
+        public_jwk: key.jwk,
+        created_at: now,
+        expires_at: input.expires_at,
+        revoked_at: None,
+        last_used_at: None,
+    })
 }
 
 /// Revokes a key at once: assertions signed with it are refused from now on.
 #[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, kid, request_id = ctx.request_id()))]
-pub async fn revoke_key(ctx: &Context, client_id: &str, kid: &str) -> Result<(), ClientError> {
+pub async fn revoke_key(ctx: &Context, client_id: &str, kid: &str) -> Result<(), ApiClientError> {
     let target = format!("{client_id}:{kid}");
     let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.key.revoke", &target).await?;
     if !store::revoke_key(uow.conn(), client_id, kid, ctx.now()).await? {
         drop(uow);
-        return Err(refused(ctx, Some(owner), "api_client.key.revoke", &target, ClientError::UnknownKey(kid.into())).await);
+        return Err(refused(ctx, Some(owner), "api_client.key.revoke", &target, ApiClientError::UnknownKey(kid.into())).await);
     }
     uow.audit(AuditEvent::new("api_client.key.revoke", &target, Outcome::Success, serde_json::json!({"kid": kid}))).await?;
     uow.commit().await?;
@@ -249,12 +257,12 @@ pub async fn revoke_key(ctx: &Context, client_id: &str, kid: &str) -> Result<(),
 }
 
 /// The clients of `owner`, with their keys (and when each was last used).
-pub async fn list_clients(ctx: &Context, owner: PartyId) -> Result<Vec<ApiClient>, ClientError> {
+pub async fn list_api_clients(ctx: &Context, owner: PartyId) -> Result<Vec<ApiClient>, ApiClientError> {
     if !ctx.may(Action::Read, SystemResource::ApiClients, owner) {
-        return Err(ClientError::NotAccessManager);
+        return Err(ApiClientError::NotAccessManager);
     }
     let mut conn = ctx.db().acquire().await?;
-    Ok(store::list_clients(&mut conn, owner).await?)
+    Ok(store::list_api_clients(&mut conn, owner).await?)
 }
 
 /// The organisation a calling client belongs to and the scopes it has now,
@@ -343,15 +351,15 @@ mod tests {
         assert!(!ctx.may(Action::Write, SystemResource::AccessManagement, own), "an API client manages API clients only");
         assert!(may_change_client(&ctx, own, &["fullmakt:clients.admin".into()]).is_err(), "not a client holding a reserved scope");
         assert!(may_change_client(&ctx, own, &["a:b".into()]).is_ok());
-        assert!(matches!(check_scopes(Registrar::of(&ctx), &["fullmakt:clients.admin".into()]), Err(ClientError::RestrictedScope(_))));
+        assert!(matches!(check_scopes(Registrar::of(&ctx), &["fullmakt:clients.admin".into()]), Err(ApiClientError::RestrictedScope(_))));
     }
 
     #[test]
     fn persons_cannot_give_restricted_scopes() {
         let p = Registrar::Person;
-        assert!(matches!(check_scopes(p, &["altinn:authorization/authorize".into()]), Err(ClientError::RestrictedScope(_))));
+        assert!(matches!(check_scopes(p, &["altinn:authorization/authorize".into()]), Err(ApiClientError::RestrictedScope(_))));
         assert!(check_scopes(Registrar::Operator, &["altinn:authorization/authorize".into()]).is_ok());
         assert_eq!(check_scopes(p, &["a:b".into(), " a:b ".into()]).unwrap(), ["a:b"]);
-        assert!(matches!(check_scopes(p, &["a b".into()]), Err(ClientError::BadScope(_))));
+        assert!(matches!(check_scopes(p, &["a b".into()]), Err(ApiClientError::BadScope(_))));
     }
 }

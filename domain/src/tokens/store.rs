@@ -79,7 +79,7 @@ pub async fn revoke_key(conn: &mut PgConnection, client_id: &str, kid: &str, now
 }
 
 /// The clients of `owner` that are not deleted, with all their keys.
-pub async fn list_clients(conn: &mut PgConnection, owner: PartyId) -> Result<Vec<ApiClient>, sqlx::Error> {
+pub async fn list_api_clients(conn: &mut PgConnection, owner: PartyId) -> Result<Vec<ApiClient>, sqlx::Error> {
     let clients = sqlx::query!(
         "select client_id, display_name, scopes, created_at from api_client where owner_party_id = $1 and deleted_at is null order by created_at, client_id",
         owner.0
@@ -101,7 +101,7 @@ pub async fn list_clients(conn: &mut PgConnection, owner: PartyId) -> Result<Vec
                 .iter()
                 .filter(|k| k.client_id == c.client_id)
                 .filter_map(|k| {
-                    Some(ClientKey {
+                    Some(ApiClientKey {
                         kid: k.kid.clone(),
                         family: KeyFamily::parse(&k.family)?,
                         public_jwk: k.public_jwk.clone(),

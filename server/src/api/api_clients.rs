@@ -30,8 +30,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::parties::PartyId;
 use domain::tokens::rules::KeyError;
-use domain::tokens::service::{self, ClientError};
-use domain::tokens::{ClientForCreate, KeyForCreate};
+use domain::tokens::service::{self, ApiClientError};
+use domain::tokens::{ApiClientForCreate, KeyForCreate};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -124,20 +124,20 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) ->
     }
 }
 
-fn problem(e: ClientError, request_id: Option<&str>) -> Response {
+fn problem(e: ApiClientError, request_id: Option<&str>) -> Response {
     let detail = e.to_string();
     let p = match e {
-        ClientError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "not_allowed", "Not allowed"),
-        ClientError::NameMissing => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_name", "Invalid display name"),
-        ClientError::BadScope(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scope", "Invalid scope"),
-        ClientError::RestrictedScope(_) => Problem::new(StatusCode::FORBIDDEN, "restricted_scope", "Scope reserved for the operator"),
-        ClientError::UnknownClient => Problem::new(StatusCode::NOT_FOUND, "unknown_client", "Unknown client"),
-        ClientError::BadKey(KeyError::PrivateKeyMaterial) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "private_key_material", "Private key refused"),
-        ClientError::BadKey(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_key", "Invalid key"),
-        ClientError::KidTaken(_) => Problem::new(StatusCode::CONFLICT, "kid_taken", "The kid is taken"),
-        ClientError::UnknownKey(_) => Problem::new(StatusCode::NOT_FOUND, "unknown_key", "Unknown key"),
-        ClientError::ExpiryInPast => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "Expiry in the past"),
-        ClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
+        ApiClientError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "not_allowed", "Not allowed"),
+        ApiClientError::NameMissing => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_name", "Invalid display name"),
+        ApiClientError::BadScope(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scope", "Invalid scope"),
+        ApiClientError::RestrictedScope(_) => Problem::new(StatusCode::FORBIDDEN, "restricted_scope", "Scope reserved for the operator"),
+        ApiClientError::UnknownClient => Problem::new(StatusCode::NOT_FOUND, "unknown_client", "Unknown client"),
+        ApiClientError::BadKey(KeyError::PrivateKeyMaterial) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "private_key_material", "Private key refused"),
+        ApiClientError::BadKey(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_key", "Invalid key"),
+        ApiClientError::KidTaken(_) => Problem::new(StatusCode::CONFLICT, "kid_taken", "The kid is taken"),
+        ApiClientError::UnknownKey(_) => Problem::new(StatusCode::NOT_FOUND, "unknown_key", "Unknown key"),
+        ApiClientError::ExpiryInPast => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "expiry_in_past", "Expiry in the past"),
+        ApiClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()
 }
@@ -159,7 +159,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 }
 
 /// The use case's answer: `ok` on success, otherwise its problem.
-fn answer<T>(result: Result<T, ClientError>, request_id: Option<&str>, ok: impl FnOnce(T) -> Response) -> Response {
+fn answer<T>(result: Result<T, ApiClientError>, request_id: Option<&str>, ok: impl FnOnce(T) -> Response) -> Response {
     match result {
         Ok(v) => ok(v),
         Err(e) => problem(e, request_id),
@@ -167,7 +167,7 @@ fn answer<T>(result: Result<T, ClientError>, request_id: Option<&str>, ok: impl 
 }
 
 async fn list(c: Caller) -> Response {
-    let result = service::list_clients(&c.ctx, c.owner).await;
+    let result = service::list_api_clients(&c.ctx, c.owner).await;
     answer(result, c.ctx.request_id(), |list| Json(list).into_response())
 }
 
@@ -177,8 +177,8 @@ struct ScopesBody {
     scopes: Vec<String>,
 }
 
-async fn register(c: Caller, JsonBody(input): JsonBody<ClientForCreate>) -> Response {
-    let result = service::register_client(&c.ctx, c.owner, &input).await;
+async fn register(c: Caller, JsonBody(input): JsonBody<ApiClientForCreate>) -> Response {
+    let result = service::register_api_client(&c.ctx, c.owner, &input).await;
     answer(result, c.ctx.request_id(), |client| (StatusCode::CREATED, Json(client)).into_response())
 }
 
