@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use domain::decisions::policy::{attr, Obligation};
+use domain::decisions::policy::{attr, Obligation, Rule};
 use domain::grants::Recipient;
 use domain::parties::PartyId;
 use serde_json::{json, Value};
@@ -20,8 +20,8 @@ async fn with_resources(app: &TestApp) -> sqlx::PgPool {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let mut resource = test_support::resource("mva-melding", "merverdiavgift", &["read", "write"]);
     resource.policy.rules = vec![
-        test_support::package_rule("vat", "merverdiavgift", &["read", "write"]),
-        test_support::package_rule("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
+        Rule::permit_package("vat", "merverdiavgift", &["read", "write"]),
+        Rule::permit_package("accountant", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
     ];
     resource.policy.obligations = vec![Obligation::minimum_authentication_level(3)];
     test_support::save_resource(&pool, test_support::demo::SERVICE_OWNER, &resource).await;

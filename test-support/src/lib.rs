@@ -4,7 +4,7 @@
 //! The demo data (`domain::demo`) is the world: the parties below are in it.
 
 use domain::clock::{Clock, SystemClock};
-use domain::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
+use domain::decisions::policy::{attr, Combining, Policy, Rule};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::ResourceForSave;
 use domain::{Context, Services};
@@ -70,17 +70,6 @@ pub fn acting(services: &Services, person: PartyId, party: PartyId) -> Context {
     services.for_person(person, person.to_string(), Some(party), None)
 }
 
-/// A rule `id` that permits `actions` to holders of the access package `package`.
-pub fn package_rule(id: &str, package: &str, actions: &[&str]) -> Rule {
-    Rule {
-        id: id.into(),
-        effect: Effect::Permit,
-        subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
-        actions: actions.iter().map(|a| a.to_string()).collect(),
-        description: String::new(),
-    }
-}
-
 /// A XACML 3.0 policy for resource `id` in Altinn's layout: register role DAGL
 /// may read and sign, and rule `rule_id` lets holders of `package` read;
 /// authentication level 3 is required.
@@ -125,7 +114,12 @@ pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
         description: String::new(),
         resource_type: "GenericAccessResource".into(),
         delegable: true,
-        policy: Policy { resource: String::new(), combining: Combining::DenyOverrides, rules: vec![package_rule("r", package, actions)], obligations: vec![] },
+        policy: Policy {
+            resource: String::new(),
+            combining: Combining::DenyOverrides,
+            rules: vec![Rule::permit_package("r", package, actions)],
+            obligations: vec![],
+        },
     }
 }
 

@@ -1,9 +1,9 @@
 //! Storing the catalogue, and the import use case.
 
 use super::model::{Catalogue, EntityType, Text};
-use crate::audit::{AuditEvent, Outcome, UnitOfWorkError};
-use crate::authz::Denied;
+use crate::audit::{AuditEvent, Outcome};
 use crate::context::Context;
+use crate::error::Failure;
 use serde::Serialize;
 use sqlx::PgConnection;
 
@@ -16,25 +16,10 @@ pub struct ImportCounts {
     pub role_packages: usize,
 }
 
-/// Why a catalogue import changed nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    #[error(transparent)]
-    Store(#[from] UnitOfWorkError),
-}
-
-impl From<sqlx::Error> for ImportError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
-
 /// Imports `catalogue` (insert or update every row) in one audited
 /// transaction; for the installation's operator only.
 #[tracing::instrument(skip_all, fields(actor = %ctx.actor().label, source))]
-pub async fn import(ctx: &Context, catalogue: &Catalogue, source: &str) -> Result<ImportCounts, ImportError> {
+pub async fn import(ctx: &Context, catalogue: &Catalogue, source: &str) -> Result<ImportCounts, Failure> {
     ctx.authorize_operator()?;
     let mut uow = ctx.begin().await?;
     let counts = save(uow.conn(), catalogue).await?;

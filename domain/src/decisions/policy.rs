@@ -85,6 +85,21 @@ pub struct Rule {
     pub description: String,
 }
 
+impl Rule {
+    /// A rule `id` that permits `actions` to holders of the access package
+    /// `package` (matched as Altinn does, ignoring case): the commonest rule
+    /// of a resource's policy.
+    pub fn permit_package(id: &str, package: &str, actions: &[&str]) -> Self {
+        Self {
+            id: id.into(),
+            effect: Effect::Permit,
+            subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            description: String::new(),
+        }
+    }
+}
+
 /// An obligation attached to a Permit, e.g. a minimum authentication level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Obligation {

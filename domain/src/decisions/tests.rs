@@ -20,15 +20,6 @@ struct World {
     branch: Uuid,
 }
 
-fn package_rule(id: &str, package: &str, actions: &[&str]) -> Rule {
-    Rule {
-        id: id.into(),
-        effect: Effect::Permit,
-        subjects: vec![vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: package.into(), ignore_case: true }]],
-        actions: actions.iter().map(|a| a.to_string()).collect(),
-        description: String::new(),
-    }
-}
 
 fn world() -> World {
     let mut b = SnapshotBuilder::new(7);
@@ -58,15 +49,15 @@ fn world() -> World {
         resource: "mva-melding".into(),
         combining: Combining::DenyOverrides,
         rules: vec![
-            package_rule("vat", "merverdiavgift", &["read", "write"]),
-            package_rule("acct", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
+            Rule::permit_package("vat", "merverdiavgift", &["read", "write"]),
+            Rule::permit_package("acct", "regnskapsforer-med-signeringsrettighet", &["read", "write", "sign"]),
         ],
         obligations: vec![Obligation::minimum_authentication_level(3)],
     });
     b.policy(Policy {
         resource: "boligsameie".into(),
         combining: Combining::DenyOverrides,
-        rules: vec![package_rule("ffor", "forretningsforer-eiendom", &["read"])],
+        rules: vec![Rule::permit_package("ffor", "forretningsforer-eiendom", &["read"])],
         obligations: vec![],
     });
     World { snapshot: b.build(), bakery, brl, other_client, firm, ola, bjorn, manager, grantee, branch }
@@ -316,7 +307,7 @@ mod user_roles {
         b.policy(Policy {
             resource: "e-resept".into(),
             combining: Combining::DenyOverrides,
-            rules: vec![rule, package_rule("pkg", "helsetjenester", &["read"])],
+            rules: vec![rule, Rule::permit_package("pkg", "helsetjenester", &["read"])],
             obligations: vec![],
         });
         let s = b.build();
