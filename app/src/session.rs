@@ -46,9 +46,16 @@ impl PortalContext {
 /// The signed-in person, or `None` when there is no session or it has passed
 /// its absolute time-out (in which case the session is ended).
 pub async fn current(session: &Session, ctx: &PortalContext) -> Option<AuthSession> {
+    signed_in(session, ctx.clock.now(), ctx.absolute_timeout).await
+}
+
+/// [`current`] for callers outside the portal's pages (the REST APIs that
+/// also accept the portal's session): the same rule, given the time and the
+/// absolute time-out.
+pub async fn signed_in(session: &Session, now: time::OffsetDateTime, absolute_timeout: time::Duration) -> Option<AuthSession> {
     let auth: AuthSession = session.get(AUTH_KEY).await.ok().flatten()?;
-    let age = ctx.clock.now().unix_timestamp() - auth.logged_in_at;
-    if age >= ctx.absolute_timeout.whole_seconds() {
+    let age = now.unix_timestamp() - auth.logged_in_at;
+    if age >= absolute_timeout.whole_seconds() {
         tracing::info!(person = %auth.person, "session passed its absolute time-out");
         let _ = session.flush().await;
         return None;

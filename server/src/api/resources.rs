@@ -66,13 +66,8 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required").detail("Sign in to the portal first.");
         let session = tower_sessions::Session::from_request_parts(parts, state).await.map_err(|_| unauthenticated())?;
-        let ctx = app::session::PortalContext {
-            pool: state.pool.clone(),
-            clock: state.clock.clone(),
-            engine: state.engine.clone(),
-            absolute_timeout: time::Duration::hours(state.config.session_absolute_hours),
-        };
-        let auth = app::session::current(&session, &ctx).await.ok_or_else(unauthenticated)?;
+        let timeout = time::Duration::hours(state.config.session_absolute_hours);
+        let auth = app::session::signed_in(&session, state.clock.now(), timeout).await.ok_or_else(unauthenticated)?;
         Ok(Self { person: auth.person, name: auth.name, request_id: crate::security::request_id(&parts.headers) })
     }
 }
