@@ -4,8 +4,8 @@
 //! This crate knows nothing about HTTP or Leptos. Adapters in `server/` and `app/`
 //! parse input into the types defined here, call a use case and map its typed error.
 //!
-//! With the `server` feature off only [`error`] is built: the browser shares
-//! the error types.
+//! With the `server` feature off only [`error`] and [`limits`] are built: the
+//! browser shares the error types and the length limits of typed values.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "server")]
@@ -29,6 +29,7 @@ pub mod decisions;
 #[cfg(feature = "server")]
 pub mod demo;
 pub mod error;
+pub mod limits;
 #[cfg(feature = "server")]
 pub mod grants;
 #[cfg(feature = "server")]

@@ -13,6 +13,7 @@ use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::{use_locale, Locale};
+use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -270,7 +271,7 @@ fn GiveAccessForm(
                         </div>
                         <div class="ds-field flex flex-col">
                             <label for="give-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
-                            <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength="100"
+                            <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength=limits::SURNAME
                                    value=typed.value("surname")
                                    aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)
                                    required=move || interactive.get() && show_person()/>

@@ -8,6 +8,7 @@ use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
 use crate::functions::api_clients::{api_clients, AddApiClientKey, ApiClientView, RegisterApiClient, RevokeApiClientKey};
 use crate::i18n::use_locale;
+use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -127,7 +128,7 @@ fn ApiClientCard(client: ApiClientView, add_key: ServerAction<AddApiClientKey>, 
                     <div class="ds-field flex flex-col">
                         <label for=kid_field.clone() class="ds-label font-semibold">{locale.t("api_clients.kid")}</label>
                         <p id=format!("{kid_field}-help") class="text-sm text-gray-700">{locale.t("api_clients.kid_help")}</p>
-                        <input id=kid_field.clone() name="kid" class="ds-input" maxlength="200" autocomplete="off" aria-describedby=format!("{kid_field}-help")/>
+                        <input id=kid_field.clone() name="kid" class="ds-input" maxlength=limits::KEY_ID autocomplete="off" aria-describedby=format!("{kid_field}-help")/>
                     </div>
                     <div class="ds-field flex flex-col">
                         <label for=expiry_field.clone() class="ds-label font-semibold">{locale.t("api_clients.expires_on")}</label>
@@ -152,7 +153,7 @@ fn RegisterForm(register: ServerAction<RegisterApiClient>) -> impl IntoView {
             <ActionForm action=register attr:class="mt-4 flex max-w-2xl flex-col gap-3">
                 <div class="ds-field flex flex-col">
                     <label for="client-name" class="ds-label font-semibold">{locale.t("api_clients.name")}</label>
-                    <input id="client-name" name="display_name" class="ds-input" maxlength="200" required autocomplete="off"
+                    <input id="client-name" name="display_name" class="ds-input" maxlength=limits::API_CLIENT_NAME required autocomplete="off"
                            value=form.typed_value("display_name")
                            aria-invalid=form.aria_invalid("display_name") aria-describedby=form.described_by("display_name", None)/>
                     <FieldMessage form field="display_name"/>

@@ -18,7 +18,7 @@ impl PersonQuery {
     pub fn parse(national_id: &str, surname: &str) -> Result<Self, String> {
         let national_id = super::NationalId::parse(national_id.trim(), super::SyntheticIds::Accept).map_err(|e| format!("national_id: {e}"))?;
         let surname = surname.trim().to_lowercase();
-        if surname.is_empty() || surname.chars().count() > 100 {
+        if surname.is_empty() || surname.chars().count() > crate::limits::SURNAME {
             return Err("surname: give the person's surname (at most 100 characters)".into());
         }
         Ok(Self { national_id, surname })

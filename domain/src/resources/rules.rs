@@ -4,10 +4,8 @@ use super::model::{FieldError, ResourceForSave, RESOURCE_TYPES, SYSTEM_PREFIX, S
 use crate::decisions::policy::attr;
 use crate::parties::{NationalId, OrgNumber, SyntheticIds};
 
-pub const MAX_TITLE: usize = 200;
-pub const MAX_DESCRIPTION: usize = 4000;
+pub use crate::limits::{POLICY_VALUE as MAX_VALUE, RESOURCE_DESCRIPTION as MAX_DESCRIPTION, RESOURCE_TITLE as MAX_TITLE};
 pub const MAX_RULES: usize = 200;
-pub const MAX_VALUE: usize = 200;
 
 /// Subject attributes a rule may match on.
 pub const SUBJECT_ATTRIBUTES: [&str; 6] = [attr::ACCESS_PACKAGE, attr::ROLE_CODE, attr::ORG_NUMBER, attr::PERSON_ID, attr::PARTY_UUID, attr::SYSTEM_USER];
@@ -19,7 +17,7 @@ pub fn is_system_resource(id: &str) -> bool {
 
 /// Whether `id` is a well-formed resource id (the table's `resource_id_format`).
 pub fn valid_id(id: &str) -> bool {
-    (2..=100).contains(&id.len())
+    (2..=crate::limits::RESOURCE_ID).contains(&id.len())
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }

@@ -342,7 +342,7 @@ pub enum KeyError {
 }
 
 fn valid_kid(kid: &str) -> bool {
-    !kid.is_empty() && kid.len() <= 200 && !kid.chars().any(char::is_whitespace)
+    !kid.is_empty() && kid.len() <= crate::limits::KEY_ID && !kid.chars().any(char::is_whitespace)
 }
 
 const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];

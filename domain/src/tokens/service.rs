@@ -143,7 +143,7 @@ pub async fn register_api_client(ctx: &Context, owner: PartyId, input: &ApiClien
         if !ctx.may(Action::Write, SystemResource::ApiClients, owner) {
             return Err(ApiClientError::NotAccessManager);
         }
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() || name.chars().count() > crate::limits::API_CLIENT_NAME {
             return Err(ApiClientError::NameMissing);
         }
         check_scopes(registrar, &input.scopes)

@@ -6,6 +6,7 @@ use super::texts::{combining_text, pick};
 use crate::form_flash::Typed;
 use crate::functions::resources::{PackageChoiceView, RuleView, ServiceView, AUTH_LEVELS, COMBINING};
 use crate::i18n::use_locale;
+use domain::limits;
 use leptos::prelude::*;
 
 /// The fields of a service's details, prefilled from `s` when editing.
@@ -40,7 +41,7 @@ pub(super) fn DetailFields(
             <div class="ds-field flex flex-col">
                 <label for=id(f) class="ds-label font-semibold">{locale.t(label)}</label>
                 <FieldError errors fields=field id=format!("{prefix}-{f}-error")/>
-                <input id=id(f) name=field[0] class="ds-input" maxlength="200" value=value required
+                <input id=id(f) name=field[0] class="ds-input" maxlength=limits::RESOURCE_TITLE value=value required
                        aria-describedby=describe(errors, field, None, err(f)) aria-invalid=invalid(field)/>
             </div>
         }
@@ -52,7 +53,7 @@ pub(super) fn DetailFields(
                 <label for=id("id") class="ds-label font-semibold">{locale.t("resources.field.id")}</label>
                 <p id=format!("{prefix}-id-help") class="text-sm text-gray-700">{locale.t("resources.field.id_help")}</p>
                 <FieldError errors fields=&["id"] id=format!("{prefix}-id-error")/>
-                <input id=id("id") name="id" class="ds-input" maxlength="100" autocomplete="off" required pattern="[a-z0-9][a-z0-9_\\-]{1,99}"
+                <input id=id("id") name="id" class="ds-input" maxlength=limits::RESOURCE_ID autocomplete="off" required pattern="[a-z0-9][a-z0-9_\\-]{1,99}"
                        value=typed_id.clone()
                        aria-describedby=describe(errors, &["id"], help("id"), err("id")) aria-invalid=invalid(&["id"])/>
             </div>
@@ -78,7 +79,7 @@ pub(super) fn DetailFields(
         <div class="ds-field flex flex-col">
             <label for=id("description") class="ds-label font-semibold">{locale.t("resources.field.description")}</label>
             <FieldError errors fields=&["description"] id=format!("{prefix}-description-error")/>
-            <textarea id=id("description") name="description" class="ds-input" rows="3" maxlength="4000"
+            <textarea id=id("description") name="description" class="ds-input" rows="3" maxlength=limits::RESOURCE_DESCRIPTION
                       aria-describedby=describe(errors, &["description"], None, err("description")) aria-invalid=invalid(&["description"])>
                 {description}
             </textarea>
