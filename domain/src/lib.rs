@@ -29,9 +29,9 @@ pub mod decisions;
 #[cfg(feature = "server")]
 pub mod demo;
 pub mod error;
-pub mod limits;
 #[cfg(feature = "server")]
 pub mod grants;
+pub mod limits;
 #[cfg(feature = "server")]
 pub mod parties;
 #[cfg(feature = "server")]

@@ -20,7 +20,6 @@ struct World {
     branch: Uuid,
 }
 
-
 fn world() -> World {
     let mut b = SnapshotBuilder::new(7);
     let bakery = b.organisation("Bakeri Hansen AS", "310400009", "AS", None);
