@@ -68,7 +68,7 @@ pub const SERVICE_OWNER: &str = "310700002";
 /// The demo resource owned by [`SERVICE_OWNER`]; created when missing, never
 /// overwritten (a person may have edited it).
 pub fn demo_resource() -> crate::resources::ResourceForSave {
-    use crate::decisions::policy::{attr, Combining, Effect, Match, Policy, Rule};
+    use crate::decisions::policy::{attr, Effect, Match, Policy, Rule};
     crate::resources::ResourceForSave {
         id: "fjordby-rapportering".into(),
         title_nb: "Rapportering til Universitetet i Fjordby".into(),
@@ -77,21 +77,16 @@ pub fn demo_resource() -> crate::resources::ResourceForSave {
         description: "Rapporter fra samarbeidspartnere til universitetet.".into(),
         resource_type: "GenericAccessResource".into(),
         delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule {
-                id: "rapportering".into(),
-                effect: Effect::Permit,
-                subjects: vec![
-                    vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "regnskap-okonomi-rapport".into(), ignore_case: true }],
-                    vec![Match { attribute: attr::ROLE_CODE.into(), value: "DAGL".into(), ignore_case: true }],
-                ],
-                actions: vec!["read".into(), "write".into()],
-                description: String::new(),
-            }],
-            obligations: vec![],
-        },
+        policy: Policy::deny_overrides(vec![Rule {
+            id: "rapportering".into(),
+            effect: Effect::Permit,
+            subjects: vec![
+                vec![Match { attribute: attr::ACCESS_PACKAGE.into(), value: "regnskap-okonomi-rapport".into(), ignore_case: true }],
+                vec![Match { attribute: attr::ROLE_CODE.into(), value: "DAGL".into(), ignore_case: true }],
+            ],
+            actions: vec!["read".into(), "write".into()],
+            description: String::new(),
+        }]),
     }
 }
 

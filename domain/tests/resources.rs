@@ -2,7 +2,7 @@
 //! change, delete, import and export, what is refused (audited, nothing
 //! changed), and that the engine decides with what was saved.
 
-use domain::decisions::policy::{attr, Combining, Effect, Match, Obligation, Policy, Rule};
+use domain::decisions::policy::{attr, Effect, Match, Obligation, Policy, Rule};
 use domain::decisions::store::load_snapshot;
 use domain::decisions::xacml_xml::XmlPolicyError;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, Snapshot, SubjectRef};
@@ -35,18 +35,13 @@ fn orders() -> ResourceForSave {
         description: "Bestill brød.".into(),
         resource_type: "GenericAccessResource".into(),
         delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule {
-                id: "order".into(),
-                effect: Effect::Permit,
-                subjects: vec![vec![Match { attribute: attr::PERSON_ID.into(), value: GUNN.into(), ignore_case: false }]],
-                actions: vec!["read".into(), "write".into()],
-                description: String::new(),
-            }],
-            obligations: vec![],
-        },
+        policy: Policy::deny_overrides(vec![Rule {
+            id: "order".into(),
+            effect: Effect::Permit,
+            subjects: vec![vec![Match { attribute: attr::PERSON_ID.into(), value: GUNN.into(), ignore_case: false }]],
+            actions: vec!["read".into(), "write".into()],
+            description: String::new(),
+        }]),
     }
 }
 

@@ -4,7 +4,7 @@
 //! The demo data (`domain::demo`) is the world: the parties below are in it.
 
 use domain::clock::{Clock, SystemClock};
-use domain::decisions::policy::{attr, Combining, Policy, Rule};
+use domain::decisions::policy::{attr, Policy, Rule};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::ResourceForSave;
 use domain::{Context, Services};
@@ -114,12 +114,7 @@ pub fn resource(id: &str, package: &str, actions: &[&str]) -> ResourceForSave {
         description: String::new(),
         resource_type: "GenericAccessResource".into(),
         delegable: true,
-        policy: Policy {
-            resource: String::new(),
-            combining: Combining::DenyOverrides,
-            rules: vec![Rule::permit_package("r", package, actions)],
-            obligations: vec![],
-        },
+        policy: Policy::deny_overrides(vec![Rule::permit_package("r", package, actions)]),
     }
 }
 

@@ -85,6 +85,14 @@ pub struct Rule {
     pub description: String,
 }
 
+impl Policy {
+    /// A policy of `rules` combined deny-overrides (a Deny wins), with no
+    /// obligations; the resource is named when the policy is saved.
+    pub fn deny_overrides(rules: Vec<Rule>) -> Self {
+        Self { resource: String::new(), combining: Combining::DenyOverrides, rules, obligations: vec![] }
+    }
+}
+
 impl Rule {
     /// A rule `id` that permits `actions` to holders of the access package
     /// `package` (matched as Altinn does, ignoring case): the commonest rule

@@ -94,7 +94,7 @@ pub fn person_problems(r: &ResourceForSave) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decisions::policy::{Combining, Effect, Match, Policy, Rule};
+    use crate::decisions::policy::{Effect, Match, Policy, Rule};
 
     fn resource() -> ResourceForSave {
         ResourceForSave {
@@ -105,18 +105,13 @@ mod tests {
             description: String::new(),
             resource_type: "GenericAccessResource".into(),
             delegable: true,
-            policy: Policy {
-                resource: String::new(),
-                combining: Combining::DenyOverrides,
-                rules: vec![Rule {
-                    id: "r1".into(),
-                    effect: Effect::Permit,
-                    subjects: vec![vec![Match { attribute: attr::ORG_NUMBER.into(), value: "310400009".into(), ignore_case: false }]],
-                    actions: vec!["read".into()],
-                    description: String::new(),
-                }],
-                obligations: vec![],
-            },
+            policy: Policy::deny_overrides(vec![Rule {
+                id: "r1".into(),
+                effect: Effect::Permit,
+                subjects: vec![vec![Match { attribute: attr::ORG_NUMBER.into(), value: "310400009".into(), ignore_case: false }]],
+                actions: vec!["read".into()],
+                description: String::new(),
+            }]),
         }
     }
 
