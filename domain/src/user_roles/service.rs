@@ -5,8 +5,9 @@
 //! the change feed so every instance's engine sees it. Refusals are audited too
 //! and change nothing.
 
-use super::model::{AssignmentForCreate, RoleForCreate, SodRule};
-use super::rules::{closure, inheritance_cycle, sod_conflict, Inheritance};
+use super::model::{AssignmentForCreate, RoleForCreate};
+use super::rules::{closure, inheritance_cycle, sod_conflict};
+use super::store::{self, RoleRow};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
 use crate::authz::{permits, Action, SystemResource};
 use crate::clock::Clock;
@@ -111,37 +112,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-struct RoleRow {
-    id: Uuid,
-    code: String,
-    owner: Option<Uuid>,
-}
-
-async fn role_by_code(conn: &mut PgConnection, code: &str) -> Result<Option<RoleRow>, sqlx::Error> {
-    Ok(sqlx::query!("select id, code, owner_party from user_role where code = $1", code.trim()).fetch_optional(conn).await?.map(|r| RoleRow {
-        id: r.id,
-        code: r.code,
-        owner: r.owner_party,
-    }))
-}
-
 /// Whether `party` may use the role: it owns it, the role is global, or the
 /// owner shared it with the party.
 async fn available_to(conn: &mut PgConnection, role: &RoleRow, party: PartyId) -> Result<bool, sqlx::Error> {
     if role.owner.is_none() || role.owner == Some(party.0) {
         return Ok(true);
     }
-    sqlx::query_scalar!(r#"select exists(select 1 from user_role_shared_with where role_id = $1 and party_id = $2) as "x!""#, role.id, party.0)
-        .fetch_one(conn)
-        .await
-}
-
-async fn inheritance(conn: &mut PgConnection) -> Result<Inheritance, sqlx::Error> {
-    let mut edges = Inheritance::new();
-    for e in sqlx::query!("select role_id, inherits_id from user_role_inherits").fetch_all(conn).await? {
-        edges.entry(e.role_id).or_default().push(e.inherits_id);
-    }
-    Ok(edges)
+    store::is_shared_with(conn, role.id, party).await
 }
 
 fn check_role_input(input: &RoleForCreate) -> Result<(), RoleError> {
@@ -183,39 +160,20 @@ pub async fn create_role(context: &Context, owner: PartyId, input: &RoleForCreat
     match validate_references(uow.conn(), owner, input).await? {
         Ok(inherits) => {
             let id = Uuid::now_v7();
-            let inserted = sqlx::query!(
-                "insert into user_role (id, code, owner_party, name_nb, name_nn, name_en, description, max_amount, time_window, created_by)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                id,
-                input.code,
-                owner.0,
-                input.names[0].trim(),
-                input.names[1].trim(),
-                input.names[2].trim(),
-                input.description.trim(),
-                input.rules.max_amount.map(|a| a.0),
-                input.rules.time_window.as_ref().and_then(|w| serde_json::to_value(w).ok()),
-                ctx.person.0,
-            )
-            .execute(uow.conn())
-            .await;
+            let inserted = store::insert_role(uow.conn(), id, owner, ctx.person, input).await;
             if crate::db::violated(&inserted, "user_role_code_unique") {
                 drop(uow);
                 return Err(ctx.refuse(ACTION, &input.code, RoleError::CodeTaken(input.code.clone())).await);
             }
             inserted?;
             for p in &input.packages {
-                sqlx::query!("insert into user_role_right (role_id, package_code) values ($1, $2) on conflict do nothing", id, p).execute(uow.conn()).await?;
+                store::insert_role_package(uow.conn(), id, p).await?;
             }
             for (r, a) in &input.rights {
-                sqlx::query!("insert into user_role_right (role_id, resource_id, action) values ($1, $2, $3) on conflict do nothing", id, r, a.trim())
-                    .execute(uow.conn())
-                    .await?;
+                store::insert_role_right(uow.conn(), id, r, a).await?;
             }
             for parent in inherits {
-                sqlx::query!("insert into user_role_inherits (role_id, inherits_id) values ($1, $2) on conflict do nothing", id, parent)
-                    .execute(uow.conn())
-                    .await?;
+                store::insert_inherits(uow.conn(), id, parent).await?;
             }
             record_change(uow.conn(), Change::Rebuild("user_role")).await?;
             let details =
@@ -235,20 +193,18 @@ pub async fn create_role(context: &Context, owner: PartyId, input: &RoleForCreat
 /// that inherited roles are available to `owner`); returns the inherited ids.
 async fn validate_references(conn: &mut PgConnection, owner: PartyId, input: &RoleForCreate) -> Result<Result<Vec<Uuid>, RoleError>, sqlx::Error> {
     for p in &input.packages {
-        let known = sqlx::query_scalar!(r#"select exists(select 1 from access_package where code = $1) as "x!""#, p).fetch_one(&mut *conn).await?;
-        if !known {
+        if !store::package_exists(&mut *conn, p).await? {
             return Ok(Err(RoleError::UnknownPackage(p.clone())));
         }
     }
     for (r, _) in &input.rights {
-        let known = sqlx::query_scalar!(r#"select exists(select 1 from resource where id = $1) as "x!""#, r).fetch_one(&mut *conn).await?;
-        if !known {
+        if !store::resource_exists(&mut *conn, r).await? {
             return Ok(Err(RoleError::UnknownResource(r.clone())));
         }
     }
     let mut ids = Vec::new();
     for code in &input.inherits {
-        let Some(role) = role_by_code(&mut *conn, code).await? else {
+        let Some(role) = store::role_by_code(&mut *conn, code).await? else {
             return Ok(Err(RoleError::UnknownRole(code.clone())));
         };
         if !available_to(&mut *conn, &role, owner).await? {
@@ -269,7 +225,7 @@ pub async fn add_inheritance(context: &Context, role_code: &str, inherits_code: 
         return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
     }
     let mut conn = ctx.pool.acquire().await?;
-    let (Some(role), Some(parent)) = (role_by_code(&mut conn, role_code).await?, role_by_code(&mut conn, inherits_code).await?) else {
+    let (Some(role), Some(parent)) = (store::role_by_code(&mut conn, role_code).await?, store::role_by_code(&mut conn, inherits_code).await?) else {
         drop(conn);
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownRole(format!("{role_code} or {inherits_code}"))).await);
     };
@@ -280,13 +236,13 @@ pub async fn add_inheritance(context: &Context, role_code: &str, inherits_code: 
     let mut uow = ctx.begin(owner).await?;
     // One writer of the inheritance graph at a time, so two concurrent links
     // cannot close a cycle between them.
-    sqlx::query("lock table user_role_inherits in share row exclusive mode").execute(uow.conn()).await?;
+    store::lock_inheritance(uow.conn()).await?;
     let refusal = if !available_to(uow.conn(), &parent, owner).await? {
         Some(RoleError::NotAvailable(parent.code.clone()))
-    } else if let Some(cycle) = inheritance_cycle(&inheritance(uow.conn()).await?, role.id, parent.id) {
+    } else if let Some(cycle) = inheritance_cycle(&store::inheritance(uow.conn()).await?, role.id, parent.id) {
         let mut codes = Vec::new();
         for id in cycle {
-            codes.push(sqlx::query_scalar!("select code from user_role where id = $1", id).fetch_one(uow.conn()).await?);
+            codes.push(store::role_code(uow.conn(), id).await?);
         }
         Some(RoleError::InheritanceCycle(codes))
     } else {
@@ -296,10 +252,7 @@ pub async fn add_inheritance(context: &Context, role_code: &str, inherits_code: 
         drop(uow);
         return Err(ctx.refuse(ACTION, target, e).await);
     }
-    let added = sqlx::query!("insert into user_role_inherits (role_id, inherits_id) values ($1, $2) on conflict do nothing", role.id, parent.id)
-        .execute(uow.conn())
-        .await?;
-    if added.rows_affected() == 0 {
+    if !store::insert_inherits(uow.conn(), role.id, parent.id).await? {
         drop(uow);
         return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
     }
@@ -319,11 +272,8 @@ pub async fn share_role(context: &Context, role_code: &str, with: PartyId) -> Re
         return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
     }
     let mut conn = ctx.pool.acquire().await?;
-    let role = role_by_code(&mut conn, role_code).await?;
-    let with_exists =
-        sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and kind = 'organisation' and status = 'active') as "x!""#, with.0)
-            .fetch_one(&mut *conn)
-            .await?;
+    let role = store::role_by_code(&mut conn, role_code).await?;
+    let with_exists = store::is_active_organisation(&mut conn, with).await?;
     drop(conn);
     let Some(role) = role else {
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownRole(role_code.into())).await);
@@ -335,7 +285,7 @@ pub async fn share_role(context: &Context, role_code: &str, with: PartyId) -> Re
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownParty).await);
     }
     let mut uow = ctx.begin(owner).await?;
-    sqlx::query!("insert into user_role_shared_with (role_id, party_id) values ($1, $2) on conflict do nothing", role.id, with.0).execute(uow.conn()).await?;
+    store::insert_shared_with(uow.conn(), role.id, with).await?;
     record_change(uow.conn(), Change::Rebuild("user_role")).await?;
     uow.audit(AuditEvent::new(ACTION, target, Outcome::Success, serde_json::json!({ "role": role.id, "with": with }))).await?;
     ctx.commit(uow).await?;
@@ -353,7 +303,7 @@ pub async fn add_sod_rule(context: &Context, role_a: &str, role_b: &str, descrip
         return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
     }
     let mut conn = ctx.pool.acquire().await?;
-    let (a, b) = (role_by_code(&mut conn, role_a).await?, role_by_code(&mut conn, role_b).await?);
+    let (a, b) = (store::role_by_code(&mut conn, role_a).await?, store::role_by_code(&mut conn, role_b).await?);
     drop(conn);
     let (Some(a), Some(b)) = (a, b) else {
         return Err(ctx.refuse(ACTION, target, RoleError::UnknownRole(format!("{role_a} or {role_b}"))).await);
@@ -368,16 +318,7 @@ pub async fn add_sod_rule(context: &Context, role_a: &str, role_b: &str, descrip
     }
     let id = Uuid::now_v7();
     let mut uow = ctx.begin(owners[0]).await?;
-    let inserted = sqlx::query!(
-        "insert into sod_rule (id, role_a, role_b, description, created_by) values ($1, $2, $3, $4, $5)",
-        id,
-        a.id,
-        b.id,
-        description.trim(),
-        ctx.person.0
-    )
-    .execute(uow.conn())
-    .await;
+    let inserted = store::insert_sod_rule(uow.conn(), id, a.id, b.id, description.trim(), ctx.person).await;
     if crate::db::violated(&inserted, "sod_rule_unique_pair") {
         drop(uow);
         return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
@@ -403,25 +344,9 @@ pub async fn assign_role(context: &Context, in_party: PartyId, input: &Assignmen
         Ok((role, parties)) => {
             let now = ctx.clock.now();
             let id = Uuid::now_v7();
-            sqlx::query!(
-                "insert into user_role_assignment (id, role_id, subject_id, assigned_in, assigned_by, valid_from, valid_to,
-                     attestation_kind, attestation_issuer, attestation_reference)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                id,
-                role.id,
-                input.subject.0,
-                in_party.0,
-                ctx.person.0,
-                input.valid_from.unwrap_or(now),
-                input.valid_to,
-                input.attestation.kind.as_str(),
-                input.attestation.issuer.trim(),
-                input.attestation.reference.trim(),
-            )
-            .execute(uow.conn())
-            .await?;
+            store::insert_assignment(uow.conn(), id, role.id, in_party, ctx.person, input.valid_from.unwrap_or(now), input).await?;
             for p in &parties {
-                sqlx::query!("insert into user_role_assignment_party (assignment_id, party_id) values ($1, $2)", id, p.0).execute(uow.conn()).await?;
+                store::insert_assignment_party(uow.conn(), id, *p).await?;
             }
             record_change(uow.conn(), Change::Rebuild("user_role_assignment")).await?;
             let details = serde_json::json!({
@@ -447,7 +372,7 @@ async fn check_assignment(
 ) -> Result<Result<(RoleRow, Vec<PartyId>), RoleError>, sqlx::Error> {
     // Authorization comes first, so that nobody learns which roles exist by
     // trying to assign them.
-    let role = role_by_code(&mut *conn, &input.role_code).await?;
+    let role = store::role_by_code(&mut *conn, &input.role_code).await?;
     let mut parties: Vec<PartyId> = if input.restricted_to.is_empty() { vec![in_party] } else { input.restricted_to.clone() };
     parties.sort_unstable();
     parties.dedup();
@@ -455,21 +380,10 @@ async fn check_assignment(
         return Ok(Err(RoleError::Invalid("restricted_to: an assignment may be restricted to at most 50 parties".into())));
     }
     for p in &parties {
-        let exists =
-            sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, p.0).fetch_one(&mut *conn).await?;
-        if !exists {
+        if !store::is_active_party(&mut *conn, *p).await? {
             return Ok(Err(RoleError::UnknownParty));
         }
-        let may_assign = ctx.manages(*p)
-            || sqlx::query_scalar!(
-                r#"select exists(select 1 from user_role_assign_right r join user_role u on u.id = r.role_id
-                                 where u.code = $1 and r.holder_id = $2 and r.for_party = $3 and r.ended_at is null) as "x!""#,
-                input.role_code.trim(),
-                ctx.person.0,
-                p.0
-            )
-            .fetch_one(&mut *conn)
-            .await?;
+        let may_assign = ctx.manages(*p) || store::holds_assign_right(&mut *conn, &input.role_code, ctx.person, *p).await?;
         if !may_assign {
             return Ok(Err(RoleError::MayNotAssign(input.role_code.clone(), ctx.snapshot.name_of(p.0))));
         }
@@ -480,9 +394,7 @@ async fn check_assignment(
     if !available_to(&mut *conn, &role, in_party).await? {
         return Ok(Err(RoleError::NotAvailable(role.code)));
     }
-    let subject_exists =
-        sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, input.subject.0).fetch_one(&mut *conn).await?;
-    if !subject_exists {
+    if !store::is_active_party(&mut *conn, input.subject).await? {
         return Ok(Err(RoleError::UnknownParty));
     }
     if input.subject == ctx.person {
@@ -503,32 +415,16 @@ async fn check_assignment(
     }
     // Serialise assignments to one subject so two conflicting ones cannot
     // both pass the check below.
-    sqlx::query!("select pg_advisory_xact_lock(hashtextextended($1::text, 42))", input.subject.0.to_string()).execute(&mut *conn).await?;
-    let edges = inheritance(&mut *conn).await?;
-    let rules: Vec<SodRule> = sqlx::query!("select id, role_a, role_b from sod_rule")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|r| SodRule { id: r.id, role_a: r.role_a, role_b: r.role_b })
-        .collect();
+    store::lock_subject(&mut *conn, input.subject).await?;
+    let edges = store::inheritance(&mut *conn).await?;
+    let rules = store::sod_rules(&mut *conn).await?;
     let adding = closure(&edges, role.id);
     for p in &parties {
-        let held_roles = sqlx::query_scalar!(
-            "select a.role_id from user_role_assignment a join user_role_assignment_party ap on ap.assignment_id = a.id
-             where a.subject_id = $1 and ap.party_id = $2 and a.ended_at is null
-               and (a.valid_to is null or a.valid_to > $3) and ($4::timestamptz is null or a.valid_from < $4)",
-            input.subject.0,
-            p.0,
-            from,
-            input.valid_to,
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let held_roles = store::held_roles(&mut *conn, input.subject, *p, from, input.valid_to).await?;
         let held: HashSet<Uuid> = held_roles.iter().flat_map(|r| closure(&edges, *r)).collect();
         if let Some(rule) = sod_conflict(&held, &adding, &rules) {
-            let code = |id: Uuid| sqlx::query_scalar!("select code from user_role where id = $1", id);
-            let a = code(rule.role_a).fetch_one(&mut *conn).await?;
-            let b = code(rule.role_b).fetch_one(&mut *conn).await?;
+            let a = store::role_code(&mut *conn, rule.role_a).await?;
+            let b = store::role_code(&mut *conn, rule.role_b).await?;
             return Ok(Err(RoleError::SegregationOfDuties(a, b)));
         }
     }
@@ -542,19 +438,10 @@ pub async fn end_assignment(context: &Context, party: PartyId, assignment: Uuid)
     let ctx = &Ctx::of(context)?;
     const ACTION: &str = "user_role.end";
     let mut uow = ctx.begin(party).await?;
-    let row = sqlx::query!(
-        "select a.subject_id from user_role_assignment a
-         where a.id = $1 and a.ended_at is null
-           and exists(select 1 from user_role_assignment_party ap where ap.assignment_id = a.id and ap.party_id = $2)
-         for update",
-        assignment,
-        party.0
-    )
-    .fetch_optional(uow.conn())
-    .await?;
+    let subject = store::lock_active_assignment(uow.conn(), assignment, party).await?;
     // Authorization before existence, so ids cannot be probed.
-    let refusal = match &row {
-        Some(r) if r.subject_id == ctx.person.0 => None,
+    let refusal = match subject {
+        Some(s) if s == ctx.person => None,
         _ if !ctx.manages(party) => Some(RoleError::NotAccessManager),
         None => Some(RoleError::UnknownAssignment),
         Some(_) => None,
@@ -564,14 +451,7 @@ pub async fn end_assignment(context: &Context, party: PartyId, assignment: Uuid)
         return Err(ctx.refuse(ACTION, assignment.to_string(), e).await);
     }
     let now = ctx.clock.now();
-    sqlx::query!(
-        "update user_role_assignment set ended_at = $2, ended_by = $3, valid_to = case when valid_to is null or valid_to > $2 then greatest($2, valid_from + interval '1 microsecond') else valid_to end where id = $1",
-        assignment,
-        now,
-        ctx.person.0
-    )
-    .execute(uow.conn())
-    .await?;
+    store::mark_assignment_ended(uow.conn(), assignment, now, ctx.person).await?;
     record_change(uow.conn(), Change::Rebuild("user_role_assignment")).await?;
     uow.audit(AuditEvent::new(ACTION, assignment.to_string(), Outcome::Success, serde_json::json!({}))).await?;
     ctx.commit(uow).await?;
@@ -589,10 +469,8 @@ pub async fn grant_assign_right(context: &Context, role_code: &str, holder: Part
         return Err(ctx.refuse(ACTION, target, RoleError::NotAccessManager).await);
     }
     let mut uow = ctx.begin(for_party).await?;
-    let role = role_by_code(uow.conn(), role_code).await?;
-    let holder_ok = sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and kind = 'person' and status = 'active') as "x!""#, holder.0)
-        .fetch_one(uow.conn())
-        .await?;
+    let role = store::role_by_code(uow.conn(), role_code).await?;
+    let holder_ok = store::is_active_person(uow.conn(), holder).await?;
     let refusal = match &role {
         None => Some(RoleError::UnknownRole(role_code.into())),
         Some(r) if !available_to(uow.conn(), r, for_party).await? => Some(RoleError::NotAvailable(r.code.clone())),
@@ -604,16 +482,7 @@ pub async fn grant_assign_right(context: &Context, role_code: &str, holder: Part
         return Err(ctx.refuse(ACTION, target, refusal.unwrap_or(RoleError::UnknownRole(role_code.into()))).await);
     };
     let id = Uuid::now_v7();
-    let inserted = sqlx::query!(
-        "insert into user_role_assign_right (id, role_id, holder_id, for_party, granted_by) values ($1, $2, $3, $4, $5)",
-        id,
-        role.id,
-        holder.0,
-        for_party.0,
-        ctx.person.0
-    )
-    .execute(uow.conn())
-    .await;
+    let inserted = store::insert_assign_right(uow.conn(), id, role.id, holder, for_party, ctx.person).await;
     if crate::db::violated(&inserted, "user_role_assign_right_unique_active") {
         drop(uow);
         return Err(ctx.refuse(ACTION, target, RoleError::AlreadyExists).await);
