@@ -158,7 +158,7 @@ test("without JavaScript: create a service; bad input is shown next to the field
 
 test("without JavaScript: create a role and assign it; refusals are shown next to the fields", async ({ page }) => {
   const code = `nojs-${Date.now() % 1_000_000}`;
-  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/roller", "Roller");
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/roller", "Brukerroller");
 
   // An invalid code: refused next to the field, names kept, no role made.
   await page.getByLabel("Kode", { exact: true }).fill("Ugyldig kode");
@@ -195,6 +195,6 @@ test("without JavaScript: create a role and assign it; refusals are shown next t
 
   // Ending it is a plain form too.
   await page.getByRole("button", { name: `Avslutt ${code} – ${FREDRIK.name}` }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Tildelingen er avsluttet" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Rolletildelingen er avsluttet" })).toBeVisible();
   await expect(page.getByRole("button", { name: `Avslutt ${code} – ${FREDRIK.name}` })).toHaveCount(0);
 });

@@ -14,7 +14,7 @@ async function assign(page: Page, role: string) {
   await page.getByLabel("Rollekode").fill(role);
   await page.getByLabel("Fødselsnummer til personen").fill("11839110083");
   await page.getByLabel("Etternavn til personen").fill("Gjest");
-  await page.getByLabel("Hva dokumenterer tildelingen").selectOption("power_of_attorney");
+  await page.getByLabel("Hva dokumenterer rolletildelingen").selectOption("power_of_attorney");
   await page.getByLabel("Utstedt av", { exact: true }).fill("Bjørn Hansen");
   await page.getByLabel("Referanse").fill("fullmakt 2026-11");
   await page.getByRole("button", { name: "Tildel rollen" }).click();
@@ -25,8 +25,8 @@ test("roles: create two, keep them apart, assign one, refuse the other, end the 
   await chooseParty(page, "Bakeri Hansen AS");
 
   await page.goto("/");
-  await page.getByRole("link", { name: "Roller og arbeidsdeling" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Roller" })).toBeVisible();
+  await page.getByRole("link", { name: "Brukerroller og arbeidsdeling" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Brukerroller" })).toBeVisible();
   await hydrated(page);
   await checkPage(page);
 
@@ -47,6 +47,6 @@ test("roles: create two, keep them apart, assign one, refuse the other, end the 
   await checkPage(page);
 
   await page.getByRole("button", { name: "Avslutt e2e-betaler – Gunn Gjest" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Tildelingen er avsluttet" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Rolletildelingen er avsluttet" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Avslutt e2e-betaler – Gunn Gjest" })).toHaveCount(0);
 });

@@ -35,7 +35,7 @@ async fn create_role(app: &TestApp, code: &str, rights: &str, max_amount: &str) 
         ("max_amount", max_amount),
         ("first_working_days", ""),
     ];
-    app.server_fn("create_role", &form).await
+    app.server_fn("create_user_role", &form).await
 }
 
 async fn assign(app: &TestApp, role: &str, nin: &str, surname: &str) -> reqwest::Response {
@@ -50,7 +50,7 @@ async fn assign(app: &TestApp, role: &str, nin: &str, surname: &str) -> reqwest:
         ("attestation_issuer", "Bjørn Hansen"),
         ("attestation_reference", "styresak 12/2026"),
     ];
-    app.server_fn("assign_role", &form).await
+    app.server_fn("assign_user_role", &form).await
 }
 
 fn pays(amount: &str) -> Value {
@@ -94,7 +94,7 @@ async fn segregation_of_duties_refuses_the_second_conflicting_assignment() {
     assert_eq!(count(&pool, "select count(*) from audit_event where action = 'user_role.assign' and outcome = 'refused'").await, 1);
 
     // What the page shows: the roles, the one assignment with its attestation, the rule.
-    let overview: Value = app.server_fn("roles_overview", &[]).await.json().await.unwrap();
+    let overview: Value = app.server_fn("user_roles_overview", &[]).await.json().await.unwrap();
     assert_eq!(overview["roles"].as_array().unwrap().len(), 2);
     let a = &overview["assignments"][0];
     assert_eq!((a["role"].as_str(), a["subject"].as_str(), a["attestation_kind"].as_str()), (Some("payer"), Some("Gunn Gjest"), Some("manager_approval")));
@@ -114,7 +114,7 @@ async fn segregation_of_duties_refuses_the_second_conflicting_assignment() {
 
     // Ending the assignment takes the right away.
     let id = a["id"].as_str().unwrap().to_string();
-    assert_eq!(app.server_fn("end_role_assignment", &[("assignment", &id)]).await.status(), 200);
+    assert_eq!(app.server_fn("end_user_role_assignment", &[("assignment", &id)]).await.status(), 200);
     assert_eq!(decide(&app, &pays("1")).await["Decision"], "NotApplicable");
 }
 
@@ -145,8 +145,8 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
         ("attestation_issuer", "x"),
         ("attestation_reference", ""),
     ];
-    assert_eq!(app.server_fn("assign_role", &bad_date).await.status(), 422);
-    assert_eq!(app.server_fn("end_role_assignment", &[("assignment", "not-a-uuid")]).await.status(), 422);
+    assert_eq!(app.server_fn("assign_user_role", &bad_date).await.status(), 422);
+    assert_eq!(app.server_fn("end_user_role_assignment", &[("assignment", "not-a-uuid")]).await.status(), 422);
     assert_eq!(count(&pool, "select count(*) from user_role_assignment").await, 0);
     assert_eq!(count(&pool, "select count(*) from user_role").await, 1);
 }
@@ -158,29 +158,29 @@ async fn every_role_function_refuses_a_caller_without_the_right() {
     app.act_for(BJORN, "Bakeri Hansen AS").await;
     assert_eq!(create_role(&app, "payer", "utbetaling:pay", "").await.status(), 200);
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 200);
-    let overview: Value = app.server_fn("roles_overview", &[]).await.json().await.unwrap();
+    let overview: Value = app.server_fn("user_roles_overview", &[]).await.json().await.unwrap();
     let assignment = overview["assignments"][0]["id"].as_str().unwrap().to_string();
 
     // Not signed in.
     let stranger = TestApp { addr: app.addr, base: app.base.clone(), db_url: app.db_url.clone(), client: browser() };
-    assert_eq!(stranger.server_fn("roles_overview", &[]).await.status(), 401);
+    assert_eq!(stranger.server_fn("user_roles_overview", &[]).await.status(), 401);
     assert_eq!(create_role(&stranger, "x1", "utbetaling:pay", "").await.status(), 401);
     assert_eq!(assign(&stranger, "payer", KARI, "Nordmann").await.status(), 401);
-    assert_eq!(stranger.server_fn("end_role_assignment", &[("assignment", &assignment)]).await.status(), 401);
+    assert_eq!(stranger.server_fn("end_user_role_assignment", &[("assignment", &assignment)]).await.status(), 401);
     assert_eq!(stranger.server_fn("add_sod_rule", &[("role_a", "payer"), ("role_b", "x"), ("description", "")]).await.status(), 401);
 
     // Signed in, acting for herself: she manages nobody's access there.
     app.act_for(KARI, "Kari Nordmann").await;
-    assert_eq!(app.server_fn("roles_overview", &[]).await.status(), 403);
+    assert_eq!(app.server_fn("user_roles_overview", &[]).await.status(), 403);
     assert_eq!(create_role(&app, "kari-role", "utbetaling:pay", "").await.status(), 403);
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 403);
-    assert_eq!(app.server_fn("end_role_assignment", &[("assignment", &assignment)]).await.status(), 403);
+    assert_eq!(app.server_fn("end_user_role_assignment", &[("assignment", &assignment)]).await.status(), 403);
     let sod = app.server_fn("add_sod_rule", &[("role_a", "payer"), ("role_b", "kari-role"), ("description", "")]).await;
     assert_eq!(sod.status(), 403);
     // Acting for the organisation she does manage, the bakery's things are still out of reach.
     app.act_for(KARI, "Regnskapsappen AS").await;
     assert_eq!(assign(&app, "payer", GUNN, "Gjest").await.status(), 409, "the bakery's role is not available here");
-    assert_eq!(app.server_fn("end_role_assignment", &[("assignment", &assignment)]).await.status(), 409, "not an assignment for this party");
+    assert_eq!(app.server_fn("end_user_role_assignment", &[("assignment", &assignment)]).await.status(), 409, "not an assignment for this party");
     assert_eq!(count(&pool, "select count(*) from user_role_assignment where ended_at is null").await, 1, "nothing changed");
     assert_eq!(count(&pool, "select count(*) from user_role").await, 1);
 }

@@ -10,9 +10,9 @@ pub mod audit;
 pub mod others;
 pub mod parties;
 pub mod resources;
-pub mod roles;
 pub mod session;
 pub mod system_users;
+pub mod user_roles;
 
 use serde::{Deserialize, Serialize};
 

@@ -120,7 +120,7 @@ mod tests {
                             missing.push(format!("{}: {key}", path.display()));
                         }
                     }
-                    // Keys handed to components as props (`label="roles.code"`)
+                    // Keys handed to components as props (`label="user_roles.code"`)
                     // or returned from helpers: every literal shaped like a key
                     // of a known section must exist too.
                     for literal in text.split('"').skip(1).step_by(2) {

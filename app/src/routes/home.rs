@@ -22,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
                                     <li><a class="underline" href="/velg-aktor">{locale.t("header.switch_party")}</a></li>
                                     <li><a class="underline" href="/tilganger">{locale.t("home.access_link")}</a></li>
                                     <li><a class="underline" href="/logg">{locale.t("home.audit_link")}</a></li>
-                                    <li><a class="underline" href="/roller">{locale.t("home.roles_link")}</a></li>
+                                    <li><a class="underline" href="/roller">{locale.t("home.user_roles_link")}</a></li>
                                     <li><a class="underline" href="/api-klienter">{locale.t("home.api_clients_link")}</a></li>
                                     <li><a class="underline" href="/systembrukere">{locale.t("home.system_users_link")}</a></li>
                                 </ul>

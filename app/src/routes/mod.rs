@@ -9,5 +9,5 @@ pub mod not_found;
 pub mod others;
 pub mod parties;
 pub mod resources;
-pub mod roles;
 pub mod system_users;
+pub mod user_roles;

@@ -1,4 +1,4 @@
-//! "Roles" (`/roller`): the user roles the chosen party may use, who holds
+//! "User roles" (`/roller`): the user roles the chosen party may use, who holds
 //! them and why (attestation), segregation-of-duties rules, and forms to
 //! create a role, assign one and forbid two roles together. Every form works
 //! without JavaScript.
@@ -6,7 +6,7 @@
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
-use crate::functions::roles::{roles_overview, AddSodRule, AssignRole, CreateRole, EndRoleAssignment, RolesData};
+use crate::functions::user_roles::{user_roles_overview, AddSodRule, AssignUserRole, CreateUserRole, EndUserRoleAssignment, UserRolesData};
 use crate::i18n::{use_locale, Locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -29,21 +29,21 @@ fn outcome(locale: Locale, result: Option<Result<(), crate::error::AppError>>, d
 }
 
 #[component]
-pub fn RolesPage() -> impl IntoView {
+pub fn UserRolesPage() -> impl IntoView {
     let locale = use_locale();
-    let create = use_server_action::<CreateRole>();
-    let assign = use_server_action::<AssignRole>();
-    let end = use_server_action::<EndRoleAssignment>();
+    let create = use_server_action::<CreateUserRole>();
+    let assign = use_server_action::<AssignUserRole>();
+    let end = use_server_action::<EndUserRoleAssignment>();
     let sod = use_server_action::<AddSodRule>();
-    let data = Resource::new(move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()), |_| roles_overview());
+    let data = Resource::new(move || (create.version().get(), assign.version().get(), end.version().get(), sod.version().get()), |_| user_roles_overview());
 
     view! {
-        <h1 class="text-2xl font-bold">{locale.t("roles.title")}</h1>
-        <p class="mt-2 max-w-prose">{locale.t("roles.intro")}</p>
-        {move || outcome(locale, create.value().get().filter(Result::is_ok), "roles.created")}
-        {move || outcome(locale, assign.value().get().filter(Result::is_ok), "roles.assigned")}
-        {move || outcome(locale, end.value().get(), "roles.ended")}
-        {move || outcome(locale, sod.value().get().filter(Result::is_ok), "roles.sod_added")}
+        <h1 class="text-2xl font-bold">{locale.t("user_roles.title")}</h1>
+        <p class="mt-2 max-w-prose">{locale.t("user_roles.intro")}</p>
+        {move || outcome(locale, create.value().get().filter(Result::is_ok), "user_roles.created")}
+        {move || outcome(locale, assign.value().get().filter(Result::is_ok), "user_roles.assigned")}
+        {move || outcome(locale, end.value().get(), "user_roles.ended")}
+        {move || outcome(locale, sod.value().get().filter(Result::is_ok), "user_roles.sod_added")}
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -52,40 +52,40 @@ pub fn RolesPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <CreateRoleForm create/>
-        <AssignRoleForm assign/>
+        <CreateUserRoleForm create/>
+        <AssignUserRoleForm assign/>
         <SodForm sod/>
     }
 }
 
 #[component]
-fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoView {
+fn Overview(data: UserRolesData, end: ServerAction<EndUserRoleAssignment>) -> impl IntoView {
     let locale = use_locale();
-    let none = locale.t("roles.none");
+    let none = locale.t("user_roles.none");
     view! {
         <section aria-labelledby="roles-list" class="mt-8">
-            <h2 id="roles-list" class="text-xl font-bold">{locale.t("roles.list_title")}</h2>
+            <h2 id="roles-list" class="text-xl font-bold">{locale.t("user_roles.list_title")}</h2>
             {if data.roles.is_empty() {
                 view! { <p class="mt-2">{none}</p> }.into_any()
             } else {
                 view! {
                     <table class="ds-table mt-2 w-full text-left" data-size="sm">
                         <thead><tr>
-                            <th scope="col">{locale.t("roles.col_role")}</th>
-                            <th scope="col">{locale.t("roles.col_gives")}</th>
-                            <th scope="col">{locale.t("roles.col_inherits")}</th>
-                            <th scope="col">{locale.t("roles.col_rules")}</th>
-                            <th scope="col">{locale.t("roles.col_owner")}</th>
+                            <th scope="col">{locale.t("user_roles.col_role")}</th>
+                            <th scope="col">{locale.t("user_roles.col_gives")}</th>
+                            <th scope="col">{locale.t("user_roles.col_inherits")}</th>
+                            <th scope="col">{locale.t("user_roles.col_rules")}</th>
+                            <th scope="col">{locale.t("user_roles.col_owner")}</th>
                         </tr></thead>
                         <tbody>
                             {data.roles.into_iter().map(|r| {
                                 let gives: Vec<String> = r.packages.iter().map(|p| format!("package:{p}")).chain(r.rights.iter().map(|x| format!("right:{x}"))).collect();
                                 let mut rules = Vec::new();
                                 if let Some(a) = &r.max_amount {
-                                    rules.push(format!("{} {a}", locale.t("roles.rule_max_amount")));
+                                    rules.push(format!("{} {a}", locale.t("user_roles.rule_max_amount")));
                                 }
                                 if let Some(d) = r.first_working_days {
-                                    rules.push(locale.t("roles.rule_first_days").replace("{n}", &d.to_string()));
+                                    rules.push(locale.t("user_roles.rule_first_days").replace("{n}", &d.to_string()));
                                 }
                                 view! {
                                     <tr class="border-t border-gray-200 align-top">
@@ -103,14 +103,14 @@ fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoV
             }}
         </section>
         <section aria-labelledby="assignments-list" class="mt-8">
-            <h2 id="assignments-list" class="text-xl font-bold">{locale.t("roles.assignments_title")}</h2>
+            <h2 id="assignments-list" class="text-xl font-bold">{locale.t("user_roles.assignments_title")}</h2>
             {if data.assignments.is_empty() {
-                view! { <p class="mt-2">{locale.t("roles.no_assignments")}</p> }.into_any()
+                view! { <p class="mt-2">{locale.t("user_roles.no_assignments")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="mt-2 divide-y divide-gray-200 border-y border-gray-200">
                         {data.assignments.into_iter().map(|a| {
-                            let label = format!("{} {} – {}", locale.t("roles.end"), a.role, a.subject);
+                            let label = format!("{} {} – {}", locale.t("user_roles.end"), a.role, a.subject);
                             let attestation = format!("{}: {} {}", locale.t(attestation_key(&a.attestation_kind)), a.attestation_issuer, a.attestation_reference);
                             let period = match &a.valid_to {
                                 Some(to) => format!("{} – {to}", a.valid_from),
@@ -119,12 +119,12 @@ fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoV
                             view! {
                                 <li class="flex flex-wrap items-center gap-3 py-2 text-sm">
                                     <span><strong>{a.subject.clone()}</strong> " · " <code>{a.role.clone()}</code></span>
-                                    <span>{locale.t("roles.for")} " " {a.parties.join(", ")}</span>
+                                    <span>{locale.t("user_roles.for")} " " {a.parties.join(", ")}</span>
                                     <span>{period}</span>
                                     <span class="text-gray-700">{attestation}</span>
                                     <ActionForm action=end>
                                         <input type="hidden" name="assignment" value=a.id.clone()/>
-                                        <button type="submit" class="ds-button" data-variant="secondary" data-size="sm" aria-label=label>{locale.t("roles.end")}</button>
+                                        <button type="submit" class="ds-button" data-variant="secondary" data-size="sm" aria-label=label>{locale.t("user_roles.end")}</button>
                                     </ActionForm>
                                 </li>
                             }
@@ -134,9 +134,9 @@ fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoV
             }}
         </section>
         <section aria-labelledby="sod-list" class="mt-8">
-            <h2 id="sod-list" class="text-xl font-bold">{locale.t("roles.sod_title")}</h2>
+            <h2 id="sod-list" class="text-xl font-bold">{locale.t("user_roles.sod_title")}</h2>
             {if data.sod_rules.is_empty() {
-                view! { <p class="mt-2">{locale.t("roles.no_sod")}</p> }.into_any()
+                view! { <p class="mt-2">{locale.t("user_roles.no_sod")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="mt-2 list-disc pl-6 text-sm">
@@ -152,11 +152,11 @@ fn Overview(data: RolesData, end: ServerAction<EndRoleAssignment>) -> impl IntoV
 
 fn attestation_key(kind: &str) -> &'static str {
     match kind {
-        "register_entry" => "roles.att_register_entry",
-        "grant" => "roles.att_grant",
-        "power_of_attorney" => "roles.att_power_of_attorney",
-        "consent" => "roles.att_consent",
-        _ => "roles.att_manager_approval",
+        "register_entry" => "user_roles.att_register_entry",
+        "grant" => "user_roles.att_grant",
+        "power_of_attorney" => "user_roles.att_power_of_attorney",
+        "consent" => "user_roles.att_consent",
+        _ => "user_roles.att_manager_approval",
     }
 }
 
@@ -188,7 +188,7 @@ fn Field(
 }
 
 #[component]
-fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
+fn CreateUserRoleForm(create: ServerAction<CreateUserRole>) -> impl IntoView {
     let locale = use_locale();
     let form = FormFields::of(
         create,
@@ -215,21 +215,21 @@ fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
     ]);
     view! {
         <section aria-labelledby="create-role" class="mt-10">
-            <h2 id="create-role" class="text-xl font-bold">{locale.t("roles.create_title")}</h2>
+            <h2 id="create-role" class="text-xl font-bold">{locale.t("user_roles.create_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=create attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field form id="role-code" name="code" label="roles.code" help="roles.code_help" required=true/>
-                <Field form id="role-name-nb" name="name_nb" label="roles.name_nb" required=true/>
-                <Field form id="role-name-nn" name="name_nn" label="roles.name_nn"/>
-                <Field form id="role-name-en" name="name_en" label="roles.name_en"/>
-                <Field form id="role-description" name="description" label="roles.description"/>
-                <Field form id="role-packages" name="packages" label="roles.packages" help="roles.packages_help"/>
-                <Field form id="role-rights" name="rights" label="roles.rights" help="roles.rights_help"/>
-                <Field form id="role-inherits" name="inherits" label="roles.inherits" help="roles.inherits_help"/>
-                <Field form id="role-max-amount" name="max_amount" label="roles.max_amount" help="roles.max_amount_help"/>
-                <Field form id="role-first-days" name="first_working_days" label="roles.first_days" help="roles.first_days_help" kind="number"/>
+                <Field form id="role-code" name="code" label="user_roles.code" help="user_roles.code_help" required=true/>
+                <Field form id="role-name-nb" name="name_nb" label="user_roles.name_nb" required=true/>
+                <Field form id="role-name-nn" name="name_nn" label="user_roles.name_nn"/>
+                <Field form id="role-name-en" name="name_en" label="user_roles.name_en"/>
+                <Field form id="role-description" name="description" label="user_roles.description"/>
+                <Field form id="role-packages" name="packages" label="user_roles.packages" help="user_roles.packages_help"/>
+                <Field form id="role-rights" name="rights" label="user_roles.rights" help="user_roles.rights_help"/>
+                <Field form id="role-inherits" name="inherits" label="user_roles.inherits" help="user_roles.inherits_help"/>
+                <Field form id="role-max-amount" name="max_amount" label="user_roles.max_amount" help="user_roles.max_amount_help"/>
+                <Field form id="role-first-days" name="first_working_days" label="user_roles.first_days" help="user_roles.first_days_help" kind="number"/>
                 <div class="sm:col-span-2">
-                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.create_button")}</button>
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("user_roles.create_button")}</button>
                 </div>
             </ActionForm>
         </section>
@@ -237,7 +237,7 @@ fn CreateRoleForm(create: ServerAction<CreateRole>) -> impl IntoView {
 }
 
 #[component]
-fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
+fn AssignUserRoleForm(assign: ServerAction<AssignUserRole>) -> impl IntoView {
     let locale = use_locale();
     let kinds = ["manager_approval", "grant", "power_of_attorney", "consent", "register_entry"];
     let form = FormFields::of(
@@ -267,17 +267,17 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
     let chosen_kind = form.typed_value("attestation_kind");
     view! {
         <section aria-labelledby="assign-role" class="mt-10">
-            <h2 id="assign-role" class="text-xl font-bold">{locale.t("roles.assign_title")}</h2>
+            <h2 id="assign-role" class="text-xl font-bold">{locale.t("user_roles.assign_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=assign attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
-                <Field form id="assign-role-code" name="role" label="roles.assign_role" required=true/>
-                <Field form id="assign-nin" name="national_id" label="roles.assign_nin" required=true/>
-                <Field form id="assign-surname" name="surname" label="roles.assign_surname" required=true/>
-                <Field form id="assign-restricted" name="restricted_to" label="roles.restricted_to" help="roles.restricted_to_help"/>
-                <Field form id="assign-from" name="valid_from" label="roles.valid_from" kind="date"/>
-                <Field form id="assign-to" name="valid_to" label="roles.valid_to" kind="date"/>
+                <Field form id="assign-role-code" name="role" label="user_roles.assign_role" required=true/>
+                <Field form id="assign-nin" name="national_id" label="user_roles.assign_nin" required=true/>
+                <Field form id="assign-surname" name="surname" label="user_roles.assign_surname" required=true/>
+                <Field form id="assign-restricted" name="restricted_to" label="user_roles.restricted_to" help="user_roles.restricted_to_help"/>
+                <Field form id="assign-from" name="valid_from" label="user_roles.valid_from" kind="date"/>
+                <Field form id="assign-to" name="valid_to" label="user_roles.valid_to" kind="date"/>
                 <div class="ds-field flex flex-col">
-                    <label for="assign-attestation" class="ds-label font-semibold">{locale.t("roles.attestation_kind")}</label>
+                    <label for="assign-attestation" class="ds-label font-semibold">{locale.t("user_roles.attestation_kind")}</label>
                     <select id="assign-attestation" name="attestation_kind" class="ds-input">
                         {kinds.into_iter().map(|k| {
                             let selected = chosen_kind.as_deref() == Some(k);
@@ -285,10 +285,10 @@ fn AssignRoleForm(assign: ServerAction<AssignRole>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <Field form id="assign-issuer" name="attestation_issuer" label="roles.attestation_issuer" help="roles.attestation_issuer_help" required=true/>
-                <Field form id="assign-reference" name="attestation_reference" label="roles.attestation_reference"/>
+                <Field form id="assign-issuer" name="attestation_issuer" label="user_roles.attestation_issuer" help="user_roles.attestation_issuer_help" required=true/>
+                <Field form id="assign-reference" name="attestation_reference" label="user_roles.attestation_reference"/>
                 <div class="sm:col-span-2">
-                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.assign_button")}</button>
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("user_roles.assign_button")}</button>
                 </div>
             </ActionForm>
         </section>
@@ -302,14 +302,14 @@ fn SodForm(sod: ServerAction<AddSodRule>) -> impl IntoView {
         .with_refusals(&[("role.unknown", "role_a"), ("role.not_available", "role_a")]);
     view! {
         <section aria-labelledby="add-sod" class="mt-10">
-            <h2 id="add-sod" class="text-xl font-bold">{locale.t("roles.sod_add_title")}</h2>
+            <h2 id="add-sod" class="text-xl font-bold">{locale.t("user_roles.sod_add_title")}</h2>
             <ErrorSummary form/>
             <ActionForm action=sod attr:class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-3">
-                <Field form id="sod-a" name="role_a" label="roles.sod_role_a" required=true/>
-                <Field form id="sod-b" name="role_b" label="roles.sod_role_b" required=true/>
-                <Field form id="sod-description" name="description" label="roles.description"/>
+                <Field form id="sod-a" name="role_a" label="user_roles.sod_role_a" required=true/>
+                <Field form id="sod-b" name="role_b" label="user_roles.sod_role_b" required=true/>
+                <Field form id="sod-description" name="description" label="user_roles.description"/>
                 <div class="sm:col-span-3">
-                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("roles.sod_button")}</button>
+                    <button type="submit" class="ds-button" data-variant="primary">{locale.t("user_roles.sod_button")}</button>
                 </div>
             </ActionForm>
         </section>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleView {
+pub struct UserRoleView {
     pub code: String,
     pub names: [String; 3],
     pub description: String,
@@ -23,7 +23,7 @@ pub struct RoleView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssignmentView {
+pub struct RoleAssignmentView {
     pub id: String,
     pub role: String,
     pub subject: String,
@@ -44,9 +44,9 @@ pub struct SodView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RolesData {
-    pub roles: Vec<RoleView>,
-    pub assignments: Vec<AssignmentView>,
+pub struct UserRolesData {
+    pub roles: Vec<UserRoleView>,
+    pub assignments: Vec<RoleAssignmentView>,
     pub sod_rules: Vec<SodView>,
 }
 
@@ -62,16 +62,16 @@ mod ssr {
 
 /// The roles the chosen party may use, the assignments that apply to it, and
 /// its segregation-of-duties rules; for those who manage access for it.
-#[server(prefix = "/api", endpoint = "roles_overview")]
-pub async fn roles_overview() -> Result<RolesData, AppError> {
+#[server(prefix = "/api", endpoint = "user_roles_overview")]
+pub async fn user_roles_overview() -> Result<UserRolesData, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let domain::user_roles::Overview { roles, assignments, sod_rules: sod } = domain::user_roles::overview(&ctx).await?;
     let day = time::macros::format_description!("[day].[month].[year]");
     let fmt = |t: time::OffsetDateTime| t.format(&day).unwrap_or_default();
-    Ok(RolesData {
+    Ok(UserRolesData {
         roles: roles
             .into_iter()
-            .map(|r| RoleView {
+            .map(|r| UserRoleView {
                 code: r.code,
                 names: r.names,
                 description: r.description,
@@ -89,7 +89,7 @@ pub async fn roles_overview() -> Result<RolesData, AppError> {
             .collect(),
         assignments: assignments
             .into_iter()
-            .map(|a| AssignmentView {
+            .map(|a| RoleAssignmentView {
                 id: a.id.to_string(),
                 role: a.role,
                 subject: a.subject,
@@ -108,8 +108,8 @@ pub async fn roles_overview() -> Result<RolesData, AppError> {
 
 /// Creates a role owned by the chosen party. Lists are comma-separated:
 /// packages by code, rights as `resource:action`, inherited roles by code.
-#[server(prefix = "/api", endpoint = "create_role")]
-pub async fn create_role(
+#[server(prefix = "/api", endpoint = "create_user_role")]
+pub async fn create_user_role(
     code: String,
     name_nb: String,
     name_nn: String,
@@ -155,8 +155,8 @@ pub async fn create_role(
 /// Assigns a role to the person with this national identity number and
 /// surname (both must match), for the chosen party or the organisations
 /// listed in `restricted_to` (organisation numbers), with an attestation.
-#[server(prefix = "/api", endpoint = "assign_role")]
-pub async fn assign_role(
+#[server(prefix = "/api", endpoint = "assign_user_role")]
+pub async fn assign_user_role(
     role: String,
     national_id: String,
     surname: String,
@@ -184,8 +184,8 @@ pub async fn assign_role(
 }
 
 /// Ends a role assignment that applies to the chosen party.
-#[server(prefix = "/api", endpoint = "end_role_assignment")]
-pub async fn end_role_assignment(assignment: String) -> Result<(), AppError> {
+#[server(prefix = "/api", endpoint = "end_user_role_assignment")]
+pub async fn end_user_role_assignment(assignment: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let party = ctx.party().ok_or(AppError::NoPartyChosen)?;
     let id = uuid::Uuid::parse_str(assignment.trim()).map_err(|_| AppError::invalid("assignment", "not an assignment id"))?;
