@@ -44,13 +44,18 @@ pub enum SystemResource {
     /// The party's audit trail: its access managers read it, and a person
     /// reads their own.
     AuditTrail,
+    /// The systems a vendor organisation has in the system register. Decided
+    /// as access management for a person; a vendor's API client needs the
+    /// scope `altinn:authentication/systemregister.write` and writes its own
+    /// organisation's, or `….admin` and writes any.
+    SystemRegister,
 }
 
 impl SystemResource {
     /// The resource's id in the resource registry, for those decided by the engine.
     pub const fn id(self) -> &'static str {
         match self {
-            Self::AccessManagement | Self::AuditTrail | Self::ApiClients => ACCESS_MANAGEMENT,
+            Self::AccessManagement | Self::AuditTrail | Self::ApiClients | Self::SystemRegister => ACCESS_MANAGEMENT,
             Self::ClientAdministration => CLIENT_ADMINISTRATION,
         }
     }
@@ -60,6 +65,60 @@ impl SystemResource {
 pub const ACCESS_MANAGEMENT: &str = "fullmakt_access_management";
 /// The system resource of client administration.
 pub const CLIENT_ADMINISTRATION: &str = "fullmakt_client_administration";
+
+/// What an API client's token lets it do in Fullmakt's own APIs: the scopes
+/// the token carries that its client still holds, as far as authorization
+/// needs to know them. A set of flags, so [`Who`] stays `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    pub const NONE: Self = Self(0);
+    /// Manage the organisation's API clients (`fullmakt:api_clients.admin`).
+    pub const API_CLIENTS_ADMIN: Self = Self(1);
+    /// Register and change the organisation's own systems.
+    pub const SYSTEM_REGISTER_WRITE: Self = Self(2);
+    /// Change any vendor's systems (the operator's scope).
+    pub const SYSTEM_REGISTER_ADMIN: Self = Self(4);
+    /// Ask customers for system users and withdraw the requests.
+    pub const REQUEST_WRITE: Self = Self(8);
+    /// Read the requests and system users of the organisation's systems.
+    pub const REQUEST_READ: Self = Self(16);
+
+    /// Each flag and the scope that gives it (Altinn's names where Altinn has the API).
+    pub const NAMES: [(Self, &'static str); 6] = [
+        (Self::API_CLIENTS_ADMIN, "fullmakt:api_clients.admin"),
+        // The API-client scope's first, deprecated name.
+        (Self::API_CLIENTS_ADMIN, "fullmakt:clients.admin"),
+        (Self::SYSTEM_REGISTER_WRITE, "altinn:authentication/systemregister.write"),
+        (Self::SYSTEM_REGISTER_ADMIN, "altinn:authentication/systemregister.admin"),
+        (Self::REQUEST_WRITE, "altinn:authentication/systemuser.request.write"),
+        (Self::REQUEST_READ, "altinn:authentication/systemuser.request.read"),
+    ];
+
+    /// The flags the named scopes give; other scopes give none.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        names.into_iter().fold(Self::NONE, |acc, name| Self::NAMES.iter().filter(|(_, n)| *n == name).fold(acc, |a, (f, _)| a.with(*f)))
+    }
+
+    /// The scope's name, as a token carries it.
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(f, _)| *f == self).map_or("", |(_, n)| n)
+    }
+
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The flags both hold.
+    pub const fn and(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    pub const fn contains(self, other: Self) -> bool {
+        other.0 != 0 && self.0 & other.0 == other.0
+    }
+}
 
 /// The actor may not do what they asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +134,18 @@ pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: S
     decide(snapshot, &request).outcome == Outcome::Permit
 }
 
+/// What an API client may do with its token's scopes: manage its own
+/// organisation's API clients, systems and system-user requests; with the
+/// register's admin scope, any vendor's systems.
+fn api_client_may(owner: PartyId, scopes: Scopes, resource: SystemResource, party: PartyId) -> bool {
+    let own = owner == party;
+    match resource {
+        SystemResource::ApiClients => own && scopes.contains(Scopes::API_CLIENTS_ADMIN),
+        SystemResource::SystemRegister => scopes.contains(Scopes::SYSTEM_REGISTER_ADMIN) || own && scopes.contains(Scopes::SYSTEM_REGISTER_WRITE),
+        SystemResource::AccessManagement | SystemResource::ClientAdministration | SystemResource::AuditTrail => false,
+    }
+}
+
 impl Context {
     /// Whether the actor may do `action` on `resource` for `party`. The
     /// installation itself (a command or a job) may do anything; an API client
@@ -82,7 +153,7 @@ impl Context {
     pub fn may(&self, action: Action, resource: SystemResource, party: PartyId) -> bool {
         match self.who() {
             Who::Installation => true,
-            Who::ApiClient { owner } => resource == SystemResource::ApiClients && owner == party,
+            Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, resource, party),
             Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }
     }

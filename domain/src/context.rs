@@ -9,6 +9,7 @@
 //! builds one.
 
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::Scopes;
 use crate::clock::Clock;
 use crate::decisions::live::Engine;
 use crate::decisions::Snapshot;
@@ -38,17 +39,24 @@ impl Services {
     /// A signed-in person acting for `party` (or for nobody yet), in the
     /// request `request_id`. `name` is how the audit trail names them.
     pub fn for_person(&self, person: PartyId, name: impl Into<String>, party: Option<PartyId>, request_id: Option<String>) -> Context {
-        Context { services: self.clone(), who: Who::Person(person), actor: Actor { party: Some(person), label: name.into(), on_behalf_of: party, request_id } }
+        Context {
+            services: self.clone(),
+            who: Who::Person(person),
+            actor: Actor { party: Some(person), label: name.into(), on_behalf_of: party, request_id },
+            client_id: None,
+        }
     }
 
     /// An organisation's API client calling an API on its own behalf (its
     /// token's scope was checked at the edge): it acts for its owner, and
     /// [`crate::authz`] lets it manage its owner's API clients and nothing else.
-    pub fn for_api_client(&self, client_id: &str, owner: PartyId, request_id: Option<String>) -> Context {
+    /// `scopes` are those its token carries that the client still holds.
+    pub fn for_api_client(&self, client_id: &str, owner: PartyId, scopes: Scopes, request_id: Option<String>) -> Context {
         Context {
             services: self.clone(),
-            who: Who::ApiClient { owner },
+            who: Who::ApiClient { owner, scopes },
             actor: Actor { party: None, label: format!("API client {client_id}"), on_behalf_of: Some(owner), request_id },
+            client_id: Some(client_id.into()),
         }
     }
 
@@ -56,7 +64,7 @@ impl Services {
     /// a scheduled job. It may do anything; `label` names it in the audit
     /// trail (`import-register`, `demo-data`).
     pub fn for_operator(&self, label: impl Into<String>) -> Context {
-        Context { services: self.clone(), who: Who::Installation, actor: Actor::system(label) }
+        Context { services: self.clone(), who: Who::Installation, actor: Actor::system(label), client_id: None }
     }
 }
 
@@ -65,8 +73,9 @@ impl Services {
 pub enum Who {
     /// A signed-in person; the engine decides their rights.
     Person(PartyId),
-    /// An organisation's API client, for its own organisation.
-    ApiClient { owner: PartyId },
+    /// An organisation's API client, for its own organisation, with what
+    /// its token's scopes let it do.
+    ApiClient { owner: PartyId, scopes: Scopes },
     /// The installation itself: a command or a job.
     Installation,
 }
@@ -77,6 +86,8 @@ pub struct Context {
     services: Services,
     who: Who,
     actor: Actor,
+    /// The API client that calls, when one does.
+    client_id: Option<Arc<str>>,
 }
 
 impl Context {
@@ -114,6 +125,11 @@ impl Context {
         }
     }
 
+    /// The API client that calls, when one does (for change logs that name it).
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
     /// Who acts, as authorization sees it.
     pub fn who(&self) -> Who {
         self.who
@@ -132,7 +148,12 @@ impl Context {
 
     /// The same actor acting for `party`.
     pub fn acting_for(&self, party: PartyId) -> Self {
-        Self { services: self.services.clone(), who: self.who, actor: Actor { on_behalf_of: Some(party), ..self.actor.clone() } }
+        Self {
+            services: self.services.clone(),
+            who: self.who,
+            actor: Actor { on_behalf_of: Some(party), ..self.actor.clone() },
+            client_id: self.client_id.clone(),
+        }
     }
 
     /// A transaction for one state change and its audit records.

@@ -30,6 +30,15 @@ pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
 pub const SYSTEM: (&str, &str) = ("310000000_demo", "Regnskapsappen");
 pub const SYSTEM_USER: (u128, &str, &str) = (0x0193_0000_0000_7000_8000_0000_0000_0001, "310400009", "Regnskapsappen for Bakeri Hansen");
 
+/// The demo vendor's API client (client id, key id): its private key is in
+/// `data/demo/` so that the README's vendor journey can sign token grants.
+/// Demo only: anyone can act as this client.
+pub const VENDOR_CLIENT: (&str, &str) = ("0193d0e0-0000-7000-8000-000000000001", "demo-1");
+const VENDOR_CLIENT_PUBLIC_KEY: &str = include_str!("../../data/demo/regnskapsappen-demo-key.pub.pem");
+/// What the operator gave the demo vendor's client: the vendor API scopes.
+pub const VENDOR_CLIENT_SCOPES: [&str; 3] =
+    ["altinn:authentication/systemregister.write", "altinn:authentication/systemuser.request.write", "altinn:authentication/systemuser.request.read"];
+
 /// A demo person: national identity number, name.
 pub const PERSONS: &[(&str, &str)] = &[
     ("12887510170", "Kari Nordmann"),
@@ -146,13 +155,19 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
         register_roles::assign_register_role(uow.conn(), &role, h.id, f.id).await?;
     }
     sqlx::query!(
-        "insert into system_register (system_id, vendor_org_number, name) values ($1, $2, $3) on conflict do nothing",
+        "insert into system_register (system_id, vendor_org_number, name_nb, name_nn, name_en, description_nb, description_nn, description_en, client_ids)
+         values ($1, $2, $3, $3, $3, $4, $5, $6, array[$7]) on conflict do nothing",
         SYSTEM.0,
         &SYSTEM.0[..9],
-        SYSTEM.1
+        SYSTEM.1,
+        "Regnskap og lønn for små bedrifter.",
+        "Rekneskap og løn for små verksemder.",
+        "Accounting and payroll for small businesses.",
+        VENDOR_CLIENT.0
     )
     .execute(uow.conn())
     .await?;
+    add_vendor_client(uow.conn(), ctx.now()).await?;
     let (id, owner, title) = SYSTEM_USER;
     let added = sqlx::query!(
         "insert into system_user (id, system_id, party_id, external_ref, integration_title)
@@ -182,5 +197,22 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
         let owner = OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?;
         crate::resources::save(ctx, &owner, &resource).await?;
     }
+    Ok(())
+}
+
+/// Registers the demo vendor's API client with its public key and scopes,
+/// unless it is there.
+async fn add_vendor_client(conn: &mut sqlx::PgConnection, now: time::OffsetDateTime) -> Result<(), DemoError> {
+    let (client_id, kid) = VENDOR_CLIENT;
+    if crate::tokens::store::client_exists(&mut *conn, client_id).await? {
+        return Ok(());
+    }
+    let vendor = parties::find_by_org_number(conn, &OrgNumber::try_from(&SYSTEM.0[..9]).map_err(|e| DemoError::Invalid(e.to_string()))?)
+        .await?
+        .ok_or_else(|| DemoError::Invalid("the demo vendor is missing".into()))?;
+    let scopes: Vec<String> = VENDOR_CLIENT_SCOPES.iter().map(|s| s.to_string()).collect();
+    crate::tokens::store::insert_client(conn, client_id, vendor.id, "Regnskapsappen (demo)", &scopes, None, now).await?;
+    let key = crate::tokens::rules::parse_public_key(VENDOR_CLIENT_PUBLIC_KEY, Some(kid)).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    crate::tokens::store::insert_key(conn, client_id, &key, None, now).await?;
     Ok(())
 }

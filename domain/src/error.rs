@@ -199,6 +199,9 @@ refusals! {
     SystemResource => "resources.refused.system", "resources.refused.system";
     ResourceInUse => "resources.refused.in_use", "resources.refused.in_use";
     NotAnOrganisation => "resources.refused.not_an_organisation", "resources.refused.not_an_organisation";
+    // The system register.
+    SystemNotFound => "system.not_found", "refused.system_not_found";
+    SystemDeleted => "system.deleted", "refused.system_deleted";
 }
 
 impl Refusal {

@@ -43,6 +43,8 @@ pub mod resources;
 #[cfg(feature = "server")]
 pub mod role_model;
 #[cfg(feature = "server")]
+pub mod system_register;
+#[cfg(feature = "server")]
 pub mod system_users;
 #[cfg(feature = "server")]
 pub mod tokens;

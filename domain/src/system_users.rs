@@ -58,7 +58,7 @@ pub async fn overview(ctx: &Context) -> Result<Vec<SystemUserOverview>, SystemUs
     let now = ctx.now();
     let rows = sqlx::query!(
         r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.vendor_org_number as "vendor!",
-                  coalesce(nullif(sr.name, ''), su.system_id) as "system_name!",
+                  coalesce(nullif(sr.name_nb, ''), su.system_id) as "system_name!",
                   (select v.name from party v where v.org_number = su.vendor_org_number and v.status = 'active' limit 1) as vendor_name,
                   su.user_type as "kind!", su.external_ref as "external_ref!", su.created_at as "created_at!",
                   (select count(*) from token_issued t where t.system_user_id = su.id and t.issued_at >= $2) as "recent!",

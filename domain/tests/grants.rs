@@ -151,10 +151,12 @@ async fn the_live_engine_applies_grants_in_place_and_rebuilds_for_other_changes(
 /// A system register entry and a system user of `party`, as the system
 /// register (a later issue) will make them.
 async fn system_user(pool: &PgPool, party: PartyId, user_type: &str, title: &str) -> uuid::Uuid {
-    sqlx::query("insert into system_register (system_id, vendor_org_number, name) values ('310100005_lonn', '310100005', 'Lønn Pluss') on conflict do nothing")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "insert into system_register (system_id, vendor_org_number, name_nb) values ('310100005_lonn', '310100005', 'Lønn Pluss') on conflict do nothing",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     let id = uuid::Uuid::now_v7();
     sqlx::query("insert into system_user (id, system_id, party_id, external_ref, user_type, integration_title) values ($1, '310100005_lonn', $2, $3, $4, $5)")
         .bind(id)

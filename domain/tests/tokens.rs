@@ -113,3 +113,28 @@ async fn a_deleted_system_or_a_deleted_organisation_makes_its_rows_stale(pool: P
     assert_eq!(spend_jtis_and_record(&pool, &[write("c", "k1", "a:b", Some(su))]).await.unwrap(), [Spent::Stale]);
     assert_eq!(count(&pool, "token_issued").await, 1);
 }
+
+/// `server grant-scopes` and `revoke-scopes`: the operator gives a vendor's
+/// client the vendor scopes and takes one away, keeping the rest; the
+/// vendor's own access manager cannot give them, and is audited.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn the_operator_grants_and_revokes_scopes_that_organisations_cannot_give_themselves(pool: PgPool) {
+    with_client_and_system_user(&pool).await;
+    use domain::tokens::service::{change_scopes, ApiClientError};
+    let write = "altinn:authentication/systemregister.write".to_string();
+    let read = "altinn:authentication/systemuser.request.read".to_string();
+    let operator = test_support::operator(&pool).await;
+    assert_eq!(change_scopes(&operator, CLIENT, &[write.clone(), read.clone()], &[]).await.unwrap(), ["a:b", write.as_str(), read.as_str()]);
+    assert_eq!(change_scopes(&operator, CLIENT, &[], std::slice::from_ref(&read)).await.unwrap(), ["a:b", write.as_str()]);
+
+    let services = test_support::services(&pool).await;
+    let kari = test_support::acting(&services, test_support::person(&pool, test_support::demo::KARI).await, test_support::org(&pool, VENDOR).await);
+    let refused = change_scopes(&kari, CLIENT, std::slice::from_ref(&read), &[]).await;
+    // Refused: the client holds a scope only the operator gives.
+    assert!(matches!(&refused, Err(ApiClientError::RestrictedScope(s)) if *s == write), "{refused:?}");
+    let held: Vec<String> = sqlx::query_scalar("select scopes from api_client where client_id = $1").bind(CLIENT).fetch_one(&pool).await.unwrap();
+    assert_eq!(held, ["a:b", write.as_str()], "unchanged");
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'api_client.scopes' and outcome = 'refused'").fetch_one(&pool).await.unwrap();
+    assert_eq!(audited, 1);
+}

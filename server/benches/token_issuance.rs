@@ -111,7 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (private, public) = rsa_pair();
     let key = KeyForCreate { kid: Some("bench-1".into()), key: public, expires_at: None };
     service::add_key(&ctx, &client.client_id, &key).await?;
-    sqlx::query("insert into system_register (system_id, vendor_org_number, name, client_ids) values ('310000000_bench', $1, 'bench', $2)")
+    sqlx::query("insert into system_register (system_id, vendor_org_number, name_nb, client_ids) values ('310000000_bench', $1, 'bench', $2)")
         .bind(VENDOR)
         .bind(vec![client.client_id.clone()])
         .execute(&pool)

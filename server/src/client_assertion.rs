@@ -62,6 +62,39 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// A JWT-bearer grant for Fullmakt's own `/token` (as Maskinporten's):
+    /// `client_id` asks `audience` (the token service's issuer) for `scope`,
+    /// and, with `system_user_org`, for a system-user token of that
+    /// organisation (`authorization_details` of type `urn:altinn:systemuser`).
+    /// What `server token-grant` prints for a vendor's software or a README.
+    pub fn grant(
+        &self,
+        client_id: &str,
+        audience: &str,
+        scope: &str,
+        system_user_org: Option<&str>,
+        external_ref: Option<&str>,
+        now: i64,
+    ) -> Result<String, AssertionError> {
+        let mut header = Header::new(self.alg);
+        header.kid = Some(self.kid.clone());
+        let mut claims = serde_json::json!({
+            "iss": client_id, "sub": client_id, "aud": audience, "scope": scope,
+            "jti": crate::random_token(16), "iat": now, "exp": now + 60,
+        });
+        if let Some(org) = system_user_org {
+            let mut details =
+                serde_json::json!({"type": "urn:altinn:systemuser", "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{org}")}});
+            if let Some(r) = external_ref {
+                details["externalRef"] = r.into();
+            }
+            claims["authorization_details"] = serde_json::json!([details]);
+        }
+        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| AssertionError::Invalid(e.to_string()))
+    }
+}
+
 /// Verifies `assertion` from `client_id` against the client's public key (PEM),
 /// accepting any of `audiences`. Returns the claims; the caller checks `jti` reuse.
 pub fn verify(assertion: &str, public_pem: &str, client_id: &str, audiences: &[&str], now: i64) -> Result<AssertionClaims, AssertionError> {

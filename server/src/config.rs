@@ -47,6 +47,9 @@ pub fn help() -> String {
          server import-catalogue [DIR]    import an access-package catalogue in Altinn's format (default data/altinn/access-packages)\n  \
          server import-register <FILE>    import an Entity-Register feed (JSON or CSV), as a diff\n  \
          server load-demo                 load the built-in catalogue and demo parties\n  \
+         server grant-scopes <CLIENT> <SCOPE>...  give an API client scopes only the operator gives (audited)\n  \
+         server revoke-scopes <CLIENT> <SCOPE>... take scopes away from an API client (audited)\n  \
+         server token-grant <CLIENT> <KEY.pem> <KID> <SCOPE> [<ORG> [<REF>]]  print a signed grant for /token\n  \
          server --help                    this text\n\nENVIRONMENT:\n",
     );
     for s in SETTINGS {

@@ -38,6 +38,14 @@ async fn main() -> ExitCode {
             None => Err(anyhow::anyhow!("usage: server import-register <FILE.json|FILE.csv>")),
         },
         Some("load-demo") => load_demo(&config).await,
+        Some(cmd @ ("grant-scopes" | "revoke-scopes")) => match args.get(1) {
+            Some(client) if args.len() > 2 => change_scopes(&config, cmd, client, &args[2..]).await,
+            _ => Err(anyhow::anyhow!("usage: server {cmd} <CLIENT_ID> <SCOPE>...")),
+        },
+        Some("token-grant") => match &args[1..] {
+            [client, key, kid, scope, rest @ ..] if rest.len() <= 2 => token_grant(&config, client, key, kid, scope, rest.first(), rest.get(1)),
+            _ => Err(anyhow::anyhow!("usage: server token-grant <CLIENT_ID> <PRIVATE_KEY.pem> <KID> <SCOPE> [<SYSTEM_USER_ORG> [<EXTERNAL_REF>]]")),
+        },
         Some(other) => Err(anyhow::anyhow!("unknown command {other:?}; see `server --help`")),
     };
     match result {
@@ -105,6 +113,35 @@ async fn operator(config: &Config, label: &str) -> anyhow::Result<domain::Contex
 async fn services(config: &Config) -> anyhow::Result<domain::Services> {
     let pool = domain::db::connect_and_migrate(&config.database_url, 2).await?;
     Ok(domain::Services::start(pool, std::sync::Arc::new(domain::SystemClock)).await?)
+}
+
+/// Gives an API client scopes, or takes them away, as the operator: the
+/// scopes an organisation cannot give itself (the decision API, authorized
+/// parties, a vendor's system-register and request scopes, any `.admin`).
+async fn change_scopes(config: &Config, command: &str, client: &str, scopes: &[String]) -> anyhow::Result<()> {
+    let operator = operator(config, command).await?;
+    let (grant, revoke) = if command == "grant-scopes" { (scopes, &[][..]) } else { (&[][..], scopes) };
+    let now = domain::tokens::service::change_scopes(&operator, client, grant, revoke).await?;
+    println!("{client} now holds: {}", if now.is_empty() { "no scope".to_string() } else { now.join(" ") });
+    Ok(())
+}
+
+/// Prints a signed JWT-bearer grant for `/token`: what a vendor's software
+/// sends, for trying the APIs with `curl` (see the README).
+fn token_grant(
+    config: &Config,
+    client: &str,
+    key_file: &str,
+    kid: &str,
+    scope: &str,
+    org: Option<&String>,
+    external_ref: Option<&String>,
+) -> anyhow::Result<()> {
+    let pem = std::fs::read_to_string(key_file).map_err(|e| anyhow::anyhow!("cannot read {key_file}: {e}"))?;
+    let key = server::client_assertion::SigningKey::from_pem(&pem, kid)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    println!("{}", key.grant(client, &config.token_issuer(), scope, org.map(String::as_str), external_ref.map(String::as_str), now)?);
+    Ok(())
 }
 
 async fn load_demo(config: &Config) -> anyhow::Result<()> {

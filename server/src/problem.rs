@@ -21,6 +21,10 @@ pub struct Problem {
     /// Per-field errors (`{"field", "message"}`), for input a form can show next to its fields.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<serde_json::Value>,
+    /// Altinn's validation errors (`{"code", "detail", "paths"}`), for the
+    /// APIs that keep Altinn's shape.
+    #[serde(rename = "validationErrors", skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -34,12 +38,19 @@ impl Problem {
             instance: None,
             retry_after: None,
             errors: None,
+            validation_errors: None,
         }
     }
 
     /// Adds per-field errors.
     pub fn errors(mut self, errors: serde_json::Value) -> Self {
         self.errors = Some(errors);
+        self
+    }
+
+    /// Adds Altinn's validation errors.
+    pub fn validation_errors(mut self, errors: serde_json::Value) -> Self {
+        self.validation_errors = Some(errors);
         self
     }
 

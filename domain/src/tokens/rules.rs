@@ -18,10 +18,19 @@ pub const CLOCK_SKEW_SECS: i64 = 10;
 /// The only claims an assertion may carry; anything else is refused.
 pub const KNOWN_CLAIMS: [&str; 10] = ["iss", "sub", "aud", "iat", "exp", "nbf", "jti", "scope", "resource", "authorization_details"];
 /// Scopes an organisation's administrator cannot give its own client: they open
-/// the decision and authorized-parties APIs (anyone's access), or administer
-/// the service. Only the operator grants them.
-pub const RESTRICTED_SCOPES: [&str; 3] =
-    ["altinn:authorization/authorize", "altinn:accessmanagement/authorizedparties", "altinn:accessmanagement/authorizedparties.resourceowner"];
+/// the decision and authorized-parties APIs (anyone's access), make the
+/// organisation a vendor in the system register, or administer the service.
+/// Only the operator grants them.
+pub const RESTRICTED_SCOPES: [&str; 6] = [
+    "altinn:authorization/authorize",
+    "altinn:accessmanagement/authorizedparties",
+    "altinn:accessmanagement/authorizedparties.resourceowner",
+    // A vendor's scopes: as Digdir gives them to vendors in Altinn, the
+    // operator gives them here, to organisations it accepts as vendors.
+    "altinn:authentication/systemregister.write",
+    "altinn:authentication/systemuser.request.write",
+    "altinn:authentication/systemuser.request.read",
+];
 
 /// Why a token request is refused, as RFC 6749 §5.2 errors (plus Maskinporten's
 /// `invalid_altinn_customer_configuration`). The text is the `error_description`:
@@ -651,6 +660,7 @@ mod tests {
         assert_eq!(parse_scopes("a  b a").unwrap(), ["a", "b"]);
         assert!(is_restricted_scope("altinn:authorization/authorize"));
         assert!(is_restricted_scope("altinn:authentication/systemregister.admin"));
+        assert!(is_restricted_scope("altinn:authentication/systemuser.request.write"), "a vendor scope is the operator's to give");
         assert!(!is_restricted_scope("skatteetaten:mva"));
     }
 

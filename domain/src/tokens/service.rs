@@ -167,6 +167,16 @@ pub async fn register_api_client(ctx: &Context, owner: PartyId, input: &ApiClien
 /// actor may change it. A refusal is audited and the transaction rolled back.
 /// Returns the unit of work and the owner.
 async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, target: &str) -> Result<(UnitOfWork, PartyId), ApiClientError> {
+    begin_client_change_with_scopes(ctx, client_id, action, target).await.map(|(uow, owner, _)| (uow, owner))
+}
+
+/// As [`begin_client_change`], with the scopes the client holds now.
+async fn begin_client_change_with_scopes(
+    ctx: &Context,
+    client_id: &str,
+    action: &str,
+    target: &str,
+) -> Result<(UnitOfWork, PartyId, Vec<String>), ApiClientError> {
     let mut uow = ctx.begin().await?;
     let Some((owner, current)) = store::client_for_update(uow.conn(), client_id).await? else {
         drop(uow);
@@ -177,13 +187,29 @@ async fn begin_client_change(ctx: &Context, client_id: &str, action: &str, targe
         drop(uow);
         return Err(refused(ctx, Some(owner), action, target, e).await);
     }
-    Ok((uow, owner))
+    Ok((uow, owner, current))
 }
 
 /// Replaces the scopes a client may ask for.
 #[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
 pub async fn set_scopes(ctx: &Context, client_id: &str, scopes: &[String]) -> Result<Vec<String>, ApiClientError> {
-    let (mut uow, owner) = begin_client_change(ctx, client_id, "api_client.scopes", client_id).await?;
+    let (uow, owner) = begin_client_change(ctx, client_id, "api_client.scopes", client_id).await?;
+    write_scopes(ctx, uow, owner, client_id, scopes).await
+}
+
+/// Gives a client the scopes `grant` and takes `revoke` away, keeping the
+/// rest: how the operator gives a vendor's client what an organisation
+/// cannot give itself (`server grant-scopes`, `server revoke-scopes`).
+#[tracing::instrument(skip_all, fields(actor = ?ctx.who(), client_id, request_id = ctx.request_id()))]
+pub async fn change_scopes(ctx: &Context, client_id: &str, grant: &[String], revoke: &[String]) -> Result<Vec<String>, ApiClientError> {
+    let (uow, owner, current) = begin_client_change_with_scopes(ctx, client_id, "api_client.scopes", client_id).await?;
+    let kept = current.iter().filter(|s| !revoke.contains(s));
+    let added = grant.iter().filter(|g| !current.contains(g));
+    let scopes: Vec<String> = kept.chain(added).cloned().collect();
+    write_scopes(ctx, uow, owner, client_id, &scopes).await
+}
+
+async fn write_scopes(ctx: &Context, mut uow: UnitOfWork, owner: PartyId, client_id: &str, scopes: &[String]) -> Result<Vec<String>, ApiClientError> {
     let scopes = match check_scopes(Registrar::of(ctx), scopes) {
         Ok(s) => s,
         Err(e) => {
@@ -345,7 +371,7 @@ mod tests {
             clock: std::sync::Arc::new(crate::SystemClock),
             engine: Engine::fixed(SnapshotBuilder::new(1).build()),
         };
-        let ctx = services.for_api_client("c1", own, None);
+        let ctx = services.for_api_client("c1", own, crate::authz::Scopes::API_CLIENTS_ADMIN, None);
         assert!(ctx.may(Action::Write, SystemResource::ApiClients, own));
         assert!(!ctx.may(Action::Write, SystemResource::ApiClients, other));
         assert!(!ctx.may(Action::Write, SystemResource::AccessManagement, own), "an API client manages API clients only");

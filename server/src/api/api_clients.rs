@@ -17,17 +17,18 @@
 //! deprecated and names its successor (RFC 9745 `Deprecation`, RFC 8288
 //! `Link`), so integrations can move before the old names are removed.
 
+use super::client_caller::client_caller;
 use super::routes::ApiRoutes;
-use super::{bad_json, is_json, unsupported_media};
+use super::JsonBody;
 use crate::app_state::AppState;
 use crate::problem::Problem;
-use crate::token::bearer::bearer;
 use crate::token::TokenService;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::authz::Scopes;
 use domain::parties::PartyId;
 use domain::tokens::rules::KeyError;
 use domain::tokens::service::{self, ApiClientError};
@@ -100,28 +101,8 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap) -> Result<Caller, Response> {
-    let Some(token) = bearer(headers) else {
-        return Err(crate::token::bearer::BearerError::Missing.into_response());
-    };
-    let c = match tokens.authorize(token, SCOPE) {
-        Ok(c) => c,
-        // The first error names the scope to ask for; the old one still works.
-        Err(e) => tokens.authorize(token, DEPRECATED_SCOPE).map_err(|_| e.into_response())?,
-    };
-    let request_id = crate::security::request_id(headers);
-    match service::client_owner(&state.pool, &c.client_id).await {
-        // The scope as the client has it now, not only as the token says:
-        // taking the admin scope away stops its tokens at once.
-        Ok(Some((_, scopes))) if !scopes.iter().any(|s| s == SCOPE || s == DEPRECATED_SCOPE) => {
-            Err(crate::token::bearer::BearerError::InsufficientScope(SCOPE.into()).into_response())
-        }
-        Ok(Some((owner, _))) => Ok(Caller { owner, ctx: state.services().for_api_client(&c.client_id, owner, request_id) }),
-        // The token is valid but its client was deleted since.
-        Ok(None) => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
-            .detail("The client this token was issued to no longer exists.")
-            .into_response()),
-        Err(e) => Err(Problem::internal(request_id.as_deref().unwrap_or("-"), &e).into_response()),
-    }
+    let c = client_caller(state, tokens, headers, &[Scopes::API_CLIENTS_ADMIN]).await?;
+    Ok(Caller { owner: c.owner, ctx: c.ctx })
 }
 
 fn problem(e: ApiClientError, request_id: Option<&str>) -> Response {
@@ -140,22 +121,6 @@ fn problem(e: ApiClientError, request_id: Option<&str>) -> Response {
         ApiClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()
-}
-
-/// A JSON body of type `T`; otherwise the problem to answer with
-/// (415 for another media type, 400 or 422 for JSON that does not fit).
-struct JsonBody<T>(T);
-
-impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        if !is_json(req.headers()) {
-            return Err(unsupported_media("application/json"));
-        }
-        let body = axum::body::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-        serde_json::from_slice(&body).map(JsonBody).map_err(|e| bad_json(e).into_response())
-    }
 }
 
 /// The use case's answer: `ok` on success, otherwise its problem.

@@ -2,10 +2,12 @@
 
 pub mod api_clients;
 pub mod authorized_parties;
+pub mod client_caller;
 pub mod openapi;
 pub mod pdp;
 pub mod resources;
 pub mod routes;
+pub mod system_register;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -40,6 +42,22 @@ pub(crate) fn bad_json(e: serde_json::Error) -> Problem {
             Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON").detail(e.to_string())
         }
         serde_json::error::Category::Data => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Invalid body").detail(e.to_string()),
+    }
+}
+
+/// A JSON body of type `T`; otherwise the problem to answer with (415 for
+/// another media type, 400 or 422 for JSON that does not fit).
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        if !is_json(req.headers()) {
+            return Err(unsupported_media("application/json"));
+        }
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        serde_json::from_slice(&body).map(JsonBody).map_err(|e| bad_json(e).into_response())
     }
 }
 
@@ -88,6 +106,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(authorized_parties::routes().served());
     all.extend_from_slice(api_clients::routes().served());
     all.extend_from_slice(resources::routes().served());
+    all.extend_from_slice(system_register::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all
 }

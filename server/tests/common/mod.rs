@@ -6,6 +6,8 @@ use reqwest::redirect::Policy;
 use server::config::Config;
 use std::net::SocketAddr;
 
+pub mod tokens;
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
