@@ -34,12 +34,14 @@ pub struct PortalContext {
     pub engine: Arc<domain::decisions::live::Engine>,
     /// A session older than this is ended whatever the activity.
     pub absolute_timeout: time::Duration,
+    /// The installation's settings of the use cases' rules.
+    pub settings: domain::Settings,
 }
 
 impl PortalContext {
     /// What use cases share, to build their [`domain::Context`] from.
     pub fn services(&self) -> domain::Services {
-        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone() }
+        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone(), settings: self.settings }
     }
 }
 

@@ -49,13 +49,18 @@ pub enum SystemResource {
     /// scope `altinn:authentication/systemregister.write` and writes its own
     /// organisation's, or `….admin` and writes any.
     SystemRegister,
+    /// The system-user requests a vendor has sent for its systems. Decided as
+    /// access management for a person; a vendor's API client needs
+    /// `altinn:authentication/systemuser.request.write` to send and withdraw
+    /// them and `….read` (or write) to read them, for its own organisation.
+    SystemUserRequests,
 }
 
 impl SystemResource {
     /// The resource's id in the resource registry, for those decided by the engine.
     pub const fn id(self) -> &'static str {
         match self {
-            Self::AccessManagement | Self::AuditTrail | Self::ApiClients | Self::SystemRegister => ACCESS_MANAGEMENT,
+            Self::AccessManagement | Self::AuditTrail | Self::ApiClients | Self::SystemRegister | Self::SystemUserRequests => ACCESS_MANAGEMENT,
             Self::ClientAdministration => CLIENT_ADMINISTRATION,
         }
     }
@@ -135,13 +140,16 @@ pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: S
 }
 
 /// What an API client may do with its token's scopes: manage its own
-/// organisation's API clients, systems and system-user requests; with the
-/// register's admin scope, any vendor's systems.
-fn api_client_may(owner: PartyId, scopes: Scopes, resource: SystemResource, party: PartyId) -> bool {
+/// organisation's API clients and systems, send and read its system-user
+/// requests; with the register's admin scope, change any vendor's systems.
+fn api_client_may(owner: PartyId, scopes: Scopes, action: Action, resource: SystemResource, party: PartyId) -> bool {
     let own = owner == party;
     match resource {
         SystemResource::ApiClients => own && scopes.contains(Scopes::API_CLIENTS_ADMIN),
         SystemResource::SystemRegister => scopes.contains(Scopes::SYSTEM_REGISTER_ADMIN) || own && scopes.contains(Scopes::SYSTEM_REGISTER_WRITE),
+        SystemResource::SystemUserRequests => {
+            own && (scopes.contains(Scopes::REQUEST_WRITE) || action == Action::Read && scopes.contains(Scopes::REQUEST_READ))
+        }
         SystemResource::AccessManagement | SystemResource::ClientAdministration | SystemResource::AuditTrail => false,
     }
 }
@@ -153,7 +161,7 @@ impl Context {
     pub fn may(&self, action: Action, resource: SystemResource, party: PartyId) -> bool {
         match self.who() {
             Who::Installation => true,
-            Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, resource, party),
+            Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, action, resource, party),
             Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }
     }
@@ -192,6 +200,24 @@ mod tests {
     use super::*;
     use crate::decisions::snapshot::{PartyInfo, SnapshotBuilder};
     use uuid::Uuid;
+
+    #[test]
+    fn an_api_client_does_what_its_scopes_say_for_its_own_organisation() {
+        let (own, other) = (PartyId(Uuid::from_u128(1)), PartyId(Uuid::from_u128(2)));
+        let read = Scopes::from_names(["altinn:authentication/systemuser.request.read"]);
+        assert!(api_client_may(own, read, Action::Read, SystemResource::SystemUserRequests, own));
+        assert!(!api_client_may(own, read, Action::Write, SystemResource::SystemUserRequests, own), "read is not write");
+        assert!(!api_client_may(own, read, Action::Read, SystemResource::SystemUserRequests, other), "another vendor's");
+        let write = Scopes::from_names(["altinn:authentication/systemuser.request.write", "altinn:authentication/systemregister.write"]);
+        assert!(api_client_may(own, write, Action::Read, SystemResource::SystemUserRequests, own), "write reads too");
+        assert!(api_client_may(own, write, Action::Write, SystemResource::SystemRegister, own));
+        assert!(!api_client_may(own, write, Action::Write, SystemResource::SystemRegister, other));
+        let admin = Scopes::from_names(["altinn:authentication/systemregister.admin"]);
+        assert!(api_client_may(own, admin, Action::Write, SystemResource::SystemRegister, other), "the operator's scope");
+        assert!(!api_client_may(own, write, Action::Write, SystemResource::AccessManagement, own), "never a person's rights");
+        assert_eq!(Scopes::from_names(["fullmakt:clients.admin"]), Scopes::API_CLIENTS_ADMIN, "the deprecated name gives the same");
+        assert_eq!(Scopes::from_names(["someone:else"]), Scopes::NONE);
+    }
 
     #[test]
     fn a_person_reads_their_own_audit_trail_but_manages_nothing_by_default() {

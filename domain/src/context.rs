@@ -18,13 +18,27 @@ use sqlx::PgPool;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// What one server instance shares between requests: the database, the clock
-/// and the decision engine. Cheap to clone.
+/// What one server instance shares between requests: the database, the clock,
+/// the decision engine and the installation's settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
     pub db: PgPool,
     pub clock: Arc<dyn Clock>,
     pub engine: Arc<Engine>,
+    pub settings: Settings,
+}
+
+/// What an installation decides about its use cases' rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How long a customer has to decide a system-user request.
+    pub request_timeout: time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { request_timeout: crate::system_user_requests::rules::DEFAULT_TIMEOUT }
+    }
 }
 
 impl Services {
@@ -33,7 +47,7 @@ impl Services {
     /// command needs no more than the refresh each commit does.
     pub async fn start(db: PgPool, clock: Arc<dyn Clock>) -> Result<Self, sqlx::Error> {
         let engine = Engine::load(&db).await?;
-        Ok(Self { db, clock, engine })
+        Ok(Self { db, clock, engine, settings: Settings::default() })
     }
 
     /// A signed-in person acting for `party` (or for nobody yet), in the
@@ -101,6 +115,10 @@ impl Context {
 
     pub fn now(&self) -> OffsetDateTime {
         self.services.clock.now()
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.services.settings
     }
 
     pub fn engine(&self) -> &Arc<Engine> {

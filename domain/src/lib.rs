@@ -45,6 +45,8 @@ pub mod role_model;
 #[cfg(feature = "server")]
 pub mod system_register;
 #[cfg(feature = "server")]
+pub mod system_user_requests;
+#[cfg(feature = "server")]
 pub mod system_users;
 #[cfg(feature = "server")]
 pub mod tokens;
@@ -54,4 +56,4 @@ pub mod user_roles;
 #[cfg(feature = "server")]
 pub use clock::{Clock, SystemClock};
 #[cfg(feature = "server")]
-pub use context::{Context, Services};
+pub use context::{Context, Services, Settings};

@@ -113,7 +113,7 @@ async fn the_live_engine_applies_grants_in_place_and_rebuilds_for_other_changes(
     let bjorn = person(&pool, "14928810047").await;
     let gunn = person(&pool, "11839110083").await;
     let engine = Engine::load(&pool).await.unwrap();
-    let sv = domain::Services { db: pool.clone(), clock: std::sync::Arc::new(SystemClock), engine: engine.clone() };
+    let sv = domain::Services { db: pool.clone(), clock: std::sync::Arc::new(SystemClock), engine: engine.clone(), settings: domain::Settings::default() };
     let before = engine.snapshot();
     let ask = |party: PartyId| {
         let s = engine.snapshot();

@@ -103,8 +103,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A vendor client with an RSA key, the system, and the bakery's system user.
     let pool = domain::db::connect_and_migrate(&db_url, 2).await?;
-    let ctx =
-        domain::Services { db: pool.clone(), clock: Arc::new(SystemClock), engine: domain::decisions::live::Engine::load(&pool).await? }.for_operator("bench");
+    let ctx = domain::Services {
+        db: pool.clone(),
+        clock: Arc::new(SystemClock),
+        engine: domain::decisions::live::Engine::load(&pool).await?,
+        settings: domain::Settings::default(),
+    }
+    .for_operator("bench");
     let owner: uuid::Uuid = sqlx::query_scalar("select id from party where org_number = $1").bind(VENDOR).fetch_one(&pool).await?;
     let input = ApiClientForCreate { display_name: "bench".into(), scopes: vec![SCOPE.into()] };
     let client = service::register_api_client(&ctx, domain::parties::PartyId(owner), &input).await?;

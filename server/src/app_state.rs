@@ -22,6 +22,6 @@ pub struct AppState {
 impl AppState {
     /// What use cases share, to build their [`domain::Context`] from.
     pub fn services(&self) -> domain::Services {
-        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone() }
+        domain::Services { db: self.pool.clone(), clock: self.clock.clone(), engine: self.engine.clone(), settings: self.config.settings() }
     }
 }

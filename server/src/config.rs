@@ -36,6 +36,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY", default: "(required unless FULLMAKT_TEST_IDP=true, which uses a dev-only key)", meaning: "base64 of 32 random bytes: AES-256-GCM key that encrypts the token signing keys in the database" },
     Setting { var: "FULLMAKT_TOKEN_KEY_ROTATION_DAYS", default: "30", meaning: "a token signing key is replaced after this many days (the old one stays published until its tokens expire)" },
     Setting { var: "FULLMAKT_TOKEN_AUDIENCES", default: "(none)", meaning: "space-separated aud values Fullmakt's APIs accept in a token; a token without aud is always accepted" },
+    Setting { var: "FULLMAKT_REQUEST_TIMEOUT_DAYS", default: "30", meaning: "a system-user request not decided within this many days times out (1 to 365)" },
     Setting { var: "LEPTOS_SITE_ROOT", default: "target/site", meaning: "where the built site (WASM, CSS, assets) is served from" },
 ];
 
@@ -80,6 +81,8 @@ pub struct Config {
     /// The per-address budget of `/token`, apart from login's: one vendor
     /// fetches tokens for all its customers from one address.
     pub token_rate_limit_per_minute: u32,
+    /// Days a customer has to decide a system-user request.
+    pub request_timeout_days: i64,
     pub demo_data: bool,
     pub site_root: String,
     pub pdp_api_keys: Vec<String>,
@@ -193,6 +196,7 @@ impl Config {
             allow_synthetic_ids: flag("FULLMAKT_ALLOW_SYNTHETIC_IDS", test_idp)?,
             rate_limit_per_minute: parse("FULLMAKT_RATE_LIMIT_PER_MINUTE", 120)?,
             token_rate_limit_per_minute: parse("FULLMAKT_TOKEN_RATE_LIMIT_PER_MINUTE", 6000)?,
+            request_timeout_days: parse("FULLMAKT_REQUEST_TIMEOUT_DAYS", 30)?,
             demo_data: flag("FULLMAKT_DEMO_DATA", false)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             pdp_api_keys: var("FULLMAKT_PDP_API_KEYS")
@@ -226,6 +230,9 @@ impl Config {
         if cfg.pdp_api_keys.iter().any(|k| k.len() < 16) {
             return Err(ConfigError { var: "FULLMAKT_PDP_API_KEYS", problem: "each key must be at least 16 characters".into() });
         }
+        if !(1..=365).contains(&cfg.request_timeout_days) {
+            return Err(ConfigError { var: "FULLMAKT_REQUEST_TIMEOUT_DAYS", problem: "must be between 1 and 365".into() });
+        }
         if cfg.session_idle_minutes <= 0 || cfg.session_absolute_hours <= 0 {
             return Err(ConfigError { var: "FULLMAKT_SESSION_*", problem: "must be positive".into() });
         }
@@ -245,6 +252,11 @@ impl Config {
     /// The token service's issuer identifier (`FULLMAKT_TOKEN_ISSUER`, else the public URL).
     pub fn token_issuer(&self) -> String {
         self.token_issuer.clone().unwrap_or_else(|| self.public_url.as_str().to_string())
+    }
+
+    /// The use cases' settings.
+    pub fn settings(&self) -> domain::Settings {
+        domain::Settings { request_timeout: time::Duration::days(self.request_timeout_days) }
     }
 
     pub fn synthetic_ids(&self) -> domain::parties::SyntheticIds {
@@ -275,6 +287,7 @@ impl Config {
             allow_synthetic_ids: true,
             rate_limit_per_minute: 10_000,
             token_rate_limit_per_minute: 10_000,
+            request_timeout_days: 30,
             demo_data: true,
             site_root: "target/site".into(),
             pdp_api_keys: vec!["test-pdp-key-0123456789".into()],

@@ -57,7 +57,8 @@ pub async fn load_demo(services: &domain::Services) -> anyhow::Result<()> {
 pub async fn build(config: Config) -> anyhow::Result<Router> {
     let pool = domain::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
     let clock: Arc<dyn domain::Clock> = Arc::new(domain::SystemClock);
-    let services = domain::Services::start(pool.clone(), clock.clone()).await?;
+    let mut services = domain::Services::start(pool.clone(), clock.clone()).await?;
+    services.settings = config.settings();
     if config.demo_data {
         load_demo(&services).await?;
     }
@@ -79,6 +80,20 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     };
     let tokens = token::TokenService::start(pool.clone(), clock.clone(), token_settings, kek).await?;
 
+    // Requests past their time are marked timed out every few minutes (and
+    // each use case that decides one checks its time itself).
+    tokio::spawn({
+        let operator = services.for_operator("request-timeout");
+        async move {
+            let mut every = tokio::time::interval(tokio::time::Duration::from_secs(300));
+            loop {
+                every.tick().await;
+                if let Err(e) = domain::system_user_requests::service::time_out_due(&operator, None).await {
+                    tracing::error!(error = %e, "timing out system-user requests failed");
+                }
+            }
+        }
+    });
     let engine = services.engine;
     engine.spawn_refresher(pool.clone());
 
@@ -149,6 +164,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         engine: state.engine.clone(),
         clock,
         absolute_timeout: time::Duration::hours(config.session_absolute_hours),
+        settings: config.settings(),
     };
 
     let routes = generate_route_list(app::App);
@@ -195,6 +211,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::authorized_parties::routes().into_router())
         .merge(api::api_clients::routes().into_router())
         .merge(api::system_register::routes().into_router())
+        .merge(api::system_user_requests::routes().into_router())
         .merge(api::openapi::router())
         // Moved pages (308, query kept), before the session and deep-link layers.
         .merge(redirects::router())

@@ -6,7 +6,7 @@
 pub mod model;
 pub mod rules;
 pub mod service;
-mod store;
+pub(crate) mod store;
 
 pub use model::{ChangeLogEntry, ChangeType, RegisteredSystem, SystemForCreate, SystemPackage, SystemRight, SystemRightView, Translated};
 pub use rules::Violation;

@@ -370,6 +370,7 @@ mod tests {
             db: sqlx::PgPool::connect_lazy("postgres://nobody@127.0.0.1:9/none").unwrap(),
             clock: std::sync::Arc::new(crate::SystemClock),
             engine: Engine::fixed(SnapshotBuilder::new(1).build()),
+            settings: crate::Settings::default(),
         };
         let ctx = services.for_api_client("c1", own, crate::authz::Scopes::API_CLIENTS_ADMIN, None);
         assert!(ctx.may(Action::Write, SystemResource::ApiClients, own));

@@ -8,6 +8,7 @@ pub mod pdp;
 pub mod resources;
 pub mod routes;
 pub mod system_register;
+pub mod system_user_requests;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -107,6 +108,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(api_clients::routes().served());
     all.extend_from_slice(resources::routes().served());
     all.extend_from_slice(system_register::routes().served());
+    all.extend_from_slice(system_user_requests::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all
 }

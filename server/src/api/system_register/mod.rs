@@ -7,7 +7,7 @@
 //! not found or not the caller's); the rules and their audit are the
 //! domain's (`domain::system_register`).
 
-mod wire;
+pub(crate) mod wire;
 
 use super::client_caller::{client_caller, ClientCaller};
 use super::routes::ApiRoutes;

@@ -1,0 +1,88 @@
+//! What a system-user request is.
+
+use crate::parties::PartyId;
+use crate::system_register::SystemRight;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a request stands, with Altinn's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestStatus {
+    /// Waiting for the customer.
+    New,
+    /// Approved: the system user exists.
+    Accepted,
+    /// Rejected by the customer.
+    Rejected,
+    /// Refused by a rule when it was decided (Altinn's; not written today).
+    Denied,
+    /// Not decided in time; it can no longer be approved.
+    Timedout,
+}
+
+impl RequestStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "New",
+            Self::Accepted => "Accepted",
+            Self::Rejected => "Rejected",
+            Self::Denied => "Denied",
+            Self::Timedout => "Timedout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::New, Self::Accepted, Self::Rejected, Self::Denied, Self::Timedout].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A request as the vendor sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestForCreate {
+    pub system_id: String,
+    /// The customer's organisation number.
+    pub party_org_no: String,
+    /// The vendor's own reference for the customer; the organisation number
+    /// when left out. A customer may have several system users of one system
+    /// under different references.
+    pub external_ref: Option<String>,
+    /// The system user's name; the system's name (bokmål) when left out.
+    pub integration_title: Option<String>,
+    pub rights: Vec<SystemRight>,
+    /// Access packages by URN.
+    pub packages: Vec<String>,
+    /// Where the customer's browser goes after the decision; must match one
+    /// of the system's allowed redirect URLs.
+    pub redirect_url: Option<String>,
+}
+
+/// A request as the register keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUserRequest {
+    pub id: Uuid,
+    pub system_id: String,
+    /// The system's vendor's organisation number.
+    pub vendor: String,
+    pub party: PartyId,
+    pub party_org_no: String,
+    pub external_ref: String,
+    pub integration_title: String,
+    pub rights: Vec<SystemRight>,
+    pub packages: Vec<String>,
+    /// As it stands now: a request past its time shows `Timedout` even
+    /// before the job has written it.
+    pub status: RequestStatus,
+    pub redirect_url: Option<String>,
+    /// Forwarded to the customer's access managers by someone who could not approve it.
+    pub escalated: bool,
+    pub created_at: OffsetDateTime,
+}
+
+/// One page of a list, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The last id of this page, when there may be more.
+    pub next_after: Option<Uuid>,
+}

@@ -1,0 +1,232 @@
+//! The requests' use cases for the vendor: send (idempotent on customer,
+//! system and reference), read by id, by reference and per system, and
+//! withdraw. The customer's side (approve, reject, forward) follows.
+//!
+//! Authorization is `authz`'s (`SystemResource::SystemUserRequests` for the
+//! system's vendor). A request or system that is not the caller's is
+//! answered as not found, as Altinn does. Every change and every refused
+//! change is audited.
+
+use super::model::{Page, RequestForCreate, RequestStatus, SystemUserRequest};
+use super::rules::{self, RequestRule};
+use super::store::{self, NewRequest};
+use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
+use crate::authz::{Action, SystemResource};
+use crate::context::Context;
+use crate::parties::{OrgNumber, PartyId};
+use crate::system_register::{store as systems, RegisteredSystem};
+use uuid::Uuid;
+
+/// The most requests one page of a list holds, as Altinn's.
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// No such system, or not the caller's.
+    #[error("no such system")]
+    SystemNotFound,
+    #[error("the customer organisation is not in the register of parties")]
+    CustomerNotFound,
+    #[error("the customer already has a system user of this system with this external reference")]
+    SystemUserExists,
+    #[error("{0}")]
+    Rule(#[from] RequestRule),
+    /// No such request, or not the caller's.
+    #[error("no such request")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for RequestError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// A sent request, and whether this call made it (`false`: it was there,
+/// and the repeat answers with it).
+#[derive(Debug)]
+pub struct Sent {
+    pub request: SystemUserRequest,
+    pub new: bool,
+}
+
+async fn refuse(ctx: &Context, action: &str, target: &str, e: RequestError) -> RequestError {
+    ctx.audit_refusal(action, target, &e, serde_json::json!({})).await;
+    e
+}
+
+/// The system, if it is not deleted, and its vendor's party.
+async fn system_and_vendor(ctx: &Context, system_id: &str) -> Result<Option<(RegisteredSystem, PartyId)>, sqlx::Error> {
+    let mut conn = ctx.db().acquire().await?;
+    let Some(system) = systems::get(&mut conn, system_id.trim()).await?.filter(|s| !s.is_deleted) else { return Ok(None) };
+    Ok(systems::organisation(&mut conn, &system.vendor).await?.map(|vendor| (system, vendor)))
+}
+
+/// The request as it stands now (a new one past its time has timed out).
+fn as_now(ctx: &Context, mut r: SystemUserRequest) -> SystemUserRequest {
+    r.status = rules::status_at(r.status, r.created_at, ctx.now(), ctx.settings().request_timeout);
+    r
+}
+
+/// Marks the request timed out if its time has passed (or every due request
+/// when `only` is `None`), as the installation, audited.
+pub async fn time_out_due(ctx: &Context, only: Option<Uuid>) -> Result<usize, RequestError> {
+    let now = ctx.now();
+    let mut uow = UnitOfWork::begin(ctx.db(), Actor::system("request-timeout"), ctx.clock()).await?;
+    let ids = store::time_out(uow.conn(), now - ctx.settings().request_timeout, only, now).await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    for id in &ids {
+        uow.audit(AuditEvent::new("system_user_request.timeout", id.to_string(), Outcome::Success, serde_json::json!({}))).await?;
+    }
+    uow.commit().await?;
+    Ok(ids.len())
+}
+
+/// Sends a request for a customer's system user of one of the caller's
+/// systems. A live request for the same customer, system and reference
+/// answers the repeat, whatever its status, so the vendor learns it; one
+/// that timed out no longer counts.
+#[tracing::instrument(skip_all, fields(system = %input.system_id, request_id = ctx.request_id()))]
+pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, RequestError> {
+    const AUDIT: &str = "system_user_request.create";
+    let input = &rules::normalise(input);
+    let target = format!("{}:{}", input.system_id, input.party_org_no);
+    let Some((system, vendor)) = system_and_vendor(ctx, &input.system_id).await? else {
+        return Err(refuse(ctx, AUDIT, &target, RequestError::SystemNotFound).await);
+    };
+    if !ctx.may(Action::Write, SystemResource::SystemUserRequests, vendor) {
+        return Err(refuse(ctx, AUDIT, &target, RequestError::SystemNotFound).await);
+    }
+    let ctx = &ctx.acting_for(vendor);
+    let customer = match OrgNumber::try_from(input.party_org_no.trim()) {
+        Ok(org) => systems::organisation(&mut *ctx.db().acquire().await?, org.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some(customer) = customer else {
+        return Err(refuse(ctx, AUDIT, &target, RequestError::CustomerNotFound).await);
+    };
+    let (external_ref, title) = rules::external_ref_and_title(input, &system);
+    if let Some(existing) = live(ctx, customer, &system.id, &external_ref).await? {
+        return Ok(Sent { request: existing, new: false });
+    }
+    let mut conn = ctx.db().acquire().await?;
+    if store::system_user_exists(&mut conn, customer, &system.id, &external_ref).await? {
+        drop(conn);
+        return Err(refuse(ctx, AUDIT, &target, RequestError::SystemUserExists).await);
+    }
+    let facts = store::package_facts(&mut conn, &input.packages).await?;
+    drop(conn);
+    if let Err(rule) = rules::check(input, &system, &facts) {
+        return Err(refuse(ctx, AUDIT, &target, rule.into()).await);
+    }
+    let id = Uuid::now_v7();
+    let new = NewRequest {
+        id,
+        system_id: &system.id,
+        party: customer,
+        external_ref: &external_ref,
+        integration_title: &title,
+        redirect_url: input.redirect_url.as_deref(),
+        rights: &input.rights,
+        packages: &input.packages,
+        created_by: &ctx.actor().label,
+        now: ctx.now(),
+    };
+    let mut uow = ctx.begin().await?;
+    let inserted = store::insert(uow.conn(), &new).await;
+    if crate::db::violated(&inserted, "system_user_request_live") {
+        // Sent twice at once: the other one won; answer with it.
+        drop(uow);
+        return match live(ctx, customer, &system.id, &external_ref).await? {
+            Some(existing) => Ok(Sent { request: existing, new: false }),
+            None => Err(RequestError::NotFound),
+        };
+    }
+    inserted?;
+    uow.audit(AuditEvent::new(AUDIT, id.to_string(), Outcome::Success, serde_json::json!({ "system": system.id, "customer": input.party_org_no }))).await?;
+    uow.commit().await?;
+    Ok(Sent { request: read(ctx, id).await?.ok_or(RequestError::NotFound)?, new: true })
+}
+
+/// The live request for the customer, system and reference, once a new one
+/// past its time has been marked timed out (it then no longer counts).
+async fn live(ctx: &Context, customer: PartyId, system_id: &str, external_ref: &str) -> Result<Option<SystemUserRequest>, RequestError> {
+    let id = store::live_id(&mut *ctx.db().acquire().await?, customer, system_id, external_ref).await?;
+    let Some(id) = id else { return Ok(None) };
+    let Some(request) = read(ctx, id).await? else { return Ok(None) };
+    if request.status == RequestStatus::Timedout {
+        time_out_due(ctx, Some(id)).await?;
+        return Ok(None);
+    }
+    Ok(Some(request))
+}
+
+async fn read(ctx: &Context, id: Uuid) -> Result<Option<SystemUserRequest>, RequestError> {
+    let r = store::get(&mut *ctx.db().acquire().await?, id).await?;
+    Ok(r.map(|r| as_now(ctx, r)))
+}
+
+/// Whether the actor may `action` the requests of `vendor`'s systems.
+async fn may_for_vendor(ctx: &Context, action: Action, vendor: &str) -> Result<bool, RequestError> {
+    let party = systems::organisation(&mut *ctx.db().acquire().await?, vendor).await?;
+    Ok(party.is_some_and(|p| ctx.may(action, SystemResource::SystemUserRequests, p)))
+}
+
+/// One of the caller's requests, by id.
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn get(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, RequestError> {
+    let request = read(ctx, id).await?.ok_or(RequestError::NotFound)?;
+    if !may_for_vendor(ctx, Action::Read, &request.vendor).await? {
+        return Err(RequestError::NotFound);
+    }
+    Ok(request)
+}
+
+/// The caller's request for a system, customer and reference.
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, external_ref: &str) -> Result<SystemUserRequest, RequestError> {
+    let found = store::by_external_ref(&mut *ctx.db().acquire().await?, system_id.trim(), org_no.trim(), external_ref.trim()).await?;
+    let request = found.map(|r| as_now(ctx, r)).ok_or(RequestError::NotFound)?;
+    if !may_for_vendor(ctx, Action::Read, &request.vendor).await? {
+        return Err(RequestError::NotFound);
+    }
+    Ok(request)
+}
+
+/// One page of the requests of one of the caller's systems, oldest first.
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> Result<Page<SystemUserRequest>, RequestError> {
+    let Some((system, vendor)) = system_and_vendor(ctx, system_id).await? else { return Err(RequestError::SystemNotFound) };
+    if !ctx.may(Action::Read, SystemResource::SystemUserRequests, vendor) {
+        return Err(RequestError::SystemNotFound);
+    }
+    let mut items = store::by_system(&mut *ctx.db().acquire().await?, &system.id, after, PAGE_SIZE + 1).await?;
+    let more = items.len() as i64 > PAGE_SIZE;
+    items.truncate(PAGE_SIZE as usize);
+    let next_after = if more { items.last().map(|r| r.id) } else { None };
+    Ok(Page { items: items.into_iter().map(|r| as_now(ctx, r)).collect(), next_after })
+}
+
+/// Withdraws one of the caller's requests: it can no longer be approved,
+/// and the vendor may send a new one for the same customer and reference.
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn withdraw(ctx: &Context, id: Uuid) -> Result<(), RequestError> {
+    const AUDIT: &str = "system_user_request.withdraw";
+    let Some(request) = read(ctx, id).await? else {
+        return Err(refuse(ctx, AUDIT, &id.to_string(), RequestError::NotFound).await);
+    };
+    if !may_for_vendor(ctx, Action::Write, &request.vendor).await? {
+        return Err(refuse(ctx, AUDIT, &id.to_string(), RequestError::NotFound).await);
+    }
+    let mut uow = ctx.begin().await?;
+    if !store::withdraw(uow.conn(), id, &ctx.actor().label, ctx.now()).await? {
+        return Err(RequestError::NotFound);
+    }
+    uow.audit(AuditEvent::new(AUDIT, id.to_string(), Outcome::Success, serde_json::json!({ "system": request.system_id }))).await?;
+    uow.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! The requests' tables: `system_user_request` and its rights and packages.
+//! Only the service calls these.
+
+use super::model::{RequestStatus, SystemUserRequest};
+use crate::parties::PartyId;
+use crate::system_register::rules::PackageFacts;
+use crate::system_register::SystemRight;
+use sqlx::PgConnection;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A request to write.
+pub struct NewRequest<'a> {
+    pub id: Uuid,
+    pub system_id: &'a str,
+    pub party: PartyId,
+    pub external_ref: &'a str,
+    pub integration_title: &'a str,
+    pub redirect_url: Option<&'a str>,
+    pub rights: &'a [SystemRight],
+    pub packages: &'a [String],
+    pub created_by: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// Writes a new request; fails on `system_user_request_live` when one for
+/// the same customer, system and reference is already live.
+pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into system_user_request (id, system_id, party_id, external_ref, integration_title, redirect_url, created_at, changed_at, changed_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+        r.id,
+        r.system_id,
+        r.party.0,
+        r.external_ref,
+        r.integration_title,
+        r.redirect_url,
+        r.now,
+        r.created_by
+    )
+    .execute(&mut *conn)
+    .await?;
+    for right in r.rights {
+        sqlx::query!("insert into system_user_request_right (request_id, resource_id, action) values ($1, $2, $3)", r.id, right.resource, right.action)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query!("insert into system_user_request_package (request_id, package_urn) select $1, unnest($2::text[])", r.id, r.packages).execute(conn).await?;
+    Ok(())
+}
+
+/// The live request (not withdrawn, not timed out) for a customer, system and reference.
+pub async fn live_id(conn: &mut PgConnection, party: PartyId, system_id: &str, external_ref: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from system_user_request where party_id = $1 and system_id = $2 and external_ref = $3 and deleted_at is null and status <> 'Timedout'",
+        party.0,
+        system_id,
+        external_ref
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether the customer has a system user of the system under the reference.
+pub async fn system_user_exists(conn: &mut PgConnection, party: PartyId, system_id: &str, external_ref: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from system_user where party_id = $1 and system_id = $2 and external_ref = $3 and deleted_at is null) as "x!""#,
+        party.0,
+        system_id,
+        external_ref
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Marks new requests created before `due` as timed out; the ids marked.
+pub async fn time_out(conn: &mut PgConnection, due: OffsetDateTime, only: Option<Uuid>, now: OffsetDateTime) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update system_user_request set status = 'Timedout', changed_at = $2, changed_by = 'timeout'
+         where status = 'New' and deleted_at is null and created_at <= $1 and ($3::uuid is null or id = $3)
+         returning id",
+        due,
+        now,
+        only
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Withdraws a request (the vendor deleted it); whether it was live.
+pub async fn withdraw(conn: &mut PgConnection, id: Uuid, by: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query!("update system_user_request set deleted_at = $2, changed_at = $2, changed_by = $3 where id = $1 and deleted_at is null", id, now, by)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether each of the packages can be delegated or assigned, by URN.
+pub async fn package_facts(conn: &mut PgConnection, urns: &[String]) -> Result<HashMap<String, PackageFacts>, sqlx::Error> {
+    let rows = sqlx::query!("select urn, delegable, assignable from access_package where urn = any($1)", urns).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| (r.urn, PackageFacts { delegable: r.delegable, assignable: r.assignable })).collect())
+}
+
+/// A request that is not withdrawn, as stored (its status not yet adjusted
+/// for time).
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<SystemUserRequest>, sqlx::Error> {
+    Ok(read(conn, Some(id), None, None, None, 1).await?.pop())
+}
+
+/// The requests of a system that are not withdrawn, oldest first, after `after`.
+pub async fn by_system(conn: &mut PgConnection, system_id: &str, after: Option<Uuid>, limit: i64) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
+    read(conn, None, Some(system_id), None, after, limit).await
+}
+
+/// The request, not withdrawn, for a system, customer and reference.
+pub async fn by_external_ref(conn: &mut PgConnection, system_id: &str, org_no: &str, external_ref: &str) -> Result<Option<SystemUserRequest>, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "select r.id from system_user_request r join party p on p.id = r.party_id
+         where r.system_id = $1 and p.org_number = $2 and r.external_ref = $3 and r.deleted_at is null
+         order by r.created_at desc limit 1",
+        system_id,
+        org_no,
+        external_ref
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match id {
+        Some(id) => get(conn, id).await,
+        None => Ok(None),
+    }
+}
+
+async fn read(
+    conn: &mut PgConnection,
+    id: Option<Uuid>,
+    system_id: Option<&str>,
+    party: Option<PartyId>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select r.id, r.system_id, s.vendor_org_number, r.party_id, p.org_number as "org_number!", r.external_ref, r.integration_title,
+                  r.status, r.redirect_url, r.escalated, r.created_at
+           from system_user_request r
+           join system_register s on s.system_id = r.system_id
+           join party p on p.id = r.party_id
+           where r.deleted_at is null and ($1::uuid is null or r.id = $1) and ($2::text is null or r.system_id = $2)
+             and ($3::uuid is null or r.party_id = $3) and ($4::uuid is null or r.id > $4)
+           order by r.id
+           limit $5"#,
+        id,
+        system_id,
+        party.map(|p| p.0),
+        after,
+        limit
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let rights = sqlx::query!(
+        "select request_id, resource_id, action from system_user_request_right where request_id = any($1) order by resource_id, action nulls first",
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let packages = sqlx::query!("select request_id, package_urn from system_user_request_package where request_id = any($1) order by package_urn", &ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SystemUserRequest {
+            rights: rights.iter().filter(|x| x.request_id == r.id).map(|x| SystemRight { resource: x.resource_id.clone(), action: x.action.clone() }).collect(),
+            packages: packages.iter().filter(|x| x.request_id == r.id).map(|x| x.package_urn.clone()).collect(),
+            id: r.id,
+            system_id: r.system_id,
+            vendor: r.vendor_org_number,
+            party: PartyId(r.party_id),
+            party_org_no: r.org_number,
+            external_ref: r.external_ref,
+            integration_title: r.integration_title,
+            status: RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Denied),
+            redirect_url: r.redirect_url,
+            escalated: r.escalated,
+            created_at: r.created_at,
+        })
+        .collect())
+}

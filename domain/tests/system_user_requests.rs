@@ -1,0 +1,169 @@
+//! System-user requests against PostgreSQL: a vendor sends one (a repeat
+//! answers with it), reads it by id, reference and system (paged), and
+//! withdraws it; requests time out; other vendors, read-only clients and
+//! requests a system cannot give are refused, audited, and change nothing.
+
+use domain::authz::Scopes;
+use domain::parties::PartyId;
+use domain::system_register::{SystemForCreate, SystemRight, Translated};
+use domain::system_user_requests::rules::RequestRule;
+use domain::system_user_requests::{service, RequestError, RequestForCreate, RequestStatus};
+use domain::{Context, Services};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+const VENDOR: &str = "310000000";
+const BAKERY: &str = "310400009";
+const SYSTEM: &str = "310000000_lonn";
+const SKATT: &str = "urn:altinn:accesspackage:skatt-naering";
+const REGNSKAPSFORER: &str = "urn:altinn:accesspackage:regnskapsforer-lonn";
+
+async fn setup(pool: &PgPool) -> (PartyId, PartyId) {
+    test_support::demo_world(pool).await;
+    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
+    let system = SystemForCreate {
+        id: SYSTEM.into(),
+        vendor: VENDOR.into(),
+        name: text("Lønn Pluss"),
+        description: text("Lønn"),
+        rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: None }],
+        packages: vec![SKATT.into(), REGNSKAPSFORER.into()],
+        client_ids: vec![],
+        redirect_urls: vec!["https://lonn.example/kvittering".into()],
+        is_visible: false,
+    };
+    domain::system_register::service::create(&test_support::operator(pool).await, &system).await.unwrap();
+    (test_support::org(pool, VENDOR).await, test_support::org(pool, BAKERY).await)
+}
+
+fn client(services: &Services, owner: PartyId, scopes: Scopes) -> Context {
+    services.for_api_client("0193d0e0-0000-7000-8000-000000000001", owner, scopes, None)
+}
+
+fn request() -> RequestForCreate {
+    RequestForCreate {
+        system_id: SYSTEM.into(),
+        party_org_no: BAKERY.into(),
+        rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: Some("read".into()) }],
+        packages: vec![SKATT.into()],
+        redirect_url: Some("https://lonn.example/kvittering?state=1".into()),
+        ..Default::default()
+    }
+}
+
+/// What a refused request's error must be.
+type Expected = fn(&RequestError) -> bool;
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_vendor_sends_reads_and_withdraws_a_request_and_a_repeat_answers_with_it(pool: PgPool) {
+    let (vendor, _) = setup(&pool).await;
+    let services = test_support::services(&pool).await;
+    let ctx = client(&services, vendor, Scopes::REQUEST_WRITE);
+    let sent = service::send(&ctx, &request()).await.unwrap();
+    assert!(sent.new);
+    let r = &sent.request;
+    assert_eq!((r.status, r.external_ref.as_str(), r.integration_title.as_str()), (RequestStatus::New, BAKERY, "Lønn Pluss"), "defaults");
+    assert_eq!(r.packages, [SKATT]);
+
+    let again = service::send(&ctx, &request()).await.unwrap();
+    assert!(!again.new && again.request.id == r.id, "the repeat answers with the same request");
+    let reader = client(&services, vendor, Scopes::REQUEST_READ);
+    assert_eq!(service::get(&reader, r.id).await.unwrap().id, r.id);
+    assert_eq!(service::by_external_ref(&reader, SYSTEM, BAKERY, BAKERY).await.unwrap().id, r.id);
+    assert_eq!(service::by_system(&reader, SYSTEM, None).await.unwrap().items.len(), 1);
+
+    service::withdraw(&ctx, r.id).await.unwrap();
+    assert!(matches!(service::get(&reader, r.id).await, Err(RequestError::NotFound)));
+    let new = service::send(&ctx, &request()).await.unwrap();
+    assert!(new.new && new.request.id != r.id, "after withdrawing, the vendor may ask again");
+    assert_eq!(count(&pool, "select count(*) from audit_event where action like 'system_user_request.%' and outcome = 'success'").await, 3);
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn others_and_requests_the_system_cannot_give_are_refused_audited_and_change_nothing(pool: PgPool) {
+    let (vendor, bakery) = setup(&pool).await;
+    let services = test_support::services(&pool).await;
+    let ctx = client(&services, vendor, Scopes::REQUEST_WRITE);
+    let sent = service::send(&ctx, &request()).await.unwrap().request;
+
+    let other = client(&services, bakery, Scopes::REQUEST_WRITE);
+    assert!(matches!(service::send(&other, &request()).await, Err(RequestError::SystemNotFound)), "another vendor's system is not found");
+    assert!(matches!(service::get(&other, sent.id).await, Err(RequestError::NotFound)));
+    assert!(matches!(service::withdraw(&other, sent.id).await, Err(RequestError::NotFound)));
+    assert!(matches!(service::by_system(&other, SYSTEM, None).await, Err(RequestError::SystemNotFound)));
+    let reader = client(&services, vendor, Scopes::REQUEST_READ);
+    assert!(matches!(service::withdraw(&reader, sent.id).await, Err(RequestError::NotFound)), "read is not write");
+
+    let fresh = |f: fn(&mut RequestForCreate)| {
+        let mut r = request();
+        r.external_ref = Some("another".into());
+        f(&mut r);
+        r
+    };
+    let cases: [(RequestForCreate, Expected); 6] = [
+        (fresh(|r| r.party_org_no = "310400001".into()), |e| matches!(e, RequestError::CustomerNotFound)),
+        (fresh(|r| (r.rights, r.packages) = (vec![], vec![])), |e| matches!(e, RequestError::Rule(RequestRule::NothingAsked))),
+        (fresh(|r| r.rights[0].resource = "finnes-ikke".into()), |e| matches!(e, RequestError::Rule(RequestRule::RightsNotInSystem(_)))),
+        (fresh(|r| r.packages = vec!["urn:altinn:accesspackage:merverdiavgift".into()]), |e| {
+            matches!(e, RequestError::Rule(RequestRule::PackagesNotInSystem(_)))
+        }),
+        (fresh(|r| r.packages = vec![REGNSKAPSFORER.into()]), |e| matches!(e, RequestError::Rule(RequestRule::PackagesNotAssignable(_)))),
+        (fresh(|r| r.redirect_url = Some("https://evil.example/".into())), |e| matches!(e, RequestError::Rule(RequestRule::RedirectNotAllowed))),
+    ];
+    let before = count(&pool, "select count(*) from system_user_request").await;
+    for (i, (input, expected)) in cases.into_iter().enumerate() {
+        let result = service::send(&ctx, &input).await;
+        assert!(result.as_ref().is_err_and(expected), "case {i}: {result:?}");
+    }
+    assert_eq!(count(&pool, "select count(*) from system_user_request").await, before, "nothing stored");
+    // Three refusals of the other vendor and the reader (reads are not audited), six of the rules.
+    assert_eq!(count(&pool, "select count(*) from audit_event where action like 'system_user_request.%' and outcome = 'refused'").await, 9);
+
+    // A customer who already has a system user of the system under the reference.
+    sqlx::query("insert into system_user (id, system_id, party_id, external_ref) values (gen_random_uuid(), $1, $2, 'existing')")
+        .bind(SYSTEM)
+        .bind(bakery.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut r = request();
+    r.external_ref = Some("existing".into());
+    assert!(matches!(service::send(&ctx, &r).await, Err(RequestError::SystemUserExists)));
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_request_not_decided_in_time_times_out_and_the_vendor_may_ask_again(pool: PgPool) {
+    let (vendor, _) = setup(&pool).await;
+    let services = test_support::services(&pool).await;
+    let sent = service::send(&client(&services, vendor, Scopes::REQUEST_WRITE), &request()).await.unwrap().request;
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(31);
+    let month_later = test_support::services_with_clock(&pool, Arc::new(domain::clock::FixedClock::at(later))).await;
+    let ctx = client(&month_later, vendor, Scopes::REQUEST_WRITE);
+    assert_eq!(service::get(&ctx, sent.id).await.unwrap().status, RequestStatus::Timedout, "shown as timed out before the job runs");
+    let again = service::send(&ctx, &request()).await.unwrap();
+    assert!(again.new, "a timed-out request no longer answers the repeat");
+    let stored: String = sqlx::query_scalar("select status from system_user_request where id = $1").bind(sent.id).fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, "Timedout", "persisted");
+    assert_eq!(service::time_out_due(&month_later.for_operator("job"), None).await.unwrap(), 0, "the new one is not due");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_systems_requests_come_in_pages_of_fifty(pool: PgPool) {
+    let (vendor, _) = setup(&pool).await;
+    let services = test_support::services(&pool).await;
+    let ctx = client(&services, vendor, Scopes::REQUEST_WRITE);
+    for i in 0..51 {
+        let mut r = request();
+        r.external_ref = Some(format!("kunde-{i:02}"));
+        service::send(&ctx, &r).await.unwrap();
+    }
+    let first = service::by_system(&ctx, SYSTEM, None).await.unwrap();
+    assert_eq!(first.items.len(), 50);
+    let second = service::by_system(&ctx, SYSTEM, first.next_after).await.unwrap();
+    assert_eq!((second.items.len(), second.next_after), (1, None));
+    assert_eq!(second.items[0].external_ref, "kunde-50");
+}
