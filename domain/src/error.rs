@@ -202,6 +202,16 @@ refusals! {
     // The system register.
     SystemNotFound => "system.not_found", "refused.system_not_found";
     SystemDeleted => "system.deleted", "refused.system_deleted";
+    // System-user requests.
+    RequestNotFound => "request.not_found", "refused.request_not_found";
+    RequestSystemUserExists => "request.system_user_exists", "refused.request_system_user_exists";
+    RequestInvalid => "request.invalid", "refused.request_invalid";
+    RequestAccepted => "request.accepted", "refused.request_accepted";
+    RequestRejected => "request.rejected", "refused.request_rejected";
+    RequestTimedOut => "request.timed_out", "refused.request_timed_out";
+    /// The packages and the rights the approver may not pass on.
+    RequestNotDelegable(packages, rights) => "request.not_delegable", "refused.request_not_delegable";
+    RequestForwarded => "request.forwarded", "refused.request_forwarded";
 }
 
 impl Refusal {

@@ -167,3 +167,105 @@ async fn a_systems_requests_come_in_pages_of_fifty(pool: PgPool) {
     assert_eq!((second.items.len(), second.next_after), (1, None));
     assert_eq!(second.items[0].external_ref, "kunde-50");
 }
+
+mod approval {
+    use super::*;
+    use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
+    use domain::system_user_requests::approval;
+    use test_support::demo as people;
+
+    /// The vendor sends a request for the bakery: a package and a single right.
+    async fn sent(pool: &PgPool) -> (uuid::Uuid, PartyId) {
+        let (vendor, bakery) = setup(pool).await;
+        let services = test_support::services(pool).await;
+        let id = service::send(&client(&services, vendor, Scopes::REQUEST_WRITE), &request()).await.unwrap().request.id;
+        (id, bakery)
+    }
+
+    async fn as_person(pool: &PgPool, nin: &str, party: PartyId) -> Context {
+        test_support::acting(&test_support::services(pool).await, test_support::person(pool, nin).await, party)
+    }
+
+    fn permits(ctx: &Context, system_user: uuid::Uuid, party: PartyId) -> bool {
+        let r =
+            DecisionRequest { subject: SubjectRef::SystemUser(system_user), action: "read", resource: "fjordby-rapportering", party: party.0, env: Env::now() };
+        decide(&ctx.snapshot(), &r).outcome == Outcome::Permit
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn the_access_manager_approves_and_the_system_user_gets_exactly_what_was_asked(pool: PgPool) {
+        let (id, bakery) = sent(&pool).await;
+        let bjorn = as_person(&pool, people::BJORN, bakery).await;
+        let seen = approval::for_customer(&bjorn, id).await.unwrap();
+        assert!(seen.may_approve && !seen.may_forward);
+        assert_eq!(seen.vendor_name.as_deref(), Some("Regnskapsappen AS"));
+        assert!(seen.packages.iter().all(|p| p.can_delegate) && seen.rights.iter().all(|r| r.can_delegate), "{seen:?}");
+        assert_eq!(seen.packages[0].code, "skatt-naering");
+
+        let approved = approval::approve(&bjorn, id).await.unwrap();
+        assert_eq!(approved.status, RequestStatus::Accepted);
+        let grants: i64 = count(&pool, &format!("select count(*) from access_grant where to_subject = '{id}' and valid_to is null")).await;
+        assert_eq!(grants, 2, "the package and the one action asked for");
+        assert!(permits(&bjorn, id, bakery), "the engine lets the new system user act for the bakery");
+        let other = test_support::org(&pool, "310600008").await;
+        assert!(!permits(&bjorn, id, other), "and for nobody else");
+
+        assert!(matches!(approval::approve(&bjorn, id).await, Err(RequestError::NotNew(RequestStatus::Accepted))), "not twice");
+        assert!(matches!(approval::reject(&bjorn, id).await, Err(RequestError::NotNew(RequestStatus::Accepted))));
+        let vendor = test_support::org(&pool, VENDOR).await;
+        let repeat = service::send(&client(&test_support::services(&pool).await, vendor, Scopes::REQUEST_WRITE), &request()).await.unwrap();
+        assert!(!repeat.new && repeat.request.status == RequestStatus::Accepted, "the vendor learns it");
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn an_access_manager_who_cannot_pass_it_on_is_told_what_and_nothing_is_created(pool: PgPool) {
+        let (id, bakery) = sent(&pool).await;
+        let bjorn = as_person(&pool, people::BJORN, bakery).await;
+        let gunn = test_support::person(&pool, people::GUNN).await;
+        domain::grants::grant_package_to(&bjorn, domain::grants::Recipient::Party(gunn), "tilgangsstyrer").await.unwrap();
+        let gunn = as_person(&pool, people::GUNN, bakery).await;
+        let seen = approval::for_customer(&gunn, id).await.unwrap();
+        assert!(seen.may_approve && seen.packages.iter().all(|p| !p.can_delegate));
+        let Err(RequestError::CannotDelegate(not)) = approval::approve(&gunn, id).await else { panic!("refused") };
+        assert_eq!((not.packages.len(), not.rights.as_slice()), (1, ["fjordby-rapportering:read".to_string()].as_slice()));
+        assert_eq!(count(&pool, &format!("select count(*) from system_user where id = '{id}'")).await, 0, "no system user");
+        assert_eq!(count(&pool, "select count(*) from audit_event where action = 'system_user_request.approve' and outcome = 'refused'").await, 1);
+        assert_eq!(approval::for_customer(&bjorn, id).await.unwrap().request.status, RequestStatus::New, "still new");
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn someone_related_forwards_the_request_to_the_access_managers_and_another_party_sees_nothing(pool: PgPool) {
+        let (id, bakery) = sent(&pool).await;
+        let bjorn = as_person(&pool, people::BJORN, bakery).await;
+        let gunn = test_support::person(&pool, people::GUNN).await;
+        domain::grants::grant_package_to(&bjorn, domain::grants::Recipient::Party(gunn), "merverdiavgift").await.unwrap();
+        let gunn = as_person(&pool, people::GUNN, bakery).await;
+        let seen = approval::for_customer(&gunn, id).await.unwrap();
+        assert!(!seen.may_approve && seen.may_forward);
+        assert!(matches!(approval::approve(&gunn, id).await, Err(RequestError::NotAccessManager)));
+        assert!(matches!(approval::pending(&gunn).await, Err(RequestError::NotAccessManager)));
+        assert!(approval::forward(&gunn, id).await.unwrap().escalated);
+        assert!(matches!(approval::forward(&gunn, id).await, Err(RequestError::AlreadyForwarded)));
+        let pending = approval::pending(&bjorn).await.unwrap();
+        assert_eq!((pending.len(), pending[0].escalated), (1, true), "the access manager finds it");
+
+        // Someone acting for another party sees nothing of it, and cannot decide it.
+        let kari_vendor = as_person(&pool, people::KARI, test_support::org(&pool, VENDOR).await).await;
+        assert!(matches!(approval::for_customer(&kari_vendor, id).await, Err(RequestError::NotFound)));
+        assert!(matches!(approval::reject(&kari_vendor, id).await, Err(RequestError::NotFound)));
+        approval::reject(&bjorn, id).await.unwrap();
+        assert!(matches!(approval::approve(&bjorn, id).await, Err(RequestError::NotNew(RequestStatus::Rejected))));
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn a_timed_out_request_cannot_be_approved(pool: PgPool) {
+        let (id, bakery) = sent(&pool).await;
+        let later = time::OffsetDateTime::now_utc() + time::Duration::days(31);
+        let services = test_support::services_with_clock(&pool, Arc::new(domain::clock::FixedClock::at(later))).await;
+        let bjorn = test_support::acting(&services, test_support::person(&pool, people::BJORN).await, bakery);
+        assert_eq!(approval::for_customer(&bjorn, id).await.unwrap().request.status, RequestStatus::Timedout);
+        assert!(matches!(approval::approve(&bjorn, id).await, Err(RequestError::NotNew(RequestStatus::Timedout))));
+        let stored: String = sqlx::query_scalar("select status from system_user_request where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+        assert_eq!(stored, "Timedout", "persisted");
+    }
+}

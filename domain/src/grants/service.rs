@@ -194,31 +194,7 @@ pub(super) async fn grant_one(ctx: &Context, recipient: Recipient, package_code:
             return Err(refuse(e).await);
         }
     };
-    let main_admin = "urn:altinn:accesspackage:hovedadministrator";
-    let may_pass_on = sqlx::query_scalar!(
-        r#"select (
-             exists(select 1 from register_role rr
-                    join role_package rp on rp.role_code = rr.role_code and rp.can_delegate
-                    join party p on p.id = $2
-                    where rr.holder_id = $1 and rr.valid_to is null and rr.for_party_id in (p.id, p.parent_id)
-                      and rp.package_urn = $3 and (rp.org_form is null or rp.org_form = p.org_form))
-             or exists(select 1 from access_grant g where g.to_subject = $1 and g.from_party = $2 and g.valid_to is null
-                       and g.package_code = $5 and $3 <> $4::text)
-             or (exists(select 1 from register_role rr
-                        join role_package rp on rp.role_code = rr.role_code and rp.has_access and rp.package_urn = $4::text
-                        join party p on p.id = $2
-                        where rr.holder_id = $1 and rr.valid_to is null and rr.for_party_id in (p.id, p.parent_id))
-                 and exists(select 1 from role_package rp where rp.role_code = 'hovedadministrator' and rp.can_delegate and rp.package_urn = $3)
-                 and $3 <> $4::text)
-           ) as "ok!""#,
-        granter.0,
-        party.0,
-        urn,
-        main_admin,
-        package_code,
-    )
-    .fetch_one(uow.conn())
-    .await?;
+    let may_pass_on = super::store::may_pass_on(uow.conn(), granter, party, &urn, package_code).await?;
     if !may_pass_on {
         drop(uow);
         return Err(refuse(GrantError::MayNotPassOn(package_code.into())).await);

@@ -4,10 +4,12 @@
 //! Altinn's (`/authentication/api/v1/systemuser/request`); see
 //! `docs/system-register.md` and the glossary's *System-user request*.
 
+pub mod approval;
 pub mod model;
 pub mod rules;
 pub mod service;
 mod store;
 
+pub use approval::{NotDelegable, RequestForCustomer};
 pub use model::{Page, RequestForCreate, RequestStatus, SystemUserRequest};
 pub use service::RequestError;

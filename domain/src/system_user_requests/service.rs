@@ -34,8 +34,43 @@ pub enum RequestError {
     /// No such request, or not the caller's.
     #[error("no such request")]
     NotFound,
+    #[error("the request is {}, not new", .0.as_str())]
+    NotNew(RequestStatus),
+    #[error("only the customer's access managers may decide the request")]
+    NotAccessManager,
+    #[error("you may not pass on {}", describe(.0))]
+    CannotDelegate(super::approval::NotDelegable),
+    #[error("the request has been forwarded already")]
+    AlreadyForwarded,
     #[error(transparent)]
     Store(#[from] UnitOfWorkError),
+}
+
+fn describe(n: &super::approval::NotDelegable) -> String {
+    n.packages.iter().chain(&n.rights).cloned().collect::<Vec<_>>().join(", ")
+}
+
+impl From<RequestError> for crate::error::Failure {
+    fn from(e: RequestError) -> Self {
+        use crate::error::{Failure, Refusal};
+        Failure::Refused(match e {
+            RequestError::Store(e) => return e.into(),
+            RequestError::NotAccessManager => return Failure::NotAllowed,
+            RequestError::SystemNotFound | RequestError::NotFound | RequestError::CustomerNotFound => Refusal::RequestNotFound,
+            RequestError::SystemUserExists => Refusal::RequestSystemUserExists,
+            RequestError::Rule(_) => Refusal::RequestInvalid,
+            RequestError::NotNew(status) => match status {
+                RequestStatus::Accepted => Refusal::RequestAccepted,
+                RequestStatus::Rejected | RequestStatus::Denied => Refusal::RequestRejected,
+                RequestStatus::Timedout | RequestStatus::New => Refusal::RequestTimedOut,
+            },
+            RequestError::CannotDelegate(n) => {
+                let list = |items: &[String]| if items.is_empty() { "–".to_string() } else { items.join(", ") };
+                Refusal::RequestNotDelegable(list(&n.packages), list(&n.rights))
+            }
+            RequestError::AlreadyForwarded => Refusal::RequestForwarded,
+        })
+    }
 }
 
 impl From<sqlx::Error> for RequestError {

@@ -187,3 +187,98 @@ async fn read(
         })
         .collect())
 }
+
+/// The new requests of a customer that are not withdrawn.
+pub async fn pending_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
+    let mut list = read(conn, None, None, Some(party), None, 1000).await?;
+    list.retain(|r| r.status == RequestStatus::New);
+    Ok(list)
+}
+
+/// The status of a request that is not withdrawn, locking its row.
+pub async fn status_for_update(conn: &mut PgConnection, id: Uuid) -> Result<Option<RequestStatus>, sqlx::Error> {
+    let status = sqlx::query_scalar!("select status from system_user_request where id = $1 and deleted_at is null for update", id).fetch_optional(conn).await?;
+    Ok(status.and_then(|s| RequestStatus::parse(&s)))
+}
+
+pub async fn set_status(conn: &mut PgConnection, id: Uuid, status: RequestStatus, by: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!("update system_user_request set status = $2, changed_at = $3, changed_by = $4 where id = $1", id, status.as_str(), now, by)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a new request forwarded; whether it was not already.
+pub async fn escalate(conn: &mut PgConnection, id: Uuid, by: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update system_user_request set escalated = true, changed_at = $2, changed_by = $3 where id = $1 and not escalated and status = 'New' and deleted_at is null",
+        id,
+        now,
+        by
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The system user an approved request creates: its id is the request's.
+pub async fn insert_system_user(conn: &mut PgConnection, r: &SystemUserRequest, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into system_user (id, system_id, party_id, external_ref, user_type, integration_title, created_at) values ($1, $2, $3, $4, 'standard', $5, $6)",
+        r.id,
+        r.system_id,
+        r.party.0,
+        r.external_ref,
+        r.integration_title,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A package the customer gives its new system user.
+pub async fn insert_package_grant(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: PartyId,
+    system_user: Uuid,
+    code: &str,
+    granter: Option<PartyId>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into access_grant (id, from_party, to_subject, to_kind, package_code, granted_by) values ($1, $2, $3, 'system_user', $4, $5)",
+        id,
+        from.0,
+        system_user,
+        code,
+        granter.map(|p| p.0)
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A single right the customer gives its new system user.
+pub async fn insert_right_grant(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: PartyId,
+    system_user: Uuid,
+    resource: &str,
+    action: &str,
+    granter: Option<PartyId>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into access_grant (id, from_party, to_subject, to_kind, resource_id, action, granted_by) values ($1, $2, $3, 'system_user', $4, $5, $6)",
+        id,
+        from.0,
+        system_user,
+        resource,
+        action,
+        granter.map(|p| p.0)
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
