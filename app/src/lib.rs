@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roller") view=routes::user_roles::UserRolesPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-klienter") view=routes::api_clients::ApiClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod redirects;
 pub mod security;
 pub mod token;
+pub mod vendor_return;
 
 use app_state::AppState;
 use axum::routing::get;
@@ -186,6 +187,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         // Authenticated by the session cookie, so inside the session and CSRF layers.
         .merge(api::resources::routes().into_router())
         .route("/lang/{code}", get(lang::switch))
+        .route("/systembrukere/foresporsel/{id}/videre", get(vendor_return::after_decision))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
         .layer(axum::middleware::from_fn(fn_status::middleware))

@@ -11,6 +11,7 @@ pub mod others;
 pub mod parties;
 pub mod resources;
 pub mod session;
+pub mod system_user_requests;
 pub mod system_users;
 pub mod user_roles;
 

@@ -9,5 +9,6 @@ pub mod not_found;
 pub mod others;
 pub mod parties;
 pub mod resources;
+pub mod system_user_requests;
 pub mod system_users;
 pub mod user_roles;

@@ -4,6 +4,7 @@
 //! system register.
 
 use crate::components::alert::ErrorAlert;
+use crate::functions::system_user_requests::{pending_system_user_requests, PendingView};
 use crate::functions::system_users::{system_user_overview, SystemUserView};
 use crate::i18n::use_locale;
 use leptos::prelude::*;
@@ -12,9 +13,16 @@ use leptos::prelude::*;
 pub fn SystemUsersPage() -> impl IntoView {
     let locale = use_locale();
     let list = Resource::new(|| (), |_| system_user_overview());
+    let pending = Resource::new(|| (), |_| pending_system_user_requests());
     view! {
         <h1 class="text-2xl font-bold">{locale.t("system_users.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("system_users.intro")}</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // Only the party's access managers see its pending requests; others see none.
+                pending.await.ok().filter(|p| !p.is_empty()).map(|p| view! { <PendingRequests pending=p/> })
+            })}
+        </Suspense>
         <Suspense fallback=move || view! { <p>{locale.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -58,5 +66,24 @@ fn SystemUserTable(users: Vec<SystemUserView>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[component]
+fn PendingRequests(pending: Vec<PendingView>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <section aria-labelledby="pending-title" class="mt-6">
+            <h2 id="pending-title" class="text-xl font-semibold">{locale.t("system_user_requests.pending_title")}</h2>
+            <ul class="mt-2 flex flex-col gap-2">
+                {pending.into_iter().map(|p| view! {
+                    <li data-request=p.id.clone()>
+                        <a class="underline" href=format!("/systembrukere/foresporsel/{}", p.id)>{p.integration_title}</a>
+                        " – " {p.created}
+                        {p.escalated.then(|| view! { " (" {locale.t("system_user_requests.pending_forwarded")} ")" })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }

@@ -332,3 +332,14 @@ pub async fn forward(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
     uow.commit().await?;
     Ok(SystemUserRequest { escalated: true, ..request })
 }
+
+/// Where the browser goes after the request was decided: the vendor's page
+/// the request names (checked against the system's allowed URLs when it was
+/// sent), or `None` to stay in the portal.
+pub async fn after_decision(ctx: &Context, id: Uuid) -> Result<Option<String>, RequestError> {
+    let (request, _) = customers_request(ctx, id).await?;
+    Ok(match request.status {
+        RequestStatus::Accepted | RequestStatus::Rejected => request.redirect_url,
+        _ => None,
+    })
+}

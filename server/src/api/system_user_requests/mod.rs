@@ -88,6 +88,11 @@ fn problem(e: RequestError, request_id: Option<&str>) -> Response {
             };
             Problem::new(StatusCode::BAD_REQUEST, code, title)
         }
+        // The customer's decisions are made in the portal, not through this API.
+        RequestError::NotNew(_) => Problem::new(StatusCode::CONFLICT, "AUTH-00013", "Request is not new"),
+        RequestError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "AUTH-00066", "Not an access manager"),
+        RequestError::CannotDelegate(_) => Problem::new(StatusCode::FORBIDDEN, "AUTH-00053", "Cannot delegate"),
+        RequestError::AlreadyForwarded => Problem::new(StatusCode::CONFLICT, "already_forwarded", "Already forwarded"),
         RequestError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()
