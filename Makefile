@@ -71,7 +71,7 @@ clean-e2e-db: postgres
 
 # cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it.
 test-e2e: tools chromium postgres clean-e2e-db
-	DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 \
+	DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 FULLMAKT_PDP_API_KEYS=e2e-pdp-key-0123456789 \
 	  CI=1 cargo leptos end-to-end --release
 
 # After changing a query or a migration: regenerate and commit .sqlx/.

@@ -1,14 +1,22 @@
 //! `GET /systembrukere/foresporsel/{id}/videre`: where a system-user
-//! request's decision ends. A full page load (not the portal's router), so
-//! that it can send the browser on to the vendor's own page, which the
-//! request named and the system allowed; otherwise back to the request.
+//! request's decision ends. It sends the browser on to the vendor's own page,
+//! which the request named and the system allowed, or else back to the
+//! request.
+//!
+//! The way on is a small page that moves on by itself (`meta refresh`) and
+//! has a link to follow, not a redirect: the decision is a form post, and a
+//! form post's redirects may only stay on the portal's own origin (the
+//! pages' `form-action 'self'`), so a redirect to the vendor would be
+//! blocked by the browser.
 
 use crate::app_state::AppState;
+use app::i18n::Locale;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-pub async fn after_decision(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Response {
+pub async fn after_decision(State(state): State<AppState>, session: Session, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let back = Redirect::to(&format!("/systembrukere/foresporsel/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()));
     let Ok(id) = uuid::Uuid::parse_str(&id) else { return back.into_response() };
     let Some(auth) = app::session::signed_in(&session, state.clock.now(), time::Duration::hours(state.config.session_absolute_hours)).await else {
@@ -17,7 +25,28 @@ pub async fn after_decision(State(state): State<AppState>, session: Session, Pat
     let party = app::session::chosen_party(&session).await;
     let ctx = state.services().for_person(auth.person, auth.name, party, None);
     match domain::system_user_requests::approval::after_decision(&ctx, id).await {
-        Ok(Some(url)) => Redirect::to(&url).into_response(),
+        Ok(Some(url)) => {
+            let locale = Locale::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
+            ([(header::CACHE_CONTROL, "no-store")], Html(page(locale, &url))).into_response()
+        }
         _ => back.into_response(),
     }
+}
+
+/// The page that moves on to `url` (checked against the system's allowed
+/// URLs when the request was sent, and escaped here).
+fn page(locale: Locale, url: &str) -> String {
+    let url = html_escape(url);
+    let title = locale.t("system_user_requests.returning");
+    let link = locale.t("system_user_requests.continue");
+    format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>{title}</title></head>\
+         <body><main><h1>{title}</h1><p><a href=\"{url}\">{link}</a></p></main></body></html>",
+        lang = locale.code()
+    )
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }

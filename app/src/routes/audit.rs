@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Every action the audit log records, in the order the filter offers them.
-const ACTIONS: [&str; 24] = [
+const ACTIONS: [&str; 34] = [
     "login",
     "logout",
     "person.register",
@@ -30,6 +30,16 @@ const ACTIONS: [&str; 24] = [
     "resource.delete",
     "resource.policy",
     "resource.policy.import",
+    "system.create",
+    "system.update",
+    "system.delete",
+    "system_user_request.create",
+    "system_user_request.withdraw",
+    "system_user_request.approve",
+    "system_user_request.reject",
+    "system_user_request.forward",
+    "system_user_request.timeout",
+    "system_user.create",
     "register.import",
     "catalogue.import",
 ];

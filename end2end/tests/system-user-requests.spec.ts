@@ -1,0 +1,144 @@
+// Scenario S4 end to end, over the real APIs and the real token service: the
+// vendor's software asks the bakery for a system user (a single right, and
+// again an access package), the bakery's access manager approves it in the
+// portal, the browser ends on the vendor's page, and the vendor's system-user
+// token is permitted by the PDP for the bakery and denied for another
+// organisation. Also: the reject path and the forward-to-access-manager path.
+import { test, expect, APIRequestContext, Page } from "@playwright/test";
+import { checkPage, loginAs, chooseParty } from "./helpers";
+import { claims, token, VENDOR_CLIENT } from "./vendor";
+
+const SYSTEM = "310000000_demo";
+const BAKERY = "310400009";
+const FISH = "310600008"; // another organisation
+const REGISTER = "/authentication/api/v1/systemregister/vendor";
+const REQUESTS = "/authentication/api/v1/systemuser/request/vendor";
+const VENDOR_PAGE = "https://regnskapsappen.example/ferdig";
+const PDP_KEY = "e2e-pdp-key-0123456789";
+
+/** The vendor offers a single right and an access package on its demo system. */
+async function offer(request: APIRequestContext) {
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const res = await request.put(`${REGISTER}/${SYSTEM}`, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: SYSTEM,
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: "Regnskapsappen", nn: "Rekneskapsappen", en: "Accounting app" },
+      description: { nb: "Regnskap og lønn for små bedrifter.", nn: "Rekneskap og løn for små verksemder.", en: "Accounting and payroll for small businesses." },
+      rights: [{ resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }],
+      accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }],
+      clientId: [VENDOR_CLIENT],
+      allowedRedirectUrls: [VENDOR_PAGE],
+      isVisible: true,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** The vendor asks the bakery; the request as the vendor sees it. */
+async function ask(request: APIRequestContext, externalRef: string, what: object) {
+  const write = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post(REQUESTS, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: { systemId: SYSTEM, partyOrgNo: BAKERY, externalRef, redirectUrl: `${VENDOR_PAGE}?ref=${externalRef}`, ...what },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return res.json();
+}
+
+async function status(request: APIRequestContext, id: string) {
+  const read = await token(request, "altinn:authentication/systemuser.request.read");
+  return (await (await request.get(`${REQUESTS}/${id}`, { headers: { Authorization: `Bearer ${read}` } })).json()).status;
+}
+
+/** The PDP's decision for the system user on the resource for an organisation. */
+async function decision(request: APIRequestContext, systemUser: string, org: string) {
+  const res = await request.post("/authorization/api/v1/authorize", {
+    headers: { Authorization: `Bearer ${PDP_KEY}` },
+    data: {
+      Request: {
+        AccessSubject: [{ Attribute: [{ AttributeId: "urn:altinn:systemuser:uuid", Value: systemUser }] }],
+        Action: [{ Attribute: [{ AttributeId: "urn:oasis:names:tc:xacml:1.0:action:action-id", Value: "read" }] }],
+        Resource: [{ Attribute: [{ AttributeId: "urn:altinn:resource", Value: "fjordby-rapportering" }, { AttributeId: "urn:altinn:organization:identifier-no", Value: org }] }],
+      },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()).Response[0].Decision;
+}
+
+/** The confirmUrl's path, on this server. */
+function confirmPath(sent: { confirmUrl: string }) {
+  const u = new URL(sent.confirmUrl);
+  return `${u.pathname}${u.search}`;
+}
+
+/** The vendor's own page, where the browser ends after a decision. */
+async function vendorPage(page: Page) {
+  await page.route(`${VENDOR_PAGE}**`, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Regnskapsappen</title><h1>Takk</h1>" }));
+}
+
+for (const [what, asked, item] of [
+  ["a single right", { rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }] }, "Rapportering til Universitetet i Fjordby (read)"],
+  ["an access package", { accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] }, "Regnskap og økonomirapportering"],
+] as const) {
+  test(`S4: the bakery approves the vendor's request for ${what}, and the PDP permits its system user for the bakery only`, async ({ page, request }) => {
+    await offer(request);
+    const ref = `e2e-${what.replace(/ /g, "-")}`;
+    const sent = await ask(request, ref, asked);
+    await vendorPage(page);
+    await loginAs(page, "Bjørn Hansen");
+    await page.goto(confirmPath(sent));
+    await expect(page.getByRole("heading", { level: 1, name: "Forespørsel om systembruker" })).toBeVisible();
+    await expect(page.getByText("Regnskapsappen AS ber om en systembruker for systemet Regnskapsappen")).toBeVisible();
+    await expect(page.getByText(item, { exact: true })).toBeVisible();
+    await checkPage(page);
+    await page.getByRole("button", { name: "Godkjenn" }).click();
+    await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=${ref}`);
+    expect(await status(request, sent.id)).toBe("Accepted");
+
+    const systemUserToken = await token(request, "altinn:authentication/systemuser.request.read", BAKERY, ref);
+    const systemUser = claims(systemUserToken).authorization_details[0].systemuser_id[0];
+    expect(systemUser).toBe(sent.id);
+    expect(await decision(request, systemUser, BAKERY)).toBe("Permit");
+    expect(await decision(request, systemUser, FISH)).not.toBe("Permit");
+
+    await page.goto(`/systembrukere/foresporsel/${sent.id}`);
+    await expect(page.getByRole("status")).toContainText("Forespørselen er godkjent");
+    await checkPage(page);
+  });
+}
+
+test("the bakery rejects a request, and the vendor sees it rejected", async ({ page, request }) => {
+  await offer(request);
+  const sent = await ask(request, "e2e-reject", { accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] });
+  await vendorPage(page);
+  await loginAs(page, "Bjørn Hansen");
+  await page.goto(confirmPath(sent));
+  await page.getByRole("button", { name: "Avvis" }).click();
+  await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=e2e-reject`);
+  expect(await status(request, sent.id)).toBe("Rejected");
+});
+
+test("the accountant forwards a request to the bakery's access managers, who find it", async ({ page, request }) => {
+  await offer(request);
+  const sent = await ask(request, "e2e-forward", { accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] });
+  // Ola acts for the bakery as its accountant, but manages no access there.
+  await loginAs(page, "Ola Tallesen");
+  await page.goto(confirmPath(sent));
+  await expect(page.getByRole("button", { name: "Godkjenn" })).toHaveCount(0);
+  await checkPage(page);
+  await page.getByRole("button", { name: "Send til tilgangsstyrerne" }).click();
+  await expect(page.getByRole("status").first()).toContainText("sendt videre til tilgangsstyrerne");
+  await checkPage(page);
+
+  await page.getByRole("button", { name: "Logg ut" }).click();
+  await loginAs(page, "Bjørn Hansen");
+  await chooseParty(page, "Bakeri Hansen AS");
+  await page.goto("/systembrukere");
+  const pending = page.getByRole("region", { name: "Ventende forespørsler" });
+  await expect(pending.getByRole("link")).toContainText(["Regnskapsappen"]);
+  await expect(pending).toContainText("videresendt til deg");
+  await checkPage(page);
+});

@@ -1,0 +1,41 @@
+// The demo vendor's software, as the README's curl journey: it signs JWT-bearer
+// grants with its key (data/demo/, demo only), gets tokens from the portal's own
+// token service, and calls the system register and request APIs with them.
+import { APIRequestContext, expect } from "@playwright/test";
+import { createPrivateKey, randomUUID, sign } from "crypto";
+import { readFileSync } from "fs";
+import path from "path";
+
+export const VENDOR_CLIENT = "0193d0e0-0000-7000-8000-000000000001";
+const KEY = createPrivateKey(readFileSync(path.join(__dirname, "..", "..", "data", "demo", "regnskapsappen-demo-key.pem")));
+
+const b64 = (v: object | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString("base64url");
+
+/** A signed grant for `scope`, and a system-user token for `org` (and `externalRef`) when given. */
+function grant(issuer: string, scope: string, org?: string, externalRef?: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = { iss: VENDOR_CLIENT, sub: VENDOR_CLIENT, aud: issuer, scope, iat: now, exp: now + 60, jti: randomUUID() };
+  if (org) {
+    const details: Record<string, unknown> = { type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: `0192:${org}` } };
+    if (externalRef) details.externalRef = externalRef;
+    claims.authorization_details = [details];
+  }
+  const input = `${b64({ alg: "ES256", kid: "demo-1", typ: "JWT" })}.${b64(claims)}`;
+  const signature = sign("sha256", Buffer.from(input), { key: KEY, dsaEncoding: "ieee-p1363" });
+  return `${input}.${b64(signature)}`;
+}
+
+/** A token from /token; the whole answer, for the system-user token's claims. */
+export async function token(request: APIRequestContext, scope: string, org?: string, externalRef?: string): Promise<string> {
+  const meta = await (await request.get("/.well-known/oauth-authorization-server")).json();
+  const res = await request.post("/token", {
+    form: { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: grant(meta.issuer, scope, org, externalRef) },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()).access_token;
+}
+
+/** The claims of a token (already checked by whoever issued it). */
+export function claims(jwt: string): any {
+  return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+}
