@@ -20,6 +20,9 @@ use domain::system_user_requests::RequestForCreate;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::env_or;
+
+mod support;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -30,10 +33,6 @@ const BJORN: &str = "14928810047";
 const SYSTEM: &str = "310000000_bench";
 const WRITE: &str = "altinn:authentication/systemuser.request.write";
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64, f64) {
     latencies.sort_unstable();
     let pct = |p: f64| latencies.get(((latencies.len() as f64) * p) as usize).copied().unwrap_or_default().as_secs_f64() * 1000.0;
@@ -42,33 +41,7 @@ fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64, f64) {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let pg = std::env::var("FULLMAKT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_url = format!("{pg}/fullmakt_bench_requests");
-    {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&format!("{pg}/postgres")).await?;
-        sqlx::query("drop database if exists fullmakt_bench_requests with (force)").execute(&mut admin).await?;
-    }
-    let mut config = server::config::Config::for_tests(&db_url);
-    config.rate_limit_per_minute = u32::MAX;
-    config.token_rate_limit_per_minute = u32::MAX;
-    config.db_max_connections = env_or("DB_CONNECTIONS", 10) as u32;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    config.public_url = url::Url::parse(&base)?;
-    tokio::spawn(async move {
-        if let Err(e) = server::serve(listener, config).await {
-            eprintln!("server failed: {e:#}");
-            std::process::exit(1);
-        }
-    });
-    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    for _ in 0..400 {
-        if http.get(format!("{base}/health/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (base, db_url, http) = support::serve_on_fresh_database("fullmakt_bench_requests").await?;
 
     // The full catalogue (for 20 assignable packages), 20 resources, and a
     // system that offers them all.
@@ -190,6 +163,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let page = format!("{base}/systembrukere/foresporsel/{id}?party={BAKERY}");
     let first = browser.get(&page).header("accept", "text/html").send().await?.text().await?;
     let items = first.matches("<li class=\"rounded border").count();
+    if items == 0 {
+        let start = first.find("<main").unwrap_or(0);
+        eprintln!("the page shows no item: {}", &first[start..(start + 1500).min(first.len())]);
+    }
     let page = format!("{base}/systembrukere/foresporsel/{id}");
     let rounds = env_or("PAGES", 500);
     for _ in 0..rounds / 10 {

@@ -16,7 +16,10 @@ use domain::tokens::{ApiClientForCreate, KeyForCreate};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use support::env_or;
+
+mod support;
 
 /// The server binary's allocator (see `server/src/main.rs`), so that the
 /// in-process server is measured as it runs in production.
@@ -27,10 +30,6 @@ const VENDOR: &str = "310000000";
 const BAKERY: &str = "310400009";
 const SCOPE: &str = "altinn:authorization/authorize";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn rsa_pair() -> (EncodingKey, String) {
     use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -72,34 +71,7 @@ fn assertions(key: &EncodingKey, client_id: &str, aud: &str, n: usize) -> Vec<St
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let pg = std::env::var("FULLMAKT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_url = format!("{pg}/fullmakt_bench_token");
-    {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&format!("{pg}/postgres")).await?;
-        sqlx::query("drop database if exists fullmakt_bench_token with (force)").execute(&mut admin).await?;
-    }
-    let mut config = server::config::Config::for_tests(&db_url);
-    // The per-address limit guards logins; one load generator on one address
-    // would hit it at once, so it is lifted for the measurement.
-    config.rate_limit_per_minute = u32::MAX;
-    config.token_rate_limit_per_minute = u32::MAX;
-    config.db_max_connections = env_or("DB_CONNECTIONS", 10) as u32;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        if let Err(e) = server::serve(listener, config).await {
-            eprintln!("server failed: {e:#}");
-            std::process::exit(1);
-        }
-    });
-    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    for _ in 0..400 {
-        if http.get(format!("{base}/health/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (base, db_url, http) = support::serve_on_fresh_database("fullmakt_bench_token").await?;
 
     // A vendor client with an RSA key, the system, and the bakery's system user.
     let pool = domain::db::connect_and_migrate(&db_url, 2).await?;
