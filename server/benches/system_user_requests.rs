@@ -19,7 +19,7 @@ use domain::system_register::{SystemForCreate, SystemRight, Translated};
 use domain::system_user_requests::RequestForCreate;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use support::env_or;
 
 mod support;
@@ -32,12 +32,6 @@ const BAKERY: &str = "310400009";
 const BJORN: &str = "14928810047";
 const SYSTEM: &str = "310000000_bench";
 const WRITE: &str = "altinn:authentication/systemuser.request.write";
-
-fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64, f64) {
-    latencies.sort_unstable();
-    let pct = |p: f64| latencies.get(((latencies.len() as f64) * p) as usize).copied().unwrap_or_default().as_secs_f64() * 1000.0;
-    (pct(0.5), pct(0.99), pct(0.999))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -103,51 +97,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let total = env_or("REQUESTS", 5_000);
     let concurrency = env_or("CONCURRENCY", 32);
-    let body = |i: usize| {
+    let body = move |i: usize| {
         json!({"systemId": SYSTEM, "partyOrgNo": BAKERY, "externalRef": format!("kunde-{i}"),
                "rights": [{"resource": [{"id": "urn:altinn:resource", "value": "bench-tjeneste-00"}], "action": "read"}]})
     };
-    let run = |range: std::ops::Range<usize>| {
-        let queue = Arc::new(std::sync::Mutex::new(range.collect::<Vec<_>>()));
-        let (http, url, token) = (http.clone(), format!("{base}/authentication/api/v1/systemuser/request/vendor"), token.clone());
-        async move {
-            let started = Instant::now();
-            let workers: Vec<_> = (0..concurrency)
-                .map(|_| {
-                    let (queue, http, url, token) = (queue.clone(), http.clone(), url.clone(), token.clone());
-                    tokio::spawn(async move {
-                        let (mut latencies, mut errors) = (Vec::new(), 0usize);
-                        while let Some(i) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                            let t = Instant::now();
-                            let ok = match http.post(&url).bearer_auth(&token).json(&body(i)).send().await {
-                                Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
-                                Err(_) => false,
-                            };
-                            latencies.push(t.elapsed());
-                            errors += usize::from(!ok);
-                        }
-                        (latencies, errors)
-                    })
-                })
-                .collect();
-            let (mut latencies, mut errors) = (Vec::new(), 0);
-            for w in workers {
-                if let Ok((l, e)) = w.await {
-                    latencies.extend(l);
-                    errors += e;
+    let url = format!("{base}/authentication/api/v1/systemuser/request/vendor");
+    let send = {
+        let http = http.clone();
+        move |i: usize| {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            async move {
+                match http.post(&url).bearer_auth(&token).json(&body(i)).send().await {
+                    Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
+                    Err(_) => false,
                 }
             }
-            (started.elapsed(), latencies, errors)
         }
     };
     let warmup = (total / 10).max(100);
-    let (_, _, warm_errors) = run(0..warmup).await;
-    let (elapsed, latencies, errors) = run(warmup..warmup + total).await;
-    let n = latencies.len();
-    let (p50, p99, p999) = percentiles(latencies);
+    let warm_errors = support::load((0..warmup).collect(), concurrency, send.clone()).await.errors;
+    let run = support::load((warmup..warmup + total).collect(), concurrency, send).await;
     println!(
-        "POST …/systemuser/request/vendor, {n} new requests at concurrency {concurrency}: {:.0} requests/s; p50 {p50:.2} ms, p99 {p99:.2} ms, p99.9 {p999:.2} ms; {errors} errors ({warm_errors} in warm-up)",
-        n as f64 / elapsed.as_secs_f64()
+        "POST …/systemuser/request/vendor, {} new requests at concurrency {concurrency}: {:.0} requests/s; p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms; {} errors ({warm_errors} in warm-up)",
+        run.latencies.len(),
+        run.rate(),
+        run.ms(0.5),
+        run.ms(0.99),
+        run.ms(0.999),
+        run.errors
     );
 
     // 2. The approval page for a request naming 20 packages and 20 rights.
@@ -180,11 +157,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         res.bytes().await?;
         latencies.push(t.elapsed());
     }
-    let elapsed = started.elapsed();
-    let (p50, p99, _) = percentiles(latencies);
+    let run = support::Run { elapsed: started.elapsed(), latencies, errors: 0 };
     println!(
-        "GET /systembrukere/foresporsel/<id> (20 packages, 20 rights, {items} items rendered), {rounds} pages one at a time: median {p50:.2} ms, p99 {p99:.2} ms; {:.0} pages/s",
-        rounds as f64 / elapsed.as_secs_f64()
+        "GET /systembrukere/foresporsel/<id> (20 packages, 20 rights, {items} items rendered), {rounds} pages one at a time: median {:.2} ms, p99 {:.2} ms; {:.0} pages/s",
+        run.ms(0.5),
+        run.ms(0.99),
+        run.rate()
     );
     drop(pool);
     Ok(())

@@ -109,54 +109,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} RS256 assertions signed in {:.1} s (not measured)", all.len(), signed.elapsed().as_secs_f64());
     let (warm, measured) = all.split_at(warmup);
 
-    let run = |batch: Vec<String>| {
-        let queue = Arc::new(std::sync::Mutex::new(batch));
+    let url = format!("{base}/token");
+    let send = {
         let http = http.clone();
-        let url = format!("{base}/token");
-        async move {
-            let started = Instant::now();
-            let workers: Vec<_> = (0..concurrency)
-                .map(|_| {
-                    let (queue, http, url) = (queue.clone(), http.clone(), url.clone());
-                    tokio::spawn(async move {
-                        let (mut latencies, mut errors) = (Vec::new(), 0usize);
-                        while let Some(assertion) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                            let t = Instant::now();
-                            let res = http.post(&url).form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())]).send().await;
-                            let ok = match res {
-                                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                                Err(_) => false,
-                            };
-                            latencies.push(t.elapsed());
-                            errors += usize::from(!ok);
-                        }
-                        (latencies, errors)
-                    })
-                })
-                .collect();
-            let (mut latencies, mut errors) = (Vec::new(), 0);
-            for w in workers {
-                if let Ok((l, e)) = w.await {
-                    latencies.extend(l);
-                    errors += e;
+        move |assertion: String| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                match http.post(&url).form(&[("grant_type", JWT_BEARER), ("assertion", assertion.as_str())]).send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
                 }
             }
-            (started.elapsed(), latencies, errors)
         }
     };
-    let (_, _, warm_errors) = run(warm.to_vec()).await;
-    let (elapsed, mut latencies, errors) = run(measured.to_vec()).await;
-    latencies.sort_unstable();
-    let pct = |p: f64| latencies.get(((latencies.len() as f64) * p) as usize).copied().unwrap_or_default().as_secs_f64() * 1000.0;
+    let warm_errors = support::load(warm.to_vec(), concurrency, send.clone()).await.errors;
+    let run = support::load(measured.to_vec(), concurrency, send).await;
     let issued: i64 = sqlx::query_scalar("select count(*) from token_issued").fetch_one(&pool).await?;
     println!(
         "POST /token, system-user tokens, {} requests at concurrency {concurrency}: {:.0} tokens/s; p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms; {} errors ({} in warm-up); {issued} tokens recorded",
-        latencies.len(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(0.5),
-        pct(0.99),
-        pct(0.999),
-        errors,
+        run.latencies.len(),
+        run.rate(),
+        run.ms(0.5),
+        run.ms(0.99),
+        run.ms(0.999),
+        run.errors,
         warm_errors
     );
     drop(pool);

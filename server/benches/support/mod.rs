@@ -40,3 +40,60 @@ pub async fn serve_on_fresh_database(name: &str) -> Result<(String, String, reqw
     }
     Ok((base, db_url, http))
 }
+
+/// What a load run measured: its wall time, each request's latency, and
+/// how many requests failed.
+pub struct Run {
+    pub elapsed: Duration,
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+}
+
+impl Run {
+    /// Requests per second over the run.
+    pub fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The latency at quantile `q` (0.5, 0.99, …) in milliseconds.
+    pub fn ms(&self, q: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_unstable();
+        sorted.get(((sorted.len() as f64) * q) as usize).copied().unwrap_or_default().as_secs_f64() * 1000.0
+    }
+}
+
+/// Sends one request per item from `concurrency` workers that take items
+/// off one queue, as wrk would; `send` answers whether the request succeeded.
+pub async fn load<T, F, Fut>(items: Vec<T>, concurrency: usize, send: F) -> Run
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(items));
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (queue, send) = (queue.clone(), send.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), 0usize);
+                while let Some(item) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    let t = std::time::Instant::now();
+                    let ok = send(item).await;
+                    latencies.push(t.elapsed());
+                    errors += usize::from(!ok);
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    for w in workers {
+        if let Ok((l, e)) = w.await {
+            latencies.extend(l);
+            errors += e;
+        }
+    }
+    Run { elapsed: started.elapsed(), latencies, errors }
+}
