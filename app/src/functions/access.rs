@@ -24,7 +24,7 @@ pub struct ItemView {
     pub grant: Option<String>,
 }
 
-/// A name in nb, nn and en, in that order; see [`crate::routes::access::pick`].
+/// A name in nb, nn and en, in that order; see [`crate::i18n::Locale::pick`].
 pub type Label = [String; 3];
 
 /// Why someone holds something, with party and role names resolved; rendered
@@ -41,7 +41,7 @@ pub enum WhyView {
 
 impl WhyView {
     pub fn render(&self, locale: crate::i18n::Locale) -> String {
-        let name = |l: &Label| crate::routes::access::pick(locale, l);
+        let name = |l: &Label| locale.pick(l);
         match self {
             Self::Own => locale.t("why.own").to_string(),
             Self::Role(role) => format!("{} {}", locale.t("why.role"), name(role)),

@@ -30,6 +30,16 @@ impl Locale {
         }
     }
 
+    /// The text in this language from an nb/nn/en triple.
+    pub fn pick(self, texts: &[String; 3]) -> String {
+        texts[match self {
+            Self::Nb => 0,
+            Self::Nn => 1,
+            Self::En => 2,
+        }]
+        .clone()
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim() {
             "nb" | "no" | "nb-NO" => Some(Self::Nb),

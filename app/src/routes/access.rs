@@ -12,21 +12,11 @@ use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::form_flash::use_server_action;
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
-use crate::i18n::{use_locale, Locale};
+use crate::i18n::use_locale;
 use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// The text in the reader's language from an nb/nn/en triple.
-pub fn pick(locale: Locale, texts: &[String; 3]) -> String {
-    texts[match locale {
-        Locale::Nb => 0,
-        Locale::Nn => 1,
-        Locale::En => 2,
-    }]
-    .clone()
-}
 
 #[component]
 pub fn AccessPage() -> impl IntoView {
@@ -72,7 +62,7 @@ pub fn AccessPage() -> impl IntoView {
                                     <h2 class="font-semibold">{h.name.clone()}</h2>
                                     <ul class="ml-4 mt-1 text-sm">
                                         {h.items.into_iter().map(|i| {
-                                            let shown = pick(locale, &i.name);
+                                            let shown = locale.pick(&i.name);
                                             let label = format!("{} {shown} – {}", locale.t("access.revoke"), h.name);
                                             view! {
                                                 <li class="flex flex-wrap items-center gap-2 py-1">
@@ -188,16 +178,16 @@ fn GiveAccessForm(
                                 {groups.into_iter().enumerate().map(|(gi, g)| {
                                     let group_packages = g.packages.clone();
                                     let group_hidden = move || !group_packages.iter().any(visible);
-                                    let area_description = pick(locale, &g.description);
+                                    let area_description = locale.pick(&g.description);
                                     view! {
                                         <div hidden=group_hidden>
                                             <fieldset class="ds-fieldset mt-4">
-                                                <legend class="ds-label font-semibold">{pick(locale, &g.name)}</legend>
+                                                <legend class="ds-label font-semibold">{locale.pick(&g.name)}</legend>
                                                 {(!area_description.is_empty()).then(|| view! { <p class="text-sm text-gray-700">{area_description}</p> })}
                                                 {g.packages.into_iter().enumerate().map(|(pi, p)| {
                                                     let id = format!("package-{gi}-{pi}");
                                                     let description_id = format!("{id}-description");
-                                                    let description = pick(locale, &p.description);
+                                                    let description = locale.pick(&p.description);
                                                     let package = p.clone();
                                                     let hidden = move || !visible(&package);
                                                     let code = p.code.clone();
@@ -217,7 +207,7 @@ fn GiveAccessForm(
                                                                 <input type="checkbox" class="ds-input mt-1" id=id.clone() name="packages[]" value=p.code.clone()
                                                                        checked=was_checked aria-describedby=description_id.clone() on:change=toggle/>
                                                                 <div>
-                                                                    <label for=id class="ds-label font-semibold">{pick(locale, &p.name)}</label>
+                                                                    <label for=id class="ds-label font-semibold">{locale.pick(&p.name)}</label>
                                                                     <p id=description_id class="text-sm text-gray-700">{description}</p>
                                                                 </div>
                                                             </div>
@@ -327,9 +317,9 @@ fn GiveAccessForm(
 #[component]
 fn GiveSummaryAlert(summary: GiveSummary) -> impl IntoView {
     let locale = use_locale();
-    let given: Vec<String> = summary.given().map(|o| pick(locale, &o.name)).collect();
+    let given: Vec<String> = summary.given().map(|o| locale.pick(&o.name)).collect();
     let refused: Vec<(String, String)> =
-        summary.refused().filter_map(|o| Some((pick(locale, &o.name), crate::error::refusal_text(locale, o.refused.as_ref()?)))).collect();
+        summary.refused().filter_map(|o| Some((locale.pick(&o.name), crate::error::refusal_text(locale, o.refused.as_ref()?)))).collect();
     let all_given = refused.is_empty();
     let color = if all_given {
         "success"

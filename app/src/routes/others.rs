@@ -6,7 +6,6 @@ use crate::components::alert::{ErrorAlert, SignInFirst};
 use crate::error::AppError;
 use crate::functions::others::what_i_can_do_for_others;
 use crate::i18n::use_locale;
-use crate::routes::access::pick;
 use leptos::prelude::*;
 
 #[component]
@@ -37,7 +36,7 @@ pub fn OthersPage() -> impl IntoView {
                                     <ul class="ml-4 mt-1 text-sm">
                                         {p.items.into_iter().map(|i| view! {
                                             <li class="flex flex-wrap items-center gap-2 py-1">
-                                                <span>{pick(locale, &i.name)}</span>
+                                                <span>{locale.pick(&i.name)}</span>
                                                 <span class="text-gray-700">"← " {i.why.iter().map(|w| w.render(locale)).collect::<Vec<_>>().join("; ")}</span>
                                             </li>
                                         }).collect_view()}

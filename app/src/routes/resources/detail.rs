@@ -4,7 +4,7 @@
 use super::export_href;
 use super::fields::{DetailFields, RuleFields};
 use super::form_errors::{describe, ErrorSummary, FieldError, FormErrors};
-use super::texts::{combining_text, effect_text, pick};
+use super::texts::{combining_text, effect_text};
 use crate::form_flash::use_server_action;
 use crate::functions::resources::{message, policy_packages, service, DeleteService, DeleteServiceRule, ImportServicePolicy, SaveServiceRule, UpdateService};
 use crate::i18n::use_locale;
@@ -122,7 +122,7 @@ pub fn ServicePage() -> impl IntoView {
                 } else {
                     view! { <p class="mt-2"><a class="underline" href=format!("{base}?slett=1")>{locale.t("resources.delete_service")}</a></p> }.into_any()
                 };
-                let title = pick(locale, &s.title);
+                let title = locale.pick(&s.title);
                 let owner = s.owner_org.clone();
                 let combining = combining_text(locale, &s.combining);
                 let add_rule_href = format!("{base}?regel=ny");

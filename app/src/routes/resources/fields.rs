@@ -2,7 +2,7 @@
 //! by the new-service page and the service page.
 
 use super::form_errors::{describe, FieldError, FormErrors};
-use super::texts::{combining_text, pick};
+use super::texts::combining_text;
 use crate::form_flash::Typed;
 use crate::functions::resources::{PackageChoiceView, RuleView, ServiceView, AUTH_LEVELS, COMBINING};
 use crate::i18n::use_locale;
@@ -161,14 +161,14 @@ pub(super) fn RuleFields(
             <summary class="cursor-pointer font-semibold">{locale.t("resources.field.packages")}</summary>
             {areas.into_iter().enumerate().map(|(ai, (area, list))| view! {
                 <fieldset class="ds-fieldset mt-2">
-                    <legend class="ds-label">{pick(locale, &area)}</legend>
+                    <legend class="ds-label">{locale.pick(&area)}</legend>
                     {list.into_iter().enumerate().map(|(pi, p)| {
                         let pid = format!("{prefix}-package-{ai}-{pi}");
                         let checked = chosen.contains(&p.code);
                         view! {
                             <div class="ds-field mt-1 flex items-center gap-2">
                                 <input type="checkbox" class="ds-input" id=pid.clone() name="packages[]" value=p.code.clone() checked=checked/>
-                                <label for=pid class="ds-label">{pick(locale, &p.name)}</label>
+                                <label for=pid class="ds-label">{locale.pick(&p.name)}</label>
                             </div>
                         }
                     }).collect_view()}

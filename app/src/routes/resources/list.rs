@@ -1,7 +1,6 @@
 //! The list of the services (`/tjenester`) the party acted for owns, with a
 //! link to each and to a new one.
 
-use super::texts::pick;
 use crate::functions::resources::{message, services};
 use crate::i18n::use_locale;
 use leptos::prelude::*;
@@ -31,7 +30,7 @@ pub fn ServicesPage() -> impl IntoView {
                                     <ul class="mt-6 divide-y divide-gray-200 border-y border-gray-200" aria-label=locale.t("resources.list_label")>
                                         {v.services.into_iter().map(|s| view! {
                                             <li class="py-3">
-                                                <a class="font-semibold underline" href=format!("/tjenester/{}", s.id)>{pick(locale, &s.title)}</a>
+                                                <a class="font-semibold underline" href=format!("/tjenester/{}", s.id)>{locale.pick(&s.title)}</a>
                                                 <p class="text-sm text-gray-700">
                                                     <code>{s.id.clone()}</code> " · " {s.resource_type.clone()} " · "
                                                     {format!("{} {}", s.rules, locale.t("resources.rules_count"))}

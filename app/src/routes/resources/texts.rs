@@ -3,15 +3,6 @@
 
 use crate::i18n::Locale;
 
-pub(super) fn pick(locale: Locale, texts: &[String; 3]) -> String {
-    texts[match locale {
-        Locale::Nb => 0,
-        Locale::Nn => 1,
-        Locale::En => 2,
-    }]
-    .clone()
-}
-
 pub(super) fn effect_text(locale: Locale, effect: &str) -> &'static str {
     if effect == "Deny" {
         locale.t("resources.effect_deny")
