@@ -54,7 +54,7 @@ const AUDIT_CREATE: &str = "system.create";
 const AUDIT_UPDATE: &str = "system.update";
 const AUDIT_DELETE: &str = "system.delete";
 
-/// The vendor's party and whether the actor may `action` its systems.
+/// The vendor's party, if the vendor is an organisation in the register of parties.
 async fn vendor_party(ctx: &Context, vendor: &str) -> Result<Option<PartyId>, sqlx::Error> {
     let mut conn = ctx.db().acquire().await?;
     store::organisation(&mut conn, vendor).await

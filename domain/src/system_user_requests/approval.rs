@@ -14,7 +14,7 @@
 
 use super::model::{RequestStatus, SystemUserRequest};
 use super::rules;
-use super::service::{time_out_due, RequestError};
+use super::service::{as_now, time_out_due, RequestError};
 use super::store;
 use crate::audit::{AuditEvent, Outcome};
 use crate::authz::{Action, SystemResource};
@@ -74,7 +74,7 @@ pub struct NotDelegable {
 /// may act for it.
 async fn customers_request(ctx: &Context, id: Uuid) -> Result<(SystemUserRequest, PartyId), RequestError> {
     let request = store::get(&mut *ctx.db().acquire().await?, id).await?.ok_or(RequestError::NotFound)?;
-    let request = SystemUserRequest { status: rules::status_at(request.status, request.created_at, ctx.now(), ctx.settings().request_timeout), ..request };
+    let request = as_now(ctx, request);
     if ctx.party() != Some(request.party) {
         return Err(RequestError::NotFound);
     }
@@ -125,7 +125,7 @@ pub async fn pending(ctx: &Context) -> Result<Vec<SystemUserRequest>, RequestErr
     let mut list: Vec<SystemUserRequest> = store::pending_for(&mut *ctx.db().acquire().await?, party)
         .await?
         .into_iter()
-        .map(|r| SystemUserRequest { status: rules::status_at(r.status, r.created_at, ctx.now(), ctx.settings().request_timeout), ..r })
+        .map(|r| as_now(ctx, r))
         .filter(|r| r.status == RequestStatus::New)
         .collect();
     list.sort_by_key(|r| (!r.escalated, r.created_at));

@@ -100,7 +100,7 @@ async fn system_and_vendor(ctx: &Context, system_id: &str) -> Result<Option<(Reg
 }
 
 /// The request as it stands now (a new one past its time has timed out).
-fn as_now(ctx: &Context, mut r: SystemUserRequest) -> SystemUserRequest {
+pub(super) fn as_now(ctx: &Context, mut r: SystemUserRequest) -> SystemUserRequest {
     r.status = rules::status_at(r.status, r.created_at, ctx.now(), ctx.settings().request_timeout);
     r
 }

@@ -132,11 +132,13 @@ fn texts(t: &Translated) -> BTreeMap<String, String> {
     BTreeMap::from([("nb".into(), t.nb.clone()), ("nn".into(), t.nn.clone()), ("en".into(), t.en.clone())])
 }
 
+/// A right as Altinn writes it: its resource as `urn:altinn:resource`, and its action.
+pub fn right_of(resource: &str, action: Option<&str>) -> Right {
+    Right { action: action.map(Into::into), resource: vec![AttributePair { id: RESOURCE_ATTRIBUTE.into(), value: resource.into() }] }
+}
+
 fn wire_rights(s: &RegisteredSystem) -> Vec<Right> {
-    s.rights
-        .iter()
-        .map(|r| Right { action: r.action.clone(), resource: vec![AttributePair { id: RESOURCE_ATTRIBUTE.into(), value: r.resource.clone() }] })
-        .collect()
+    s.rights.iter().map(|r| right_of(&r.resource, r.action.as_deref())).collect()
 }
 
 fn wire_packages(s: &RegisteredSystem) -> Vec<AccessPackage> {

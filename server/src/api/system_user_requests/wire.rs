@@ -1,7 +1,7 @@
 //! Altinn's JSON for system-user requests (`CreateRequestSystemUser`,
 //! `RequestSystemResponse`) and its conversion to and from the domain's.
 
-use crate::api::system_register::wire::{rights, AccessPackage, Right, RESOURCE_ATTRIBUTE};
+use crate::api::system_register::wire::{right_of, rights, AccessPackage, Right, RESOURCE_ATTRIBUTE};
 use crate::problem::Problem;
 use axum::http::StatusCode;
 use domain::system_user_requests::{RequestForCreate, RequestStatus, SystemUserRequest};
@@ -75,14 +75,7 @@ impl RequestSystemResponse {
             external_ref: r.external_ref.clone(),
             system_id: r.system_id.clone(),
             party_org_no: r.party_org_no.clone(),
-            rights: r
-                .rights
-                .iter()
-                .map(|x| Right {
-                    action: x.action.clone(),
-                    resource: vec![crate::api::system_register::wire::AttributePair { id: RESOURCE_ATTRIBUTE.into(), value: x.resource.clone() }],
-                })
-                .collect(),
+            rights: r.rights.iter().map(|x| right_of(&x.resource, x.action.as_deref())).collect(),
             access_packages: r.packages.iter().map(|urn| AccessPackage { urn: urn.clone() }).collect(),
             status: r.status.as_str(),
             redirect_url: r.redirect_url.clone(),
