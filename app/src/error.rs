@@ -77,6 +77,7 @@ through_failure!(
     domain::audit_trail::AuditTrailError,
     domain::authorized_parties::ActingPartyError,
     domain::system_users::SystemUserError,
+    domain::system_user_requests::RequestError,
     sqlx::Error,
 );
 

@@ -104,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/api-klienter") view=routes::api_clients::ApiClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere/ny") view=routes::system_user_create::CreateSystemUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere/:id") view=routes::system_user_detail::SystemUserDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere/:id/slett") view=routes::system_user_detail::DeleteSystemUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/innlogging-feilet") view=routes::login_failed::LoginFailedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -54,13 +54,20 @@ pub enum SystemResource {
     /// `altinn:authentication/systemuser.request.write` to send and withdraw
     /// them and `….read` (or write) to read them, for its own organisation.
     SystemUserRequests,
+    /// Looking up any party's system user by client, vendor, owner and
+    /// reference, as a token service does (Altinn's
+    /// `systemuser/byExternalId`). Only for an API client with
+    /// `altinn:maskinporten/systemuser.read`; never for a person.
+    SystemUserLookup,
 }
 
 impl SystemResource {
     /// The resource's id in the resource registry, for those decided by the engine.
     pub const fn id(self) -> &'static str {
         match self {
-            Self::AccessManagement | Self::AuditTrail | Self::ApiClients | Self::SystemRegister | Self::SystemUserRequests => ACCESS_MANAGEMENT,
+            Self::AccessManagement | Self::AuditTrail | Self::ApiClients | Self::SystemRegister | Self::SystemUserRequests | Self::SystemUserLookup => {
+                ACCESS_MANAGEMENT
+            }
             Self::ClientAdministration => CLIENT_ADMINISTRATION,
         }
     }
@@ -89,9 +96,11 @@ impl Scopes {
     pub const REQUEST_WRITE: Self = Self(8);
     /// Read the requests and system users of the organisation's systems.
     pub const REQUEST_READ: Self = Self(16);
+    /// Look up any party's system user, as a token service does.
+    pub const SYSTEM_USER_LOOKUP: Self = Self(32);
 
     /// Each flag and the scope that gives it (Altinn's names where Altinn has the API).
-    pub const NAMES: [(Self, &'static str); 6] = [
+    pub const NAMES: [(Self, &'static str); 7] = [
         (Self::API_CLIENTS_ADMIN, "fullmakt:api_clients.admin"),
         // The API-client scope's first, deprecated name.
         (Self::API_CLIENTS_ADMIN, "fullmakt:clients.admin"),
@@ -99,6 +108,7 @@ impl Scopes {
         (Self::SYSTEM_REGISTER_ADMIN, "altinn:authentication/systemregister.admin"),
         (Self::REQUEST_WRITE, "altinn:authentication/systemuser.request.write"),
         (Self::REQUEST_READ, "altinn:authentication/systemuser.request.read"),
+        (Self::SYSTEM_USER_LOOKUP, "altinn:maskinporten/systemuser.read"),
     ];
 
     /// The flags the named scopes give; other scopes give none.
@@ -150,6 +160,7 @@ fn api_client_may(owner: PartyId, scopes: Scopes, action: Action, resource: Syst
         SystemResource::SystemUserRequests => {
             own && (scopes.contains(Scopes::REQUEST_WRITE) || action == Action::Read && scopes.contains(Scopes::REQUEST_READ))
         }
+        SystemResource::SystemUserLookup => action == Action::Read && scopes.contains(Scopes::SYSTEM_USER_LOOKUP),
         SystemResource::AccessManagement | SystemResource::ClientAdministration | SystemResource::AuditTrail => false,
     }
 }
@@ -162,6 +173,7 @@ impl Context {
         match self.who() {
             Who::Installation => true,
             Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, action, resource, party),
+            Who::Person(_) if resource == SystemResource::SystemUserLookup => false,
             Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }
     }
@@ -217,6 +229,10 @@ mod tests {
         assert!(!api_client_may(own, write, Action::Write, SystemResource::AccessManagement, own), "never a person's rights");
         assert_eq!(Scopes::from_names(["fullmakt:clients.admin"]), Scopes::API_CLIENTS_ADMIN, "the deprecated name gives the same");
         assert_eq!(Scopes::from_names(["someone:else"]), Scopes::NONE);
+        let lookup = Scopes::from_names(["altinn:maskinporten/systemuser.read"]);
+        assert!(api_client_may(own, lookup, Action::Read, SystemResource::SystemUserLookup, other), "a token service looks up any party's");
+        assert!(!api_client_may(own, lookup, Action::Write, SystemResource::SystemUserLookup, other), "and changes nothing");
+        assert!(!api_client_may(own, write.with(admin), Action::Read, SystemResource::SystemUserLookup, own), "only with its own scope");
     }
 
     #[test]

@@ -212,6 +212,10 @@ refusals! {
     /// The packages and the rights the approver may not pass on.
     RequestNotDelegable(packages, rights) => "request.not_delegable", "refused.request_not_delegable";
     RequestForwarded => "request.forwarded", "refused.request_forwarded";
+    /// The waiting request's id.
+    RequestPending(id) => "request.pending", "refused.request_pending";
+    // System users.
+    SystemUserNotFound => "system_user.not_found", "refused.system_user_not_found";
 }
 
 impl Refusal {

@@ -214,6 +214,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::api_clients::routes().into_router())
         .merge(api::system_register::routes().into_router())
         .merge(api::system_user_requests::routes().into_router())
+        .merge(api::system_users::routes().into_router())
         .merge(api::openapi::router())
         // Moved pages (308, query kept), before the session and deep-link layers.
         .merge(redirects::router())

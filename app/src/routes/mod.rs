@@ -9,6 +9,8 @@ pub mod not_found;
 pub mod others;
 pub mod parties;
 pub mod resources;
+pub mod system_user_create;
+pub mod system_user_detail;
 pub mod system_user_requests;
 pub mod system_users;
 pub mod user_roles;

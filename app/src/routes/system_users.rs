@@ -1,11 +1,13 @@
 //! "System users" (`/systembrukere`): the integrations that act for the chosen
 //! party, from which vendor, and how much each is used (tokens in the last 30
-//! days, last use). Read-only for now; approval and deletion come with the
-//! system register.
+//! days, last use), each a link to its own page; the requests waiting for
+//! the party's access managers; and the way to make a system user oneself.
+//! A deletion ends here, with its banner.
 
 use crate::components::alert::ErrorAlert;
+use crate::form_flash::use_server_action;
 use crate::functions::system_user_requests::{pending_system_user_requests, PendingView};
-use crate::functions::system_users::{system_user_overview, SystemUserView};
+use crate::functions::system_users::{system_user_overview, DeleteSystemUser, SystemUserView};
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 
@@ -14,9 +16,14 @@ pub fn SystemUsersPage() -> impl IntoView {
     let locale = use_locale();
     let list = Resource::new(|| (), |_| system_user_overview());
     let pending = Resource::new(|| (), |_| pending_system_user_requests());
+    let deleted = use_server_action::<DeleteSystemUser>();
     view! {
         <h1 class="text-2xl font-bold">{locale.t("system_users.title")}</h1>
+        {move || deleted.value().get().and_then(Result::ok).map(|()| view! {
+            <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("system_users.deleted")}</p></div>
+        })}
         <p class="mt-2 max-w-prose">{locale.t("system_users.intro")}</p>
+        <p class="mt-4"><a class="ds-button" data-variant="secondary" href="/systembrukere/ny">{locale.t("system_users.create_title")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 // Only the party's access managers see its pending requests; others see none.
@@ -53,8 +60,8 @@ fn SystemUserTable(users: Vec<SystemUserView>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {users.into_iter().map(|u| view! {
-                    <tr class="border-t border-gray-200 align-top" data-system-user=u.id>
-                        <th scope="row" class="font-semibold">{u.name}</th>
+                    <tr class="border-t border-gray-200 align-top" data-system-user=u.id.clone()>
+                        <th scope="row" class="font-semibold"><a class="underline" href=format!("/systembrukere/{}", u.id)>{u.name}</a></th>
                         <td>{u.system_name}</td>
                         // A vendor not in the register is named by its organisation number.
                         <td>{u.vendor_name.unwrap_or_else(|| format!("{} {}", locale.t("parties.orgno"), u.vendor_org_number))}</td>

@@ -197,24 +197,32 @@ pub async fn change_log(conn: &mut PgConnection, id: &str) -> Result<Vec<ChangeL
 
 /// The system with its rights and packages (by name), deleted or not.
 pub async fn get(conn: &mut PgConnection, id: &str) -> Result<Option<RegisteredSystem>, sqlx::Error> {
-    Ok(read(conn, Some(id), None).await?.pop())
+    Ok(read(conn, Some(id), None, false).await?.pop())
 }
 
 /// The vendor's systems that are not deleted, by id.
 pub async fn list_by_vendor(conn: &mut PgConnection, vendor: &str) -> Result<Vec<RegisteredSystem>, sqlx::Error> {
-    read(conn, None, Some(vendor)).await
+    read(conn, None, Some(vendor), false).await
 }
 
-async fn read(conn: &mut PgConnection, id: Option<&str>, vendor: Option<&str>) -> Result<Vec<RegisteredSystem>, sqlx::Error> {
+/// The systems customers may pick to make a system user of themselves:
+/// visible and not deleted, by id.
+pub async fn list_visible(conn: &mut PgConnection) -> Result<Vec<RegisteredSystem>, sqlx::Error> {
+    read(conn, None, None, true).await
+}
+
+async fn read(conn: &mut PgConnection, id: Option<&str>, vendor: Option<&str>, visible_only: bool) -> Result<Vec<RegisteredSystem>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"select s.system_id, s.internal_id, s.vendor_org_number, s.name_nb, s.name_nn, s.name_en, s.description_nb, s.description_nn, s.description_en,
                   s.client_ids, s.redirect_urls, s.is_visible, s.is_deleted, s.created_at, s.updated_at,
                   (select v.name from party v where v.org_number = s.vendor_org_number and v.kind = 'organisation' and v.status = 'active' limit 1) as vendor_name
            from system_register s
            where ($1::text is null or s.system_id = $1) and ($2::text is null or (s.vendor_org_number = $2 and not s.is_deleted))
+             and (not $3 or (s.is_visible and not s.is_deleted))
            order by s.system_id"#,
         id,
-        vendor
+        vendor,
+        visible_only
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -16,7 +16,7 @@ use super::model::{RequestStatus, SystemUserRequest};
 use super::rules;
 use super::service::{as_now, time_out_due, RequestError};
 use super::store;
-use crate::audit::{AuditEvent, Outcome};
+use crate::audit::{AuditEvent, Outcome, UnitOfWork};
 use crate::authz::{Action, SystemResource};
 use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
@@ -234,19 +234,7 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::CannotDelegate(not_delegable)).await);
     }
-    let now = ctx.now();
-    let granter = ctx.person();
-    store::insert_system_user(uow.conn(), &request, now).await?;
-    for g in &grants {
-        let grant_id = Uuid::now_v7();
-        match g {
-            PlannedGrant::Package(code) => store::insert_package_grant(uow.conn(), grant_id, party, request.id, code, granter).await?,
-            PlannedGrant::Right { resource, action } => store::insert_right_grant(uow.conn(), grant_id, party, request.id, resource, action, granter).await?,
-        }
-        record_change(uow.conn(), Change::Grant(grant_id)).await?;
-    }
-    record_change(uow.conn(), Change::Rebuild("system_user")).await?;
-    store::set_status(uow.conn(), id, RequestStatus::Accepted, &ctx.actor().label, now).await?;
+    create_system_user(ctx, &mut uow, &request, &grants).await?;
     let details = serde_json::json!({
         "system": system.id, "packages": request.packages,
         "rights": request.rights.iter().map(crate::system_register::rules::right_label).collect::<Vec<_>>(),
@@ -258,14 +246,34 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
     Ok(SystemUserRequest { status: RequestStatus::Accepted, ..request })
 }
 
+/// Creates the system user the request asks for, gives it every planned
+/// grant, and marks the request accepted, in the caller's transaction.
+pub(super) async fn create_system_user(ctx: &Context, uow: &mut UnitOfWork, request: &SystemUserRequest, grants: &[PlannedGrant]) -> Result<(), sqlx::Error> {
+    let now = ctx.now();
+    let granter = ctx.person();
+    store::insert_system_user(uow.conn(), request, now).await?;
+    for g in grants {
+        let grant_id = Uuid::now_v7();
+        match g {
+            PlannedGrant::Package(code) => store::insert_package_grant(uow.conn(), grant_id, request.party, request.id, code, granter).await?,
+            PlannedGrant::Right { resource, action } => {
+                store::insert_right_grant(uow.conn(), grant_id, request.party, request.id, resource, action, granter).await?
+            }
+        }
+        record_change(uow.conn(), Change::Grant(grant_id)).await?;
+    }
+    record_change(uow.conn(), Change::Rebuild("system_user")).await?;
+    store::set_status(uow.conn(), request.id, RequestStatus::Accepted, &ctx.actor().label, now).await
+}
+
 /// One grant the approval gives the new system user.
-enum PlannedGrant {
+pub(super) enum PlannedGrant {
     Package(String),
     Right { resource: String, action: String },
 }
 
 /// The grants an approval gives, and what the approver could not pass on.
-async fn plan_grants(
+pub(super) async fn plan_grants(
     ctx: &Context,
     conn: &mut sqlx::PgConnection,
     party: PartyId,

@@ -6,6 +6,7 @@
 
 pub mod approval;
 pub mod model;
+pub mod own;
 pub mod rules;
 pub mod service;
 mod store;

@@ -42,6 +42,9 @@ pub enum RequestError {
     CannotDelegate(super::approval::NotDelegable),
     #[error("the request has been forwarded already")]
     AlreadyForwarded,
+    /// The vendor's request for the same system user waits for approval.
+    #[error("the vendor has asked for this system user already (request {0})")]
+    Pending(Uuid),
     #[error(transparent)]
     Store(#[from] UnitOfWorkError),
 }
@@ -69,6 +72,7 @@ impl From<RequestError> for crate::error::Failure {
                 Refusal::RequestNotDelegable(list(&n.packages), list(&n.rights))
             }
             RequestError::AlreadyForwarded => Refusal::RequestForwarded,
+            RequestError::Pending(id) => Refusal::RequestPending(id.to_string()),
         })
     }
 }

@@ -21,7 +21,7 @@ pub const KNOWN_CLAIMS: [&str; 10] = ["iss", "sub", "aud", "iat", "exp", "nbf", 
 /// the decision and authorized-parties APIs (anyone's access), make the
 /// organisation a vendor in the system register, or administer the service.
 /// Only the operator grants them.
-pub const RESTRICTED_SCOPES: [&str; 6] = [
+pub const RESTRICTED_SCOPES: [&str; 7] = [
     "altinn:authorization/authorize",
     "altinn:accessmanagement/authorizedparties",
     "altinn:accessmanagement/authorizedparties.resourceowner",
@@ -30,6 +30,8 @@ pub const RESTRICTED_SCOPES: [&str; 6] = [
     "altinn:authentication/systemregister.write",
     "altinn:authentication/systemuser.request.write",
     "altinn:authentication/systemuser.request.read",
+    // The token service's own lookup of a system user (Maskinporten's in Altinn).
+    "altinn:maskinporten/systemuser.read",
 ];
 
 /// Why a token request is refused, as RFC 6749 §5.2 errors (plus Maskinporten's

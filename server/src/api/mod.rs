@@ -9,6 +9,7 @@ pub mod resources;
 pub mod routes;
 pub mod system_register;
 pub mod system_user_requests;
+pub mod system_users;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -109,6 +110,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(resources::routes().served());
     all.extend_from_slice(system_register::routes().served());
     all.extend_from_slice(system_user_requests::routes().served());
+    all.extend_from_slice(system_users::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all
 }

@@ -93,6 +93,8 @@ fn problem(e: RequestError, request_id: Option<&str>) -> Response {
         RequestError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "AUTH-00066", "Not an access manager"),
         RequestError::CannotDelegate(_) => Problem::new(StatusCode::FORBIDDEN, "AUTH-00053", "Cannot delegate"),
         RequestError::AlreadyForwarded => Problem::new(StatusCode::CONFLICT, "already_forwarded", "Already forwarded"),
+        // Only the customer's own creation meets a waiting request.
+        RequestError::Pending(_) => Problem::new(StatusCode::CONFLICT, "request_pending", "A request is waiting"),
         RequestError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()

@@ -1,18 +1,14 @@
-//! A party's system users as its access managers see them: which integration,
-//! from which vendor, and how much it is used (tokens issued in the last 30
-//! days and when the last one was). The system register issue adds requests,
-//! approval and deletion here; the usage comes from the token service's
-//! record of issued tokens (`token_issued`), never from the tokens themselves.
+//! The list of a party's system users: which integration, from which
+//! vendor, and how much it is used (tokens issued in the last 30 days and
+//! when the last one was).
 
+use super::{SystemUserError, USAGE_WINDOW};
 use crate::authz::{Action, SystemResource};
 use crate::context::Context;
+use crate::parties::PartyId;
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// The window the token count covers: long enough to see a monthly job, short
-/// enough that counting stays an index range scan.
-pub const USAGE_WINDOW: Duration = Duration::days(30);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemUserOverview {
@@ -33,28 +29,16 @@ pub struct SystemUserOverview {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
-impl From<SystemUserError> for crate::error::Failure {
-    fn from(e: SystemUserError) -> Self {
-        match e {
-            SystemUserError::NotAccessManager => Self::NotAllowed,
-            SystemUserError::Store(e) => e.into(),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SystemUserError {
-    #[error("you may not see this party's system users")]
-    NotAccessManager,
-    #[error(transparent)]
-    Store(#[from] sqlx::Error),
-}
-
 /// The system users in force for the party the actor acts for, by name, with
 /// their use up to now; for those who may read the party's access management.
 #[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
 pub async fn overview(ctx: &Context) -> Result<Vec<SystemUserOverview>, SystemUserError> {
     let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| SystemUserError::NotAccessManager)?;
+    read(ctx, party, None).await
+}
+
+/// The party's system users in force (or the one named), with their use.
+pub(super) async fn read(ctx: &Context, party: PartyId, only: Option<Uuid>) -> Result<Vec<SystemUserOverview>, SystemUserError> {
     let now = ctx.now();
     let rows = sqlx::query!(
         r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.vendor_org_number as "vendor!",
@@ -65,10 +49,11 @@ pub async fn overview(ctx: &Context) -> Result<Vec<SystemUserOverview>, SystemUs
                   (select max(t.issued_at) from token_issued t where t.system_user_id = su.id) as last_used
            from system_user_in_force su
            join system_register sr on sr.system_id = su.system_id
-           where su.party_id = $1
+           where su.party_id = $1 and ($3::uuid is null or su.id = $3)
            order by su.display_name, su.id"#,
         party.0,
-        now - USAGE_WINDOW
+        now - USAGE_WINDOW,
+        only
     )
     .fetch_all(ctx.db())
     .await?;

@@ -1,0 +1,126 @@
+//! A system user the customer makes itself, of a system the register shows
+//! to customers (`is_visible`), without the vendor asking: the access
+//! manager picks the system, and the system user gets every single right and
+//! access package the system lists (as Altinn's "create system user" in the
+//! portal). It is the vendor's request and its approval in one step: the
+//! same rules as a request, the same delegation check as an approval, and a
+//! request row kept as its origin, so deleting the system user lets the
+//! vendor ask again as with any other.
+
+use super::approval::{create_system_user, plan_grants};
+use super::model::{RequestForCreate, RequestStatus, SystemUserRequest};
+use super::rules;
+use super::service::RequestError;
+use super::store::{self, NewRequest};
+use crate::audit::{AuditEvent, Outcome};
+use crate::authz::{Action, SystemResource};
+use crate::context::Context;
+use crate::system_register::{store as systems, RegisteredSystem, SystemRight};
+use uuid::Uuid;
+
+/// The systems a customer may make a system user of: visible, not deleted.
+/// For those who manage access for the party acted for.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
+pub async fn visible_systems(ctx: &Context) -> Result<Vec<RegisteredSystem>, RequestError> {
+    ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
+    Ok(systems::list_visible(&mut *ctx.db().acquire().await?).await?)
+}
+
+/// One visible system, for the page that shows what a system user of it would hold.
+pub async fn visible_system(ctx: &Context, system_id: &str) -> Result<RegisteredSystem, RequestError> {
+    ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
+    let system = systems::get(&mut *ctx.db().acquire().await?, system_id.trim()).await?;
+    system.filter(|s| s.is_visible && !s.is_deleted).ok_or(RequestError::SystemNotFound)
+}
+
+/// Makes a system user of the visible system `system_id` for the party the
+/// actor acts for, named `title` (the system's name when empty), with every
+/// right and package the system lists. Returns its id.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
+pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<Uuid, RequestError> {
+    const AUDIT: &str = "system_user.create_own";
+    let target = system_id.trim().to_string();
+    let refuse = |e: RequestError| async {
+        ctx.audit_refusal(AUDIT, &target, &e, serde_json::json!({})).await;
+        e
+    };
+    let Ok(party) = ctx.authorize_for_party(Action::Write, SystemResource::AccessManagement) else {
+        return Err(refuse(RequestError::NotAccessManager).await);
+    };
+    let mut conn = ctx.db().acquire().await?;
+    let system = systems::get(&mut conn, &target).await?.filter(|s| s.is_visible && !s.is_deleted);
+    let (Some(system), Some(org)) = (system, systems::org_number(&mut conn, party).await?) else {
+        drop(conn);
+        return Err(refuse(RequestError::SystemNotFound).await);
+    };
+    let input = RequestForCreate {
+        system_id: system.id.clone(),
+        party_org_no: org.clone(),
+        external_ref: None,
+        integration_title: Some(title.to_string()),
+        rights: system.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect(),
+        packages: system.packages.iter().map(|p| p.urn.clone()).collect(),
+        redirect_url: None,
+    };
+    let input = rules::normalise(&input);
+    let facts = store::package_facts(&mut conn, &input.packages).await?;
+    drop(conn);
+    if let Err(rule) = rules::check(&input, &system, &facts) {
+        return Err(refuse(rule.into()).await);
+    }
+    let (external_ref, title) = rules::external_ref_and_title(&input, &system);
+    let now = ctx.now();
+    let request = SystemUserRequest {
+        id: Uuid::now_v7(),
+        system_id: system.id.clone(),
+        vendor: system.vendor.clone(),
+        party,
+        party_org_no: org,
+        external_ref,
+        integration_title: title,
+        rights: input.rights.clone(),
+        packages: input.packages.clone(),
+        status: RequestStatus::New,
+        redirect_url: None,
+        escalated: false,
+        created_at: now,
+    };
+    let mut uow = ctx.begin().await?;
+    if store::system_user_exists(uow.conn(), party, &system.id, &request.external_ref).await? {
+        drop(uow);
+        return Err(refuse(RequestError::SystemUserExists).await);
+    }
+    let (grants, not_delegable) = plan_grants(ctx, uow.conn(), party, &request, &system).await?;
+    if !not_delegable.packages.is_empty() || !not_delegable.rights.is_empty() {
+        drop(uow);
+        return Err(refuse(RequestError::CannotDelegate(not_delegable)).await);
+    }
+    let new = NewRequest {
+        id: request.id,
+        system_id: &request.system_id,
+        party,
+        external_ref: &request.external_ref,
+        integration_title: &request.integration_title,
+        redirect_url: None,
+        rights: &request.rights,
+        packages: &request.packages,
+        created_by: &ctx.actor().label,
+        now,
+    };
+    // A request of the vendor's for the same system user: one waiting is
+    // to be approved instead; one rejected before gives way to this.
+    if let Some(live) = store::live_id(uow.conn(), party, &system.id, &request.external_ref).await? {
+        if store::status_for_update(uow.conn(), live).await? == Some(RequestStatus::New) {
+            drop(uow);
+            return Err(refuse(RequestError::Pending(live)).await);
+        }
+        store::withdraw(uow.conn(), live, &ctx.actor().label, now).await?;
+    }
+    store::insert(uow.conn(), &new).await?;
+    create_system_user(ctx, &mut uow, &request, &grants).await?;
+    let details = serde_json::json!({ "system": system.id, "title": request.integration_title, "packages": request.packages,
+        "rights": request.rights.iter().map(crate::system_register::rules::right_label).collect::<Vec<_>>() });
+    uow.audit(AuditEvent::new(AUDIT, request.id.to_string(), Outcome::Success, details)).await?;
+    ctx.commit(uow).await?;
+    Ok(request.id)
+}

@@ -1,0 +1,180 @@
+//! System users over real HTTP. The vendor reads the system users of its
+//! systems (`systemuser/vendor/bysystem`, `…/byquery`) and a token service
+//! looks one up (`systemuser/byExternalId`), each with its own scope and
+//! problem details for bad input. In the portal the access manager sees a
+//! system user whole in the first HTML (with its chart), deletes it with a
+//! plain form after a confirmation page, and makes one of a visible system;
+//! a person without the right is refused by every server function.
+
+mod common;
+use common::tokens::*;
+use common::*;
+use serde_json::Value;
+use sqlx::PgPool;
+
+const BASE: &str = "/authentication/api/v1/systemuser";
+const SYSTEM_WRITE: &str = "altinn:authentication/systemregister.write";
+const READ: &str = "altinn:authentication/systemuser.request.read";
+const LOOKUP: &str = "altinn:maskinporten/systemuser.read";
+const VENDOR: &str = "310000000";
+const BAKERY: &str = "310400009";
+const BJORN: &str = "14928810047"; // general manager of the bakery
+const GUNN: &str = "11839110083"; // holds nothing
+/// The demo data's system user of the bakery, of the demo vendor's system.
+const DEMO_USER: &str = "01930000-0000-7000-8000-000000000001";
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let res = app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// Posts a form as a browser without JavaScript does, from `referer`.
+async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("origin", &app.base)
+        .header("accept", "text/html")
+        .header("referer", app.url(referer))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn in_force(pool: &PgPool, id: &str) -> bool {
+    sqlx::query_scalar("select deleted_at is null from system_user where id = $1::uuid").bind(id).fetch_one(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_vendor_reads_its_system_users_and_a_token_service_looks_one_up_each_with_its_scope() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let vendor = ApiClient::register(&pool, VENDOR, &[SYSTEM_WRITE, READ]).await;
+    let register = vendor.token(&app, SYSTEM_WRITE).await;
+    let read = vendor.token(&app, READ).await;
+
+    let (status, page) = get(&app, &register, &format!("{BASE}/vendor/bysystem/310000000_demo")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"][0]["id"], DEMO_USER);
+    assert_eq!((page["data"][0]["reporteeOrgNo"].as_str(), page["data"][0]["productName"].as_str()), (Some(BAKERY), Some("310000000_demo")));
+    assert_eq!(page["links"]["next"], Value::Null);
+    let (status, p) = get(&app, &register, &format!("{BASE}/vendor/bysystem/310000000_demo?token=nonsense")).await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("invalid_token")));
+    let (status, p) = get(&app, &register, &format!("{BASE}/vendor/bysystem/310000000_unknown")).await;
+    assert_eq!((status, p["code"].as_str()), (404, Some("AUTH-00011")));
+    assert_eq!(get(&app, &read, &format!("{BASE}/vendor/bysystem/310000000_demo")).await.0, 403, "needs the register's scope");
+
+    let (status, one) = get(&app, &read, &format!("{BASE}/vendor/byquery?system-id=310000000_demo&orgno={BAKERY}")).await;
+    assert_eq!((status, one["id"].as_str(), one["externalRef"].as_str()), (200, Some(DEMO_USER), Some(BAKERY)), "{one}");
+    let (status, p) = get(&app, &read, &format!("{BASE}/vendor/byquery?system-id=310000000_demo")).await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("missing_parameter")), "{p}");
+    let (status, p) = get(&app, &read, &format!("{BASE}/vendor/byquery?system-id=310000000_demo&orgno={BAKERY}&external-ref=other")).await;
+    assert_eq!((status, p["code"].as_str()), (404, Some("system_user_not_found")));
+
+    let client_id = domain::demo::VENDOR_CLIENT.0;
+    let lookup_path = format!("{BASE}/byExternalId?clientId={client_id}&systemProviderOrgNo={VENDOR}&systemUserOwnerOrgNo={BAKERY}");
+    assert_eq!(get(&app, &read, &lookup_path).await.0, 403, "a vendor's scope does not look up");
+    let token_service = ApiClient::register(&pool, "310600008", &[LOOKUP]).await;
+    let lookup = token_service.token(&app, LOOKUP).await;
+    let (status, found) = get(&app, &lookup, &lookup_path).await;
+    assert_eq!((status, found["id"].as_str(), found["supplierOrgno"].as_str()), (200, Some(DEMO_USER), Some(VENDOR)), "{found}");
+    let (status, p) = get(&app, &lookup, &format!("{BASE}/byExternalId?clientId={client_id}&systemProviderOrgNo={VENDOR}")).await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("missing_parameter")));
+    assert_eq!(get(&app, &lookup, &format!("{lookup_path}&externalRef=another")).await.0, 404);
+    assert_eq!(get(&app, "not-a-token", &lookup_path).await.0, 401);
+}
+
+#[tokio::test]
+async fn the_access_manager_sees_a_system_user_whole_and_deletes_it_with_plain_forms() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    app.login(BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
+
+    let (status, html) = page(&app, "/systembrukere").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("href=\"/systembrukere/{DEMO_USER}\"")), "each links to its page");
+    let (status, html) = page(&app, &format!("/systembrukere/{DEMO_USER}")).await;
+    assert_eq!(status, 200);
+    for expected in ["Regnskapsappen for Bakeri Hansen", "Tokener per dag, siste 30 dager", "data-chart=\"usage\"", "Slett systembruker"] {
+        assert!(html.contains(expected), "{expected} in the first HTML");
+    }
+    assert_eq!(html.matches("<rect").count(), 30, "a bar per day");
+    let (_, html) = page(&app, &format!("/systembrukere/{DEMO_USER}/slett")).await;
+    assert!(html.contains("Er du sikker på at du vil slette systembrukeren «Regnskapsappen for Bakeri Hansen»?"));
+    assert!(html.contains("action=\"/api/delete_system_user\""), "a plain form");
+
+    let res = post_form(&app, "delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
+    assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url("/systembrukere")));
+    let (_, html) = page(&app, "/systembrukere").await;
+    assert!(html.contains("Systembrukeren er slettet"), "the banner");
+    assert!(!in_force(&pool, DEMO_USER).await);
+    let res = post_form(&app, "delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
+    let (_, html) = page(&app, &app.location(&res).replace(&app.base, "")).await;
+    assert!(html.contains("Fant ingen slik systembruker"), "not twice, said next to the form");
+}
+
+#[tokio::test]
+async fn the_access_manager_makes_a_system_user_of_a_visible_system() {
+    let app = spawn_app().await;
+    app.login(BJORN).await;
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let operator = test_support::operator(&pool).await;
+    let text = |s: &str| domain::system_register::Translated { nb: s.into(), nn: s.into(), en: s.into() };
+    let system = domain::system_register::SystemForCreate {
+        id: "310000000_timer".into(),
+        vendor: VENDOR.into(),
+        name: text("Timeføring"),
+        description: text("Timer og fravær"),
+        rights: vec![domain::system_register::SystemRight { resource: "fjordby-rapportering".into(), action: Some("read".into()) }],
+        packages: vec![],
+        client_ids: vec![],
+        redirect_urls: vec![],
+        is_visible: true,
+    };
+    domain::system_register::service::create(&operator, &system).await.unwrap();
+
+    let (_, html) = page(&app, "/systembrukere/ny").await;
+    assert!(html.contains("<select id=\"system\" name=\"system\""), "a plain GET form to choose");
+    let (_, html) = page(&app, "/systembrukere/ny?system=310000000_timer").await;
+    assert!(html.contains("Rapportering til Universitetet i Fjordby (read)"), "what it will hold");
+    let res = post_form(&app, "create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
+    assert_eq!(res.status(), 303);
+    let location = app.location(&res);
+    let id = location.rsplit('/').next().unwrap().to_string();
+    assert!(in_force(&pool, &id).await, "{location}");
+    let (_, html) = page(&app, &format!("/systembrukere/{id}")).await;
+    assert!(html.contains("<h1 class=\"mt-2 text-2xl font-bold\">Timeføring</h1>"), "named after the system");
+
+    let res = post_form(&app, "create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
+    let (_, html) = page(&app, &app.location(&res).replace(&app.base, "")).await;
+    assert!(html.contains("Aktøren har allerede en systembruker for dette systemet"), "the refusal on the page it came from");
+}
+
+#[tokio::test]
+async fn a_person_without_the_right_is_refused_by_every_system_user_function() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    app.login(GUNN).await;
+    for (endpoint, form) in [
+        ("system_user_overview", vec![]),
+        ("system_user_detail", vec![("id", DEMO_USER)]),
+        ("delete_system_user", vec![("id", DEMO_USER)]),
+        ("visible_systems", vec![]),
+        ("create_own_system_user", vec![("system", "310000000_demo"), ("title", "")]),
+    ] {
+        let res = app.server_fn(endpoint, &form).await;
+        assert!(res.status().is_client_error(), "{endpoint}: {}", res.status());
+    }
+    assert!(in_force(&pool, DEMO_USER).await, "nothing changed");
+    let made: i64 = sqlx::query_scalar("select count(*) from system_user").fetch_one(&pool).await.unwrap();
+    assert_eq!(made, 1);
+}
