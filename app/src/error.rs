@@ -140,6 +140,14 @@ fn invalid_key(field: &str) -> Option<&'static str> {
         "attestation_issuer" => Some("invalid.attestation_issuer"),
         "restricted_to" => Some("invalid.restricted_to"),
         "role_b" => Some("invalid.sod_same_role"),
+        "system.id" => Some("invalid.system_id"),
+        f if f.starts_with("system.name") => Some("invalid.system_name"),
+        f if f.starts_with("system.description") => Some("invalid.system_description"),
+        "system.rights" => Some("invalid.system_rights"),
+        "system.packages" => Some("invalid.system_packages"),
+        "system.client_ids" => Some("invalid.system_client_ids"),
+        "system.redirect_urls" => Some("invalid.system_redirect_urls"),
+        "system.is_visible" => Some("invalid.system_visible"),
         _ => None,
     }
 }

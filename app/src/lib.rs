@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tilganger") view=routes::access::AccessPage ssr=SsrMode::Async/>
                     <Route path=path!("/fullmakter") view=routes::others::OthersPage ssr=SsrMode::Async/>
                     <routes::resources::ServiceRoutes/>
+                    <routes::systems::SystemRoutes/>
                     <Route path=path!("/roller") view=routes::user_roles::UserRolesPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-klienter") view=routes::api_clients::ApiClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>

@@ -3,10 +3,12 @@
 // again an access package), the bakery's access manager approves it in the
 // portal, the browser ends on the vendor's page, and the vendor's system-user
 // token is permitted by the PDP for the bakery and denied for another
-// organisation. Also: the reject path and the forward-to-access-manager path.
+// organisation. Also: the reject path, the forward-to-access-manager path,
+// S7 (the vendor asks itself and approves), deleting a system user (its
+// tokens stop at once) and making one of a visible system in the portal.
 import { test, expect, APIRequestContext, Page } from "@playwright/test";
 import { checkPage, loginAs, chooseParty } from "./helpers";
-import { claims, token, VENDOR_CLIENT } from "./vendor";
+import { claims, token, tokenResponse, VENDOR_CLIENT } from "./vendor";
 
 const SYSTEM = "310000000_demo";
 const BAKERY = "310400009";
@@ -36,12 +38,12 @@ async function offer(request: APIRequestContext) {
   expect(res.status(), await res.text()).toBe(200);
 }
 
-/** The vendor asks the bakery; the request as the vendor sees it. */
-async function ask(request: APIRequestContext, externalRef: string, what: object) {
+/** The vendor asks the bakery (or another customer); the request as the vendor sees it. */
+async function ask(request: APIRequestContext, externalRef: string, what: object, customer = BAKERY) {
   const write = await token(request, "altinn:authentication/systemuser.request.write");
   const res = await request.post(REQUESTS, {
     headers: { Authorization: `Bearer ${write}` },
-    data: { systemId: SYSTEM, partyOrgNo: BAKERY, externalRef, redirectUrl: `${VENDOR_PAGE}?ref=${externalRef}`, ...what },
+    data: { systemId: SYSTEM, partyOrgNo: customer, externalRef, redirectUrl: `${VENDOR_PAGE}?ref=${externalRef}`, ...what },
   });
   expect(res.status(), await res.text()).toBe(201);
   return res.json();
@@ -141,4 +143,89 @@ test("the accountant forwards a request to the bakery's access managers, who fin
   await expect(pending.getByRole("link")).toContainText(["Regnskapsappen"]);
   await expect(pending).toContainText("videresendt til deg");
   await checkPage(page);
+});
+
+const SINGLE_RIGHT = { rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }] };
+
+test("S7: the vendor asks itself for a system user of its own system, approves it, and the PDP permits it for the vendor only", async ({ page, request }) => {
+  await offer(request);
+  const VENDOR = "310000000";
+  const sent = await ask(request, "e2e-self", SINGLE_RIGHT, VENDOR);
+  await vendorPage(page);
+  // Kari runs the vendor, so she manages its access.
+  await loginAs(page, "Kari Nordmann");
+  await page.goto(confirmPath(sent));
+  await expect(page.getByText("Regnskapsappen AS ber om en systembruker for systemet Regnskapsappen")).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=e2e-self`);
+  const systemUser = claims(await token(request, "altinn:authentication/systemuser.request.read", VENDOR, "e2e-self")).authorization_details[0].systemuser_id[0];
+  expect(await decision(request, systemUser, VENDOR)).toBe("Permit");
+  expect(await decision(request, systemUser, BAKERY)).not.toBe("Permit");
+});
+
+test("the bakery deletes a system user after a confirmation, and its tokens stop at once", async ({ page, request }) => {
+  await offer(request);
+  const sent = await ask(request, "e2e-delete", { ...SINGLE_RIGHT, integrationTitle: "Slettes snart" });
+  await vendorPage(page);
+  await loginAs(page, "Bjørn Hansen");
+  await page.goto(confirmPath(sent));
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=e2e-delete`);
+  const before = await token(request, "altinn:authentication/systemuser.request.read", BAKERY, "e2e-delete");
+  const systemUser = claims(before).authorization_details[0].systemuser_id[0];
+  expect(await decision(request, systemUser, BAKERY)).toBe("Permit");
+
+  await page.goto("/systembrukere");
+  await page.getByRole("link", { name: "Slettes snart" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Slettes snart" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Tokener per dag, siste 30 dager\. 1 i alt/ })).toBeVisible();
+  await expect(page.getByText("Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("link", { name: "Slett systembruker" }).click();
+  await expect(page.getByText("Er du sikker på at du vil slette systembrukeren «Slettes snart»?")).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("button", { name: "Slett systembruker" }).click();
+  await expect(page).toHaveURL("/systembrukere");
+  await expect(page.getByRole("status")).toContainText("Systembrukeren er slettet");
+  await expect(page.getByRole("link", { name: "Slettes snart" })).toHaveCount(0);
+  await checkPage(page);
+
+  const after = await tokenResponse(request, "altinn:authentication/systemuser.request.read", BAKERY, "e2e-delete");
+  expect(after.status(), "no new token").toBe(400);
+  expect(await decision(request, systemUser, BAKERY), "the token it had no longer works").not.toBe("Permit");
+  // A withdrawn request is not found: the answer is a problem, whose status is 404.
+  expect(await status(request, sent.id), "its request is withdrawn").toBe(404);
+});
+
+test("the bakery makes a system user of a visible system itself", async ({ page, request }) => {
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const res = await request.post(REGISTER, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: "310000000_timer",
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: "Timeføring", nn: "Timeføring", en: "Time sheets" },
+      description: { nb: "Timer og fravær.", nn: "Timar og fråvær.", en: "Hours and absence." },
+      rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }],
+      isVisible: true,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  await loginAs(page, "Bjørn Hansen");
+  await chooseParty(page, "Bakeri Hansen AS");
+  await page.goto("/systembrukere");
+  await page.getByRole("link", { name: "Lag ny systembruker" }).click();
+  await checkPage(page);
+  await page.getByLabel("Velg system").selectOption({ label: "Timeføring (Regnskapsappen AS)" });
+  await page.getByRole("button", { name: "Gå videre" }).click();
+  await expect(page.getByText("Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+  await checkPage(page);
+  await page.getByLabel("Navn på systembrukeren").fill("Timer for bakeriet");
+  await page.getByRole("button", { name: "Lag systembruker" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Timer for bakeriet" })).toBeVisible();
+  await checkPage(page);
+  const systemUser = page.url().split("/").pop()!;
+  expect(await decision(request, systemUser, BAKERY)).toBe("Permit");
+  expect(await decision(request, systemUser, FISH)).not.toBe("Permit");
 });

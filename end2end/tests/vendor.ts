@@ -25,12 +25,17 @@ function grant(issuer: string, scope: string, org?: string, externalRef?: string
   return `${input}.${b64(signature)}`;
 }
 
-/** A token from /token; the whole answer, for the system-user token's claims. */
-export async function token(request: APIRequestContext, scope: string, org?: string, externalRef?: string): Promise<string> {
+/** The token service's answer to a grant for `scope` (and a system user of `org` and `externalRef`). */
+export async function tokenResponse(request: APIRequestContext, scope: string, org?: string, externalRef?: string) {
   const meta = await (await request.get("/.well-known/oauth-authorization-server")).json();
-  const res = await request.post("/token", {
+  return request.post("/token", {
     form: { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: grant(meta.issuer, scope, org, externalRef) },
   });
+}
+
+/** A token from /token, which must be given. */
+export async function token(request: APIRequestContext, scope: string, org?: string, externalRef?: string): Promise<string> {
+  const res = await tokenResponse(request, scope, org, externalRef);
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()).access_token;
 }

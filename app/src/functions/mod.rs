@@ -13,6 +13,7 @@ pub mod resources;
 pub mod session;
 pub mod system_user_requests;
 pub mod system_users;
+pub mod systems;
 pub mod user_roles;
 
 use serde::{Deserialize, Serialize};

@@ -13,4 +13,5 @@ pub mod system_user_create;
 pub mod system_user_detail;
 pub mod system_user_requests;
 pub mod system_users;
+pub mod systems;
 pub mod user_roles;

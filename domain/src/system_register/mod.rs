@@ -3,6 +3,7 @@
 //! they authenticate as, and where a customer's browser may be sent back to.
 //! See `docs/system-register.md` and the glossary's *System*.
 
+pub mod choices;
 pub mod model;
 pub mod rules;
 pub mod service;

@@ -27,6 +27,12 @@ pub async fn org_number(conn: &mut PgConnection, party: PartyId) -> Result<Optio
     Ok(sqlx::query_scalar!("select org_number from party where id = $1", party.0).fetch_optional(conn).await?.flatten())
 }
 
+/// The organisation number and name of a party, if it is an organisation.
+pub async fn org_number_and_name(conn: &mut PgConnection, party: PartyId) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query!("select org_number, name from party where id = $1", party.0).fetch_optional(conn).await?;
+    Ok(row.and_then(|r| r.org_number.map(|o| (o, r.name))))
+}
+
 /// Whether a system ever had this id (deleted systems keep theirs).
 pub async fn exists(conn: &mut PgConnection, id: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(r#"select exists(select 1 from system_register where system_id = $1) as "x!""#, id).fetch_one(conn).await

@@ -66,6 +66,8 @@ pub struct SystemUserRequest {
     pub vendor: String,
     pub party: PartyId,
     pub party_org_no: String,
+    /// The customer's name in the register of parties.
+    pub party_name: String,
     pub external_ref: String,
     pub integration_title: String,
     pub rights: Vec<SystemRight>,

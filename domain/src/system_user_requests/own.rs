@@ -49,7 +49,7 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
     };
     let mut conn = ctx.db().acquire().await?;
     let system = systems::get(&mut conn, &target).await?.filter(|s| s.is_visible && !s.is_deleted);
-    let (Some(system), Some(org)) = (system, systems::org_number(&mut conn, party).await?) else {
+    let (Some(system), Some((org, party_name))) = (system, systems::org_number_and_name(&mut conn, party).await?) else {
         drop(conn);
         return Err(refuse(RequestError::SystemNotFound).await);
     };
@@ -76,6 +76,7 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
         vendor: system.vendor.clone(),
         party,
         party_org_no: org,
+        party_name,
         external_ref,
         integration_title: title,
         rights: input.rights.clone(),

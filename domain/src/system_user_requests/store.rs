@@ -141,7 +141,7 @@ async fn read(
     limit: i64,
 ) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select r.id, r.system_id, s.vendor_org_number, r.party_id, p.org_number as "org_number!", r.external_ref, r.integration_title,
+        r#"select r.id, r.system_id, s.vendor_org_number, r.party_id, p.org_number as "org_number!", p.name as party_name, r.external_ref, r.integration_title,
                   r.status, r.redirect_url, r.escalated, r.created_at
            from system_user_request r
            join system_register s on s.system_id = r.system_id
@@ -178,6 +178,7 @@ async fn read(
             vendor: r.vendor_org_number,
             party: PartyId(r.party_id),
             party_org_no: r.org_number,
+            party_name: r.party_name,
             external_ref: r.external_ref,
             integration_title: r.integration_title,
             status: RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Denied),
