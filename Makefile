@@ -61,7 +61,9 @@ lint: rust-tools
 	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# The mail tests talk to a real SMTP server on loopback: Python's aiosmtpd.
 test-rust: postgres
+	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 	DATABASE_URL=$(PG_SERVER)/postgres cargo test -p domain
 	cargo test -p app --features ssr
 	FULLMAKT_TEST_PG=$(PG_SERVER) cargo test -p server
@@ -69,10 +71,13 @@ test-rust: postgres
 clean-e2e-db: postgres
 	psql "$(PG_SERVER)/postgres" -qc 'drop database if exists fullmakt_e2e with (force)'
 
-# cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it.
+# cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it;
+# it answers 0 even when the build fails, so the suite's own report is checked after.
 test-e2e: tools chromium postgres clean-e2e-db
-	DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 FULLMAKT_PDP_API_KEYS=e2e-pdp-key-0123456789 \
+	rm -f target/e2e-results.json
+	E2E_RESULTS=$(CURDIR)/target/e2e-results.json DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 FULLMAKT_PDP_API_KEYS=e2e-pdp-key-0123456789 \
 	  CI=1 cargo leptos end-to-end --release
+	@node scripts/check-e2e-results.js target/e2e-results.json
 
 # After changing a query or a migration: regenerate and commit .sqlx/.
 sqlx-prepare:

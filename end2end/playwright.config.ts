@@ -30,8 +30,13 @@ export const runOneByOne = {
   reporter: "list",
 } as const;
 
+// `make test-e2e` asks for a JSON report (E2E_RESULTS) and checks it: cargo-leptos
+// 0.3.10 answers 0 when the site fails to build and no test has run at all.
+const results = process.env.E2E_RESULTS;
+
 export default defineConfig({
   ...runOneByOne,
+  reporter: results ? [["list"], ["json", { outputFile: results }]] : "list",
   testDir: "./tests",
   globalSetup: "./global-setup.ts",
   timeout: 60_000,

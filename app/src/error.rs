@@ -140,6 +140,7 @@ fn invalid_key(field: &str) -> Option<&'static str> {
         "attestation_issuer" => Some("invalid.attestation_issuer"),
         "restricted_to" => Some("invalid.restricted_to"),
         "role_b" => Some("invalid.sod_same_role"),
+        "email" => Some("invalid.email"),
         "system.id" => Some("invalid.system_id"),
         f if f.starts_with("system.name") => Some("invalid.system_name"),
         f if f.starts_with("system.description") => Some("invalid.system_description"),

@@ -103,8 +103,10 @@ pub fn App() -> impl IntoView {
                     <routes::systems::SystemRoutes/>
                     <Route path=path!("/roller") view=routes::user_roles::UserRolesPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-klienter") view=routes::api_clients::ApiClientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/varsler") view=routes::notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/systembrukere/endring/:id") view=routes::system_user_changes::SystemUserChangePage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/ny") view=routes::system_user_create::CreateSystemUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/:id") view=routes::system_user_detail::SystemUserDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/:id/slett") view=routes::system_user_detail::DeleteSystemUserPage ssr=SsrMode::Async/>

@@ -214,6 +214,8 @@ refusals! {
     RequestForwarded => "request.forwarded", "refused.request_forwarded";
     /// The waiting request's id.
     RequestPending(id) => "request.pending", "refused.request_pending";
+    // Notices.
+    UnknownAddress => "notification.unknown_address", "refused.unknown_address";
     // System users.
     SystemUserNotFound => "system_user.not_found", "refused.system_user_not_found";
 }

@@ -33,6 +33,8 @@ pub mod error;
 pub mod grants;
 pub mod limits;
 #[cfg(feature = "server")]
+pub mod notifications;
+#[cfg(feature = "server")]
 pub mod parties;
 #[cfg(feature = "server")]
 pub mod register;

@@ -93,6 +93,12 @@ async fn the_access_manager_sees_what_a_system_user_holds_and_its_use_day_by_day
             .unwrap();
     }
     let bjorn = as_person(&pool, people::BJORN, bakery).await;
+    let notices = domain::notifications::service::list(&bjorn).await.unwrap();
+    assert_eq!(
+        notices.iter().map(|n| (n.kind, n.subject_id)).collect::<Vec<_>>(),
+        [(domain::notifications::NoticeKind::SystemUserCreated, id)],
+        "the access managers are told"
+    );
     let d = system_users::detail(&bjorn, id).await.unwrap();
     assert_eq!((d.overview.name.as_str(), d.system_name.nb.as_str()), ("Timeføring", "Timeføring"));
     assert_eq!(d.packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), ["skatt-naering"]);
@@ -161,6 +167,15 @@ async fn an_access_manager_makes_a_system_user_of_a_visible_system_with_everythi
     assert_eq!((d.overview.name.as_str(), d.packages.len(), d.rights.len()), ("Timer for bakeriet", 1, 1));
     assert!(matches!(own::create_own(&bjorn, SYSTEM, "").await, Err(RequestError::SystemUserExists)), "one per system and reference");
     assert_eq!(count(&pool, "select count(*) from audit_event where action = 'system_user.create_own' and outcome = 'refused'").await, 4);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'system_user.create_own' and outcome = 'success'").await, 1);
+
+    // An organisation makes a system user of its own system, visible or not (S7).
+    sqlx::query("update system_register set is_visible = false where system_id = $1").bind(SYSTEM).execute(&pool).await.unwrap();
+    assert!(matches!(own::create_own(&bjorn, SYSTEM, "Igjen").await, Err(RequestError::SystemNotFound)), "hidden from customers now");
+    let kari = as_person(&pool, people::KARI, vendor).await;
+    assert!(own::visible_systems(&kari).await.unwrap().iter().any(|s| s.id == SYSTEM), "the vendor sees its own");
+    let own_user = own::create_own(&kari, SYSTEM, "Vår egen").await.unwrap();
+    assert!(permits(&kari, own_user, vendor) && !permits(&kari, own_user, bakery), "for the vendor only");
 
     // The vendor sees it as any other, and after deletion may ask for it.
     let reader = client(&services, vendor, Scopes::REQUEST_READ);
@@ -197,4 +212,80 @@ async fn a_vendor_reads_its_systems_users_and_a_token_service_looks_one_up(pool:
     assert!(matches!(vendor::by_external_id(&register, client_id, VENDOR, BAKERY, None).await, Err(SystemUserError::NotAccessManager)), "needs its scope");
     let bjorn = as_person(&pool, people::BJORN, bakery).await;
     assert!(matches!(vendor::by_external_id(&bjorn, client_id, VENDOR, BAKERY, None).await, Err(SystemUserError::NotAccessManager)), "never a person");
+}
+
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_exactly_that(pool: PgPool) {
+    use domain::system_user_requests::change::{self, ChangeForCreate, ChangeItem, ChangeSent};
+    use domain::system_user_requests::rules::RequestRule;
+    const REGNSKAP: &str = "urn:altinn:accesspackage:regnskap-okonomi-rapport";
+    let (id, vendor, bakery) = approved(&pool).await;
+    domain::system_register::service::set_packages(&test_support::operator(&pool).await, SYSTEM, &[SKATT.into(), REGNSKAP.into()]).await.unwrap();
+    let services = test_support::services(&pool).await;
+    let writer = client(&services, vendor, Scopes::REQUEST_WRITE);
+    let ask = |correlation: Uuid, required: &[&str], unwanted: &[&str], rights: Vec<SystemRight>| ChangeForCreate {
+        correlation_id: correlation,
+        system_user_id: id,
+        required_rights: rights,
+        required_packages: required.iter().map(|s| s.to_string()).collect(),
+        unwanted_packages: unwanted.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let held_right = vec![SystemRight { resource: RESOURCE.into(), action: Some("read".into()) }];
+    assert!(
+        matches!(change::send(&writer, &ask(Uuid::now_v7(), &[SKATT], &[], held_right.clone())).await, Ok(ChangeSent::NoChangeNeeded)),
+        "it holds that already"
+    );
+    assert!(matches!(change::send(&writer, &ask(id, &[REGNSKAP], &[], vec![])).await, Err(RequestError::Rule(RequestRule::CorrelationId))));
+    let not_offered = vec![SystemRight { resource: RESOURCE.into(), action: Some("write".into()) }];
+    assert!(matches!(change::send(&writer, &ask(Uuid::now_v7(), &[], &[], not_offered)).await, Err(RequestError::Rule(RequestRule::RightsNotInSystem(_)))));
+    assert!(matches!(change::send(&writer, &ask(Uuid::now_v7(), &[SKATT], &[SKATT], vec![])).await, Err(RequestError::Rule(RequestRule::AddAndRemove(_)))));
+    let other_vendor = client(&services, bakery, Scopes::REQUEST_WRITE);
+    assert!(
+        matches!(change::send(&other_vendor, &ask(Uuid::now_v7(), &[REGNSKAP], &[], vec![])).await, Err(RequestError::NotFound)),
+        "another vendor's system user"
+    );
+
+    let correlation = Uuid::now_v7();
+    let ChangeSent::Sent { request, new: true } = change::send(&writer, &ask(correlation, &[REGNSKAP], &[SKATT], held_right)).await.unwrap() else {
+        panic!("stored")
+    };
+    assert_eq!(
+        (request.add.clone(), request.remove.clone()),
+        (vec![ChangeItem::Package(REGNSKAP.into())], vec![ChangeItem::Package(SKATT.into())]),
+        "only what would change"
+    );
+    assert!(
+        matches!(change::send(&writer, &ask(correlation, &[REGNSKAP], &[SKATT], vec![])).await, Ok(ChangeSent::Sent { new: false, .. })),
+        "a repeat answers with it"
+    );
+    assert!(
+        matches!(change::send(&writer, &ask(Uuid::now_v7(), &[REGNSKAP], &[], vec![])).await, Err(RequestError::NotNew(RequestStatus::New))),
+        "one waits at a time"
+    );
+
+    // Ola keeps the bakery's books: he may act for it, but not manage its access.
+    let ola = as_person(&pool, "03908110020", bakery).await;
+    assert!(matches!(change::approve(&ola, correlation).await, Err(RequestError::NotAccessManager)));
+    assert!(!change::for_customer(&ola, correlation).await.unwrap().may_approve);
+    let kari = as_person(&pool, people::KARI, vendor).await;
+    assert!(matches!(change::approve(&kari, correlation).await, Err(RequestError::NotFound)), "not the vendor's to decide");
+    let bjorn = as_person(&pool, people::BJORN, bakery).await;
+    let seen = change::for_customer(&bjorn, correlation).await.unwrap();
+    assert!(seen.may_approve && seen.add.iter().all(|i| i.can_delegate));
+    change::approve(&bjorn, correlation).await.unwrap();
+    let codes: Vec<String> = system_users::detail(&bjorn, id).await.unwrap().packages.into_iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["regnskap-okonomi-rapport"], "the package added, the other ended");
+    assert!(permits(&bjorn, id, bakery), "the single right it kept");
+    assert!(matches!(change::approve(&bjorn, correlation).await, Err(RequestError::NotNew(RequestStatus::Accepted))), "not twice");
+    assert_eq!(
+        change::get(&client(&services, vendor, Scopes::REQUEST_READ), correlation).await.unwrap().status,
+        RequestStatus::Accepted,
+        "the vendor learns it"
+    );
+    assert_eq!(
+        count(&pool, "select count(*) from audit_event where action like 'system_user_change.%' and outcome = 'refused'").await,
+        8,
+        "each refusal of a change"
+    );
 }

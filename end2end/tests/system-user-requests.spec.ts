@@ -7,8 +7,9 @@
 // S7 (the vendor asks itself and approves), deleting a system user (its
 // tokens stop at once) and making one of a visible system in the portal.
 import { test, expect, APIRequestContext, Page } from "@playwright/test";
+import { randomUUID } from "crypto";
 import { checkPage, loginAs, chooseParty } from "./helpers";
-import { claims, token, tokenResponse, VENDOR_CLIENT } from "./vendor";
+import { claims, decision, token, tokenResponse, VENDOR_CLIENT } from "./vendor";
 
 const SYSTEM = "310000000_demo";
 const BAKERY = "310400009";
@@ -16,7 +17,6 @@ const FISH = "310600008"; // another organisation
 const REGISTER = "/authentication/api/v1/systemregister/vendor";
 const REQUESTS = "/authentication/api/v1/systemuser/request/vendor";
 const VENDOR_PAGE = "https://regnskapsappen.example/ferdig";
-const PDP_KEY = "e2e-pdp-key-0123456789";
 
 /** The vendor offers a single right and an access package on its demo system. */
 async function offer(request: APIRequestContext) {
@@ -52,22 +52,6 @@ async function ask(request: APIRequestContext, externalRef: string, what: object
 async function status(request: APIRequestContext, id: string) {
   const read = await token(request, "altinn:authentication/systemuser.request.read");
   return (await (await request.get(`${REQUESTS}/${id}`, { headers: { Authorization: `Bearer ${read}` } })).json()).status;
-}
-
-/** The PDP's decision for the system user on the resource for an organisation. */
-async function decision(request: APIRequestContext, systemUser: string, org: string) {
-  const res = await request.post("/authorization/api/v1/authorize", {
-    headers: { Authorization: `Bearer ${PDP_KEY}` },
-    data: {
-      Request: {
-        AccessSubject: [{ Attribute: [{ AttributeId: "urn:altinn:systemuser:uuid", Value: systemUser }] }],
-        Action: [{ Attribute: [{ AttributeId: "urn:oasis:names:tc:xacml:1.0:action:action-id", Value: "read" }] }],
-        Resource: [{ Attribute: [{ AttributeId: "urn:altinn:resource", Value: "fjordby-rapportering" }, { AttributeId: "urn:altinn:organization:identifier-no", Value: org }] }],
-      },
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()).Response[0].Decision;
 }
 
 /** The confirmUrl's path, on this server. */
@@ -228,4 +212,32 @@ test("the bakery makes a system user of a visible system itself", async ({ page,
   const systemUser = page.url().split("/").pop()!;
   expect(await decision(request, systemUser, BAKERY)).toBe("Permit");
   expect(await decision(request, systemUser, FISH)).not.toBe("Permit");
+});
+
+test("a change request takes a package away from a system user once the bakery approves it", async ({ page, request }) => {
+  await offer(request);
+  const PACKAGE = { accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] };
+  const sent = await ask(request, "e2e-change", PACKAGE);
+  await vendorPage(page);
+  await loginAs(page, "Bjørn Hansen");
+  await page.goto(confirmPath(sent));
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=e2e-change`);
+  expect(await decision(request, sent.id, BAKERY)).toBe("Permit");
+
+  const write = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post(`/authentication/api/v1/systemuser/changerequest/vendor?correlation-id=${randomUUID()}&system-user-id=${sent.id}`, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: { unwantedAccessPackages: PACKAGE.accessPackages },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const change = await res.json();
+  await page.goto(confirmPath(change));
+  await expect(page.getByRole("heading", { level: 1, name: "Endring av systembruker" })).toBeVisible();
+  await expect(page.getByText("Regnskap og økonomirapportering")).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("button", { name: "Godkjenn endringen" }).click();
+  await expect(page.getByRole("status")).toContainText("Endringen er godkjent");
+  await checkPage(page);
+  expect(await decision(request, sent.id, BAKERY), "the package is gone").not.toBe("Permit");
 });

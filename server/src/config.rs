@@ -37,6 +37,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_TOKEN_KEY_ROTATION_DAYS", default: "30", meaning: "a token signing key is replaced after this many days (the old one stays published until its tokens expire)" },
     Setting { var: "FULLMAKT_TOKEN_AUDIENCES", default: "(none)", meaning: "space-separated aud values Fullmakt's APIs accept in a token; a token without aud is always accepted" },
     Setting { var: "FULLMAKT_REQUEST_TIMEOUT_DAYS", default: "30", meaning: "a system-user request not decided within this many days times out (1 to 365)" },
+    Setting { var: "FULLMAKT_SMTP_URL", default: "(none: notices are shown in the portal only)", meaning: "mail server for notices, as smtp://host:port (plain, for a relay on loopback) or smtps://user:pass@host (TLS)" },
+    Setting { var: "FULLMAKT_MAIL_FROM", default: "Fullmakt <noreply@localhost>", meaning: "the sender of notices by e-mail" },
     Setting { var: "LEPTOS_SITE_ROOT", default: "target/site", meaning: "where the built site (WASM, CSS, assets) is served from" },
 ];
 
@@ -83,6 +85,9 @@ pub struct Config {
     pub token_rate_limit_per_minute: u32,
     /// Days a customer has to decide a system-user request.
     pub request_timeout_days: i64,
+    /// The mail server notices are e-mailed through; `None`: portal only.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub demo_data: bool,
     pub site_root: String,
     pub pdp_api_keys: Vec<String>,
@@ -197,6 +202,8 @@ impl Config {
             rate_limit_per_minute: parse("FULLMAKT_RATE_LIMIT_PER_MINUTE", 120)?,
             token_rate_limit_per_minute: parse("FULLMAKT_TOKEN_RATE_LIMIT_PER_MINUTE", 6000)?,
             request_timeout_days: parse("FULLMAKT_REQUEST_TIMEOUT_DAYS", 30)?,
+            smtp_url: var("FULLMAKT_SMTP_URL"),
+            mail_from: var("FULLMAKT_MAIL_FROM").unwrap_or_else(|| "Fullmakt <noreply@localhost>".into()),
             demo_data: flag("FULLMAKT_DEMO_DATA", false)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             pdp_api_keys: var("FULLMAKT_PDP_API_KEYS")
@@ -288,6 +295,8 @@ impl Config {
             rate_limit_per_minute: 10_000,
             token_rate_limit_per_minute: 10_000,
             request_timeout_days: 30,
+            smtp_url: None,
+            mail_from: "Fullmakt <noreply@localhost>".into(),
             demo_data: true,
             site_root: "target/site".into(),
             pdp_api_keys: vec!["test-pdp-key-0123456789".into()],

@@ -15,6 +15,7 @@ pub mod form_post;
 pub mod health;
 pub mod idp;
 pub mod lang;
+pub mod mail;
 pub mod oidc;
 pub mod problem;
 pub mod rate_limit;
@@ -80,6 +81,11 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         rotate_after: time::Duration::days(config.token_key_rotation_days),
     };
     let tokens = token::TokenService::start(pool.clone(), clock.clone(), token_settings, kek).await?;
+
+    // Notices by e-mail, when a mail server is configured (a bad setting stops the start).
+    if let Some(url) = &config.smtp_url {
+        mail::spawn_job(&services, mail::SmtpSender::new(url, &config.mail_from)?, config.public_url.as_str().to_string());
+    }
 
     // Requests past their time are marked timed out every few minutes (and
     // each use case that decides one checks its time itself).
@@ -215,6 +221,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::system_register::routes().into_router())
         .merge(api::system_user_requests::routes().into_router())
         .merge(api::system_users::routes().into_router())
+        .merge(api::change_requests::routes().into_router())
         .merge(api::openapi::router())
         // Moved pages (308, query kept), before the session and deep-link layers.
         .merge(redirects::router())

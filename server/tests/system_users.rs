@@ -15,6 +15,7 @@ use sqlx::PgPool;
 const BASE: &str = "/authentication/api/v1/systemuser";
 const SYSTEM_WRITE: &str = "altinn:authentication/systemregister.write";
 const READ: &str = "altinn:authentication/systemuser.request.read";
+const WRITE: &str = "altinn:authentication/systemuser.request.write";
 const LOOKUP: &str = "altinn:maskinporten/systemuser.read";
 const VENDOR: &str = "310000000";
 const BAKERY: &str = "310400009";
@@ -177,4 +178,53 @@ async fn a_person_without_the_right_is_refused_by_every_system_user_function() {
     assert!(in_force(&pool, DEMO_USER).await, "nothing changed");
     let made: i64 = sqlx::query_scalar("select count(*) from system_user").fetch_one(&pool).await.unwrap();
     assert_eq!(made, 1);
+}
+
+#[tokio::test]
+async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_it_in_the_portal() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    const PACKAGE: &str = "urn:altinn:accesspackage:regnskap-okonomi-rapport";
+    let operator = test_support::operator(&pool).await;
+    domain::system_register::service::set_packages(&operator, "310000000_demo", &[PACKAGE.into()]).await.unwrap();
+    let vendor = ApiClient::register(&pool, VENDOR, &[WRITE]).await;
+    let token = vendor.token(&app, WRITE).await;
+    let base = "/authentication/api/v1/systemuser/changerequest/vendor";
+    let body = serde_json::json!({ "requiredAccessPackages": [{ "urn": PACKAGE }] });
+    let post = |query: String| app.client.post(app.url(&format!("{base}{query}"))).bearer_auth(&token).json(&body).send();
+
+    let res = post(format!("?system-user-id={DEMO_USER}")).await.unwrap();
+    assert_eq!(res.status(), 400, "the correlation id is required");
+    let correlation = uuid::Uuid::now_v7();
+    let res = post(format!("?correlation-id={correlation}&system-user-id={DEMO_USER}")).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let sent: Value = res.json().await.unwrap();
+    assert_eq!((sent["status"].as_str(), sent["requiredAccessPackages"][0]["urn"].as_str()), (Some("New"), Some(PACKAGE)), "{sent}");
+    assert_eq!(sent["confirmUrl"], app.url(&format!("/systembrukere/endring/{correlation}?party={BAKERY}")));
+    let res = post(format!("?correlation-id={correlation}&system-user-id={DEMO_USER}")).await.unwrap();
+    assert_eq!(res.status(), 200, "a repeat answers with it");
+
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
+    let (status, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Legges til") && html.contains("Regnskap og økonomirapportering"), "whole in the first HTML");
+    let res = post_form(&app, "approve_system_user_change", &format!("/systembrukere/endring/{correlation}"), &[("id", &correlation.to_string())]).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
+    assert!(html.contains("Endringen er godkjent"), "the banner");
+    let held: i64 =
+        sqlx::query_scalar("select count(*) from access_grant where to_subject = $1::uuid and package_code = 'regnskap-okonomi-rapport' and valid_to is null")
+            .bind(DEMO_USER)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(held, 1);
+    let (_, read) = get(&app, &vendor.token(&app, WRITE).await, &format!("{base}/{correlation}")).await;
+    assert_eq!(read["status"], "Accepted", "the vendor learns it");
+
+    app.login(GUNN).await;
+    for endpoint in ["system_user_change", "approve_system_user_change", "reject_system_user_change"] {
+        let res = app.server_fn(endpoint, &[("id", &correlation.to_string())]).await;
+        assert!(res.status().is_client_error(), "{endpoint}: {}", res.status());
+    }
 }

@@ -7,10 +7,12 @@
 pub mod access;
 pub mod api_clients;
 pub mod audit;
+pub mod notices;
 pub mod others;
 pub mod parties;
 pub mod resources;
 pub mod session;
+pub mod system_user_changes;
 pub mod system_user_requests;
 pub mod system_users;
 pub mod systems;

@@ -10,7 +10,9 @@
 //! the refusal names every such item. Approval creates the system user (its
 //! id is the request's), grants every package and right to it, and marks
 //! the request accepted, in one transaction, audited; the engine sees the
-//! new system user before the use case returns.
+//! new system user before the use case returns. A forwarded request and a
+//! new system user each leave a notice for the customer's access managers
+//! in the same transaction (`notifications`).
 
 use super::model::{RequestStatus, SystemUserRequest};
 use super::rules;
@@ -21,6 +23,7 @@ use crate::authz::{Action, SystemResource};
 use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
 use crate::decisions::{decide, DecisionRequest, Env, SubjectRef};
+use crate::notifications::NoticeKind;
 use crate::parties::PartyId;
 use crate::system_register::{store as systems, RegisteredSystem, SystemRight, Translated};
 use serde::{Deserialize, Serialize};
@@ -132,7 +135,7 @@ pub async fn pending(ctx: &Context) -> Result<Vec<SystemUserRequest>, RequestErr
     Ok(list)
 }
 
-async fn package_names(conn: &mut sqlx::PgConnection, urns: &[String]) -> Result<Vec<PackageItem>, sqlx::Error> {
+pub(super) async fn package_names(conn: &mut sqlx::PgConnection, urns: &[String]) -> Result<Vec<PackageItem>, sqlx::Error> {
     let rows = sqlx::query!(
         "select urn, code, name_nb, name_nn, name_en, description_nb, description_nn, description_en from access_package where urn = any($1) order by name_nb",
         urns
@@ -151,7 +154,7 @@ async fn package_names(conn: &mut sqlx::PgConnection, urns: &[String]) -> Result
         .collect())
 }
 
-async fn may_pass_on(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyId, urn: &str, code: &str) -> Result<bool, sqlx::Error> {
+pub(super) async fn may_pass_on(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyId, urn: &str, code: &str) -> Result<bool, sqlx::Error> {
     match ctx.person() {
         Some(person) => crate::grants::store::may_pass_on(conn, person, party, urn, code).await,
         None => Ok(ctx.may(Action::Write, SystemResource::AccessManagement, party)),
@@ -160,7 +163,7 @@ async fn may_pass_on(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyI
 
 /// The actions a right stands for: its own, or every action the resource's
 /// policy names when it has none.
-async fn actions_of(conn: &mut sqlx::PgConnection, right: &SystemRight) -> Result<Vec<String>, sqlx::Error> {
+pub(super) async fn actions_of(conn: &mut sqlx::PgConnection, right: &SystemRight) -> Result<Vec<String>, sqlx::Error> {
     if let Some(a) = &right.action {
         return Ok(vec![a.clone()]);
     }
@@ -173,7 +176,7 @@ async fn actions_of(conn: &mut sqlx::PgConnection, right: &SystemRight) -> Resul
 
 /// Whether the viewer may pass on a single right: they hold it themselves
 /// for the customer (the engine permits them every action it stands for).
-async fn may_delegate_right(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyId, right: &SystemRight) -> Result<bool, sqlx::Error> {
+pub(super) async fn may_delegate_right(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyId, right: &SystemRight) -> Result<bool, sqlx::Error> {
     let actions = actions_of(conn, right).await?;
     let Some(person) = ctx.person() else { return Ok(ctx.may(Action::Write, SystemResource::AccessManagement, party) && !actions.is_empty()) };
     let snapshot = ctx.snapshot();
@@ -263,6 +266,7 @@ pub(super) async fn create_system_user(ctx: &Context, uow: &mut UnitOfWork, requ
         record_change(uow.conn(), Change::Grant(grant_id)).await?;
     }
     record_change(uow.conn(), Change::Rebuild("system_user")).await?;
+    crate::notifications::store::enqueue(uow.conn(), request.party, NoticeKind::SystemUserCreated, request.id, &request.integration_title, now).await?;
     store::set_status(uow.conn(), request.id, RequestStatus::Accepted, &ctx.actor().label, now).await
 }
 
@@ -336,6 +340,7 @@ pub async fn forward(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::AlreadyForwarded).await);
     }
+    crate::notifications::store::enqueue(uow.conn(), request.party, NoticeKind::RequestForwarded, id, &request.integration_title, ctx.now()).await?;
     uow.audit(AuditEvent::new(AUDIT, &target, Outcome::Success, serde_json::json!({ "system": request.system_id }))).await?;
     uow.commit().await?;
     Ok(SystemUserRequest { escalated: true, ..request })

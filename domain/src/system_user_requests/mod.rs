@@ -5,6 +5,8 @@
 //! `docs/system-register.md` and the glossary's *System-user request*.
 
 pub mod approval;
+pub mod change;
+mod change_store;
 pub mod model;
 pub mod own;
 pub mod rules;

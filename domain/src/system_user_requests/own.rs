@@ -1,8 +1,9 @@
 //! A system user the customer makes itself, of a system the register shows
-//! to customers (`is_visible`), without the vendor asking: the access
-//! manager picks the system, and the system user gets every single right and
-//! access package the system lists (as Altinn's "create system user" in the
-//! portal). It is the vendor's request and its approval in one step: the
+//! to customers (`is_visible`) or of one of its own systems (a system it
+//! developed itself, S7, or an installation on its own servers, S8), without
+//! a vendor asking: the access manager picks the system, and the system user
+//! gets every single right and access package the system lists (as Altinn's
+//! "create system user" in the portal, which offers visible systems only). It is the vendor's request and its approval in one step: the
 //! same rules as a request, the same delegation check as an approval, and a
 //! request row kept as its origin, so deleting the system user lets the
 //! vendor ask again as with any other.
@@ -18,19 +19,23 @@ use crate::context::Context;
 use crate::system_register::{store as systems, RegisteredSystem, SystemRight};
 use uuid::Uuid;
 
-/// The systems a customer may make a system user of: visible, not deleted.
-/// For those who manage access for the party acted for.
-#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
-pub async fn visible_systems(ctx: &Context) -> Result<Vec<RegisteredSystem>, RequestError> {
-    ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
-    Ok(systems::list_visible(&mut *ctx.db().acquire().await?).await?)
+/// Whether a customer with organisation number `org` may make a system user of `system` itself.
+fn may_pick(system: &RegisteredSystem, org: Option<&str>) -> bool {
+    !system.is_deleted && (system.is_visible || org == Some(system.vendor.as_str()))
 }
 
-/// One visible system, for the page that shows what a system user of it would hold.
-pub async fn visible_system(ctx: &Context, system_id: &str) -> Result<RegisteredSystem, RequestError> {
-    ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
-    let system = systems::get(&mut *ctx.db().acquire().await?, system_id.trim()).await?;
-    system.filter(|s| s.is_visible && !s.is_deleted).ok_or(RequestError::SystemNotFound)
+/// The systems a customer may make a system user of: visible ones and its
+/// own, not deleted, by id. For those who manage access for the party acted for.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
+pub async fn visible_systems(ctx: &Context) -> Result<Vec<RegisteredSystem>, RequestError> {
+    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
+    let mut conn = ctx.db().acquire().await?;
+    let mut list = systems::list_visible(&mut conn).await?;
+    if let Some(org) = systems::org_number(&mut conn, party).await? {
+        list.extend(systems::list_by_vendor(&mut conn, &org).await?.into_iter().filter(|s| !s.is_visible));
+    }
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(list)
 }
 
 /// Makes a system user of the visible system `system_id` for the party the
@@ -48,8 +53,9 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
         return Err(refuse(RequestError::NotAccessManager).await);
     };
     let mut conn = ctx.db().acquire().await?;
-    let system = systems::get(&mut conn, &target).await?.filter(|s| s.is_visible && !s.is_deleted);
-    let (Some(system), Some((org, party_name))) = (system, systems::org_number_and_name(&mut conn, party).await?) else {
+    let customer = systems::org_number_and_name(&mut conn, party).await?;
+    let system = systems::get(&mut conn, &target).await?.filter(|s| may_pick(s, customer.as_ref().map(|(org, _)| org.as_str())));
+    let (Some(system), Some((org, party_name))) = (system, customer) else {
         drop(conn);
         return Err(refuse(RequestError::SystemNotFound).await);
     };

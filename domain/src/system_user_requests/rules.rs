@@ -29,6 +29,12 @@ pub enum RequestRule {
     RedirectNotAllowed,
     #[error("the external reference or the title is empty or longer than 255 characters")]
     BadText,
+    #[error("the correlation id must be new, not the system user's id")]
+    CorrelationId,
+    #[error("an agent system user cannot be changed; delete it and ask for a new one")]
+    AgentCannotChange,
+    #[error("asked both to add and to remove: {}", .0.join(", "))]
+    AddAndRemove(Vec<String>),
 }
 
 /// The request with its texts trimmed, empty actions and an empty redirect

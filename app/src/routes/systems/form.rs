@@ -96,72 +96,93 @@ pub fn SystemForm(form: FormFields, action: &'static str, id: Option<String>, ch
             </div>
         }
     };
+    // Each part is a view of its own type-erased kind: one nested type for the
+    // whole form is too deep for the compiler's layout queries (WebAssembly build).
+    let head = match id {
+        Some(id) => view! {
+            <input type="hidden" name="id" value=id.clone()/>
+            <p><span class="font-semibold">{locale.t("system_form.id")}</span> " " <code>{id}</code></p>
+        }
+        .into_any(),
+        None => view! {
+            <div class="ds-field flex flex-col">
+                <label for="system-slug" class="ds-label font-semibold">{locale.t("system_form.slug")}</label>
+                <p id="system-slug-help" class="text-sm">{locale.t("system_form.slug_help").replace("{vendor}", &choices.vendor)}</p>
+                <FieldMessage form field="system.id"/>
+                <div class="flex items-center gap-1">
+                    <span aria-hidden="true"><code>{format!("{}_", choices.vendor)}</code></span>
+                    <input id="system-slug" name="slug" class="ds-input" maxlength="100" required autocomplete="off" pattern="[^\\s/?#%]+" value=start.slug.clone()
+                        aria-invalid=form.aria_invalid("system.id") aria-describedby=form.described_by("system.id", Some("system-slug-help".into()))/>
+                </div>
+            </div>
+        }
+        .into_any(),
+    };
+    let texts = view! {
+        <fieldset class="ds-fieldset">
+            <legend class="ds-label font-semibold">{locale.t("system_form.names")}</legend>
+            {LANGS.iter().enumerate().map(|(i, (lang, label))| text_field(
+                ["system.name.nb", "system.name.nn", "system.name.en"][i], format!("name_{lang}"), locale.t(label).to_string(), start.name[i].clone(), false,
+            )).collect_view()}
+        </fieldset>
+        <fieldset class="ds-fieldset">
+            <legend class="ds-label font-semibold">{locale.t("system_form.descriptions")}</legend>
+            {LANGS.iter().enumerate().map(|(i, (lang, label))| text_field(
+                ["system.description.nb", "system.description.nn", "system.description.en"][i], format!("description_{lang}"), locale.t(label).to_string(), start.description[i].clone(), true,
+            )).collect_view()}
+        </fieldset>
+    }
+    .into_any();
+    let offers = view! {
+        <RightsPicker form choices=choices.clone() chosen=start.rights.clone()/>
+        <PackagesPicker form packages=choices.packages.clone() chosen=start.packages.clone()/>
+    }
+    .into_any();
+    let clients = view! {
+        <fieldset id="system-clients" class="ds-fieldset" aria-describedby="system-clients-help">
+            <legend class="ds-label font-semibold">{locale.t("system_form.clients")}</legend>
+            <p id="system-clients-help" class="text-sm">{locale.t("system_form.clients_help")}</p>
+            <FieldMessage form field="system.client_ids"/>
+            {choices.clients.is_empty().then(|| view! { <p class="text-sm">{locale.t("system_form.no_clients")}</p> })}
+            {choices.clients.iter().enumerate().map(|(i, c)| {
+                let element = format!("system-client-{i}");
+                view! {
+                    <div class="ds-field mt-1 flex items-center gap-2">
+                        <input type="checkbox" class="ds-input" id=element.clone() name="client_ids[]" value=c.client_id.clone() checked=start.clients.contains(&c.client_id)/>
+                        <label for=element class="ds-label">{c.name.clone()}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+    .into_any();
+    let rest = view! {
+        <div class="ds-field flex flex-col">
+            <label for="system-redirects" class="ds-label font-semibold">{locale.t("system_form.redirects")}</label>
+            <p id="system-redirects-help" class="text-sm">{locale.t("system_form.redirects_help")}</p>
+            <FieldMessage form field="system.redirect_urls"/>
+            <textarea id="system-redirects" name="redirect_urls" class="ds-input font-mono" rows="3" aria-invalid=form.aria_invalid("system.redirect_urls")
+                aria-describedby=form.described_by("system.redirect_urls", Some("system-redirects-help".into()))>{start.redirect_urls.clone()}</textarea>
+        </div>
+        <div class="ds-field">
+            <FieldMessage form field="system.is_visible"/>
+            <div class="flex items-center gap-2">
+                <input type="checkbox" class="ds-input" id="system-visible" name="is_visible" value="true" checked=start.visible aria-describedby="system-visible-help"/>
+                <label for="system-visible" class="ds-label font-semibold">{locale.t("system_form.visible")}</label>
+            </div>
+            <p id="system-visible-help" class="text-sm">{locale.t("system_form.visible_help")}</p>
+        </div>
+        <div><button type="submit" class="ds-button" data-variant="primary">{locale.t(submit)}</button></div>
+    }
+    .into_any();
     view! {
         <ErrorSummary form/>
         <form method="post" action=action class="mt-4 flex max-w-3xl flex-col gap-4">
-            {match id {
-                Some(id) => view! {
-                    <input type="hidden" name="id" value=id.clone()/>
-                    <p><span class="font-semibold">{locale.t("system_form.id")}</span> " " <code>{id}</code></p>
-                }.into_any(),
-                None => view! {
-                    <div class="ds-field flex flex-col">
-                        <label for="system-slug" class="ds-label font-semibold">{locale.t("system_form.slug")}</label>
-                        <p id="system-slug-help" class="text-sm">{locale.t("system_form.slug_help").replace("{vendor}", &choices.vendor)}</p>
-                        <FieldMessage form field="system.id"/>
-                        <div class="flex items-center gap-1">
-                            <span aria-hidden="true"><code>{format!("{}_", choices.vendor)}</code></span>
-                            <input id="system-slug" name="slug" class="ds-input" maxlength="100" required autocomplete="off" pattern="[^\\s/?#%]+" value=start.slug.clone()
-                                aria-invalid=form.aria_invalid("system.id") aria-describedby=form.described_by("system.id", Some("system-slug-help".into()))/>
-                        </div>
-                    </div>
-                }.into_any(),
-            }}
-            <fieldset class="ds-fieldset">
-                <legend class="ds-label font-semibold">{locale.t("system_form.names")}</legend>
-                {LANGS.iter().enumerate().map(|(i, (lang, label))| text_field(
-                    ["system.name.nb", "system.name.nn", "system.name.en"][i], format!("name_{lang}"), locale.t(label).to_string(), start.name[i].clone(), false,
-                )).collect_view()}
-            </fieldset>
-            <fieldset class="ds-fieldset">
-                <legend class="ds-label font-semibold">{locale.t("system_form.descriptions")}</legend>
-                {LANGS.iter().enumerate().map(|(i, (lang, label))| text_field(
-                    ["system.description.nb", "system.description.nn", "system.description.en"][i], format!("description_{lang}"), locale.t(label).to_string(), start.description[i].clone(), true,
-                )).collect_view()}
-            </fieldset>
-            <RightsPicker form choices=choices.clone() chosen=start.rights.clone()/>
-            <PackagesPicker form packages=choices.packages.clone() chosen=start.packages.clone()/>
-            <fieldset id="system-clients" class="ds-fieldset" aria-describedby="system-clients-help">
-                <legend class="ds-label font-semibold">{locale.t("system_form.clients")}</legend>
-                <p id="system-clients-help" class="text-sm">{locale.t("system_form.clients_help")}</p>
-                <FieldMessage form field="system.client_ids"/>
-                {choices.clients.is_empty().then(|| view! { <p class="text-sm">{locale.t("system_form.no_clients")}</p> })}
-                {choices.clients.iter().enumerate().map(|(i, c)| {
-                    let element = format!("system-client-{i}");
-                    view! {
-                        <div class="ds-field mt-1 flex items-center gap-2">
-                            <input type="checkbox" class="ds-input" id=element.clone() name="client_ids[]" value=c.client_id.clone() checked=start.clients.contains(&c.client_id)/>
-                            <label for=element class="ds-label">{c.name.clone()}</label>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <div class="ds-field flex flex-col">
-                <label for="system-redirects" class="ds-label font-semibold">{locale.t("system_form.redirects")}</label>
-                <p id="system-redirects-help" class="text-sm">{locale.t("system_form.redirects_help")}</p>
-                <FieldMessage form field="system.redirect_urls"/>
-                <textarea id="system-redirects" name="redirect_urls" class="ds-input font-mono" rows="3" aria-invalid=form.aria_invalid("system.redirect_urls")
-                    aria-describedby=form.described_by("system.redirect_urls", Some("system-redirects-help".into()))>{start.redirect_urls.clone()}</textarea>
-            </div>
-            <div class="ds-field">
-                <FieldMessage form field="system.is_visible"/>
-                <div class="flex items-center gap-2">
-                    <input type="checkbox" class="ds-input" id="system-visible" name="is_visible" value="true" checked=start.visible aria-describedby="system-visible-help"/>
-                    <label for="system-visible" class="ds-label font-semibold">{locale.t("system_form.visible")}</label>
-                </div>
-                <p id="system-visible-help" class="text-sm">{locale.t("system_form.visible_help")}</p>
-            </div>
-            <div><button type="submit" class="ds-button" data-variant="primary">{locale.t(submit)}</button></div>
+            {head}
+            {texts}
+            {offers}
+            {clients}
+            {rest}
         </form>
     }
 }

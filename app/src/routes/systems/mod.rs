@@ -188,6 +188,7 @@ fn SystemDetails(p: SystemPageView) -> impl IntoView {
         </dl>
         <div class="mt-4 flex flex-wrap gap-4">
             <a class="ds-button" data-variant="secondary" href=format!("/systemer/{}/endre", s.id)>{locale.t("systems.edit")}</a>
+            <a class="ds-button" data-variant="secondary" href=format!("/systembrukere/ny?system={}", s.id)>{locale.t("systems.make_own")}</a>
             <a class="ds-button" data-variant="secondary" data-color="danger" href=format!("/systemer/{}/slett", s.id)>{locale.t("systems.delete")}</a>
         </div>
         <h2 class="mt-6 text-xl font-semibold">{locale.t("system_user_requests.packages")}</h2>

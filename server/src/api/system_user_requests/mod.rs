@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Reader {
     }
 }
 
-fn problem(e: RequestError, request_id: Option<&str>) -> Response {
+pub(crate) fn problem(e: RequestError, request_id: Option<&str>) -> Response {
     let detail = e.to_string();
     let p = match e {
         RequestError::SystemNotFound => Problem::new(StatusCode::NOT_FOUND, "AUTH-00011", "System not found"),
@@ -85,6 +85,9 @@ fn problem(e: RequestError, request_id: Option<&str>) -> Response {
                 RequestRule::PackagesNotAssignable(_) => ("AUTH-00064", "Access packages not assignable"),
                 RequestRule::RedirectNotAllowed => ("AUTH-00021", "Redirect URL not allowed"),
                 RequestRule::BadText => ("FULLMAKT.VLD-00003", "Invalid external reference or title"),
+                RequestRule::CorrelationId => ("AUTH-00031", "Invalid correlation id"),
+                RequestRule::AgentCannotChange => ("AUTH-00036", "Agent system users cannot be changed"),
+                RequestRule::AddAndRemove(_) => ("FULLMAKT.VLD-00004", "Both added and removed"),
             };
             Problem::new(StatusCode::BAD_REQUEST, code, title)
         }

@@ -1,0 +1,129 @@
+//! What a notice is, and the rules that need no database: which addresses
+//! are taken, how long to wait before the next attempt, and what the e-mail
+//! says.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoticeKind {
+    /// Someone who could not approve a request forwarded it to the access managers.
+    RequestForwarded,
+    /// A system user was made for the party (a request approved, or made in the portal).
+    SystemUserCreated,
+}
+
+impl NoticeKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RequestForwarded => "system_user_request.forwarded",
+            Self::SystemUserCreated => "system_user.created",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::RequestForwarded, Self::SystemUserCreated].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A notice as the party's access managers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: Uuid,
+    pub kind: NoticeKind,
+    /// The request or system user it is about.
+    pub subject_id: Uuid,
+    /// The system user's name (the request's integration title).
+    pub title: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// The most attempts to deliver one e-mail; after the last it has failed for good.
+pub const MAX_ATTEMPTS: i32 = 10;
+
+/// How long to wait after `attempts` failed attempts: one minute, doubling,
+/// at most six hours (ten attempts span about a day).
+pub fn retry_after(attempts: i32) -> Duration {
+    let minutes = 1i64 << attempts.clamp(0, 20).saturating_sub(1);
+    Duration::minutes(minutes.min(6 * 60))
+}
+
+/// An e-mail address as a person writes it, trimmed; `None` when it is not one.
+/// Deliberately simple (a local part, `@`, a domain with a dot, no spaces):
+/// the mail server is the judge of the rest.
+pub fn email(raw: &str) -> Option<String> {
+    let e = raw.trim();
+    let (local, domain) = e.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'));
+    ok.then(|| e.to_string())
+}
+
+/// The e-mail for a notice: subject and plain-text body, in bokmål with
+/// English below, naming the party and linking to the portal page.
+pub fn message(kind: NoticeKind, title: &str, party_name: &str, party_org: Option<&str>, subject_id: Uuid, portal: &str) -> (String, String) {
+    let portal = portal.trim_end_matches('/');
+    let party_q = party_org.map(|o| format!("?party={o}")).unwrap_or_default();
+    match kind {
+        NoticeKind::RequestForwarded => (
+            format!("Forespørsel om systembruker for {party_name}"),
+            format!(
+                "En forespørsel om systembrukeren «{title}» for {party_name} er sendt videre til deg som tilgangsstyrer.\n\
+                 Godkjenn eller avvis den her: {portal}/systembrukere/foresporsel/{subject_id}{party_q}\n\n\
+                 A request for the system user “{title}” for {party_name} was forwarded to you as an access manager.\n\
+                 Approve or reject it here: {portal}/systembrukere/foresporsel/{subject_id}{party_q}\n"
+            ),
+        ),
+        NoticeKind::SystemUserCreated => (
+            format!("Ny systembruker for {party_name}"),
+            format!(
+                "Systembrukeren «{title}» er opprettet for {party_name}.\n\
+                 Se hva den har tilgang til, eller slett den: {portal}/systembrukere/{subject_id}{party_q}\n\n\
+                 The system user “{title}” was made for {party_name}.\n\
+                 See what it may do, or delete it: {portal}/systembrukere/{subject_id}{party_q}\n"
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_double_from_a_minute_up_to_six_hours() {
+        assert_eq!(retry_after(1), Duration::minutes(1));
+        assert_eq!(retry_after(2), Duration::minutes(2));
+        assert_eq!(retry_after(5), Duration::minutes(16));
+        assert_eq!(retry_after(9), Duration::minutes(256));
+        assert_eq!(retry_after(10), Duration::hours(6));
+        assert_eq!(retry_after(40), Duration::hours(6), "no overflow");
+    }
+
+    #[test]
+    fn addresses_are_taken_trimmed_and_the_obviously_wrong_refused() {
+        assert_eq!(email(" post@bakeri.no ").as_deref(), Some("post@bakeri.no"));
+        for bad in ["", "post", "post@", "@bakeri.no", "post@bakeri", "post @bakeri.no", "a@b@c.no", "post@.no", "<post@bakeri.no>", "a@b.no,c@d.no"] {
+            assert_eq!(email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_mail_names_the_party_and_links_to_its_page() {
+        let id = Uuid::nil();
+        let (subject, body) = message(NoticeKind::RequestForwarded, "Lønn", "Bakeri Hansen AS", Some("310400009"), id, "https://fullmakt.example/");
+        assert_eq!(subject, "Forespørsel om systembruker for Bakeri Hansen AS");
+        assert!(body.contains(&format!("https://fullmakt.example/systembrukere/foresporsel/{id}?party=310400009")), "{body}");
+        assert!(body.contains("«Lønn»") && body.contains("“Lønn”"), "in both languages");
+        let (subject, body) = message(NoticeKind::SystemUserCreated, "Lønn", "Bakeri Hansen AS", None, id, "https://fullmakt.example");
+        assert_eq!(subject, "Ny systembruker for Bakeri Hansen AS");
+        assert!(body.contains(&format!("https://fullmakt.example/systembrukere/{id}\n")));
+    }
+}
