@@ -127,6 +127,18 @@ test("the accountant forwards a request to the bakery's access managers, who fin
   await expect(pending.getByRole("link")).toContainText(["Regnskapsappen"]);
   await expect(pending).toContainText("videresendt til deg");
   await checkPage(page);
+
+  // The notice, and where it is e-mailed: a bad address is refused by the field.
+  await page.goto("/varsler");
+  await expect(page.getByRole("link", { name: "Forespørsel om systembrukeren «Regnskapsappen» er sendt videre til dere" }).first()).toBeVisible();
+  await checkPage(page);
+  await page.getByLabel("E-postadresse", { exact: true }).fill("post@bakeri");
+  await page.getByRole("button", { name: "Legg til adresse" }).click();
+  await expect(page.getByTestId("error-summary")).toContainText("Skriv en e-postadresse");
+  await page.getByLabel("E-postadresse", { exact: true }).fill("post@bakeri.example");
+  await page.getByRole("button", { name: "Legg til adresse" }).click();
+  await expect(page.getByText("post@bakeri.example", { exact: true })).toBeVisible();
+  await checkPage(page);
 });
 
 const SINGLE_RIGHT = { rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }] };
@@ -234,7 +246,7 @@ test("a change request takes a package away from a system user once the bakery a
   const change = await res.json();
   await page.goto(confirmPath(change));
   await expect(page.getByRole("heading", { level: 1, name: "Endring av systembruker" })).toBeVisible();
-  await expect(page.getByText("Regnskap og økonomirapportering")).toBeVisible();
+  await expect(page.getByText("Regnskap og økonomirapportering", { exact: true })).toBeVisible();
   await checkPage(page);
   await page.getByRole("button", { name: "Godkjenn endringen" }).click();
   await expect(page.getByRole("status")).toContainText("Endringen er godkjent");

@@ -1,7 +1,7 @@
 // The provider's screens ("Våre systemer") and scenario S8 end to end: the
 // bakery runs a payroll system on its own servers. It registers an API client
 // with its own key in the portal, registers a system for that installation
-// (refused first, readably, for a missing name), makes a system user of it for
+// (refused first, readably, for a return address without https), makes a system user of it for
 // itself, and the installation gets a system-user token signed with its own
 // key — no vendor's key is shared — which the PDP permits for the bakery only.
 // Deleting the system stops its tokens.
@@ -43,6 +43,7 @@ test("S8: the bakery registers its own installation as a system, with its own cl
   await page.getByLabel("Kortnavn i system-ID-en").fill("lokal-lonn");
   const names = page.getByRole("group", { name: "Navn" });
   await names.getByLabel("Bokmål").fill("Lokal lønn");
+  await names.getByLabel("Nynorsk").fill("Lokal løn");
   await names.getByLabel("Engelsk").fill("Local payroll");
   const descriptions = page.getByRole("group", { name: "Beskrivelse" });
   await descriptions.getByLabel("Bokmål").fill("Lønnssystemet på bakeriets egne servere.");
@@ -51,12 +52,15 @@ test("S8: the bakery registers its own installation as a system, with its own cl
   await page.getByText("Vis tjenestene").click();
   await page.getByLabel("Rapportering til Universitetet i Fjordby").check();
   await page.getByLabel("Lokal lønn", { exact: true }).check();
+  // A return address without https gets past the browser and is refused by the server.
+  await page.getByLabel("Tillatte adresser tilbake").fill("http://lonn.bakeri.example/ferdig");
   await page.getByRole("button", { name: "Registrer system" }).click();
-  await expect(page.getByTestId("error-summary")).toContainText("Gi systemet et navn på bokmål, nynorsk og engelsk");
+  await expect(page.getByTestId("error-summary")).toContainText("Hver adresse tilbake må være en fullstendig https-adresse");
   await expect(page.getByLabel("Kortnavn i system-ID-en")).toHaveValue("lokal-lonn");
+  await expect(page.getByLabel("Lokal lønn", { exact: true })).toBeChecked();
   await checkPage(page);
 
-  await page.getByRole("group", { name: "Navn" }).getByLabel("Nynorsk").fill("Lokal løn");
+  await page.getByLabel("Tillatte adresser tilbake").fill("https://lonn.bakeri.example/ferdig");
   await page.getByRole("button", { name: "Registrer system" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Lokal lønn" })).toBeVisible();
   await expect(page.getByText(`${BAKERY}_lokal-lonn`)).toBeVisible();
