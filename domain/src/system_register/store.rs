@@ -217,11 +217,22 @@ pub async fn list_visible(conn: &mut PgConnection) -> Result<Vec<RegisteredSyste
     read(conn, None, None, true).await
 }
 
+/// The systems, each with its rights and packages, in one round trip (the
+/// vendor API reads a system on every request it sends).
 async fn read(conn: &mut PgConnection, id: Option<&str>, vendor: Option<&str>, visible_only: bool) -> Result<Vec<RegisteredSystem>, sqlx::Error> {
+    use sqlx::types::Json;
     let rows = sqlx::query!(
         r#"select s.system_id, s.internal_id, s.vendor_org_number, s.name_nb, s.name_nn, s.name_en, s.description_nb, s.description_nn, s.description_en,
                   s.client_ids, s.redirect_urls, s.is_visible, s.is_deleted, s.created_at, s.updated_at,
-                  (select v.name from party v where v.org_number = s.vendor_org_number and v.kind = 'organisation' and v.status = 'active' limit 1) as vendor_name
+                  (select v.name from party v where v.org_number = s.vendor_org_number and v.kind = 'organisation' and v.status = 'active' limit 1) as vendor_name,
+                  coalesce((select json_agg(json_build_object('resource', sr.resource_id, 'action', sr.action,
+                                                              'title', json_build_object('nb', r.title_nb, 'nn', r.title_nn, 'en', r.title_en))
+                                            order by sr.resource_id, sr.action nulls first)
+                            from system_right sr join resource r on r.id = sr.resource_id where sr.system_id = s.system_id), '[]') as "rights!: Json<Vec<SystemRightView>>",
+                  coalesce((select json_agg(json_build_object('urn', p.urn, 'code', p.code,
+                                                              'name', json_build_object('nb', p.name_nb, 'nn', p.name_nn, 'en', p.name_en))
+                                            order by p.name_nb)
+                            from system_package sp join access_package p on p.urn = sp.package_urn where sp.system_id = s.system_id), '[]') as "packages!: Json<Vec<SystemPackage>>"
            from system_register s
            where ($1::text is null or s.system_id = $1) and ($2::text is null or (s.vendor_org_number = $2 and not s.is_deleted))
              and (not $3 or (s.is_visible and not s.is_deleted))
@@ -232,44 +243,11 @@ async fn read(conn: &mut PgConnection, id: Option<&str>, vendor: Option<&str>, v
     )
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<String> = rows.iter().map(|r| r.system_id.clone()).collect();
-    let rights = sqlx::query!(
-        "select sr.system_id, sr.resource_id, sr.action, r.title_nb, r.title_nn, r.title_en
-         from system_right sr join resource r on r.id = sr.resource_id
-         where sr.system_id = any($1) order by sr.resource_id, sr.action nulls first",
-        &ids
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let packages = sqlx::query!(
-        "select sp.system_id, p.urn, p.code, p.name_nb, p.name_nn, p.name_en
-         from system_package sp join access_package p on p.urn = sp.package_urn
-         where sp.system_id = any($1) order by p.name_nb",
-        &ids
-    )
-    .fetch_all(&mut *conn)
-    .await?;
     Ok(rows
         .into_iter()
         .map(|r| RegisteredSystem {
-            rights: rights
-                .iter()
-                .filter(|x| x.system_id == r.system_id)
-                .map(|x| SystemRightView {
-                    resource: x.resource_id.clone(),
-                    action: x.action.clone(),
-                    title: Translated { nb: x.title_nb.clone(), nn: x.title_nn.clone(), en: x.title_en.clone() },
-                })
-                .collect(),
-            packages: packages
-                .iter()
-                .filter(|x| x.system_id == r.system_id)
-                .map(|x| SystemPackage {
-                    urn: x.urn.clone(),
-                    code: x.code.clone(),
-                    name: Translated { nb: x.name_nb.clone(), nn: x.name_nn.clone(), en: x.name_en.clone() },
-                })
-                .collect(),
+            rights: r.rights.0,
+            packages: r.packages.0,
             id: r.system_id,
             internal_id: r.internal_id,
             vendor: r.vendor_org_number,

@@ -41,10 +41,17 @@ pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> Result<(), s
     )
     .execute(&mut *conn)
     .await?;
-    for right in r.rights {
-        sqlx::query!("insert into system_user_request_right (request_id, resource_id, action) values ($1, $2, $3)", r.id, right.resource, right.action)
-            .execute(&mut *conn)
-            .await?;
+    if !r.rights.is_empty() {
+        let resources: Vec<String> = r.rights.iter().map(|x| x.resource.clone()).collect();
+        let actions: Vec<Option<String>> = r.rights.iter().map(|x| x.action.clone()).collect();
+        sqlx::query!(
+            "insert into system_user_request_right (request_id, resource_id, action) select $1, * from unnest($2::text[], $3::text[])",
+            r.id,
+            &resources,
+            &actions as &[Option<String>]
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query!("insert into system_user_request_package (request_id, package_urn) select $1, unnest($2::text[])", r.id, r.packages).execute(conn).await?;
     Ok(())
@@ -60,6 +67,36 @@ pub async fn live_id(conn: &mut PgConnection, party: PartyId, system_id: &str, e
     )
     .fetch_optional(conn)
     .await
+}
+
+/// What sending a request needs to know about its customer, in one round trip.
+pub struct Customer {
+    pub party: PartyId,
+    pub name: String,
+    /// The live request (not withdrawn; maybe timed out in time but not yet
+    /// marked) for the same system and reference.
+    pub live: Option<Uuid>,
+    /// A system user of the system under the reference exists already.
+    pub has_system_user: bool,
+}
+
+/// The customer organisation `org_no`, if it is in the register, with its
+/// live request and system user for the system and reference.
+pub async fn customer(conn: &mut PgConnection, org_no: &str, system_id: &str, external_ref: &str) -> Result<Option<Customer>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select p.id, p.name,
+                  (select r.id from system_user_request r
+                    where r.party_id = p.id and r.system_id = $2 and r.external_ref = $3 and r.deleted_at is null and r.status <> 'Timedout') as live,
+                  exists(select 1 from system_user su
+                    where su.party_id = p.id and su.system_id = $2 and su.external_ref = $3 and su.deleted_at is null) as "has_system_user!"
+           from party p where p.org_number = $1 and p.kind = 'organisation' and p.status = 'active'"#,
+        org_no,
+        system_id,
+        external_ref
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Customer { party: PartyId(r.id), name: r.name, live: r.live, has_system_user: r.has_system_user }))
 }
 
 /// Whether the customer has a system user of the system under the reference.
