@@ -178,13 +178,19 @@ pub(super) async fn actions_of(conn: &mut sqlx::PgConnection, right: &SystemRigh
 /// for the customer (the engine permits them every action it stands for).
 pub(super) async fn may_delegate_right(ctx: &Context, conn: &mut sqlx::PgConnection, party: PartyId, right: &SystemRight) -> Result<bool, sqlx::Error> {
     let actions = actions_of(conn, right).await?;
-    let Some(person) = ctx.person() else { return Ok(ctx.may(Action::Write, SystemResource::AccessManagement, party) && !actions.is_empty()) };
+    Ok(may_delegate_actions(ctx, party, &right.resource, &actions))
+}
+
+/// Whether the viewer may pass on each of `actions` on `resource` for `party`
+/// (none: nothing to pass on, so no). Decided in memory by the engine.
+fn may_delegate_actions(ctx: &Context, party: PartyId, resource: &str, actions: &[String]) -> bool {
+    let Some(person) = ctx.person() else { return ctx.may(Action::Write, SystemResource::AccessManagement, party) && !actions.is_empty() };
     let snapshot = ctx.snapshot();
-    Ok(!actions.is_empty()
+    !actions.is_empty()
         && actions.iter().all(|action| {
-            let request = DecisionRequest { subject: SubjectRef::Party(person.0), action, resource: &right.resource, party: party.0, env: Env::now() };
+            let request = DecisionRequest { subject: SubjectRef::Party(person.0), action, resource, party: party.0, env: Env::now() };
             decide(&snapshot, &request).outcome == crate::decisions::Outcome::Permit
-        }))
+        })
 }
 
 /// The decision the customer's access manager takes on a new request.
@@ -296,8 +302,10 @@ pub(super) async fn plan_grants(
     }
     let offered: Vec<SystemRight> = system.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect();
     for r in &request.rights {
-        if rules::system_offers(&offered, r) && may_delegate_right(ctx, conn, party, r).await? {
-            for action in actions_of(conn, r).await? {
+        // The resource's policy is read once per right, for the check and the grants.
+        let actions = if rules::system_offers(&offered, r) { actions_of(conn, r).await? } else { Vec::new() };
+        if may_delegate_actions(ctx, party, &r.resource, &actions) {
+            for action in actions {
                 grants.push(PlannedGrant::Right { resource: r.resource.clone(), action });
             }
         } else {
