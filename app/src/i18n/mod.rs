@@ -40,6 +40,17 @@ impl Locale {
         .clone()
     }
 
+    /// [`Locale::pick`], falling back to bokmål when the text is missing in
+    /// this language (a vendor's or a service owner's text may lack one).
+    pub fn pick_or_bokmal(self, texts: &[String; 3]) -> String {
+        let text = self.pick(texts);
+        if text.is_empty() {
+            texts[0].clone()
+        } else {
+            text
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim() {
             "nb" | "no" | "nb-NO" => Some(Self::Nb),

@@ -10,7 +10,7 @@ use crate::functions::system_user_changes::{system_user_change, ApproveSystemUse
 use crate::functions::system_user_requests::ItemView;
 use crate::functions::system_users::HeldView;
 use crate::i18n::use_locale;
-use crate::routes::system_user_detail::{pick_or_first, HeldList};
+use crate::routes::system_user_detail::HeldList;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
@@ -57,8 +57,8 @@ fn ChangeDetails(c: ChangeView) -> impl IntoView {
         .t("system_user_changes.intro")
         .replace("{vendor}", &c.vendor)
         .replace("{title}", &c.integration_title)
-        .replace("{system}", &pick_or_first(locale, &c.system_name));
-    let cannot: Vec<String> = c.add.iter().filter(|i| c.may_approve && is_new && !i.can_delegate).map(|i| pick_or_first(locale, &i.name)).collect();
+        .replace("{system}", &locale.pick_or_bokmal(&c.system_name));
+    let cannot: Vec<String> = c.add.iter().filter(|i| c.may_approve && is_new && !i.can_delegate).map(|i| locale.pick_or_bokmal(&i.name)).collect();
     view! {
         {banner.map(|(color, key)| view! { <div role="status" class="ds-alert my-4" data-color=color><p>{locale.t(key)}</p></div> })}
         <p class="mt-4 max-w-prose">{intro}</p>

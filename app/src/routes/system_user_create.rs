@@ -8,7 +8,7 @@ use crate::components::alert::ErrorAlert;
 use crate::form_flash::{use_server_action, Typed};
 use crate::functions::system_users::{visible_systems, CreateOwnSystemUser, VisibleSystemView};
 use crate::i18n::use_locale;
-use crate::routes::system_user_detail::{pick_or_first, HeldList};
+use crate::routes::system_user_detail::HeldList;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -56,7 +56,7 @@ fn Chooser(list: Vec<VisibleSystemView>, picked: Option<String>) -> impl IntoVie
                 <select id="system" name="system" class="ds-input" aria-describedby="system-help" required>
                     {list.into_iter().map(|s| {
                         let selected = picked.as_deref() == Some(s.id.as_str());
-                        let label = format!("{} ({})", pick_or_first(locale, &s.name), s.vendor);
+                        let label = format!("{} ({})", locale.pick_or_bokmal(&s.name), s.vendor);
                         view! { <option value=s.id selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
@@ -70,11 +70,11 @@ fn Chooser(list: Vec<VisibleSystemView>, picked: Option<String>) -> impl IntoVie
 #[component]
 fn Review(system: VisibleSystemView, title: String) -> impl IntoView {
     let locale = use_locale();
-    let name = pick_or_first(locale, &system.name);
+    let name = locale.pick_or_bokmal(&system.name);
     view! {
         <section class="mt-8" aria-labelledby="review-title">
             <h2 id="review-title" class="text-xl font-semibold">{name.clone()}</h2>
-            <p class="mt-2 max-w-prose">{pick_or_first(locale, &system.description)}</p>
+            <p class="mt-2 max-w-prose">{locale.pick_or_bokmal(&system.description)}</p>
             <p class="mt-2 max-w-prose">{locale.t("system_users.vendor_is").replace("{vendor}", &system.vendor)}</p>
             <p class="mt-4 max-w-prose font-semibold">{locale.t("system_users.will_hold")}</p>
             {(!system.packages.is_empty()).then(|| view! {

@@ -48,7 +48,7 @@ fn Detail(d: SystemUserDetailView) -> impl IntoView {
         <h1 class="mt-2 text-2xl font-bold">{u.name.clone()}</h1>
         <p class="mt-2 max-w-prose">{locale.pick(&d.system_description)}</p>
         <dl class="mt-4 grid max-w-prose grid-cols-[auto_1fr] gap-x-4 gap-y-1">
-            <dt class="font-semibold">{locale.t("system_users.col_system")}</dt><dd>{pick_or_first(locale, &d.system_name)}</dd>
+            <dt class="font-semibold">{locale.t("system_users.col_system")}</dt><dd>{locale.pick_or_bokmal(&d.system_name)}</dd>
             <dt class="font-semibold">{locale.t("system_user_requests.vendor")}</dt><dd>{vendor}</dd>
             <dt class="font-semibold">{locale.t("system_users.col_kind")}</dt>
             <dd>{locale.t(if u.agent { "system_users.agent" } else { "system_users.standard" })}</dd>
@@ -72,16 +72,6 @@ fn Detail(d: SystemUserDetailView) -> impl IntoView {
     }
 }
 
-/// The text in the reader's language, or in bokmål when it has none in theirs.
-pub fn pick_or_first(locale: crate::i18n::Locale, t: &[String; 3]) -> String {
-    let text = locale.pick(t);
-    if text.is_empty() {
-        t[0].clone()
-    } else {
-        text
-    }
-}
-
 /// Access packages or single rights, each opened to its description when it has one.
 #[component]
 pub fn HeldList(items: Vec<HeldView>) -> impl IntoView {
@@ -90,10 +80,10 @@ pub fn HeldList(items: Vec<HeldView>) -> impl IntoView {
         <ul class="mt-2 flex max-w-prose flex-col gap-2">
             {items.into_iter().map(|i| {
                 let name = match &i.action {
-                    Some(a) => format!("{} ({a})", pick_or_first(locale, &i.name)),
-                    None => pick_or_first(locale, &i.name),
+                    Some(a) => format!("{} ({a})", locale.pick_or_bokmal(&i.name)),
+                    None => locale.pick_or_bokmal(&i.name),
                 };
-                let description = pick_or_first(locale, &i.description);
+                let description = locale.pick_or_bokmal(&i.description);
                 view! {
                     <li class="rounded border border-gray-300 p-3">
                         {if description.is_empty() {

@@ -13,25 +13,12 @@
 use crate::components::alert::ErrorAlert;
 use crate::form_flash::use_server_action;
 use crate::functions::system_user_requests::{
-    system_user_request, ApproveSystemUserRequest, ForwardSystemUserRequest, ItemView, RejectSystemUserRequest, RequestView, Texts,
+    system_user_request, ApproveSystemUserRequest, ForwardSystemUserRequest, ItemView, RejectSystemUserRequest, RequestView,
 };
 use crate::i18n::{use_locale, Locale};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
-
-fn pick(locale: Locale, t: &Texts) -> String {
-    let text = &t[match locale {
-        Locale::Nb => 0,
-        Locale::Nn => 1,
-        Locale::En => 2,
-    }];
-    if text.is_empty() {
-        t[0].clone()
-    } else {
-        text.clone()
-    }
-}
 
 #[component]
 pub fn SystemUserRequestPage() -> impl IntoView {
@@ -77,12 +64,12 @@ fn banner(locale: Locale, r: &RequestView) -> Option<AnyView> {
 fn RequestDetails(r: RequestView) -> impl IntoView {
     let locale = use_locale();
     let is_new = r.status == "New";
-    let intro = locale.t("system_user_requests.intro").replace("{vendor}", &r.vendor).replace("{system}", &pick(locale, &r.system_name));
+    let intro = locale.t("system_user_requests.intro").replace("{vendor}", &r.vendor).replace("{system}", &locale.pick_or_bokmal(&r.system_name));
     let id = r.id.clone();
     view! {
         {banner(locale, &r)}
         <p class="mt-4 max-w-prose">{intro}</p>
-        <p class="mt-2 max-w-prose text-gray-700">{pick(locale, &r.system_description)}</p>
+        <p class="mt-2 max-w-prose text-gray-700">{locale.pick_or_bokmal(&r.system_description)}</p>
         <dl class="mt-4 grid max-w-prose grid-cols-[auto_1fr] gap-x-4 gap-y-1">
             <dt class="font-semibold">{locale.t("system_user_requests.integration_title")}</dt><dd>{r.integration_title.clone()}</dd>
             <dt class="font-semibold">{locale.t("system_user_requests.vendor")}</dt><dd>{r.vendor.clone()}</dd>
@@ -128,11 +115,11 @@ fn Items(items: Vec<ItemView>, show_delegable: bool) -> impl IntoView {
         <ul class="mt-2 flex max-w-prose flex-col gap-2">
             {items.into_iter().map(|i| {
                 let name = match &i.action {
-                    Some(a) => format!("{} ({a})", pick(locale, &i.name)),
-                    None if i.description[0].is_empty() => format!("{} ({})", pick(locale, &i.name), locale.t("system_user_requests.every_action")),
-                    None => pick(locale, &i.name),
+                    Some(a) => format!("{} ({a})", locale.pick_or_bokmal(&i.name)),
+                    None if i.description[0].is_empty() => format!("{} ({})", locale.pick_or_bokmal(&i.name), locale.t("system_user_requests.every_action")),
+                    None => locale.pick_or_bokmal(&i.name),
                 };
-                let description = pick(locale, &i.description);
+                let description = locale.pick_or_bokmal(&i.description);
                 let warning = (show_delegable && !i.can_delegate).then(|| view! {
                     <p class="mt-1 text-sm font-semibold text-red-800">{locale.t("system_user_requests.cannot_delegate")}</p>
                 });

@@ -6,7 +6,7 @@
 //! (`systemuser/byExternalId`, scope `altinn:maskinporten/systemuser.read`).
 //! Authorization and the rules are the domain's (`domain::system_users`).
 
-use super::client_caller::{client_caller, ClientCaller};
+use super::client_caller::client_caller;
 use super::routes::ApiRoutes;
 use crate::app_state::AppState;
 use crate::problem::Problem;
@@ -72,10 +72,6 @@ impl From<SystemUserForVendor> for SystemUserExternal {
     }
 }
 
-async fn caller(tokens: &TokenService, state: &AppState, headers: &HeaderMap, accepted: &[Scopes]) -> Result<ClientCaller, Response> {
-    client_caller(state, tokens, headers, accepted).await
-}
-
 fn problem(e: SystemUserError, request_id: Option<&str>) -> Response {
     let detail = e.to_string();
     let p = match e {
@@ -100,7 +96,7 @@ async fn by_system(
     Path(system): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let c = match caller(&tokens, &state, &headers, &[Scopes::SYSTEM_REGISTER_WRITE, Scopes::SYSTEM_REGISTER_ADMIN]).await {
+    let c = match client_caller(&state, &tokens, &headers, &[Scopes::SYSTEM_REGISTER_WRITE, Scopes::SYSTEM_REGISTER_ADMIN]).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -129,7 +125,7 @@ struct ByQuery {
 }
 
 async fn by_query(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap, Query(q): Query<ByQuery>) -> Response {
-    let c = match caller(&tokens, &state, &headers, &[Scopes::REQUEST_WRITE, Scopes::REQUEST_READ]).await {
+    let c = match client_caller(&state, &tokens, &headers, &[Scopes::REQUEST_WRITE, Scopes::REQUEST_READ]).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -157,7 +153,7 @@ async fn by_external_id(
     headers: HeaderMap,
     Query(q): Query<ByExternalId>,
 ) -> Response {
-    let c = match caller(&tokens, &state, &headers, &[Scopes::SYSTEM_USER_LOOKUP]).await {
+    let c = match client_caller(&state, &tokens, &headers, &[Scopes::SYSTEM_USER_LOOKUP]).await {
         Ok(c) => c,
         Err(r) => return r,
     };

@@ -9,7 +9,6 @@
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
 use crate::functions::systems::{ChoicesView, PackageOption, SystemView};
 use crate::i18n::{use_locale, Locale};
-use crate::routes::system_user_detail::pick_or_first;
 use leptos::prelude::*;
 
 /// The form's fields: the name each has in the server functions (as the
@@ -206,7 +205,7 @@ fn RightsPicker(form: FormFields, choices: ChoicesView, chosen: Vec<String>) -> 
                         <div class="ds-field mt-2 flex items-start gap-2">
                             <input type="checkbox" class="ds-input mt-1" id=element.clone() name="rights[]" value=r.id.clone() checked=chosen.contains(&r.id) aria-describedby=help.clone()/>
                             <div>
-                                <label for=element class="ds-label">{pick_or_first(locale, &r.title)}</label>
+                                <label for=element class="ds-label">{locale.pick_or_bokmal(&r.title)}</label>
                                 <p id=help class="text-sm">{format!("{} · {}", r.owner, r.description)}</p>
                             </div>
                         </div>
@@ -237,7 +236,7 @@ fn PackagesPicker(form: FormFields, packages: Vec<PackageOption>, chosen: Vec<St
                 let open = list.iter().any(|p| chosen.contains(&p.urn));
                 view! {
                     <details open=open class="mt-1">
-                        <summary class="cursor-pointer underline">{format!("{} ({})", pick_or_first(locale, &area), list.len())}</summary>
+                        <summary class="cursor-pointer underline">{format!("{} ({})", locale.pick_or_bokmal(&area), list.len())}</summary>
                         {list.into_iter().enumerate().map(|(pi, p)| package_option(locale, &format!("system-package-{ai}-{pi}"), &p, chosen.contains(&p.urn))).collect_view()}
                     </details>
                 }
@@ -253,8 +252,8 @@ fn package_option(locale: Locale, element: &str, p: &PackageOption, checked: boo
         <div class="ds-field mt-2 flex items-start gap-2">
             <input type="checkbox" class="ds-input mt-1" id=element.to_string() name="packages[]" value=p.urn.clone() checked=checked aria-describedby=help.clone()/>
             <div>
-                <label for=element.to_string() class="ds-label">{pick_or_first(locale, &p.name)}</label>
-                <p id=help class="text-sm">{pick_or_first(locale, &p.description)}{note}</p>
+                <label for=element.to_string() class="ds-label">{locale.pick_or_bokmal(&p.name)}</label>
+                <p id=help class="text-sm">{locale.pick_or_bokmal(&p.description)}{note}</p>
             </div>
         </div>
     }

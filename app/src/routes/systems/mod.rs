@@ -16,7 +16,7 @@ use crate::components::form::FormFields;
 use crate::form_flash::use_server_action;
 use crate::functions::systems::{our_system, our_systems, system_choices, CreateSystem, DeleteSystem, SystemPageView, SystemSummaryView, UpdateSystem};
 use crate::i18n::use_locale;
-use crate::routes::system_user_detail::{pick_or_first, HeldList};
+use crate::routes::system_user_detail::HeldList;
 use form::{Start, SystemForm, FIELDS};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -90,7 +90,7 @@ fn SystemTable(systems: Vec<SystemSummaryView>) -> impl IntoView {
                     let offers = locale.t("systems.offers").replace("{rights}", &s.rights.to_string()).replace("{packages}", &s.packages.to_string());
                     view! {
                         <tr class="border-t border-gray-200 align-top">
-                            <th scope="row" class="font-semibold"><a class="underline" href=format!("/systemer/{}", s.id)>{pick_or_first(locale, &s.name)}</a></th>
+                            <th scope="row" class="font-semibold"><a class="underline" href=format!("/systemer/{}", s.id)>{locale.pick_or_bokmal(&s.name)}</a></th>
                             <td>{offers}</td>
                             <td>{locale.t(if s.visible { "common.yes" } else { "common.no" })}</td>
                             <td>{s.updated}</td>
@@ -174,8 +174,8 @@ fn SystemDetails(p: SystemPageView) -> impl IntoView {
     let s = p.system.clone();
     let none = || locale.t("systems.none_listed").to_string();
     view! {
-        <h1 class="mt-2 text-2xl font-bold">{pick_or_first(locale, &s.name)}</h1>
-        <p class="mt-2 max-w-prose">{pick_or_first(locale, &s.description)}</p>
+        <h1 class="mt-2 text-2xl font-bold">{locale.pick_or_bokmal(&s.name)}</h1>
+        <p class="mt-2 max-w-prose">{locale.pick_or_bokmal(&s.description)}</p>
         <dl class="mt-4 grid max-w-prose grid-cols-[auto_1fr] gap-x-4 gap-y-1">
             <dt class="font-semibold">{locale.t("system_form.id")}</dt><dd><code>{s.id.clone()}</code></dd>
             <dt class="font-semibold">{locale.t("systems.col_visible")}</dt><dd>{locale.t(if s.visible { "common.yes" } else { "common.no" })}</dd>
@@ -249,7 +249,7 @@ fn DeleteSystemPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => {
-                        let name = pick_or_first(locale, &p.system.name);
+                        let name = locale.pick_or_bokmal(&p.system.name);
                         view! {
                             <p class="mt-4 max-w-prose font-semibold">{locale.t("systems.delete_confirm").replace("{name}", &name)}</p>
                             <p class="mt-2 max-w-prose">{locale.t("systems.delete_explained")}</p>
