@@ -194,6 +194,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::resources::routes().into_router())
         .route("/lang/{code}", get(lang::switch))
         .route("/systembrukere/foresporsel/{id}/videre", get(vendor_return::after_decision))
+        .route("/systembrukere/endring/{id}/videre", get(vendor_return::after_change_decision))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::deep_link::middleware))
         .layer(axum::middleware::from_fn(fn_status::middleware))

@@ -9,6 +9,7 @@
 mod common;
 use common::tokens::*;
 use common::*;
+use domain::system_register::{SystemForCreate, SystemRight};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -186,11 +187,23 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     const PACKAGE: &str = "urn:altinn:accesspackage:regnskap-okonomi-rapport";
     let operator = test_support::operator(&pool).await;
-    domain::system_register::service::set_packages(&operator, "310000000_demo", &[PACKAGE.into()]).await.unwrap();
+    let demo = domain::system_register::service::set_packages(&operator, "310000000_demo", &[PACKAGE.into()]).await.unwrap();
+    let with_return = SystemForCreate {
+        id: demo.id.clone(),
+        vendor: demo.vendor.clone(),
+        name: demo.name.clone(),
+        description: demo.description.clone(),
+        rights: demo.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect(),
+        packages: vec![PACKAGE.into()],
+        client_ids: demo.client_ids.clone(),
+        redirect_urls: vec!["https://regnskapsappen.example/ferdig".into()],
+        is_visible: demo.is_visible,
+    };
+    domain::system_register::service::update(&operator, &demo.id, &with_return).await.unwrap();
     let vendor = ApiClient::register(&pool, VENDOR, &[WRITE]).await;
     let token = vendor.token(&app, WRITE).await;
     let base = "/authentication/api/v1/systemuser/changerequest/vendor";
-    let body = serde_json::json!({ "requiredAccessPackages": [{ "urn": PACKAGE }] });
+    let body = serde_json::json!({ "requiredAccessPackages": [{ "urn": PACKAGE }], "redirectUrl": "https://regnskapsappen.example/ferdig?ref=change" });
     let post = |query: String| app.client.post(app.url(&format!("{base}{query}"))).bearer_auth(&token).json(&body).send();
 
     let res = post(format!("?system-user-id={DEMO_USER}")).await.unwrap();
@@ -208,8 +221,12 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     let (status, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Legges til") && html.contains("Regnskap og økonomirapportering"), "whole in the first HTML");
+    let res = app.client.get(app.url(&format!("/systembrukere/endring/{correlation}/videre"))).send().await.unwrap();
+    assert_eq!(app.location(&res), app.url(&format!("/systembrukere/endring/{correlation}")), "not on to the vendor before a decision");
     let res = post_form(&app, "approve_system_user_change", &format!("/systembrukere/endring/{correlation}"), &[("id", &correlation.to_string())]).await;
-    assert_eq!(res.status(), 303);
+    assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(&format!("/systembrukere/endring/{correlation}/videre"))));
+    let (_, html) = page(&app, &format!("/systembrukere/endring/{correlation}/videre")).await;
+    assert!(html.contains("content=\"0;url=https://regnskapsappen.example/ferdig?ref=change\""), "on to the vendor's page: {html}");
     let (_, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
     assert!(html.contains("Endringen er godkjent"), "the banner");
     let held: i64 =

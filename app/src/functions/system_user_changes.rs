@@ -2,6 +2,9 @@
 //! see and decide it (`/systembrukere/endring/<id>`). Thin adapters over
 //! `domain::system_user_requests::change`, which decides who may see,
 //! approve and reject what.
+//!
+//! Approve and reject end on `…/<id>/videre`, which sends the browser on to
+//! the vendor's page when the change names one, else back to the change.
 
 use crate::error::AppError;
 use crate::functions::system_user_requests::{ItemView, Texts};
@@ -63,7 +66,8 @@ pub async fn system_user_change(id: String) -> Result<ChangeView, AppError> {
 #[server(prefix = "/api", endpoint = "approve_system_user_change")]
 pub async fn approve_system_user_change(id: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    domain::system_user_requests::change::approve(&ctx, change_id(&id)?).await?;
+    let change = domain::system_user_requests::change::approve(&ctx, change_id(&id)?).await?;
+    leptos_axum::redirect(&format!("/systembrukere/endring/{}/videre", change.id));
     Ok(())
 }
 
@@ -71,6 +75,7 @@ pub async fn approve_system_user_change(id: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "reject_system_user_change")]
 pub async fn reject_system_user_change(id: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    domain::system_user_requests::change::reject(&ctx, change_id(&id)?).await?;
+    let change = domain::system_user_requests::change::reject(&ctx, change_id(&id)?).await?;
+    leptos_axum::redirect(&format!("/systembrukere/endring/{}/videre", change.id));
     Ok(())
 }

@@ -299,6 +299,17 @@ async fn describe(
     Ok(out)
 }
 
+/// Where the browser goes once the customer decided change `id`: the
+/// vendor's page the change named (checked against the system's allowed
+/// addresses when it was sent), or `None` while it waits or when it named none.
+pub async fn after_decision(ctx: &Context, id: Uuid) -> Result<Option<String>, RequestError> {
+    let c = customers_change(ctx, id).await?;
+    Ok(match c.status {
+        RequestStatus::Accepted | RequestStatus::Rejected => c.redirect_url,
+        _ => None,
+    })
+}
+
 /// The change for the customer's people: what is added and removed, and whether the viewer may approve.
 #[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
 pub async fn for_customer(ctx: &Context, id: Uuid) -> Result<ChangeForCustomer, RequestError> {

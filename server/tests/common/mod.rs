@@ -21,8 +21,11 @@ pub fn server_url() -> String {
     std::env::var("FULLMAKT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// A cookie-keeping client that does not follow redirects, as the tests
+/// need to see them. Every request gives up after a minute: a response that never ends fails
+/// its test with the request named instead of holding the whole run.
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).timeout(std::time::Duration::from_secs(60)).build().expect("client")
 }
 
 /// Starts a server with the test provider on, demo data loaded, in a new database.
