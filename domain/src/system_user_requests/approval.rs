@@ -359,8 +359,5 @@ pub async fn forward(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
 /// sent), or `None` to stay in the portal.
 pub async fn after_decision(ctx: &Context, id: Uuid) -> Result<Option<String>, RequestError> {
     let (request, _) = customers_request(ctx, id).await?;
-    Ok(match request.status {
-        RequestStatus::Accepted | RequestStatus::Rejected => request.redirect_url,
-        _ => None,
-    })
+    Ok(request.redirect_url.filter(|_| request.status.decided_by_customer()))
 }

@@ -304,10 +304,7 @@ async fn describe(
 /// addresses when it was sent), or `None` while it waits or when it named none.
 pub async fn after_decision(ctx: &Context, id: Uuid) -> Result<Option<String>, RequestError> {
     let c = customers_change(ctx, id).await?;
-    Ok(match c.status {
-        RequestStatus::Accepted | RequestStatus::Rejected => c.redirect_url,
-        _ => None,
-    })
+    Ok(c.redirect_url.filter(|_| c.status.decided_by_customer()))
 }
 
 /// The change for the customer's people: what is added and removed, and whether the viewer may approve.

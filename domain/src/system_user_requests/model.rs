@@ -35,6 +35,12 @@ impl RequestStatus {
     pub fn parse(s: &str) -> Option<Self> {
         [Self::New, Self::Accepted, Self::Rejected, Self::Denied, Self::Timedout].into_iter().find(|x| x.as_str() == s)
     }
+
+    /// Whether the customer decided it, so that the browser goes on to the
+    /// vendor's page (requests and change requests alike).
+    pub const fn decided_by_customer(self) -> bool {
+        matches!(self, Self::Accepted | Self::Rejected)
+    }
 }
 
 /// A request as the vendor sends it.
@@ -87,4 +93,18 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The last id of this page, when there may be more.
     pub next_after: Option<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestStatus;
+
+    #[test]
+    fn only_an_approval_or_a_rejection_sends_the_browser_back_to_the_vendor() {
+        let back: Vec<_> = [RequestStatus::New, RequestStatus::Accepted, RequestStatus::Rejected, RequestStatus::Denied, RequestStatus::Timedout]
+            .into_iter()
+            .filter(|s| s.decided_by_customer())
+            .collect();
+        assert_eq!(back, [RequestStatus::Accepted, RequestStatus::Rejected]);
+    }
 }
