@@ -66,6 +66,9 @@ lint: rust-tools
 # runtime, and with two at once in one process a page response stalled before
 # its headers now and then (3 of 72 runs of tests/systems.rs under load); one at
 # a time it did not (0 of 78), and the suite takes about 3 minutes either way.
+# The cause was Leptos's process-wide flag while a server works out its routes
+# (leptos-rs/leptos #4773); the server now does that once per process
+# (`route_list` in server/src/lib.rs), and the tests stay serial to be safe.
 test-rust: postgres
 	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 	DATABASE_URL=$(PG_SERVER)/postgres cargo test -p domain

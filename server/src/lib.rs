@@ -174,7 +174,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         settings: config.settings(),
     };
 
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let leptos_context = move || {
         provide_context(portal_ctx.clone());
         // leptos_axum made a fresh nonce for this response; allow exactly it.
@@ -241,6 +241,22 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .layer(SetRequestIdLayer::x_request_id(security::MakeRequestId::default()))
         .with_state(state);
     Ok(router)
+}
+
+/// The portal's routes, worked out once per process.
+///
+/// Leptos works them out by rendering the app with resource loading
+/// suppressed through a process-wide flag (`leptos_server`'s
+/// `SuppressResourceLoad`); a resource first polled by a page render on any
+/// other thread while that flag is up waits forever (leptos-rs/leptos
+/// #4773). With one server per process that cannot happen, since the routes
+/// are worked out before it serves; but a process that starts a second
+/// server while the first serves (the server's tests) saw page responses
+/// stall now and then. Working the list out once, before any server of the
+/// process serves, closes that window.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// Serves `config` on `listener`, with the public URL taken from the listener's
