@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod text_search;
 
 use components::header::Header;
 use i18n::{use_locale, Locale};

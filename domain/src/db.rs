@@ -42,9 +42,16 @@ pub async fn connect_and_migrate(url: &str, max_connections: u32) -> Result<PgPo
     let options =
         PgConnectOptions::from_str(url).map_err(|source| DbSetupError::BadUrl { url: shown.clone(), source })?.log_statements(tracing::log::LevelFilter::Trace);
     create_database_if_missing(&options, &shown).await?;
+    // No ping before each acquire (sqlx's default is one round trip per
+    // acquire, which was a third of the vendor API's busiest path): a
+    // connection the server closed fails its next statement instead, which
+    // maps to a 500 for that one request, and idle connections are closed
+    // after ten minutes so the pool does not keep ones a firewall forgot.
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(600))
         .connect_with(options)
         .await
         .map_err(|source| DbSetupError::Unreachable { url: shown.clone(), source })?;

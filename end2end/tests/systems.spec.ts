@@ -94,3 +94,37 @@ test("S8: the bakery registers its own installation as a system, with its own cl
   const after = await tokenResponse(request, "bakeri:lonn.read", BAKERY, undefined, installation);
   expect(after.status(), "no token for a deleted system's system user").toBe(400);
 });
+
+test("the pickers narrow as one types, keep what is ticked in view, and say how many match", async ({ page }) => {
+  await loginAs(page, "Bjørn Hansen");
+  await chooseParty(page, "Bakeri Hansen AS");
+  await page.goto("/systemer/ny");
+  await hydrated(page);
+  const packages = page.getByRole("group", { name: "Tilgangspakker" });
+  const search = packages.getByRole("searchbox", { name: "Søk i tilgangspakkene" });
+  await search.fill("økonomirapportering");
+  await expect(packages.getByLabel("Regnskap og økonomirapportering")).toBeVisible();
+  await expect(packages.getByLabel("Lønn", { exact: true })).toBeHidden();
+  await expect(packages.getByText(/^\d+ treff$/)).toBeVisible();
+  await packages.getByLabel("Regnskap og økonomirapportering").check();
+  // Another search: the ticked package stays in view, a group without a match is hidden.
+  await search.fill("lønn personopplysninger");
+  await expect(packages.getByLabel("Lønn med personopplysninger av særlig kategori")).toBeVisible();
+  await expect(packages.getByLabel("Lønn", { exact: true })).toBeHidden();
+  await expect(packages.getByLabel("Regnskap og økonomirapportering")).toBeVisible();
+  await expect(packages.getByText("Teknisk samhandling med Skatteetaten")).toBeHidden();
+  await checkPage(page);
+  await search.fill("ingenpakkeheterslik");
+  await expect(packages.getByText("Ingen treff. Prøv et annet ord, eller tøm søket for å se alle.")).toBeVisible();
+  // Enter in the box does not send the form.
+  await search.press("Enter");
+  await expect(page).toHaveURL(/\/systemer\/ny$/);
+  // An empty search shows every package again, in its group.
+  await search.fill("");
+  await packages.getByText(/^Personale \(\d+\)$/).click();
+  await expect(packages.getByLabel("Lønn", { exact: true })).toBeVisible();
+
+  const rights = page.getByRole("group", { name: "Enkeltrettigheter" });
+  await rights.getByRole("searchbox", { name: "Søk i tjenestene" }).fill("fjordby");
+  await expect(rights.getByLabel("Rapportering til Universitetet i Fjordby")).toBeVisible();
+});

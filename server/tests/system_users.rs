@@ -200,7 +200,7 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
         is_visible: demo.is_visible,
     };
     domain::system_register::service::update(&operator, &demo.id, &with_return).await.unwrap();
-    let vendor = ApiClient::register(&pool, VENDOR, &[WRITE]).await;
+    let vendor = ApiClient::register(&pool, VENDOR, &[WRITE, READ, SYSTEM_WRITE]).await;
     let token = vendor.token(&app, WRITE).await;
     let base = "/authentication/api/v1/systemuser/changerequest/vendor";
     let body = serde_json::json!({ "requiredAccessPackages": [{ "urn": PACKAGE }], "redirectUrl": "https://regnskapsappen.example/ferdig?ref=change" });
@@ -217,7 +217,31 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     let res = post(format!("?correlation-id={correlation}&system-user-id={DEMO_USER}")).await.unwrap();
     assert_eq!(res.status(), 200, "a repeat answers with it");
 
+    // The vendor finds it by system (paged) and by the system user's reference, with the read scope.
+    let reader = vendor.token(&app, READ).await;
+    let (status, listed) = get(&app, &reader, &format!("{base}/bysystem/310000000_demo")).await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<&str> = listed["data"].as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!((ids, &listed["links"]["next"]), (vec![correlation.to_string().as_str()], &Value::Null));
+    let (status, _) = get(&app, &reader, &format!("{base}/bysystem/310000000_demo?token=not-a-uuid")).await;
+    assert_eq!(status, 400, "a page token that is not ours");
+    let external_ref: String = sqlx::query_scalar("select external_ref from system_user where id = $1::uuid").bind(DEMO_USER).fetch_one(&pool).await.unwrap();
+    let (status, found) = get(&app, &reader, &format!("{base}/byexternalref/310000000_demo/{BAKERY}/{external_ref}")).await;
+    assert_eq!((status, found["id"].as_str()), (200, Some(correlation.to_string().as_str())), "{found}");
+    let (status, _) = get(&app, &reader, &format!("{base}/byexternalref/310000000_demo/{BAKERY}/no-such-ref")).await;
+    assert_eq!(status, 404);
+    let other = ApiClient::register(&pool, BAKERY, &[READ]).await;
+    let theirs = other.token(&app, READ).await;
+    let (status, refused) = get(&app, &theirs, &format!("{base}/bysystem/310000000_demo")).await;
+    assert_eq!((status, refused["code"].as_str()), (404, Some("AUTH-00011")), "another organisation's system: {refused}");
+    let (status, _) = get(&app, &theirs, &format!("{base}/byexternalref/310000000_demo/{BAKERY}/{external_ref}")).await;
+    assert_eq!(status, 404, "another organisation's change");
+    let (status, _) = get(&app, &vendor.token(&app, SYSTEM_WRITE).await, &format!("{base}/bysystem/310000000_demo")).await;
+    assert_eq!(status, 403, "a token without the scope");
+
     app.act_for(BJORN, "Bakeri Hansen AS").await;
+    let (_, list) = page(&app, "/systembrukere").await;
+    assert!(list.contains(&format!("href=\"/systembrukere/endring/{correlation}\"")), "the waiting change is in the access manager's list");
     let (status, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Legges til") && html.contains("Regnskap og økonomirapportering"), "whole in the first HTML");
@@ -238,6 +262,8 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     assert_eq!(held, 1);
     let (_, read) = get(&app, &vendor.token(&app, WRITE).await, &format!("{base}/{correlation}")).await;
     assert_eq!(read["status"], "Accepted", "the vendor learns it");
+    let (_, list) = page(&app, "/systembrukere").await;
+    assert!(!list.contains(&format!("/systembrukere/endring/{correlation}")), "a decided change waits no more");
 
     app.login(GUNN).await;
     for endpoint in ["system_user_change", "approve_system_user_change", "reject_system_user_change"] {

@@ -155,14 +155,8 @@ impl PackageOption {
     /// its name, description or area (any language), case-insensitively. Used
     /// on the server for `?q=` and in the browser as one types, so both agree.
     pub fn matches(&self, query: &str) -> bool {
-        let haystack = [&self.name, &self.description, &self.area_name]
-            .into_iter()
-            .flatten()
-            .chain(std::iter::once(&self.code))
-            .map(|t| t.to_lowercase())
-            .collect::<Vec<_>>()
-            .join("\n");
-        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+        let texts = [&self.name, &self.description, &self.area_name].into_iter().flatten().chain(std::iter::once(&self.code));
+        crate::text_search::matches(query, texts.map(String::as_str))
     }
 }
 

@@ -50,6 +50,19 @@ pub struct PendingView {
     pub integration_title: String,
     pub escalated: bool,
     pub created: String,
+    /// A change to a system user the party has, rather than a request for a new one.
+    pub change: bool,
+}
+
+impl PendingView {
+    /// The page where the access manager decides it.
+    pub fn href(&self) -> String {
+        if self.change {
+            format!("/systembrukere/endring/{}", self.id)
+        } else {
+            format!("/systembrukere/foresporsel/{}", self.id)
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -92,16 +105,30 @@ pub async fn system_user_request(id: String) -> Result<RequestView, AppError> {
     })
 }
 
-/// The new requests of the party acted for, forwarded ones first; for its access managers.
+/// The new requests of the party acted for, forwarded ones first, then the
+/// changes waiting for a decision; for its access managers.
 #[server(prefix = "/api", endpoint = "pending_system_user_requests")]
 pub async fn pending_system_user_requests() -> Result<Vec<PendingView>, AppError> {
     use crate::functions::ssr::{moment, party_context};
+    use domain::system_user_requests::{approval, change};
     let ctx = party_context().await?;
-    let list = domain::system_user_requests::approval::pending(&ctx).await.map_err(domain::error::Failure::from)?;
-    Ok(list
-        .into_iter()
-        .map(|r| PendingView { id: r.id.to_string(), integration_title: r.integration_title, escalated: r.escalated, created: moment(r.created_at) })
-        .collect())
+    let requests = approval::pending(&ctx).await.map_err(domain::error::Failure::from)?;
+    let changes = change::pending(&ctx).await.map_err(domain::error::Failure::from)?;
+    let requests = requests.into_iter().map(|r| PendingView {
+        id: r.id.to_string(),
+        integration_title: r.integration_title,
+        escalated: r.escalated,
+        created: moment(r.created_at),
+        change: false,
+    });
+    let changes = changes.into_iter().map(|c| PendingView {
+        id: c.id.to_string(),
+        integration_title: c.integration_title,
+        escalated: false,
+        created: moment(c.created_at),
+        change: true,
+    });
+    Ok(requests.chain(changes).collect())
 }
 
 /// Approves the request: the system user is created with everything asked for.
@@ -131,4 +158,17 @@ pub async fn forward_system_user_request(id: String) -> Result<(), AppError> {
     let ctx = party_context().await?;
     domain::system_user_requests::approval::forward(&ctx, request_id(&id)?).await.map_err(domain::error::Failure::from)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PendingView;
+
+    #[test]
+    fn a_pending_change_leads_to_the_change_page_and_a_request_to_the_request_page() {
+        let mut p = PendingView { id: "abc".into(), integration_title: "Lønn".into(), escalated: false, created: String::new(), change: false };
+        assert_eq!(p.href(), "/systembrukere/foresporsel/abc");
+        p.change = true;
+        assert_eq!(p.href(), "/systembrukere/endring/abc");
+    }
 }

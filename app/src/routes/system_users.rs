@@ -85,8 +85,9 @@ fn PendingRequests(pending: Vec<PendingView>) -> impl IntoView {
             <ul class="mt-2 flex flex-col gap-2">
                 {pending.into_iter().map(|p| view! {
                     <li data-request=p.id.clone()>
-                        <a class="underline" href=format!("/systembrukere/foresporsel/{}", p.id)>{p.integration_title}</a>
-                        " – " {p.created}
+                        <a class="underline" href=p.href()>{p.integration_title.clone()}</a>
+                        " – " {p.created.clone()}
+                        {p.change.then(|| view! { " (" {locale.t("system_user_requests.pending_change")} ")" })}
                         {p.escalated.then(|| view! { " (" {locale.t("system_user_requests.pending_forwarded")} ")" })}
                     </li>
                 }).collect_view()}

@@ -9,6 +9,6 @@ pub mod rules;
 pub mod service;
 pub(crate) mod store;
 
-pub use model::{ChangeLogEntry, ChangeType, RegisteredSystem, SystemForCreate, SystemPackage, SystemRight, SystemRightView, Translated};
+pub use model::{ChangeLogEntry, ChangeType, RegisteredSystem, SystemForCreate, SystemOffer, SystemPackage, SystemRight, SystemRightView, Translated};
 pub use rules::Violation;
 pub use service::SystemRegisterError;

@@ -101,6 +101,34 @@ pub struct RegisteredSystem {
     pub updated_at: OffsetDateTime,
 }
 
+/// What a request for a system user is checked against: the system's
+/// offer and return addresses, without the texts a page shows. The vendor
+/// API's busiest path (sending a request) reads only this (`store::offer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemOffer {
+    pub id: String,
+    pub vendor: String,
+    /// The name in bokmål: a request's title when it names none.
+    pub name_nb: String,
+    pub rights: Vec<SystemRight>,
+    /// Access packages by URN.
+    pub packages: Vec<String>,
+    pub redirect_urls: Vec<String>,
+}
+
+impl From<&RegisteredSystem> for SystemOffer {
+    fn from(s: &RegisteredSystem) -> Self {
+        Self {
+            id: s.id.clone(),
+            vendor: s.vendor.clone(),
+            name_nb: s.name.nb.clone(),
+            rights: s.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect(),
+            packages: s.packages.iter().map(|p| p.urn.clone()).collect(),
+            redirect_urls: s.redirect_urls.clone(),
+        }
+    }
+}
+
 /// What a change did, as Altinn's change log names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,7 +1,7 @@
 //! The system register's tables: `system_register`, `system_right`,
 //! `system_package` and `system_change_log`. Only the service calls these.
 
-use super::model::{ChangeLogEntry, ChangeType, RegisteredSystem, SystemForCreate, SystemPackage, SystemRight, SystemRightView, Translated};
+use super::model::{ChangeLogEntry, ChangeType, RegisteredSystem, SystemForCreate, SystemOffer, SystemPackage, SystemRight, SystemRightView, Translated};
 use super::rules::{Facts, PackageFacts, ResourceFacts};
 use crate::parties::PartyId;
 use sqlx::PgConnection;
@@ -204,6 +204,30 @@ pub async fn change_log(conn: &mut PgConnection, id: &str) -> Result<Vec<ChangeL
 /// The system with its rights and packages (by name), deleted or not.
 pub async fn get(conn: &mut PgConnection, id: &str) -> Result<Option<RegisteredSystem>, sqlx::Error> {
     Ok(read(conn, Some(id), None, false).await?.pop())
+}
+
+/// What a request for a system user is checked against, and the vendor's
+/// party when it is an active organisation, in one round trip; `None` for a
+/// system that is unknown or deleted. No texts and no joins: sending a
+/// request reads this every time.
+pub async fn offer(conn: &mut PgConnection, id: &str) -> Result<Option<(SystemOffer, Option<PartyId>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select s.system_id, s.vendor_org_number, s.name_nb, s.redirect_urls,
+                  (select v.id from party v where v.org_number = s.vendor_org_number and v.kind = 'organisation' and v.status = 'active' limit 1) as vendor_party,
+                  array(select sr.resource_id from system_right sr where sr.system_id = s.system_id order by sr.resource_id, sr.action nulls first) as "right_resources!",
+                  array(select sr.action from system_right sr where sr.system_id = s.system_id order by sr.resource_id, sr.action nulls first) as "right_actions!: Vec<Option<String>>",
+                  array(select sp.package_urn from system_package sp where sp.system_id = s.system_id order by sp.package_urn) as "packages!"
+           from system_register s where s.system_id = $1 and not s.is_deleted"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        let rights = r.right_resources.into_iter().zip(r.right_actions).map(|(resource, action)| SystemRight { resource, action }).collect();
+        let offer =
+            SystemOffer { id: r.system_id, vendor: r.vendor_org_number, name_nb: r.name_nb, rights, packages: r.packages, redirect_urls: r.redirect_urls };
+        (offer, r.vendor_party.map(PartyId))
+    }))
 }
 
 /// The vendor's systems that are not deleted, by id.

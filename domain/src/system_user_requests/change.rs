@@ -14,9 +14,9 @@
 
 use super::approval::{actions_of, may_delegate_right, may_pass_on, package_names};
 use super::change_store as cstore;
-use super::model::{RequestForCreate, RequestStatus};
+use super::model::{Page, RequestForCreate, RequestStatus};
 use super::rules::{self, RequestRule};
-use super::service::RequestError;
+use super::service::{RequestError, PAGE_SIZE};
 use super::store;
 use crate::audit::{AuditEvent, Outcome};
 use crate::authz::{Action, SystemResource};
@@ -159,7 +159,7 @@ pub async fn send(ctx: &Context, input: &ChangeForCreate) -> Result<ChangeSent, 
         drop(conn);
         return Err(refuse(ctx, AUDIT, &target, rule.into()).await);
     }
-    let system = systems::get(&mut conn, &su.system_id).await?.ok_or(RequestError::SystemNotFound)?;
+    let (system, _) = systems::offer(&mut conn, &su.system_id).await?.ok_or(RequestError::SystemNotFound)?;
     // What is added must be what a new request could ask: reuse its rules.
     let as_request = rules::normalise(&RequestForCreate {
         system_id: su.system_id.clone(),
@@ -217,6 +217,51 @@ pub async fn get(ctx: &Context, id: Uuid) -> Result<ChangeRequest, RequestError>
         return Err(RequestError::NotFound);
     }
     Ok(as_now(ctx, c))
+}
+
+/// The latest change, not withdrawn, for the system user of one of the
+/// caller's systems, a customer and the system user's external reference.
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, external_ref: &str) -> Result<ChangeRequest, RequestError> {
+    let mut conn = ctx.db().acquire().await?;
+    let c = cstore::change_by_external_ref(&mut conn, system_id.trim(), org_no.trim(), external_ref.trim()).await?.ok_or(RequestError::NotFound)?;
+    let vendor = systems::organisation(&mut conn, &c.vendor).await?;
+    if !vendor.is_some_and(|v| ctx.may(Action::Read, SystemResource::SystemUserRequests, v)) {
+        return Err(RequestError::NotFound);
+    }
+    Ok(as_now(ctx, c))
+}
+
+/// One page of the changes for the system users of one of the caller's
+/// systems, in id order (the id is the vendor's correlation id).
+#[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
+pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> Result<Page<ChangeRequest>, RequestError> {
+    let mut conn = ctx.db().acquire().await?;
+    let system = systems::get(&mut conn, system_id.trim()).await?.filter(|s| !s.is_deleted).ok_or(RequestError::SystemNotFound)?;
+    let vendor = systems::organisation(&mut conn, &system.vendor).await?;
+    if !vendor.is_some_and(|v| ctx.may(Action::Read, SystemResource::SystemUserRequests, v)) {
+        return Err(RequestError::SystemNotFound);
+    }
+    let mut items = cstore::changes_by_system(&mut conn, &system.id, after, PAGE_SIZE + 1).await?;
+    let more = items.len() as i64 > PAGE_SIZE;
+    items.truncate(PAGE_SIZE as usize);
+    let next_after = if more { items.last().map(|c| c.id) } else { None };
+    Ok(Page { items: items.into_iter().map(|c| as_now(ctx, c)).collect(), next_after })
+}
+
+/// The changes waiting for the access managers of the party the actor acts
+/// for, oldest first.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
+pub async fn pending(ctx: &Context) -> Result<Vec<ChangeRequest>, RequestError> {
+    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
+    let mut list: Vec<ChangeRequest> = cstore::changes_for(&mut *ctx.db().acquire().await?, party)
+        .await?
+        .into_iter()
+        .map(|c| as_now(ctx, c))
+        .filter(|c| c.status == RequestStatus::New)
+        .collect();
+    list.sort_by_key(|c| c.created_at);
+    Ok(list)
 }
 
 /// Withdraws one of the caller's changes.

@@ -44,54 +44,110 @@ pub async fn system_user_for_change(conn: &mut PgConnection, id: Uuid) -> Result
 
 /// A change that is not withdrawn, with its items.
 pub async fn change_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<ChangeRequest>, sqlx::Error> {
-    let Some(r) = sqlx::query!(
+    Ok(read(conn, Some(id), None, None, None, 1).await?.pop())
+}
+
+/// Up to `limit` changes, not withdrawn, for the system users of one system, after `after` in id order.
+pub async fn changes_by_system(conn: &mut PgConnection, system_id: &str, after: Option<Uuid>, limit: i64) -> Result<Vec<ChangeRequest>, sqlx::Error> {
+    read(conn, None, Some(system_id), None, after, limit).await
+}
+
+/// The changes, not withdrawn, for the system users of `party`.
+pub async fn changes_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<ChangeRequest>, sqlx::Error> {
+    read(conn, None, None, Some(party), None, 1000).await
+}
+
+/// The latest change, not withdrawn, for the system user of a system, customer and reference.
+pub async fn change_by_external_ref(conn: &mut PgConnection, system_id: &str, org_no: &str, external_ref: &str) -> Result<Option<ChangeRequest>, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "select c.id from system_user_change_request c
+         join system_user su on su.id = c.system_user_id
+         join party p on p.id = su.party_id
+         where su.system_id = $1 and p.org_number = $2 and su.external_ref = $3 and c.deleted_at is null
+         order by c.created_at desc, c.id desc limit 1",
+        system_id,
+        org_no,
+        external_ref
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match id {
+        Some(id) => change_by_id(conn, id).await,
+        None => Ok(None),
+    }
+}
+
+/// Changes that are not withdrawn, with their items, in id order: by id,
+/// system or customer, each filter left out when `None`.
+async fn read(
+    conn: &mut PgConnection,
+    id: Option<Uuid>,
+    system_id: Option<&str>,
+    party: Option<PartyId>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ChangeRequest>, sqlx::Error> {
+    let rows = sqlx::query!(
         r#"select c.id, c.system_user_id, c.status, c.redirect_url, c.created_at, su.system_id, sr.vendor_org_number, su.party_id,
                   p.org_number as "org!", su.external_ref, coalesce(nullif(su.integration_title, ''), sr.name_nb) as "title!"
            from system_user_change_request c
            join system_user su on su.id = c.system_user_id
            join system_register sr on sr.system_id = su.system_id
            join party p on p.id = su.party_id
-           where c.id = $1 and c.deleted_at is null"#,
-        id
+           where c.deleted_at is null and ($1::uuid is null or c.id = $1) and ($2::text is null or su.system_id = $2)
+             and ($3::uuid is null or su.party_id = $3) and ($4::uuid is null or c.id > $4)
+           order by c.id
+           limit $5"#,
+        id,
+        system_id,
+        party.map(|p| p.0),
+        after,
+        limit
     )
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let items = sqlx::query!("select direction, package_urn, resource_id, action from system_user_change_item where change_request_id = $1", id)
-        .fetch_all(conn)
-        .await?;
-    let (mut add, mut remove) = (Vec::new(), Vec::new());
-    for i in items {
-        let item = match (i.package_urn, i.resource_id, i.action) {
-            (Some(urn), _, _) => ChangeItem::Package(urn),
-            (None, Some(resource), Some(action)) => ChangeItem::Right { resource, action },
-            _ => continue,
-        };
-        if i.direction == "add" {
-            add.push(item);
-        } else {
-            remove.push(item);
-        }
-    }
-    add.sort();
-    remove.sort();
-    Ok(Some(ChangeRequest {
-        id: r.id,
-        system_user_id: r.system_user_id,
-        system_id: r.system_id,
-        vendor: r.vendor_org_number,
-        party: PartyId(r.party_id),
-        party_org_no: r.org,
-        external_ref: r.external_ref,
-        integration_title: r.title,
-        add,
-        remove,
-        status: RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Denied),
-        redirect_url: r.redirect_url,
-        created_at: r.created_at,
-    }))
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let items = sqlx::query!(
+        "select change_request_id, direction, package_urn, resource_id, action from system_user_change_item where change_request_id = any($1)",
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (mut add, mut remove) = (Vec::new(), Vec::new());
+            for i in items.iter().filter(|i| i.change_request_id == r.id) {
+                let item = match (&i.package_urn, &i.resource_id, &i.action) {
+                    (Some(urn), _, _) => ChangeItem::Package(urn.clone()),
+                    (None, Some(resource), Some(action)) => ChangeItem::Right { resource: resource.clone(), action: action.clone() },
+                    _ => continue,
+                };
+                if i.direction == "add" {
+                    add.push(item);
+                } else {
+                    remove.push(item);
+                }
+            }
+            add.sort();
+            remove.sort();
+            ChangeRequest {
+                id: r.id,
+                system_user_id: r.system_user_id,
+                system_id: r.system_id,
+                vendor: r.vendor_org_number,
+                party: PartyId(r.party_id),
+                party_org_no: r.org,
+                external_ref: r.external_ref,
+                integration_title: r.title,
+                add,
+                remove,
+                status: RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Denied),
+                redirect_url: r.redirect_url,
+                created_at: r.created_at,
+            }
+        })
+        .collect())
 }
 
 /// What the system user holds from `party` now: packages by URN, single rights by action.

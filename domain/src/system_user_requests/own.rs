@@ -16,7 +16,7 @@ use super::store::{self, NewRequest};
 use crate::audit::{AuditEvent, Outcome};
 use crate::authz::{Action, SystemResource};
 use crate::context::Context;
-use crate::system_register::{store as systems, RegisteredSystem, SystemRight};
+use crate::system_register::{store as systems, RegisteredSystem, SystemOffer, SystemRight};
 use uuid::Uuid;
 
 /// Whether a customer with organisation number `org` may make a system user of `system` itself.
@@ -71,10 +71,11 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
     let input = rules::normalise(&input);
     let facts = store::package_facts(&mut conn, &input.packages).await?;
     drop(conn);
-    if let Err(rule) = rules::check(&input, &system, &facts) {
+    let offer = SystemOffer::from(&system);
+    if let Err(rule) = rules::check(&input, &offer, &facts) {
         return Err(refuse(rule.into()).await);
     }
-    let (external_ref, title) = rules::external_ref_and_title(&input, &system);
+    let (external_ref, title) = rules::external_ref_and_title(&input, &offer);
     let now = ctx.now();
     let request = SystemUserRequest {
         id: Uuid::now_v7(),

@@ -3,7 +3,7 @@
 
 use super::model::{RequestForCreate, RequestStatus};
 use crate::system_register::rules::PackageFacts;
-use crate::system_register::{RegisteredSystem, SystemRight};
+use crate::system_register::{SystemOffer, SystemRight};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
@@ -70,15 +70,15 @@ pub fn redirect_allowed(url: &str, allowed: &[String]) -> bool {
 
 /// The request's texts as stored: the external reference defaults to the
 /// customer's organisation number, the title to the system's name.
-pub fn external_ref_and_title(input: &RequestForCreate, system: &RegisteredSystem) -> (String, String) {
+pub fn external_ref_and_title(input: &RequestForCreate, system: &SystemOffer) -> (String, String) {
     let input = normalise(input);
     let external_ref = input.external_ref.unwrap_or(input.party_org_no);
-    let title = input.integration_title.unwrap_or_else(|| system.name.nb.clone());
+    let title = input.integration_title.unwrap_or_else(|| system.name_nb.clone());
     (external_ref, title)
 }
 
 /// The first rule a standard request breaks, in Altinn's order.
-pub fn check(input: &RequestForCreate, system: &RegisteredSystem, packages: &HashMap<String, PackageFacts>) -> Result<(), RequestRule> {
+pub fn check(input: &RequestForCreate, system: &SystemOffer, packages: &HashMap<String, PackageFacts>) -> Result<(), RequestRule> {
     let (external_ref, title) = external_ref_and_title(input, system);
     if external_ref.chars().count() > MAX_EXTERNAL_REF || title.is_empty() || title.chars().count() > MAX_TITLE {
         return Err(RequestRule::BadText);
@@ -86,12 +86,11 @@ pub fn check(input: &RequestForCreate, system: &RegisteredSystem, packages: &Has
     if input.rights.is_empty() && input.packages.is_empty() {
         return Err(RequestRule::NothingAsked);
     }
-    let offered: Vec<SystemRight> = system.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect();
-    let missing: Vec<String> = input.rights.iter().filter(|r| !system_offers(&offered, r)).map(crate::system_register::rules::right_label).collect();
+    let missing: Vec<String> = input.rights.iter().filter(|r| !system_offers(&system.rights, r)).map(crate::system_register::rules::right_label).collect();
     if !missing.is_empty() {
         return Err(RequestRule::RightsNotInSystem(missing));
     }
-    let not_listed: Vec<String> = input.packages.iter().filter(|p| !system.packages.iter().any(|s| &s.urn == *p)).cloned().collect();
+    let not_listed: Vec<String> = input.packages.iter().filter(|p| !system.packages.contains(p)).cloned().collect();
     if !not_listed.is_empty() {
         return Err(RequestRule::PackagesNotInSystem(not_listed));
     }
@@ -117,9 +116,14 @@ pub fn status_at(status: RequestStatus, created: OffsetDateTime, now: OffsetDate
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::system_register::{SystemPackage, SystemRightView, Translated};
+    use crate::system_register::{RegisteredSystem, SystemPackage, SystemRightView, Translated};
 
-    fn system() -> RegisteredSystem {
+    /// The offer of a registered system, read as the request path reads it.
+    fn system() -> SystemOffer {
+        SystemOffer::from(&registered())
+    }
+
+    fn registered() -> RegisteredSystem {
         let t = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
         RegisteredSystem {
             id: "310000000_lonn".into(),

@@ -30,10 +30,16 @@ pub const BASE: &str = "/authentication/api/v1/systemuser/changerequest/vendor";
 pub const CONFIRM_PATH: &str = "/systembrukere/endring";
 
 pub fn routes() -> ApiRoutes<AppState> {
-    ApiRoutes::new().post(BASE, send).get(&format!("{BASE}/{{id}}"), get).delete(&format!("{BASE}/{{id}}"), withdraw).method_not_allowed_fallback(|| async {
-        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
-            .detail("See the OpenAPI document for the methods of this path.")
-    })
+    ApiRoutes::new()
+        .post(BASE, send)
+        .get(&format!("{BASE}/{{id}}"), get)
+        .delete(&format!("{BASE}/{{id}}"), withdraw)
+        .get(&format!("{BASE}/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"), by_external_ref)
+        .get(&format!("{BASE}/bysystem/{{system_id}}"), by_system)
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
+                .detail("See the OpenAPI document for the methods of this path.")
+        })
 }
 
 /// The body of `POST …/changerequest/vendor`.
@@ -170,6 +176,51 @@ async fn get(State(state): State<AppState>, Extension(tokens): Extension<Arc<Tok
     };
     match found {
         Ok(r) => Json(ChangeRequestResponse::of(&r, &state.config.public_url)).into_response(),
+        Err(e) => problem(e, c.ctx.request_id()),
+    }
+}
+
+async fn by_external_ref(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<TokenService>>,
+    headers: HeaderMap,
+    Path((system, org, external_ref)): Path<(String, String, String)>,
+) -> Response {
+    let c = match client_caller(&state, &tokens, &headers, &[Scopes::REQUEST_READ, Scopes::REQUEST_WRITE]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match change::by_external_ref(&c.ctx, &system, &org, &external_ref).await {
+        Ok(r) => Json(ChangeRequestResponse::of(&r, &state.config.public_url)).into_response(),
+        Err(e) => problem(e, c.ctx.request_id()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    token: Option<String>,
+}
+
+async fn by_system(
+    State(state): State<AppState>,
+    Extension(tokens): Extension<Arc<TokenService>>,
+    headers: HeaderMap,
+    Path(system): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let c = match client_caller(&state, &tokens, &headers, &[Scopes::REQUEST_READ, Scopes::REQUEST_WRITE]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(after) = q.token.as_deref().map(Uuid::parse_str).transpose() else {
+        return Problem::new(StatusCode::BAD_REQUEST, "invalid_token", "Invalid page token").detail("Use the links.next URL as given.").into_response();
+    };
+    match change::by_system(&c.ctx, &system, after).await {
+        Ok(page) => {
+            let next = page.next_after.map(|after| format!("{}{BASE}/bysystem/{system}?token={after}", state.config.public_url.as_str().trim_end_matches('/')));
+            let data: Vec<_> = page.items.iter().map(|r| ChangeRequestResponse::of(r, &state.config.public_url)).collect();
+            Json(serde_json::json!({ "links": { "next": next }, "data": data })).into_response()
+        }
         Err(e) => problem(e, c.ctx.request_id()),
     }
 }

@@ -1,14 +1,15 @@
 //! The form that registers a system or changes one: names and descriptions
 //! in the three languages, the single rights and access packages it offers
-//! (picked from lists grouped by area, each opened to its description), the
+//! (picked from searchable lists, `pickers`), the
 //! organisation's API clients it authenticates as, where a customer may be
 //! sent back to, and whether customers can pick it themselves. A plain POST:
 //! refused, it comes back with what was typed and the message next to the
 //! field.
 
+use super::pickers::{PackagesPicker, RightsPicker};
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
-use crate::functions::systems::{ChoicesView, PackageOption, SystemView};
-use crate::i18n::{use_locale, Locale};
+use crate::functions::systems::{ChoicesView, SystemView};
+use crate::i18n::use_locale;
 use leptos::prelude::*;
 
 /// The form's fields: the name each has in the server functions (as the
@@ -133,7 +134,7 @@ pub fn SystemForm(form: FormFields, action: &'static str, id: Option<String>, ch
     }
     .into_any();
     let offers = view! {
-        <RightsPicker form choices=choices.clone() chosen=start.rights.clone()/>
+        <RightsPicker form resources=choices.resources.clone() chosen=start.rights.clone()/>
         <PackagesPicker form packages=choices.packages.clone() chosen=start.packages.clone()/>
     }
     .into_any();
@@ -183,78 +184,5 @@ pub fn SystemForm(form: FormFields, action: &'static str, id: Option<String>, ch
             {clients}
             {rest}
         </form>
-    }
-}
-
-/// The delegable resources, each a checkbox opened to its description.
-#[component]
-fn RightsPicker(form: FormFields, choices: ChoicesView, chosen: Vec<String>) -> impl IntoView {
-    let locale = use_locale();
-    let open = !chosen.is_empty();
-    view! {
-        <fieldset id="system-rights" class="ds-fieldset">
-            <legend class="ds-label font-semibold">{locale.t("system_form.rights")}</legend>
-            <p class="text-sm">{locale.t("system_form.rights_help")}</p>
-            <FieldMessage form field="system.rights"/>
-            <details open=open class="mt-1">
-                <summary class="cursor-pointer underline">{locale.t("system_form.show_resources").replace("{n}", &choices.resources.len().to_string())}</summary>
-                {choices.resources.iter().enumerate().map(|(i, r)| {
-                    let element = format!("system-right-{i}");
-                    let help = format!("{element}-help");
-                    view! {
-                        <div class="ds-field mt-2 flex items-start gap-2">
-                            <input type="checkbox" class="ds-input mt-1" id=element.clone() name="rights[]" value=r.id.clone() checked=chosen.contains(&r.id) aria-describedby=help.clone()/>
-                            <div>
-                                <label for=element class="ds-label">{locale.pick_or_bokmal(&r.title)}</label>
-                                <p id=help class="text-sm">{format!("{} · {}", r.owner, r.description)}</p>
-                            </div>
-                        </div>
-                    }
-                }).collect_view()}
-            </details>
-        </fieldset>
-    }
-}
-
-/// The delegable packages by area, each area opened when it holds a chosen one.
-#[component]
-fn PackagesPicker(form: FormFields, packages: Vec<PackageOption>, chosen: Vec<String>) -> impl IntoView {
-    let locale = use_locale();
-    let mut areas: Vec<([String; 3], Vec<PackageOption>)> = Vec::new();
-    for p in packages {
-        match areas.iter_mut().find(|(a, _)| *a == p.area) {
-            Some((_, list)) => list.push(p),
-            None => areas.push((p.area.clone(), vec![p])),
-        }
-    }
-    view! {
-        <fieldset id="system-packages" class="ds-fieldset">
-            <legend class="ds-label font-semibold">{locale.t("system_form.packages")}</legend>
-            <p class="text-sm">{locale.t("system_form.packages_help")}</p>
-            <FieldMessage form field="system.packages"/>
-            {areas.into_iter().enumerate().map(|(ai, (area, list))| {
-                let open = list.iter().any(|p| chosen.contains(&p.urn));
-                view! {
-                    <details open=open class="mt-1">
-                        <summary class="cursor-pointer underline">{format!("{} ({})", locale.pick_or_bokmal(&area), list.len())}</summary>
-                        {list.into_iter().enumerate().map(|(pi, p)| package_option(locale, &format!("system-package-{ai}-{pi}"), &p, chosen.contains(&p.urn))).collect_view()}
-                    </details>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
-}
-
-fn package_option(locale: Locale, element: &str, p: &PackageOption, checked: bool) -> impl IntoView {
-    let help = format!("{element}-help");
-    let note = (!p.assignable).then(|| format!(" {}", locale.t("system_form.clients_only")));
-    view! {
-        <div class="ds-field mt-2 flex items-start gap-2">
-            <input type="checkbox" class="ds-input mt-1" id=element.to_string() name="packages[]" value=p.urn.clone() checked=checked aria-describedby=help.clone()/>
-            <div>
-                <label for=element.to_string() class="ds-label">{locale.pick_or_bokmal(&p.name)}</label>
-                <p id=help class="text-sm">{locale.pick_or_bokmal(&p.description)}{note}</p>
-            </div>
-        </div>
     }
 }

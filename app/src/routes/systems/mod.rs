@@ -10,6 +10,7 @@
 //! to the form with what was typed.
 
 mod form;
+mod pickers;
 
 use crate::components::alert::ErrorAlert;
 use crate::components::form::FormFields;
