@@ -124,13 +124,16 @@ pub fn RightsPicker(form: FormFields, resources: Vec<ResourceOption>, chosen: Ve
     }
 }
 
+/// An area's name, and its packages with their search state.
+type Area = ([String; 3], Vec<(PackageOption, Choice)>);
+
 /// The delegable packages by area, each area opened when it holds a chosen one
 /// (or, while searching, a match).
 #[component]
 pub fn PackagesPicker(form: FormFields, packages: Vec<PackageOption>, chosen: Vec<String>) -> impl IntoView {
     let locale = use_locale();
     let search = Search::new();
-    let mut areas: Vec<([String; 3], Vec<(PackageOption, Choice)>)> = Vec::new();
+    let mut areas: Vec<Area> = Vec::new();
     for p in packages {
         let option = Choice::new(
             chosen.contains(&p.urn),
