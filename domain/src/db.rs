@@ -44,9 +44,11 @@ pub async fn connect_and_migrate(url: &str, max_connections: u32) -> Result<PgPo
     create_database_if_missing(&options, &shown).await?;
     // No ping before each acquire (sqlx's default is one round trip per
     // acquire, which was a third of the vendor API's busiest path): a
-    // connection the server closed fails its next statement instead, which
-    // maps to a 500 for that one request, and idle connections are closed
-    // after ten minutes so the pool does not keep ones a firewall forgot.
+    // connection that died while idle fails its next statement instead,
+    // which maps to a 500 for that one request. Idle connections close after
+    // ten minutes (sqlx's default, written out here); a shorter timeout or
+    // TCP keepalive is still to do for networks that drop idle connections
+    // sooner.
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
