@@ -16,7 +16,7 @@ use super::approval::{actions_of, may_delegate_right, may_pass_on, package_names
 use super::change_store as cstore;
 use super::model::{Page, RequestForCreate, RequestStatus};
 use super::rules::{self, RequestRule};
-use super::service::{RequestError, PAGE_SIZE};
+use super::service::{may_for_vendor, RequestError, PAGE_SIZE};
 use super::store;
 use crate::audit::{AuditEvent, Outcome};
 use crate::authz::{Action, SystemResource};
@@ -210,10 +210,14 @@ pub async fn send(ctx: &Context, input: &ChangeForCreate) -> Result<ChangeSent, 
 
 /// One of the caller's changes, by id (the vendor's side).
 pub async fn get(ctx: &Context, id: Uuid) -> Result<ChangeRequest, RequestError> {
-    let mut conn = ctx.db().acquire().await?;
-    let c = cstore::change_by_id(&mut conn, id).await?.ok_or(RequestError::NotFound)?;
-    let vendor = systems::organisation(&mut conn, &c.vendor).await?;
-    if !vendor.is_some_and(|v| ctx.may(Action::Read, SystemResource::SystemUserRequests, v)) {
+    let found = cstore::change_by_id(&mut *ctx.db().acquire().await?, id).await?;
+    readable_by_vendor(ctx, found).await
+}
+
+/// The change found, as it stands now, if the caller may read its vendor's changes.
+async fn readable_by_vendor(ctx: &Context, found: Option<ChangeRequest>) -> Result<ChangeRequest, RequestError> {
+    let c = found.ok_or(RequestError::NotFound)?;
+    if !may_for_vendor(ctx, Action::Read, &c.vendor).await? {
         return Err(RequestError::NotFound);
     }
     Ok(as_now(ctx, c))
@@ -223,13 +227,8 @@ pub async fn get(ctx: &Context, id: Uuid) -> Result<ChangeRequest, RequestError>
 /// caller's systems, a customer and the system user's external reference.
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
 pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, external_ref: &str) -> Result<ChangeRequest, RequestError> {
-    let mut conn = ctx.db().acquire().await?;
-    let c = cstore::change_by_external_ref(&mut conn, system_id.trim(), org_no.trim(), external_ref.trim()).await?.ok_or(RequestError::NotFound)?;
-    let vendor = systems::organisation(&mut conn, &c.vendor).await?;
-    if !vendor.is_some_and(|v| ctx.may(Action::Read, SystemResource::SystemUserRequests, v)) {
-        return Err(RequestError::NotFound);
-    }
-    Ok(as_now(ctx, c))
+    let found = cstore::change_by_external_ref(&mut *ctx.db().acquire().await?, system_id.trim(), org_no.trim(), external_ref.trim()).await?;
+    readable_by_vendor(ctx, found).await
 }
 
 /// One page of the changes for the system users of one of the caller's
@@ -237,16 +236,15 @@ pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, exter
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
 pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> Result<Page<ChangeRequest>, RequestError> {
     let mut conn = ctx.db().acquire().await?;
-    let system = systems::get(&mut conn, system_id.trim()).await?.filter(|s| !s.is_deleted).ok_or(RequestError::SystemNotFound)?;
-    let vendor = systems::organisation(&mut conn, &system.vendor).await?;
-    if !vendor.is_some_and(|v| ctx.may(Action::Read, SystemResource::SystemUserRequests, v)) {
+    let Some((system, Some(vendor))) = systems::offer(&mut conn, system_id.trim()).await? else {
+        return Err(RequestError::SystemNotFound);
+    };
+    if !ctx.may(Action::Read, SystemResource::SystemUserRequests, vendor) {
         return Err(RequestError::SystemNotFound);
     }
-    let mut items = cstore::changes_by_system(&mut conn, &system.id, after, PAGE_SIZE + 1).await?;
-    let more = items.len() as i64 > PAGE_SIZE;
-    items.truncate(PAGE_SIZE as usize);
-    let next_after = if more { items.last().map(|c| c.id) } else { None };
-    Ok(Page { items: items.into_iter().map(|c| as_now(ctx, c)).collect(), next_after })
+    let items = cstore::changes_by_system(&mut conn, &system.id, after, PAGE_SIZE + 1).await?;
+    let page = Page::cut(items, PAGE_SIZE, |c| c.id);
+    Ok(Page { items: page.items.into_iter().map(|c| as_now(ctx, c)).collect(), ..page })
 }
 
 /// The changes waiting for the access managers of the party the actor acts
@@ -272,8 +270,7 @@ pub async fn withdraw(ctx: &Context, id: Uuid) -> Result<(), RequestError> {
         Ok(c) => c,
         Err(e) => return Err(refuse(ctx, AUDIT, &target, e).await),
     };
-    let vendor = systems::organisation(&mut *ctx.db().acquire().await?, &c.vendor).await?;
-    if !vendor.is_some_and(|v| ctx.may(Action::Write, SystemResource::SystemUserRequests, v)) {
+    if !may_for_vendor(ctx, Action::Write, &c.vendor).await? {
         return Err(refuse(ctx, AUDIT, &target, RequestError::NotFound).await);
     }
     let mut uow = ctx.begin().await?;

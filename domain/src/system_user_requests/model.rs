@@ -95,9 +95,32 @@ pub struct Page<T> {
     pub next_after: Option<Uuid>,
 }
 
+impl<T> Page<T> {
+    /// The page from up to `size + 1` items read in id order: the extra item
+    /// only says that more follow, and is not shown.
+    pub fn cut(mut items: Vec<T>, size: i64, id: impl Fn(&T) -> Uuid) -> Self {
+        let more = items.len() as i64 > size;
+        items.truncate(size.max(0) as usize);
+        let next_after = if more { items.last().map(id) } else { None };
+        Self { items, next_after }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RequestStatus;
+    use super::{Page, RequestStatus};
+    use uuid::Uuid;
+
+    #[test]
+    fn a_page_shows_at_most_its_size_and_names_its_last_id_only_when_more_follow() {
+        let ids: Vec<Uuid> = (1..=3u128).map(Uuid::from_u128).collect();
+        let full = Page::cut(ids.clone(), 2, |id| *id);
+        assert_eq!((full.items, full.next_after), (ids[..2].to_vec(), Some(ids[1])));
+        let last = Page::cut(ids[..2].to_vec(), 2, |id| *id);
+        assert_eq!((last.items.len(), last.next_after), (2, None));
+        let empty = Page::cut(Vec::<Uuid>::new(), 2, |id| *id);
+        assert_eq!((empty.items.len(), empty.next_after), (0, None));
+    }
 
     #[test]
     fn only_an_approval_or_a_rejection_sends_the_browser_back_to_the_vendor() {

@@ -227,7 +227,7 @@ async fn read(ctx: &Context, id: Uuid) -> Result<Option<SystemUserRequest>, Requ
 }
 
 /// Whether the actor may `action` the requests of `vendor`'s systems.
-async fn may_for_vendor(ctx: &Context, action: Action, vendor: &str) -> Result<bool, RequestError> {
+pub(super) async fn may_for_vendor(ctx: &Context, action: Action, vendor: &str) -> Result<bool, RequestError> {
     let party = systems::organisation(&mut *ctx.db().acquire().await?, vendor).await?;
     Ok(party.is_some_and(|p| ctx.may(action, SystemResource::SystemUserRequests, p)))
 }
@@ -262,11 +262,9 @@ pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> R
     if !ctx.may(Action::Read, SystemResource::SystemUserRequests, vendor) {
         return Err(RequestError::SystemNotFound);
     }
-    let mut items = store::by_system(&mut *ctx.db().acquire().await?, &system.id, after, PAGE_SIZE + 1).await?;
-    let more = items.len() as i64 > PAGE_SIZE;
-    items.truncate(PAGE_SIZE as usize);
-    let next_after = if more { items.last().map(|r| r.id) } else { None };
-    Ok(Page { items: items.into_iter().map(|r| as_now(ctx, r)).collect(), next_after })
+    let items = store::by_system(&mut *ctx.db().acquire().await?, &system.id, after, PAGE_SIZE + 1).await?;
+    let page = Page::cut(items, PAGE_SIZE, |r| r.id);
+    Ok(Page { items: page.items.into_iter().map(|r| as_now(ctx, r)).collect(), ..page })
 }
 
 /// Withdraws one of the caller's requests: it can no longer be approved,

@@ -101,11 +101,8 @@ pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> R
     if !may_for_system(ctx, Action::Read, SystemResource::SystemRegister, system_id).await? {
         return Err(SystemUserError::SystemNotFound);
     }
-    let mut items = find(ctx, Query { system_id: Some(system_id), after, ..Query::default() }, PAGE_SIZE + 1).await?;
-    let more = items.len() as i64 > PAGE_SIZE;
-    items.truncate(PAGE_SIZE as usize);
-    let next_after = if more { items.last().map(|s| s.id) } else { None };
-    Ok(Page { items, next_after })
+    let items = find(ctx, Query { system_id: Some(system_id), after, ..Query::default() }, PAGE_SIZE + 1).await?;
+    Ok(Page::cut(items, PAGE_SIZE, |s| s.id))
 }
 
 /// The system user of one of the caller's systems for a customer and
