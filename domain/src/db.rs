@@ -42,23 +42,38 @@ pub async fn connect_and_migrate(url: &str, max_connections: u32) -> Result<PgPo
     let options =
         PgConnectOptions::from_str(url).map_err(|source| DbSetupError::BadUrl { url: shown.clone(), source })?.log_statements(tracing::log::LevelFilter::Trace);
     create_database_if_missing(&options, &shown).await?;
-    // No ping before each acquire (sqlx's default is one round trip per
-    // acquire, which was a third of the vendor API's busiest path): a
-    // connection that died while idle fails its next statement instead,
-    // which maps to a 500 for that one request. Idle connections close after
-    // ten minutes (sqlx's default, written out here); a shorter timeout or
-    // TCP keepalive is still to do for networks that drop idle connections
-    // sooner.
-    let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .test_before_acquire(false)
-        .idle_timeout(Duration::from_secs(600))
+    let pool = pool_options(max_connections, PING_WHEN_IDLE_FOR)
         .connect_with(options)
         .await
         .map_err(|source| DbSetupError::Unreachable { url: shown.clone(), source })?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// A connection idle longer than this is pinged before it is handed out.
+pub const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
+
+/// The pool's settings. sqlx pings every connection before handing it out
+/// by default: one extra round trip per acquire, a third of the vendor API's
+/// busiest path. Here only a connection idle longer than `ping_when_idle_for`
+/// is pinged, since only such a one may have been dropped (a server restart,
+/// a firewall that forgets quiet connections); one that fails the ping is
+/// closed and another opened, so the request never sees it. A busy
+/// connection is used as it is. Idle connections close after ten minutes.
+pub fn pool_options(max_connections: u32, ping_when_idle_for: Duration) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= ping_when_idle_for {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .idle_timeout(Duration::from_secs(600))
 }
 
 async fn create_database_if_missing(options: &PgConnectOptions, shown: &str) -> Result<(), DbSetupError> {

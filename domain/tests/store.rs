@@ -149,3 +149,27 @@ async fn choosing_a_party_is_audited_both_ways(pool: PgPool) {
         sqlx::query_as("select actor_label, outcome from audit_event where action = 'party.choose' order by occurred_at, id").fetch_all(&pool).await.unwrap();
     assert_eq!(rows, [("Bjørn Hansen".to_string(), "success".to_string()), ("Kari Nordmann".to_string(), "refused".to_string())]);
 }
+
+/// The pool pings a connection idle longer than its limit before handing it
+/// out, so one the server dropped meanwhile is replaced unseen; without the
+/// ping the next statement fails.
+#[sqlx::test(migrations = false)]
+async fn a_connection_dropped_while_idle_is_replaced_before_anyone_uses_it(_: sqlx::postgres::PgPoolOptions, options: sqlx::postgres::PgConnectOptions) {
+    use sqlx::Connection;
+    use std::time::Duration;
+    async fn drop_the_pools_connection(pool: &PgPool, options: &sqlx::postgres::PgConnectOptions) -> i32 {
+        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()").fetch_one(pool).await.unwrap();
+        let mut admin = sqlx::PgConnection::connect_with(options).await.unwrap();
+        sqlx::query("select pg_terminate_backend($1)").bind(pid).execute(&mut admin).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        pid
+    }
+    let pinging = domain::db::pool_options(1, Duration::from_millis(50)).connect_with(options.clone()).await.unwrap();
+    let dropped = drop_the_pools_connection(&pinging, &options).await;
+    let now: i32 = sqlx::query_scalar("select pg_backend_pid()").fetch_one(&pinging).await.expect("a fresh connection");
+    assert_ne!(now, dropped);
+
+    let trusting = domain::db::pool_options(1, Duration::from_secs(3600)).connect_with(options.clone()).await.unwrap();
+    drop_the_pools_connection(&trusting, &options).await;
+    assert!(sqlx::query("select 1").execute(&trusting).await.is_err(), "an unpinged dead connection fails its statement");
+}

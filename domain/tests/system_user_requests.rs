@@ -5,7 +5,7 @@
 
 use domain::authz::Scopes;
 use domain::parties::PartyId;
-use domain::system_register::{SystemForCreate, SystemRight, Translated};
+use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::rules::RequestRule;
 use domain::system_user_requests::{service, RequestError, RequestForCreate, RequestStatus};
 use domain::{Context, Services};
@@ -17,22 +17,17 @@ const BAKERY: &str = "310400009";
 const SYSTEM: &str = "310000000_lonn";
 const SKATT: &str = "urn:altinn:accesspackage:skatt-naering";
 const REGNSKAPSFORER: &str = "urn:altinn:accesspackage:regnskapsforer-lonn";
+const MVA: &str = "urn:altinn:accesspackage:merverdiavgift";
 
 async fn setup(pool: &PgPool) -> (PartyId, PartyId) {
     test_support::demo_world(pool).await;
-    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
     let system = SystemForCreate {
-        id: SYSTEM.into(),
-        vendor: VENDOR.into(),
-        name: text("Lønn Pluss"),
-        description: text("Lønn"),
         rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: None }],
-        packages: vec![SKATT.into(), REGNSKAPSFORER.into()],
-        client_ids: vec![],
+        packages: vec![SKATT.into(), REGNSKAPSFORER.into(), MVA.into()],
         redirect_urls: vec!["https://lonn.example/kvittering".into()],
-        is_visible: false,
+        ..test_support::system("lonn", "Lønn Pluss")
     };
-    domain::system_register::service::create(&test_support::operator(pool).await, &system).await.unwrap();
+    test_support::register_system(pool, &system).await;
     (test_support::org(pool, VENDOR).await, test_support::org(pool, BAKERY).await)
 }
 
@@ -108,9 +103,7 @@ async fn others_and_requests_the_system_cannot_give_are_refused_audited_and_chan
         (fresh(|r| r.party_org_no = "310400001".into()), |e| matches!(e, RequestError::CustomerNotFound)),
         (fresh(|r| (r.rights, r.packages) = (vec![], vec![])), |e| matches!(e, RequestError::Rule(RequestRule::NothingAsked))),
         (fresh(|r| r.rights[0].resource = "finnes-ikke".into()), |e| matches!(e, RequestError::Rule(RequestRule::RightsNotInSystem(_)))),
-        (fresh(|r| r.packages = vec!["urn:altinn:accesspackage:merverdiavgift".into()]), |e| {
-            matches!(e, RequestError::Rule(RequestRule::PackagesNotInSystem(_)))
-        }),
+        (fresh(|r| r.packages = vec!["urn:altinn:accesspackage:a-ordning".into()]), |e| matches!(e, RequestError::Rule(RequestRule::PackagesNotInSystem(_)))),
         (fresh(|r| r.packages = vec![REGNSKAPSFORER.into()]), |e| matches!(e, RequestError::Rule(RequestRule::PackagesNotAssignable(_)))),
         (fresh(|r| r.redirect_url = Some("https://evil.example/".into())), |e| matches!(e, RequestError::Rule(RequestRule::RedirectNotAllowed))),
     ];
@@ -267,5 +260,91 @@ mod approval {
         assert!(matches!(approval::approve(&bjorn, id).await, Err(RequestError::NotNew(RequestStatus::Timedout))));
         let stored: String = sqlx::query_scalar("select status from system_user_request where id = $1").bind(id).fetch_one(&pool).await.unwrap();
         assert_eq!(stored, "Timedout", "persisted");
+    }
+}
+
+/// Change requests for a system user the bakery approved: the vendor reads
+/// them oldest first, page by page, whatever its correlation ids; a change
+/// for a system user that is deleted, or whose system is, is withdrawn and
+/// can be neither read nor decided.
+mod changes {
+    use super::*;
+    use domain::system_user_requests::approval;
+    use domain::system_user_requests::change::{self, ChangeForCreate, ChangeSent};
+    use test_support::demo as people;
+
+    struct World {
+        pool: PgPool,
+        vendor: Context,
+        bjorn: Context,
+        system_user: uuid::Uuid,
+    }
+
+    /// The bakery's access manager approved the vendor's request, so a
+    /// system user with the tax package exists.
+    async fn world(pool: PgPool) -> World {
+        let (vendor, bakery) = setup(&pool).await;
+        let services = test_support::services(&pool).await;
+        let vendor = client(&services, vendor, Scopes::REQUEST_WRITE);
+        let system_user = service::send(&vendor, &request()).await.unwrap().request.id;
+        let bjorn = test_support::acting(&services, test_support::person(&pool, people::BJORN).await, bakery);
+        approval::approve(&bjorn, system_user).await.unwrap();
+        World { pool, vendor, bjorn, system_user }
+    }
+
+    /// Sends a change asking for the VAT package, under a random correlation id.
+    async fn send(w: &World) -> uuid::Uuid {
+        let input =
+            ChangeForCreate { correlation_id: uuid::Uuid::new_v4(), system_user_id: w.system_user, required_packages: vec![MVA.into()], ..Default::default() };
+        match change::send(&w.vendor, &input).await.unwrap() {
+            ChangeSent::Sent { request, new: true } => request.id,
+            other => panic!("not sent: {other:?}"),
+        }
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn a_systems_changes_come_oldest_first_in_pages_of_fifty(pool: PgPool) {
+        let w = world(pool).await;
+        let mut sent = Vec::new();
+        for _ in 0..51 {
+            let id = send(&w).await;
+            change::reject(&w.bjorn, id).await.unwrap();
+            sent.push(id);
+        }
+        let first = change::by_system(&w.vendor, SYSTEM, None).await.unwrap();
+        assert_eq!(first.items.iter().map(|c| c.id).collect::<Vec<_>>(), sent[..50], "in the order sent, not in id order");
+        assert_eq!(first.next_after, Some(sent[49]));
+        let second = change::by_system(&w.vendor, SYSTEM, first.next_after).await.unwrap();
+        assert_eq!((second.items.iter().map(|c| c.id).collect::<Vec<_>>(), second.next_after), (vec![sent[50]], None));
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn a_change_for_a_deleted_system_user_is_withdrawn_and_can_be_neither_read_nor_decided(pool: PgPool) {
+        let w = world(pool).await;
+        let id = send(&w).await;
+        assert_eq!(change::pending(&w.bjorn).await.unwrap().len(), 1, "waiting");
+        domain::system_users::delete(&w.bjorn, w.system_user).await.unwrap();
+        assert_withdrawn(&w, id).await;
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn a_change_for_a_system_user_of_a_deleted_system_is_withdrawn_and_can_be_neither_read_nor_decided(pool: PgPool) {
+        let w = world(pool).await;
+        let id = send(&w).await;
+        domain::system_register::service::delete(&test_support::operator(&w.pool).await, SYSTEM).await.unwrap();
+        assert_withdrawn(&w, id).await;
+    }
+
+    async fn assert_withdrawn(w: &World, id: uuid::Uuid) {
+        let withdrawn: bool =
+            sqlx::query_scalar("select deleted_at is not null from system_user_change_request where id = $1").bind(id).fetch_one(&w.pool).await.unwrap();
+        assert!(withdrawn, "the stored change is withdrawn");
+        assert!(change::pending(&w.bjorn).await.unwrap().is_empty(), "no longer waiting");
+        assert!(matches!(change::get(&w.vendor, id).await, Err(RequestError::NotFound)));
+        assert!(matches!(change::for_customer(&w.bjorn, id).await, Err(RequestError::NotFound)));
+        assert!(matches!(change::approve(&w.bjorn, id).await, Err(RequestError::NotFound)));
+        let given =
+            count(&w.pool, &format!("select count(*) from access_grant where to_subject = '{}' and package_code = 'merverdiavgift'", w.system_user)).await;
+        assert_eq!(given, 0, "nothing given");
     }
 }

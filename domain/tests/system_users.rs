@@ -9,7 +9,7 @@
 use domain::authz::Scopes;
 use domain::decisions::{decide, DecisionRequest, Env, Outcome, SubjectRef};
 use domain::parties::PartyId;
-use domain::system_register::{SystemForCreate, SystemRight, Translated};
+use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::{approval, own, service, RequestError, RequestForCreate, RequestStatus};
 use domain::system_users::{self, vendor, SystemUserError};
 use domain::{Context, Services};
@@ -27,19 +27,13 @@ const RESOURCE: &str = "fjordby-rapportering";
 /// package and one single right; the vendor and the bakery.
 async fn setup(pool: &PgPool) -> (PartyId, PartyId) {
     test_support::demo_world(pool).await;
-    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
     let system = SystemForCreate {
-        id: SYSTEM.into(),
-        vendor: VENDOR.into(),
-        name: text("Timeføring"),
-        description: text("Timer og fravær"),
         rights: vec![SystemRight { resource: RESOURCE.into(), action: Some("read".into()) }],
         packages: vec![SKATT.into()],
-        client_ids: vec![],
-        redirect_urls: vec![],
         is_visible: true,
+        ..test_support::system("timer", "Timeføring")
     };
-    domain::system_register::service::create(&test_support::operator(pool).await, &system).await.unwrap();
+    test_support::register_system(pool, &system).await;
     (test_support::org(pool, VENDOR).await, test_support::org(pool, BAKERY).await)
 }
 

@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use domain::authz::Scopes;
-use domain::system_register::{SystemForCreate, SystemRight, Translated};
+use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::{service, RequestForCreate};
 use sqlx::PgPool;
 
@@ -18,17 +18,12 @@ const BAKERY: &str = "310400009";
 /// The vendor's system and its request for the bakery; the request's id.
 async fn request(pool: &PgPool) -> uuid::Uuid {
     let operator = test_support::operator(pool).await;
-    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
     let system = SystemForCreate {
-        id: "310000000_lonn".into(),
-        vendor: "310000000".into(),
-        name: text("Lønn Pluss"),
-        description: text("Lønn for små bedrifter"),
         rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: None }],
         packages: vec!["urn:altinn:accesspackage:skatt-naering".into()],
-        client_ids: vec![],
         redirect_urls: vec!["https://lonn.example/kvittering".into()],
         is_visible: true,
+        ..test_support::system("lonn", "Lønn Pluss")
     };
     domain::system_register::service::create(&operator, &system).await.unwrap();
     let vendor = test_support::org(pool, "310000000").await;

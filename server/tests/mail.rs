@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use domain::authz::Scopes;
 use domain::clock::FixedClock;
-use domain::system_register::{SystemForCreate, SystemRight, Translated};
+use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::{approval, service, RequestForCreate};
 use server::mail::SmtpSender;
 use std::process::{Child, Command};
@@ -93,18 +93,8 @@ async fn a_forwarded_request_is_e_mailed_to_the_access_managers_once_the_mail_se
 
     // The vendor asks; the accountant, who cannot approve, forwards it.
     let operator = test_support::operator(&pool).await;
-    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
-    let system = SystemForCreate {
-        id: "310000000_lonn".into(),
-        vendor: "310000000".into(),
-        name: text("Lønn Pluss"),
-        description: text("Lønn"),
-        rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: None }],
-        packages: vec![],
-        client_ids: vec![],
-        redirect_urls: vec![],
-        is_visible: false,
-    };
+    let system =
+        SystemForCreate { rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: None }], ..test_support::system("lonn", "Lønn Pluss") };
     domain::system_register::service::create(&operator, &system).await.unwrap();
     let services = test_support::services(&pool).await;
     let vendor = services.for_api_client("c", test_support::org(&pool, "310000000").await, Scopes::REQUEST_WRITE, None);

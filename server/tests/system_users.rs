@@ -130,18 +130,7 @@ async fn the_access_manager_makes_a_system_user_of_a_visible_system() {
     app.act_for(BJORN, "Bakeri Hansen AS").await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let operator = test_support::operator(&pool).await;
-    let text = |s: &str| domain::system_register::Translated { nb: s.into(), nn: s.into(), en: s.into() };
-    let system = domain::system_register::SystemForCreate {
-        id: "310000000_timer".into(),
-        vendor: VENDOR.into(),
-        name: text("Timeføring"),
-        description: text("Timer og fravær"),
-        rights: vec![domain::system_register::SystemRight { resource: "fjordby-rapportering".into(), action: Some("read".into()) }],
-        packages: vec![],
-        client_ids: vec![],
-        redirect_urls: vec![],
-        is_visible: true,
-    };
+    let system = SystemForCreate { is_visible: true, ..test_support::system("timer", "Timeføring") };
     domain::system_register::service::create(&operator, &system).await.unwrap();
 
     let (_, html) = page(&app, "/systembrukere/ny").await;

@@ -7,6 +7,7 @@ use domain::clock::{Clock, SystemClock};
 use domain::decisions::policy::{attr, Policy, Rule};
 use domain::parties::{store as parties, NationalId, OrgNumber, PartyId, SyntheticIds};
 use domain::resources::ResourceForSave;
+use domain::system_register::{SystemForCreate, SystemRight, Translated};
 use domain::{Context, Services};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -63,6 +64,30 @@ pub async fn services(pool: &PgPool) -> Services {
 /// As [`services`], with another clock.
 pub async fn services_with_clock(pool: &PgPool, clock: Arc<dyn Clock>) -> Services {
     Services::start(pool.clone(), clock).await.expect("engine")
+}
+
+/// A system of the demo vendor Regnskapsappen AS, `310000000_<slug>`,
+/// called `name` (and described so) in every language, offering the single
+/// right to read Fjordby's reporting service and nothing more: a test sets
+/// what it needs over it with `..system(…)`.
+pub fn system(slug: &str, name: &str) -> SystemForCreate {
+    let text = |s: &str| Translated { nb: s.into(), nn: s.into(), en: s.into() };
+    SystemForCreate {
+        id: format!("310000000_{slug}"),
+        vendor: "310000000".into(),
+        name: text(name),
+        description: text(name),
+        rights: vec![SystemRight { resource: "fjordby-rapportering".into(), action: Some("read".into()) }],
+        packages: vec![],
+        client_ids: vec![],
+        redirect_urls: vec![],
+        is_visible: false,
+    }
+}
+
+/// Registers `system` as the installation's operator.
+pub async fn register_system(pool: &PgPool, system: &SystemForCreate) {
+    domain::system_register::service::create(&operator(pool).await, system).await.expect("a valid system");
 }
 
 /// `person` acting for `party`, named in the audit trail by their id.

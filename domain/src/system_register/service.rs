@@ -265,8 +265,10 @@ pub async fn delete(ctx: &Context, id: &str) -> Result<(), SystemRegisterError> 
     let id = id.trim();
     let Change { mut uow, .. } = begin_change(ctx, id, AUDIT_DELETE).await?;
     store::soft_delete(uow.conn(), id, ctx.now()).await?;
+    // A change waiting for one of its system users could never be approved.
+    let changes = crate::system_user_requests::change::withdraw_for_system(uow.conn(), id, &ctx.actor().label, ctx.now()).await?;
     log(ctx, &mut uow, id, ChangeType::Delete, serde_json::json!({ "id": id })).await?;
-    uow.audit(AuditEvent::new(AUDIT_DELETE, id, Outcome::Success, serde_json::json!({}))).await?;
+    uow.audit(AuditEvent::new(AUDIT_DELETE, id, Outcome::Success, serde_json::json!({ "changes_withdrawn": changes }))).await?;
     ctx.commit(uow).await?;
     Ok(())
 }

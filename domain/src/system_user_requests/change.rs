@@ -231,8 +231,8 @@ pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, exter
     readable_by_vendor(ctx, found).await
 }
 
-/// One page of the changes for the system users of one of the caller's
-/// systems, in id order (the id is the vendor's correlation id).
+/// One page of the changes for the system users in force of one of the
+/// caller's systems, oldest first.
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
 pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> Result<Page<ChangeRequest>, RequestError> {
     let mut conn = ctx.db().acquire().await?;
@@ -252,14 +252,20 @@ pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> R
 #[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), request_id = ctx.request_id()))]
 pub async fn pending(ctx: &Context) -> Result<Vec<ChangeRequest>, RequestError> {
     let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| RequestError::NotAccessManager)?;
-    let mut list: Vec<ChangeRequest> = cstore::changes_for(&mut *ctx.db().acquire().await?, party)
-        .await?
-        .into_iter()
-        .map(|c| as_now(ctx, c))
-        .filter(|c| c.status == RequestStatus::New)
-        .collect();
-    list.sort_by_key(|c| c.created_at);
-    Ok(list)
+    let waiting = cstore::waiting_for(&mut *ctx.db().acquire().await?, party).await?;
+    Ok(waiting.into_iter().map(|c| as_now(ctx, c)).filter(|c| c.status == RequestStatus::New).collect())
+}
+
+/// Withdraws, in the caller's transaction, the changes waiting for a system
+/// user being deleted: none may be approved for a system user that is gone.
+pub(crate) async fn withdraw_for_system_user(conn: &mut sqlx::PgConnection, id: Uuid, by: &str, now: OffsetDateTime) -> Result<Vec<Uuid>, sqlx::Error> {
+    cstore::withdraw_waiting(conn, Some(id), None, by, now).await
+}
+
+/// Withdraws, in the caller's transaction, the changes waiting for the system
+/// users of a system being deleted.
+pub(crate) async fn withdraw_for_system(conn: &mut sqlx::PgConnection, system_id: &str, by: &str, now: OffsetDateTime) -> Result<Vec<Uuid>, sqlx::Error> {
+    cstore::withdraw_waiting(conn, None, Some(system_id), by, now).await
 }
 
 /// Withdraws one of the caller's changes.

@@ -42,29 +42,31 @@ pub async fn system_user_for_change(conn: &mut PgConnection, id: Uuid) -> Result
     }))
 }
 
-/// A change that is not withdrawn, with its items.
+/// A change that is not withdrawn, of a system user in force, with its items.
 pub async fn change_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<ChangeRequest>, sqlx::Error> {
-    Ok(read(conn, Some(id), None, None, None, 1).await?.pop())
+    Ok(read(conn, &Filter { id: Some(id), ..Filter::new(1) }).await?.pop())
 }
 
-/// Up to `limit` changes, not withdrawn, for the system users of one system, after `after` in id order.
+/// Up to `limit` changes, not withdrawn, for the system users in force of one
+/// system, oldest first, after the change `after`.
 pub async fn changes_by_system(conn: &mut PgConnection, system_id: &str, after: Option<Uuid>, limit: i64) -> Result<Vec<ChangeRequest>, sqlx::Error> {
-    read(conn, None, Some(system_id), None, after, limit).await
+    read(conn, &Filter { system_id: Some(system_id), after, ..Filter::new(limit) }).await
 }
 
-/// The changes, not withdrawn, for the system users of `party`.
-pub async fn changes_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<ChangeRequest>, sqlx::Error> {
-    read(conn, None, None, Some(party), None, 1000).await
+/// The changes still marked new for the system users in force of `party`,
+/// oldest first (some may have timed out since).
+pub async fn waiting_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<ChangeRequest>, sqlx::Error> {
+    read(conn, &Filter { party: Some(party), waiting: true, ..Filter::new(1000) }).await
 }
 
-/// The latest change, not withdrawn, for the system user of a system, customer and reference.
+/// The latest change, not withdrawn, for the system user in force of a system, customer and reference.
 pub async fn change_by_external_ref(conn: &mut PgConnection, system_id: &str, org_no: &str, external_ref: &str) -> Result<Option<ChangeRequest>, sqlx::Error> {
     let id = sqlx::query_scalar!(
-        "select c.id from system_user_change_request c
-         join system_user su on su.id = c.system_user_id
+        r#"select c.id as "id!" from system_user_change_request c
+         join system_user_in_force su on su.id = c.system_user_id
          join party p on p.id = su.party_id
          where su.system_id = $1 and p.org_number = $2 and su.external_ref = $3 and c.deleted_at is null
-         order by c.created_at desc, c.id desc limit 1",
+         order by c.created_at desc, c.id desc limit 1"#,
         system_id,
         org_no,
         external_ref
@@ -77,32 +79,49 @@ pub async fn change_by_external_ref(conn: &mut PgConnection, system_id: &str, or
     }
 }
 
-/// Changes that are not withdrawn, with their items, in id order: by id,
-/// system or customer, each filter left out when `None`.
-async fn read(
-    conn: &mut PgConnection,
+/// Which changes `read` gives; each filter left out when `None`.
+struct Filter<'a> {
     id: Option<Uuid>,
-    system_id: Option<&str>,
+    system_id: Option<&'a str>,
     party: Option<PartyId>,
+    /// Only those after this change, in the order `read` gives them.
     after: Option<Uuid>,
+    /// Only those still marked new.
+    waiting: bool,
     limit: i64,
-) -> Result<Vec<ChangeRequest>, sqlx::Error> {
+}
+
+impl Filter<'_> {
+    fn new(limit: i64) -> Self {
+        Self { id: None, system_id: None, party: None, after: None, waiting: false, limit }
+    }
+}
+
+/// Changes that are not withdrawn, of system users in force (neither they
+/// nor their system deleted), with their items, oldest first. The order is
+/// (created, id): a vendor's correlation ids are often random, so id order
+/// would scatter a page through time. `after` names the last change of the
+/// page before, whose place is looked up, so a page token stays an id.
+async fn read(conn: &mut PgConnection, f: &Filter<'_>) -> Result<Vec<ChangeRequest>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select c.id, c.system_user_id, c.status, c.redirect_url, c.created_at, su.system_id, sr.vendor_org_number, su.party_id,
-                  p.org_number as "org!", su.external_ref, coalesce(nullif(su.integration_title, ''), sr.name_nb) as "title!"
+        r#"select c.id, c.system_user_id, c.status, c.redirect_url, c.created_at, su.system_id as "system_id!",
+                  su.vendor_org_number as "vendor_org_number!", su.party_id as "party_id!",
+                  p.org_number as "org!", su.external_ref as "external_ref!", su.display_name as "title!"
            from system_user_change_request c
-           join system_user su on su.id = c.system_user_id
-           join system_register sr on sr.system_id = su.system_id
+           join system_user_in_force su on su.id = c.system_user_id
            join party p on p.id = su.party_id
            where c.deleted_at is null and ($1::uuid is null or c.id = $1) and ($2::text is null or su.system_id = $2)
-             and ($3::uuid is null or su.party_id = $3) and ($4::uuid is null or c.id > $4)
-           order by c.id
-           limit $5"#,
-        id,
-        system_id,
-        party.map(|p| p.0),
-        after,
-        limit
+             and ($3::uuid is null or su.party_id = $3)
+             and ($4::uuid is null or (c.created_at, c.id) > (select a.created_at, a.id from system_user_change_request a where a.id = $4))
+             and (not $5 or c.status = 'New')
+           order by c.created_at, c.id
+           limit $6"#,
+        f.id,
+        f.system_id,
+        f.party.map(|p| p.0),
+        f.after,
+        f.waiting,
+        f.limit
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -218,6 +237,29 @@ pub async fn withdraw_change(conn: &mut PgConnection, id: Uuid, by: &str, now: O
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Withdraws the changes waiting for one system user, or for every system
+/// user of one system; their ids.
+pub async fn withdraw_waiting(
+    conn: &mut PgConnection,
+    system_user: Option<Uuid>,
+    system_id: Option<&str>,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update system_user_change_request c set deleted_at = $3, changed_at = $3, changed_by = $4
+         where c.status = 'New' and c.deleted_at is null
+           and (c.system_user_id = $1 or c.system_user_id in (select su.id from system_user su where su.system_id = $2))
+         returning c.id",
+        system_user,
+        system_id,
+        now,
+        by
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn change_status_for_update(conn: &mut PgConnection, id: Uuid) -> Result<Option<RequestStatus>, sqlx::Error> {

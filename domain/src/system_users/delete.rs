@@ -1,7 +1,7 @@
 //! Deleting a system user: its party's access manager ends it, and with it
 //! every grant it holds, in one transaction. The request it was approved
 //! from is withdrawn, so the vendor may ask for a new one with the same
-//! reference (as Altinn). The system user is kept, marked deleted, for the
+//! reference (as Altinn), and a change waiting for it is withdrawn. The system user is kept, marked deleted, for the
 //! audit trail and the token record.
 //!
 //! From the moment the transaction commits the token service refuses it a
@@ -51,11 +51,12 @@ pub async fn delete(ctx: &Context, id: Uuid) -> Result<(), SystemUserError> {
     )
     .execute(uow.conn())
     .await?;
+    let changes = crate::system_user_requests::change::withdraw_for_system_user(uow.conn(), id, &ctx.actor().label, now).await?;
     for grant in &grants {
         record_change(uow.conn(), Change::Grant(*grant)).await?;
     }
     record_change(uow.conn(), Change::Rebuild("system_user")).await?;
-    let details = serde_json::json!({ "system": found.system_id, "kind": found.user_type, "grants_ended": grants.len() });
+    let details = serde_json::json!({ "system": found.system_id, "kind": found.user_type, "grants_ended": grants.len(), "changes_withdrawn": changes });
     uow.audit(AuditEvent::new(AUDIT, &target, Outcome::Success, details)).await?;
     ctx.commit(uow).await?;
     Ok(())

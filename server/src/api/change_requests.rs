@@ -7,6 +7,7 @@
 //! the domain's (`domain::system_user_requests::change`).
 
 use super::client_caller::client_caller;
+use super::paging::{self, PageQuery};
 use super::routes::ApiRoutes;
 use super::system_register::wire::{right_of, rights, AccessPackage, Right, RESOURCE_ATTRIBUTE};
 use super::system_user_requests::problem;
@@ -196,11 +197,6 @@ async fn by_external_ref(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    token: Option<String>,
-}
-
 async fn by_system(
     State(state): State<AppState>,
     Extension(tokens): Extension<Arc<TokenService>>,
@@ -212,14 +208,14 @@ async fn by_system(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Ok(after) = q.token.as_deref().map(Uuid::parse_str).transpose() else {
-        return Problem::new(StatusCode::BAD_REQUEST, "invalid_token", "Invalid page token").detail("Use the links.next URL as given.").into_response();
+    let after = match q.after() {
+        Ok(after) => after,
+        Err(r) => return r,
     };
     match change::by_system(&c.ctx, &system, after).await {
         Ok(page) => {
-            let next = page.next_after.map(|after| format!("{}{BASE}/bysystem/{system}?token={after}", state.config.public_url.as_str().trim_end_matches('/')));
             let data: Vec<_> = page.items.iter().map(|r| ChangeRequestResponse::of(r, &state.config.public_url)).collect();
-            Json(serde_json::json!({ "links": { "next": next }, "data": data })).into_response()
+            paging::page(&state.config.public_url, &format!("{BASE}/bysystem/{system}"), page.next_after, data)
         }
         Err(e) => problem(e, c.ctx.request_id()),
     }

@@ -5,6 +5,7 @@ pub mod authorized_parties;
 pub mod change_requests;
 pub mod client_caller;
 pub mod openapi;
+pub mod paging;
 pub mod pdp;
 pub mod resources;
 pub mod routes;

@@ -7,6 +7,7 @@
 //! Authorization and the rules are the domain's (`domain::system_users`).
 
 use super::client_caller::client_caller;
+use super::paging::{self, PageQuery};
 use super::routes::ApiRoutes;
 use crate::app_state::AppState;
 use crate::problem::Problem;
@@ -84,11 +85,6 @@ fn problem(e: SystemUserError, request_id: Option<&str>) -> Response {
     p.detail(detail).into_response()
 }
 
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    token: Option<String>,
-}
-
 async fn by_system(
     State(state): State<AppState>,
     Extension(tokens): Extension<Arc<TokenService>>,
@@ -100,15 +96,14 @@ async fn by_system(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Ok(after) = q.token.as_deref().map(Uuid::parse_str).transpose() else {
-        return Problem::new(StatusCode::BAD_REQUEST, "invalid_token", "Invalid page token").detail("Use the links.next URL as given.").into_response();
+    let after = match q.after() {
+        Ok(after) => after,
+        Err(r) => return r,
     };
     match vendor::by_system(&c.ctx, &system, after).await {
         Ok(page) => {
-            let next =
-                page.next_after.map(|after| format!("{}{BASE}/vendor/bysystem/{system}?token={after}", state.config.public_url.as_str().trim_end_matches('/')));
             let data: Vec<SystemUserExternal> = page.items.into_iter().map(Into::into).collect();
-            Json(serde_json::json!({ "links": { "next": next }, "data": data })).into_response()
+            paging::page(&state.config.public_url, &format!("{BASE}/vendor/bysystem/{system}"), page.next_after, data)
         }
         Err(e) => problem(e, c.ctx.request_id()),
     }

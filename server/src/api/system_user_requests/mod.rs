@@ -10,6 +10,7 @@
 mod wire;
 
 use super::client_caller::{client_caller, ClientCaller};
+use super::paging::{self, PageQuery};
 use super::routes::ApiRoutes;
 use super::JsonBody;
 use crate::app_state::AppState;
@@ -147,23 +148,15 @@ async fn by_external_ref(State(state): State<AppState>, Reader(c): Reader, Path(
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct PageQuery {
-    token: Option<String>,
-}
-
 async fn by_system(State(state): State<AppState>, Reader(c): Reader, Path(system): Path<String>, Query(q): Query<PageQuery>) -> Response {
-    let after = match q.token.as_deref().map(Uuid::parse_str).transpose() {
+    let after = match q.after() {
         Ok(after) => after,
-        Err(_) => {
-            return Problem::new(StatusCode::BAD_REQUEST, "invalid_token", "Invalid page token").detail("Use the links.next URL as given.").into_response()
-        }
+        Err(r) => return r,
     };
     match service::by_system(&c.ctx, &system, after).await {
         Ok(page) => {
-            let next = page.next_after.map(|after| format!("{}{BASE}/bysystem/{system}?token={after}", state.config.public_url.as_str().trim_end_matches('/')));
             let data: Vec<_> = page.items.iter().map(|r| wire::RequestSystemResponse::of(r, &state.config.public_url)).collect();
-            Json(serde_json::json!({ "links": { "next": next }, "data": data })).into_response()
+            paging::page(&state.config.public_url, &format!("{BASE}/bysystem/{system}"), page.next_after, data)
         }
         Err(e) => problem(e, c.ctx.request_id()),
     }
