@@ -122,6 +122,12 @@ test("the pickers narrow as one types, keep what is ticked in view, and say how 
   await search.fill("");
   const row = packages.locator("div.ds-field").filter({ has: page.getByLabel("Skatt næring", { exact: true }) });
   await expect(row).not.toHaveAttribute("hidden");
+  // A box ticked without a change event, as a browser restores one on going back, stays in view too.
+  await packages.getByLabel("Skatt næring", { exact: true }).evaluate((box: HTMLInputElement) => {
+    box.checked = true;
+  });
+  await search.fill("merverdiavgift");
+  await expect(packages.getByLabel("Skatt næring", { exact: true })).toBeVisible();
 
   const rights = page.getByRole("group", { name: "Enkeltrettigheter" });
   await rights.getByRole("searchbox", { name: "Søk i tjenestene" }).fill("fjordby");
