@@ -68,8 +68,8 @@ async fn a_vendor_sends_reads_and_withdraws_a_request_and_a_repeat_answers_with_
     assert!(!again.new && again.request.id == r.id, "the repeat answers with the same request");
     let reader = client(&services, vendor, Scopes::REQUEST_READ);
     assert_eq!(service::get(&reader, r.id).await.unwrap().id, r.id);
-    assert_eq!(service::by_external_ref(&reader, SYSTEM, BAKERY, BAKERY).await.unwrap().id, r.id);
-    assert_eq!(service::by_system(&reader, SYSTEM, None).await.unwrap().items.len(), 1);
+    assert_eq!(service::by_external_ref(&reader, None, SYSTEM, BAKERY, BAKERY).await.unwrap().id, r.id);
+    assert_eq!(service::by_system(&reader, None, SYSTEM, None).await.unwrap().items.len(), 1);
 
     service::withdraw(&ctx, r.id).await.unwrap();
     assert!(matches!(service::get(&reader, r.id).await, Err(RequestError::NotFound)));
@@ -89,7 +89,7 @@ async fn others_and_requests_the_system_cannot_give_are_refused_audited_and_chan
     assert!(matches!(service::send(&other, &request()).await, Err(RequestError::SystemNotFound)), "another vendor's system is not found");
     assert!(matches!(service::get(&other, sent.id).await, Err(RequestError::NotFound)));
     assert!(matches!(service::withdraw(&other, sent.id).await, Err(RequestError::NotFound)));
-    assert!(matches!(service::by_system(&other, SYSTEM, None).await, Err(RequestError::SystemNotFound)));
+    assert!(matches!(service::by_system(&other, None, SYSTEM, None).await, Err(RequestError::SystemNotFound)));
     let reader = client(&services, vendor, Scopes::REQUEST_READ);
     assert!(matches!(service::withdraw(&reader, sent.id).await, Err(RequestError::NotFound)), "read is not write");
 
@@ -154,9 +154,9 @@ async fn a_systems_requests_come_in_pages_of_fifty(pool: PgPool) {
         r.external_ref = Some(format!("kunde-{i:02}"));
         service::send(&ctx, &r).await.unwrap();
     }
-    let first = service::by_system(&ctx, SYSTEM, None).await.unwrap();
+    let first = service::by_system(&ctx, None, SYSTEM, None).await.unwrap();
     assert_eq!(first.items.len(), 50);
-    let second = service::by_system(&ctx, SYSTEM, first.next_after).await.unwrap();
+    let second = service::by_system(&ctx, None, SYSTEM, first.next_after).await.unwrap();
     assert_eq!((second.items.len(), second.next_after), (1, None));
     assert_eq!(second.items[0].external_ref, "kunde-50");
 }
@@ -346,5 +346,83 @@ mod changes {
         let given =
             count(&w.pool, &format!("select count(*) from access_grant where to_subject = '{}' and package_code = 'merverdiavgift'", w.system_user)).await;
         assert_eq!(given, 0, "nothing given");
+    }
+}
+
+/// Agent requests: a vendor asks an accounting firm for a system user to act
+/// for the firm's clients. It asks for client packages only; the firm's
+/// access manager approves it without holding them, and the approval gives
+/// nothing: the agent system user keeps what it requires of each client.
+mod agents {
+    use super::*;
+    use domain::system_user_requests::{approval, SystemUserKind};
+    use test_support::demo as people;
+
+    fn agent_request() -> RequestForCreate {
+        RequestForCreate {
+            kind: SystemUserKind::Agent,
+            party_org_no: people::ACCOUNTING_FIRM.into(),
+            rights: vec![],
+            packages: vec![REGNSKAPSFORER.into()],
+            ..request()
+        }
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn the_firm_approves_an_agent_request_and_its_system_user_requires_the_packages_of_each_client(pool: PgPool) {
+        let (vendor, _) = setup(&pool).await;
+        let services = test_support::services(&pool).await;
+        let vendor = client(&services, vendor, Scopes::REQUEST_WRITE);
+        let sent = service::send(&vendor, &agent_request()).await.unwrap().request;
+        assert_eq!((sent.kind, sent.status), (SystemUserKind::Agent, RequestStatus::New));
+        assert_eq!(service::get(&vendor, sent.id).await.unwrap().kind, SystemUserKind::Agent, "read back as an agent request");
+        assert_eq!(service::by_system(&vendor, Some(SystemUserKind::Agent), SYSTEM, None).await.unwrap().items.len(), 1);
+        assert!(service::by_system(&vendor, Some(SystemUserKind::Standard), SYSTEM, None).await.unwrap().items.is_empty(), "not among the standard ones");
+        let firm_no = people::ACCOUNTING_FIRM;
+        assert_eq!(service::by_external_ref(&vendor, Some(SystemUserKind::Agent), SYSTEM, firm_no, firm_no).await.unwrap().id, sent.id);
+        assert!(matches!(service::by_external_ref(&vendor, Some(SystemUserKind::Standard), SYSTEM, firm_no, firm_no).await, Err(RequestError::NotFound)));
+
+        let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+        let ola = test_support::acting(&services, test_support::person(&pool, people::OLA).await, firm);
+        let seen = approval::for_customer(&ola, sent.id).await.unwrap();
+        assert!(seen.may_approve && seen.packages.iter().all(|p| p.can_delegate), "no delegation check: {seen:?}");
+        let approved = approval::approve(&ola, sent.id).await.unwrap();
+        assert_eq!(approved.status, RequestStatus::Accepted);
+        let id = sent.id;
+        assert_eq!(count(&pool, &format!("select count(*) from system_user where id = '{id}' and user_type = 'agent'")).await, 1);
+        assert_eq!(count(&pool, &format!("select count(*) from access_grant where to_subject = '{id}'")).await, 0, "no grant: it has no clients yet");
+        let required: Vec<String> =
+            sqlx::query_scalar("select package_urn from system_user_agent_package where system_user_id = $1").bind(id).fetch_all(&pool).await.unwrap();
+        assert_eq!(required, [REGNSKAPSFORER]);
+        let audited = count(
+            &pool,
+            &format!("select count(*) from audit_event where action = 'system_user_request.approve' and target = '{id}' and details->>'kind' = 'agent'"),
+        )
+        .await;
+        assert_eq!(audited, 1);
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn an_agent_request_for_rights_or_packages_clients_cannot_pass_on_is_refused(pool: PgPool) {
+        let (vendor, _) = setup(&pool).await;
+        let vendor = client(&test_support::services(&pool).await, vendor, Scopes::REQUEST_WRITE);
+        let with_rights = RequestForCreate { rights: request().rights, ..agent_request() };
+        assert!(matches!(service::send(&vendor, &with_rights).await, Err(RequestError::Rule(RequestRule::AgentWithRights))));
+        let without = RequestForCreate { packages: vec![], ..agent_request() };
+        assert!(matches!(service::send(&vendor, &without).await, Err(RequestError::Rule(RequestRule::AgentWithoutPackages))));
+        let standard = RequestForCreate { kind: SystemUserKind::Standard, ..agent_request() };
+        assert!(matches!(service::send(&vendor, &standard).await, Err(RequestError::Rule(RequestRule::PackagesNotAssignable(_)))), "a client package");
+        assert_eq!(count(&pool, "select count(*) from system_user_request").await, 0, "nothing stored");
+    }
+
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn someone_at_the_firm_without_access_management_cannot_approve(pool: PgPool) {
+        let (vendor, _) = setup(&pool).await;
+        let services = test_support::services(&pool).await;
+        let sent = service::send(&client(&services, vendor, Scopes::REQUEST_WRITE), &agent_request()).await.unwrap().request;
+        let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+        let gunn = test_support::acting(&services, test_support::person(&pool, people::GUNN).await, firm);
+        assert!(approval::approve(&gunn, sent.id).await.is_err());
+        assert_eq!(count(&pool, "select count(*) from system_user_agent_package").await, 0);
     }
 }

@@ -137,3 +137,53 @@ async fn bad_requests_and_other_vendors_get_altinns_codes_and_nothing_is_stored(
     assert_eq!(stored().await, before, "nothing stored");
     assert_eq!(call(&app, &token, Method::GET, &format!("{BASE}/{id}"), None).await.1["status"], "New", "nothing changed");
 }
+
+/// The agent variant under `…/vendor/agent`: a request to the accounting
+/// firm for client packages only, read back on the agent paths and not on
+/// the standard ones, with Altinn's codes for what an agent cannot ask.
+#[tokio::test]
+async fn a_vendor_asks_an_accounting_firm_for_an_agent_system_user() {
+    const FIRM: &str = "310100005";
+    let (app, pool, vendor) = setup().await;
+    let token = vendor.token(&app, WRITE).await;
+    let agent = |f: fn(&mut Value)| {
+        let mut b = json!({
+            "systemId": "310000000_lonn", "partyOrgNo": FIRM,
+            "accessPackages": [{"urn": "urn:altinn:accesspackage:regnskapsforer-lonn"}],
+            "redirectUrl": "https://lonn.example/kvittering"
+        });
+        f(&mut b);
+        b
+    };
+    let (status, sent, location) = call(&app, &token, Method::POST, &format!("{BASE}/agent"), Some(&agent(|_| {}))).await;
+    assert_eq!(status, 201, "{sent}");
+    let id = sent["id"].as_str().unwrap().to_string();
+    assert_eq!(location.as_deref(), Some(format!("{BASE}/agent/{id}").as_str()));
+    assert!(sent.get("rights").is_none(), "Altinn's agent response has no rights: {sent}");
+    assert_eq!(sent["confirmUrl"], app.url(&format!("/systembrukere/foresporsel/{id}?party={FIRM}")));
+
+    let read = vendor.token(&app, READ).await;
+    assert_eq!(call(&app, &read, Method::GET, &format!("{BASE}/agent/{id}"), None).await.1["id"], id.as_str());
+    assert_eq!(call(&app, &read, Method::GET, &format!("{BASE}/{id}"), None).await.0, 404, "not on the standard path");
+    assert_eq!(call(&app, &read, Method::GET, &format!("{BASE}/agent/byexternalref/310000000_lonn/{FIRM}/{FIRM}"), None).await.1["id"], id.as_str());
+    let (_, page, _) = call(&app, &read, Method::GET, &format!("{BASE}/agent/bysystem/310000000_lonn"), None).await;
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(1));
+    let (_, page, _) = call(&app, &read, Method::GET, &format!("{BASE}/bysystem/310000000_lonn"), None).await;
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(0), "the standard list has no agent request");
+
+    let before: i64 = sqlx::query_scalar("select count(*) from system_user_request").fetch_one(&pool).await.unwrap();
+    for (code, body) in [
+        ("AUTH-00058", agent(|b| b["accessPackages"] = json!([]))),
+        ("FULLMAKT.VLD-00005", agent(|b| b["rights"] = json!([{"resource": [{"id": "urn:altinn:resource", "value": "fjordby-rapportering"}]}]))),
+        ("AUTH-00063", agent(|b| b["accessPackages"] = json!([{"urn": "urn:altinn:accesspackage:merverdiavgift"}]))),
+    ] {
+        let mut body = body;
+        body["externalRef"] = json!("another");
+        let (s, p, _) = call(&app, &token, Method::POST, &format!("{BASE}/agent"), Some(&body)).await;
+        assert_eq!((s, p["code"].as_str()), (400, Some(code)), "{p}");
+    }
+    let after: i64 = sqlx::query_scalar("select count(*) from system_user_request").fetch_one(&pool).await.unwrap();
+    assert_eq!(after, before, "nothing stored");
+    let (s, _, _) = call(&app, &read, Method::POST, &format!("{BASE}/agent"), Some(&agent(|_| {}))).await;
+    assert_eq!(s, 403, "a read token does not send");
+}

@@ -28,6 +28,10 @@ pub mod demo {
     pub const ADA: &str = "05858510084";
     /// Kari Nordmann, who runs the software vendor.
     pub const KARI: &str = "12887510170";
+    /// Tall og Tro Regnskap AS, the bakery's accounting firm (REGN).
+    pub const ACCOUNTING_FIRM: &str = "310100005";
+    /// Ola Tallesen, general manager of the accounting firm.
+    pub const OLA: &str = "03908110020";
     /// Sara Sponsor.
     pub const SARA: &str = "24818910181";
 }

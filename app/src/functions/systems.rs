@@ -238,7 +238,7 @@ pub async fn our_system(id: String) -> Result<SystemPageView, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
     let system = domain::system_register::service::get(&ctx, &id).await.map_err(convert::failure)?;
     let choices = domain::system_register::choices::choices(&ctx).await.map_err(convert::failure)?;
-    let page = domain::system_user_requests::service::by_system(&ctx, &system.id, None).await?;
+    let page = domain::system_user_requests::service::by_system(&ctx, None, &system.id, None).await?;
     let mut changes: Vec<ChangeView> = domain::system_register::service::change_log(&ctx, &system.id)
         .await
         .map_err(convert::failure)?

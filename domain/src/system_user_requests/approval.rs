@@ -9,12 +9,15 @@
 //! (Altinn's delegation check). When an item fails, nothing is created and
 //! the refusal names every such item. Approval creates the system user (its
 //! id is the request's), grants every package and right to it, and marks
-//! the request accepted, in one transaction, audited; the engine sees the
+//! the request accepted, in one transaction, audited. An agent request asks
+//! for access management only, and its approval gives nothing: the agent
+//! system user keeps the packages it requires of each client, who give them
+//! when attached. The engine sees the
 //! new system user before the use case returns. A forwarded request and a
 //! new system user each leave a notice for the customer's access managers
 //! in the same transaction (`notifications`).
 
-use super::model::{RequestStatus, SystemUserRequest};
+use super::model::{RequestStatus, SystemUserKind, SystemUserRequest};
 use super::rules;
 use super::service::{as_now, time_out_due, RequestError};
 use super::store;
@@ -98,7 +101,7 @@ pub async fn for_customer(ctx: &Context, id: Uuid) -> Result<RequestForCustomer,
     let may_approve = ctx.may(Action::Write, SystemResource::AccessManagement, party);
     let mut packages = Vec::new();
     for p in package_names(&mut conn, &request.packages).await? {
-        let can_delegate = may_approve && may_pass_on(ctx, &mut conn, party, &p.urn, &p.code).await?;
+        let can_delegate = may_approve && (request.kind == SystemUserKind::Agent || may_pass_on(ctx, &mut conn, party, &p.urn, &p.code).await?);
         packages.push(PackageItem { can_delegate, ..p });
     }
     let mut rights = Vec::new();
@@ -238,14 +241,17 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::SystemUserExists).await);
     }
-    let (grants, not_delegable) = plan_grants(ctx, uow.conn(), party, &request, &system).await?;
+    let (grants, not_delegable) = match request.kind {
+        SystemUserKind::Standard => plan_grants(ctx, uow.conn(), party, &request, &system).await?,
+        SystemUserKind::Agent => (Vec::new(), still_offered(uow.conn(), &request, &system).await?),
+    };
     if !not_delegable.packages.is_empty() || !not_delegable.rights.is_empty() {
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::CannotDelegate(not_delegable)).await);
     }
     create_system_user(ctx, &mut uow, &request, &grants).await?;
     let details = serde_json::json!({
-        "system": system.id, "packages": request.packages,
+        "kind": request.kind.as_str(), "system": system.id, "packages": request.packages,
         "rights": request.rights.iter().map(crate::system_register::rules::right_label).collect::<Vec<_>>(),
     });
     uow.audit(AuditEvent::new(AUDIT, &target, Outcome::Success, details)).await?;
@@ -313,6 +319,15 @@ pub(super) async fn plan_grants(
         }
     }
     Ok((grants, not))
+}
+
+/// An agent request's packages the system no longer offers, by name: the
+/// only check its approval makes. Approving it gives nothing (each client
+/// gives the packages later, when attached), so the approver need not hold
+/// them (Altinn's rule: in some cases they could not).
+async fn still_offered(conn: &mut sqlx::PgConnection, request: &SystemUserRequest, system: &RegisteredSystem) -> Result<NotDelegable, sqlx::Error> {
+    let gone = package_names(conn, &request.packages).await?.into_iter().filter(|p| !system.packages.iter().any(|s| s.urn == p.urn));
+    Ok(NotDelegable { packages: gone.map(|p| p.name.nb).collect(), rights: Vec::new() })
 }
 
 /// Rejects a new request; the vendor learns it from the request's status.

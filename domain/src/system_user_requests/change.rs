@@ -14,7 +14,7 @@
 
 use super::approval::{actions_of, may_delegate_right, may_pass_on, package_names};
 use super::change_store as cstore;
-use super::model::{Page, RequestForCreate, RequestStatus};
+use super::model::{Page, RequestForCreate, RequestStatus, SystemUserKind};
 use super::rules::{self, RequestRule};
 use super::service::{may_for_vendor, RequestError, PAGE_SIZE};
 use super::store;
@@ -162,6 +162,7 @@ pub async fn send(ctx: &Context, input: &ChangeForCreate) -> Result<ChangeSent, 
     let (system, _) = systems::offer(&mut conn, &su.system_id).await?.ok_or(RequestError::SystemNotFound)?;
     // What is added must be what a new request could ask: reuse its rules.
     let as_request = rules::normalise(&RequestForCreate {
+        kind: SystemUserKind::Standard,
         system_id: su.system_id.clone(),
         party_org_no: su.party_org_no.clone(),
         external_ref: Some(su.external_ref.clone()),

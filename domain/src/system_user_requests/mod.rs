@@ -14,5 +14,5 @@ pub mod service;
 mod store;
 
 pub use approval::{NotDelegable, RequestForCustomer};
-pub use model::{Page, RequestForCreate, RequestStatus, SystemUserRequest};
+pub use model::{Page, RequestForCreate, RequestStatus, SystemUserKind, SystemUserRequest};
 pub use service::RequestError;

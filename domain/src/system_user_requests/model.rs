@@ -43,9 +43,35 @@ impl RequestStatus {
     }
 }
 
+/// Which kind of system user a request asks for (Altinn's `userType`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SystemUserKind {
+    /// Acts for the customer itself, with the rights and packages the customer gives it.
+    #[default]
+    Standard,
+    /// Acts for the clients of the customer (an accounting, auditing or
+    /// business-manager firm): approved without any grant, it gets its
+    /// packages from each client attached to it later.
+    Agent,
+}
+
+impl SystemUserKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Standard, Self::Agent].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// A request as the vendor sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestForCreate {
+    pub kind: SystemUserKind,
     pub system_id: String,
     /// The customer's organisation number.
     pub party_org_no: String,
@@ -67,6 +93,7 @@ pub struct RequestForCreate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemUserRequest {
     pub id: Uuid,
+    pub kind: SystemUserKind,
     pub system_id: String,
     /// The system's vendor's organisation number.
     pub vendor: String,

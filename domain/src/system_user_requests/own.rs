@@ -9,7 +9,7 @@
 //! vendor ask again as with any other.
 
 use super::approval::{create_system_user, plan_grants};
-use super::model::{RequestForCreate, RequestStatus, SystemUserRequest};
+use super::model::{RequestForCreate, RequestStatus, SystemUserKind, SystemUserRequest};
 use super::rules;
 use super::service::RequestError;
 use super::store::{self, NewRequest};
@@ -60,6 +60,7 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
         return Err(refuse(RequestError::SystemNotFound).await);
     };
     let input = RequestForCreate {
+        kind: SystemUserKind::Standard,
         system_id: system.id.clone(),
         party_org_no: org.clone(),
         external_ref: None,
@@ -79,6 +80,7 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
     let now = ctx.now();
     let request = SystemUserRequest {
         id: Uuid::now_v7(),
+        kind: SystemUserKind::Standard,
         system_id: system.id.clone(),
         vendor: system.vendor.clone(),
         party,
@@ -105,6 +107,7 @@ pub async fn create_own(ctx: &Context, system_id: &str, title: &str) -> Result<U
     }
     let new = NewRequest {
         id: request.id,
+        kind: request.kind,
         system_id: &request.system_id,
         party,
         external_ref: &request.external_ref,

@@ -1,7 +1,7 @@
 //! The rules of a system-user request (the reference study's §3.2), as pure
 //! functions of the request and the system it names.
 
-use super::model::{RequestForCreate, RequestStatus};
+use super::model::{RequestForCreate, RequestStatus, SystemUserKind};
 use crate::system_register::rules::PackageFacts;
 use crate::system_register::{SystemOffer, SystemRight};
 use std::collections::HashMap;
@@ -25,6 +25,12 @@ pub enum RequestRule {
     PackagesNotInSystem(Vec<String>),
     #[error("these access packages cannot be given to a standard system user: {}", .0.join(", "))]
     PackagesNotAssignable(Vec<String>),
+    #[error("an agent system user must require at least one access package")]
+    AgentWithoutPackages,
+    #[error("an agent system user takes access packages only, no single rights")]
+    AgentWithRights,
+    #[error("these access packages cannot be passed on to an agent system user: {}", .0.join(", "))]
+    PackagesNotDelegable(Vec<String>),
     #[error("the redirect URL is not one the system allows")]
     RedirectNotAllowed,
     #[error("the external reference or the title is empty or longer than 255 characters")]
@@ -42,6 +48,7 @@ pub enum RequestRule {
 pub fn normalise(input: &RequestForCreate) -> RequestForCreate {
     let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     RequestForCreate {
+        kind: input.kind,
         system_id: input.system_id.trim().into(),
         party_org_no: input.party_org_no.trim().into(),
         external_ref: trimmed(&input.external_ref),
@@ -77,14 +84,20 @@ pub fn external_ref_and_title(input: &RequestForCreate, system: &SystemOffer) ->
     (external_ref, title)
 }
 
-/// The first rule a standard request breaks, in Altinn's order.
+/// The first rule a request breaks, in Altinn's order. A standard request
+/// asks for rights or packages the customer can give it directly
+/// (assignable); an agent request asks for packages only, each one that
+/// clients can pass on to a firm (delegable).
 pub fn check(input: &RequestForCreate, system: &SystemOffer, packages: &HashMap<String, PackageFacts>) -> Result<(), RequestRule> {
     let (external_ref, title) = external_ref_and_title(input, system);
     if external_ref.chars().count() > MAX_EXTERNAL_REF || title.is_empty() || title.chars().count() > MAX_TITLE {
         return Err(RequestRule::BadText);
     }
-    if input.rights.is_empty() && input.packages.is_empty() {
-        return Err(RequestRule::NothingAsked);
+    match input.kind {
+        SystemUserKind::Standard if input.rights.is_empty() && input.packages.is_empty() => return Err(RequestRule::NothingAsked),
+        SystemUserKind::Agent if input.packages.is_empty() => return Err(RequestRule::AgentWithoutPackages),
+        SystemUserKind::Agent if !input.rights.is_empty() => return Err(RequestRule::AgentWithRights),
+        _ => {}
     }
     let missing: Vec<String> = input.rights.iter().filter(|r| !system_offers(&system.rights, r)).map(crate::system_register::rules::right_label).collect();
     if !missing.is_empty() {
@@ -94,9 +107,20 @@ pub fn check(input: &RequestForCreate, system: &SystemOffer, packages: &HashMap<
     if !not_listed.is_empty() {
         return Err(RequestRule::PackagesNotInSystem(not_listed));
     }
-    let not_assignable: Vec<String> = input.packages.iter().filter(|p| !packages.get(*p).is_some_and(|f| f.assignable)).cloned().collect();
-    if !not_assignable.is_empty() {
-        return Err(RequestRule::PackagesNotAssignable(not_assignable));
+    let lacking = |fact: fn(&PackageFacts) -> bool| -> Vec<String> { input.packages.iter().filter(|p| !packages.get(*p).is_some_and(fact)).cloned().collect() };
+    match input.kind {
+        SystemUserKind::Standard => {
+            let not_assignable = lacking(|f| f.assignable);
+            if !not_assignable.is_empty() {
+                return Err(RequestRule::PackagesNotAssignable(not_assignable));
+            }
+        }
+        SystemUserKind::Agent => {
+            let not_delegable = lacking(|f| f.delegable);
+            if !not_delegable.is_empty() {
+                return Err(RequestRule::PackagesNotDelegable(not_delegable));
+            }
+        }
     }
     match &input.redirect_url {
         Some(url) if !redirect_allowed(url, &system.redirect_urls) => Err(RequestRule::RedirectNotAllowed),
@@ -203,6 +227,24 @@ mod tests {
         assert_eq!(check(&r, &system(), &facts()), Err(RequestRule::PackagesNotInSystem(vec!["urn:p:annet".into()])));
         let r = RequestForCreate { packages: vec!["urn:p:regnskapsforer".into()], ..request() };
         assert_eq!(check(&r, &system(), &facts()), Err(RequestRule::PackagesNotAssignable(vec!["urn:p:regnskapsforer".into()])));
+    }
+
+    #[test]
+    fn an_agent_request_asks_for_packages_clients_can_pass_on_and_nothing_else() {
+        let agent = |packages: &[&str], rights: Vec<SystemRight>| RequestForCreate {
+            kind: SystemUserKind::Agent,
+            packages: packages.iter().map(|p| p.to_string()).collect(),
+            rights,
+            ..request()
+        };
+        assert_eq!(check(&agent(&["urn:p:regnskapsforer"], vec![]), &system(), &facts()), Ok(()), "delegable, though not assignable");
+        assert_eq!(check(&agent(&[], vec![]), &system(), &facts()), Err(RequestRule::AgentWithoutPackages));
+        assert_eq!(check(&agent(&[], vec![right("mva", None)]), &system(), &facts()), Err(RequestRule::AgentWithoutPackages), "rights are no packages");
+        assert_eq!(check(&agent(&["urn:p:skatt"], vec![right("mva", None)]), &system(), &facts()), Err(RequestRule::AgentWithRights));
+        assert_eq!(check(&agent(&["urn:p:annet"], vec![]), &system(), &facts()), Err(RequestRule::PackagesNotInSystem(vec!["urn:p:annet".into()])));
+        let mut not_delegable = facts();
+        not_delegable.insert("urn:p:skatt".into(), PackageFacts { delegable: false, assignable: true });
+        assert_eq!(check(&agent(&["urn:p:skatt"], vec![]), &system(), &not_delegable), Err(RequestRule::PackagesNotDelegable(vec!["urn:p:skatt".into()])));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! answered as not found, as Altinn does. Every change and every refused
 //! change is audited.
 
-use super::model::{Page, RequestForCreate, RequestStatus, SystemUserRequest};
+use super::model::{Page, RequestForCreate, RequestStatus, SystemUserKind, SystemUserRequest};
 use super::rules::{self, RequestRule};
 use super::store::{self, NewRequest};
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork, UnitOfWorkError};
@@ -165,6 +165,7 @@ pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, Reque
     let now = ctx.now();
     let new = NewRequest {
         id,
+        kind: input.kind,
         system_id: &system.id,
         party: customer.party,
         external_ref: &external_ref,
@@ -191,6 +192,7 @@ pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, Reque
     // What was written, without reading it back.
     let request = SystemUserRequest {
         id,
+        kind: input.kind,
         system_id: system.id.clone(),
         vendor: system.vendor.clone(),
         party: customer.party,
@@ -242,10 +244,16 @@ pub async fn get(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, RequestEr
     Ok(request)
 }
 
-/// The caller's request for a system, customer and reference.
+/// The caller's request of `kind` (either when `None`) for a system, customer and reference.
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
-pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, external_ref: &str) -> Result<SystemUserRequest, RequestError> {
-    let found = store::by_external_ref(&mut *ctx.db().acquire().await?, system_id.trim(), org_no.trim(), external_ref.trim()).await?;
+pub async fn by_external_ref(
+    ctx: &Context,
+    kind: Option<SystemUserKind>,
+    system_id: &str,
+    org_no: &str,
+    external_ref: &str,
+) -> Result<SystemUserRequest, RequestError> {
+    let found = store::by_external_ref(&mut *ctx.db().acquire().await?, system_id.trim(), org_no.trim(), external_ref.trim(), kind).await?;
     let request = found.map(|r| as_now(ctx, r)).ok_or(RequestError::NotFound)?;
     if !may_for_vendor(ctx, Action::Read, &request.vendor).await? {
         return Err(RequestError::NotFound);
@@ -253,16 +261,17 @@ pub async fn by_external_ref(ctx: &Context, system_id: &str, org_no: &str, exter
     Ok(request)
 }
 
-/// One page of the requests of one of the caller's systems, oldest first.
+/// One page of the requests of `kind` (both when `None`) of one of the
+/// caller's systems, oldest first.
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
-pub async fn by_system(ctx: &Context, system_id: &str, after: Option<Uuid>) -> Result<Page<SystemUserRequest>, RequestError> {
+pub async fn by_system(ctx: &Context, kind: Option<SystemUserKind>, system_id: &str, after: Option<Uuid>) -> Result<Page<SystemUserRequest>, RequestError> {
     let Some((system, Some(vendor))) = systems::offer(&mut *ctx.db().acquire().await?, system_id.trim()).await? else {
         return Err(RequestError::SystemNotFound);
     };
     if !ctx.may(Action::Read, SystemResource::SystemUserRequests, vendor) {
         return Err(RequestError::SystemNotFound);
     }
-    let items = store::by_system(&mut *ctx.db().acquire().await?, &system.id, after, PAGE_SIZE + 1).await?;
+    let items = store::by_system(&mut *ctx.db().acquire().await?, &system.id, kind, after, PAGE_SIZE + 1).await?;
     let page = Page::cut(items, PAGE_SIZE, |r| r.id);
     Ok(Page { items: page.items.into_iter().map(|r| as_now(ctx, r)).collect(), ..page })
 }

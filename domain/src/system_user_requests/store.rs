@@ -1,7 +1,7 @@
 //! The requests' tables: `system_user_request` and its rights and packages.
 //! Only the service calls these.
 
-use super::model::{RequestStatus, SystemUserRequest};
+use super::model::{RequestStatus, SystemUserKind, SystemUserRequest};
 use crate::parties::PartyId;
 use crate::system_register::rules::PackageFacts;
 use crate::system_register::SystemRight;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 /// A request to write.
 pub struct NewRequest<'a> {
     pub id: Uuid,
+    pub kind: SystemUserKind,
     pub system_id: &'a str,
     pub party: PartyId,
     pub external_ref: &'a str,
@@ -33,8 +34,8 @@ pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> Result<(), s
     let actions: Vec<Option<String>> = r.rights.iter().map(|x| x.action.clone()).collect();
     sqlx::query!(
         "with request as (
-             insert into system_user_request (id, system_id, party_id, external_ref, integration_title, redirect_url, created_at, changed_at, changed_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+             insert into system_user_request (id, kind, system_id, party_id, external_ref, integration_title, redirect_url, created_at, changed_at, changed_by)
+             values ($1, $12, $2, $3, $4, $5, $6, $7, $7, $8)
              returning id),
          rights as (
              insert into system_user_request_right (request_id, resource_id, action)
@@ -51,7 +52,8 @@ pub async fn insert(conn: &mut PgConnection, r: &NewRequest<'_>) -> Result<(), s
         r.created_by,
         &resources,
         &actions as &[Option<String>],
-        r.packages
+        r.packages,
+        r.kind.as_str()
     )
     .execute(conn)
     .await?;
@@ -147,23 +149,37 @@ pub async fn package_facts(conn: &mut PgConnection, urns: &[String]) -> Result<H
 /// A request that is not withdrawn, as stored (its status not yet adjusted
 /// for time).
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<SystemUserRequest>, sqlx::Error> {
-    Ok(read(conn, Some(id), None, None, None, 1).await?.pop())
+    Ok(read(conn, Some(id), None, None, None, None, 1).await?.pop())
 }
 
-/// The requests of a system that are not withdrawn, oldest first, after `after`.
-pub async fn by_system(conn: &mut PgConnection, system_id: &str, after: Option<Uuid>, limit: i64) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
-    read(conn, None, Some(system_id), None, after, limit).await
+/// The requests of a system that are not withdrawn, of one kind or both,
+/// oldest first, after `after`.
+pub async fn by_system(
+    conn: &mut PgConnection,
+    system_id: &str,
+    kind: Option<SystemUserKind>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
+    read(conn, None, Some(system_id), None, kind, after, limit).await
 }
 
-/// The request, not withdrawn, for a system, customer and reference.
-pub async fn by_external_ref(conn: &mut PgConnection, system_id: &str, org_no: &str, external_ref: &str) -> Result<Option<SystemUserRequest>, sqlx::Error> {
+/// The request, not withdrawn, of one kind or both, for a system, customer and reference.
+pub async fn by_external_ref(
+    conn: &mut PgConnection,
+    system_id: &str,
+    org_no: &str,
+    external_ref: &str,
+    kind: Option<SystemUserKind>,
+) -> Result<Option<SystemUserRequest>, sqlx::Error> {
     let id = sqlx::query_scalar!(
         "select r.id from system_user_request r join party p on p.id = r.party_id
-         where r.system_id = $1 and p.org_number = $2 and r.external_ref = $3 and r.deleted_at is null
+         where r.system_id = $1 and p.org_number = $2 and r.external_ref = $3 and r.deleted_at is null and ($4::text is null or r.kind = $4)
          order by r.created_at desc limit 1",
         system_id,
         org_no,
-        external_ref
+        external_ref,
+        kind.map(SystemUserKind::as_str)
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -178,24 +194,26 @@ async fn read(
     id: Option<Uuid>,
     system_id: Option<&str>,
     party: Option<PartyId>,
+    kind: Option<SystemUserKind>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select r.id, r.system_id, s.vendor_org_number, r.party_id, p.org_number as "org_number!", p.name as party_name, r.external_ref, r.integration_title,
+        r#"select r.id, r.kind, r.system_id, s.vendor_org_number, r.party_id, p.org_number as "org_number!", p.name as party_name, r.external_ref, r.integration_title,
                   r.status, r.redirect_url, r.escalated, r.created_at
            from system_user_request r
            join system_register s on s.system_id = r.system_id
            join party p on p.id = r.party_id
            where r.deleted_at is null and ($1::uuid is null or r.id = $1) and ($2::text is null or r.system_id = $2)
-             and ($3::uuid is null or r.party_id = $3) and ($4::uuid is null or r.id > $4)
+             and ($3::uuid is null or r.party_id = $3) and ($4::uuid is null or r.id > $4) and ($6::text is null or r.kind = $6)
            order by r.id
            limit $5"#,
         id,
         system_id,
         party.map(|p| p.0),
         after,
-        limit
+        limit,
+        kind.map(SystemUserKind::as_str)
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -215,6 +233,7 @@ async fn read(
             rights: rights.iter().filter(|x| x.request_id == r.id).map(|x| SystemRight { resource: x.resource_id.clone(), action: x.action.clone() }).collect(),
             packages: packages.iter().filter(|x| x.request_id == r.id).map(|x| x.package_urn.clone()).collect(),
             id: r.id,
+            kind: SystemUserKind::parse(&r.kind).unwrap_or_default(),
             system_id: r.system_id,
             vendor: r.vendor_org_number,
             party: PartyId(r.party_id),
@@ -232,7 +251,7 @@ async fn read(
 
 /// The new requests of a customer that are not withdrawn.
 pub async fn pending_for(conn: &mut PgConnection, party: PartyId) -> Result<Vec<SystemUserRequest>, sqlx::Error> {
-    let mut list = read(conn, None, None, Some(party), None, 1000).await?;
+    let mut list = read(conn, None, None, Some(party), None, None, 1000).await?;
     list.retain(|r| r.status == RequestStatus::New);
     Ok(list)
 }
@@ -263,19 +282,27 @@ pub async fn escalate(conn: &mut PgConnection, id: Uuid, by: &str, now: OffsetDa
     Ok(done.rows_affected() == 1)
 }
 
-/// The system user an approved request creates: its id is the request's.
+/// The system user an approved request creates: its id is the request's,
+/// its kind the request's. An agent system user keeps the packages it
+/// requires of each client.
 pub async fn insert_system_user(conn: &mut PgConnection, r: &SystemUserRequest, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "insert into system_user (id, system_id, party_id, external_ref, user_type, integration_title, created_at) values ($1, $2, $3, $4, 'standard', $5, $6)",
+        "insert into system_user (id, system_id, party_id, external_ref, user_type, integration_title, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
         r.id,
         r.system_id,
         r.party.0,
         r.external_ref,
+        r.kind.as_str(),
         r.integration_title,
         now
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if r.kind == SystemUserKind::Agent {
+        sqlx::query!("insert into system_user_agent_package (system_user_id, package_urn) select $1, unnest($2::text[])", r.id, &r.packages)
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -4,7 +4,10 @@
 //! asks a customer for a system user of one of its systems and withdraws the
 //! request; with `….read` (or write) it follows the request's status. The
 //! answer carries the `confirmUrl` the vendor sends the customer's access
-//! manager to. Rules, authorization and audit are the domain's
+//! manager to. Under `…/vendor/agent` the same for agent requests: a system
+//! user for an accounting, auditing or business-manager firm to act for its
+//! clients, asking for client packages only; each path answers for its own
+//! kind, and one confirm page serves both. Rules, authorization and audit are the domain's
 //! (`domain::system_user_requests`); problem codes are Altinn's.
 
 mod wire;
@@ -23,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::authz::Scopes;
 use domain::system_user_requests::rules::RequestRule;
-use domain::system_user_requests::{service, RequestError};
+use domain::system_user_requests::{service, RequestError, SystemUserKind};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -31,11 +34,24 @@ pub const BASE: &str = "/authentication/api/v1/systemuser/request/vendor";
 
 pub fn routes() -> ApiRoutes<AppState> {
     ApiRoutes::new()
-        .post(BASE, send)
-        .get(&format!("{BASE}/{{request_id}}"), get)
+        .post(BASE, |s: State<AppState>, w: Writer, b: JsonBody<wire::CreateRequestSystemUser>| send(s, w, b, SystemUserKind::Standard))
+        .get(&format!("{BASE}/{{request_id}}"), |s: State<AppState>, r: Reader, p: Path<String>| get(s, r, p, SystemUserKind::Standard))
         .delete(&format!("{BASE}/{{request_id}}"), withdraw)
-        .get(&format!("{BASE}/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"), by_external_ref)
-        .get(&format!("{BASE}/bysystem/{{system_id}}"), by_system)
+        .get(&format!("{BASE}/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"), |s: State<AppState>, r: Reader, p: Path<(String, String, String)>| {
+            by_external_ref(s, r, p, SystemUserKind::Standard)
+        })
+        .get(&format!("{BASE}/bysystem/{{system_id}}"), |s: State<AppState>, r: Reader, p: Path<String>, q: Query<PageQuery>| {
+            by_system(s, r, p, q, SystemUserKind::Standard)
+        })
+        .post(&format!("{BASE}/agent"), |s: State<AppState>, w: Writer, b: JsonBody<wire::CreateRequestSystemUser>| send(s, w, b, SystemUserKind::Agent))
+        .get(&format!("{BASE}/agent/{{request_id}}"), |s: State<AppState>, r: Reader, p: Path<String>| get(s, r, p, SystemUserKind::Agent))
+        .get(
+            &format!("{BASE}/agent/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"),
+            |s: State<AppState>, r: Reader, p: Path<(String, String, String)>| by_external_ref(s, r, p, SystemUserKind::Agent),
+        )
+        .get(&format!("{BASE}/agent/bysystem/{{system_id}}"), |s: State<AppState>, r: Reader, p: Path<String>, q: Query<PageQuery>| {
+            by_system(s, r, p, q, SystemUserKind::Agent)
+        })
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
                 .detail("See the OpenAPI document for the methods of this path.")
@@ -84,6 +100,9 @@ pub(crate) fn problem(e: RequestError, request_id: Option<&str>) -> Response {
                 RequestRule::RightsNotInSystem(_) => ("AUTH-00001", "Rights not in the system"),
                 RequestRule::PackagesNotInSystem(_) => ("AUTH-00063", "Access packages not in the system"),
                 RequestRule::PackagesNotAssignable(_) => ("AUTH-00064", "Access packages not assignable"),
+                RequestRule::AgentWithoutPackages => ("AUTH-00058", "Access packages required"),
+                RequestRule::AgentWithRights => ("FULLMAKT.VLD-00005", "No rights for an agent"),
+                RequestRule::PackagesNotDelegable(_) => ("AUTH-00064", "Access packages not delegable"),
                 RequestRule::RedirectNotAllowed => ("AUTH-00021", "Redirect URL not allowed"),
                 RequestRule::BadText => ("FULLMAKT.VLD-00003", "Invalid external reference or title"),
                 RequestRule::CorrelationId => ("AUTH-00031", "Invalid correlation id"),
@@ -109,8 +128,8 @@ fn request_id(raw: &str) -> Result<Uuid, RequestError> {
     Uuid::parse_str(raw.trim()).map_err(|_| RequestError::NotFound)
 }
 
-async fn send(State(state): State<AppState>, Writer(c): Writer, JsonBody(body): JsonBody<wire::CreateRequestSystemUser>) -> Response {
-    let input = match body.into_domain() {
+async fn send(State(state): State<AppState>, Writer(c): Writer, JsonBody(body): JsonBody<wire::CreateRequestSystemUser>, kind: SystemUserKind) -> Response {
+    let input = match body.into_domain(kind) {
         Ok(input) => input,
         Err(p) => return p.into_response(),
     };
@@ -121,7 +140,11 @@ async fn send(State(state): State<AppState>, Writer(c): Writer, JsonBody(body): 
                 return body.into_response();
             }
             let mut res = (StatusCode::CREATED, body).into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("{BASE}/{}", sent.request.id)) {
+            let path = match kind {
+                SystemUserKind::Standard => format!("{BASE}/{}", sent.request.id),
+                SystemUserKind::Agent => format!("{BASE}/agent/{}", sent.request.id),
+            };
+            if let Ok(location) = HeaderValue::from_str(&path) {
                 res.headers_mut().insert(header::LOCATION, location);
             }
             res
@@ -130,9 +153,10 @@ async fn send(State(state): State<AppState>, Writer(c): Writer, JsonBody(body): 
     }
 }
 
-async fn get(State(state): State<AppState>, Reader(c): Reader, Path(id): Path<String>) -> Response {
+async fn get(State(state): State<AppState>, Reader(c): Reader, Path(id): Path<String>, kind: SystemUserKind) -> Response {
     let found = match request_id(&id) {
-        Ok(id) => service::get(&c.ctx, id).await,
+        // Each path answers for its own kind only, as Altinn's.
+        Ok(id) => service::get(&c.ctx, id).await.and_then(|r| if r.kind == kind { Ok(r) } else { Err(RequestError::NotFound) }),
         Err(e) => Err(e),
     };
     match found {
@@ -141,22 +165,31 @@ async fn get(State(state): State<AppState>, Reader(c): Reader, Path(id): Path<St
     }
 }
 
-async fn by_external_ref(State(state): State<AppState>, Reader(c): Reader, Path((system, org, external_ref)): Path<(String, String, String)>) -> Response {
-    match service::by_external_ref(&c.ctx, &system, &org, &external_ref).await {
+async fn by_external_ref(
+    State(state): State<AppState>,
+    Reader(c): Reader,
+    Path((system, org, external_ref)): Path<(String, String, String)>,
+    kind: SystemUserKind,
+) -> Response {
+    match service::by_external_ref(&c.ctx, Some(kind), &system, &org, &external_ref).await {
         Ok(r) => Json(wire::RequestSystemResponse::of(&r, &state.config.public_url)).into_response(),
         Err(e) => problem(e, c.ctx.request_id()),
     }
 }
 
-async fn by_system(State(state): State<AppState>, Reader(c): Reader, Path(system): Path<String>, Query(q): Query<PageQuery>) -> Response {
+async fn by_system(State(state): State<AppState>, Reader(c): Reader, Path(system): Path<String>, Query(q): Query<PageQuery>, kind: SystemUserKind) -> Response {
     let after = match q.after() {
         Ok(after) => after,
         Err(r) => return r,
     };
-    match service::by_system(&c.ctx, &system, after).await {
+    match service::by_system(&c.ctx, Some(kind), &system, after).await {
         Ok(page) => {
             let data: Vec<_> = page.items.iter().map(|r| wire::RequestSystemResponse::of(r, &state.config.public_url)).collect();
-            paging::page(&state.config.public_url, &format!("{BASE}/bysystem/{system}"), page.next_after, data)
+            let path = match kind {
+                SystemUserKind::Standard => format!("{BASE}/bysystem/{system}"),
+                SystemUserKind::Agent => format!("{BASE}/agent/bysystem/{system}"),
+            };
+            paging::page(&state.config.public_url, &path, page.next_after, data)
         }
         Err(e) => problem(e, c.ctx.request_id()),
     }

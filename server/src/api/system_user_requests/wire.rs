@@ -4,13 +4,14 @@
 use crate::api::system_register::wire::{right_of, rights, AccessPackage, Right, RESOURCE_ATTRIBUTE};
 use crate::problem::Problem;
 use axum::http::StatusCode;
-use domain::system_user_requests::{RequestForCreate, RequestStatus, SystemUserRequest};
+use domain::system_user_requests::{RequestForCreate, RequestStatus, SystemUserKind, SystemUserRequest};
 use serde::{Deserialize, Serialize};
 
 /// The path of the portal's approval page of a request.
 pub const CONFIRM_PATH: &str = "/systembrukere/foresporsel";
 
-/// The body of `POST …/request/vendor`.
+/// The body of `POST …/request/vendor` and of `POST …/request/vendor/agent`
+/// (Altinn's `CreateAgentRequestSystemUser`, the same without rights).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRequestSystemUser {
@@ -29,13 +30,16 @@ pub struct CreateRequestSystemUser {
 }
 
 impl CreateRequestSystemUser {
-    /// The request as the domain takes it, or a problem with its rights' form.
-    pub fn into_domain(self) -> Result<RequestForCreate, Problem> {
+    /// The request for a system user of `kind` as the domain takes it, or a
+    /// problem with its rights' form. Rights sent for an agent are passed on,
+    /// so that the domain refuses them by its rule rather than dropping them.
+    pub fn into_domain(self, kind: SystemUserKind) -> Result<RequestForCreate, Problem> {
         let rights = rights(&self.rights).map_err(|_| {
             Problem::new(StatusCode::BAD_REQUEST, "AUTH.VLD-00009", "Invalid right")
                 .detail(format!("A right names its resource as {RESOURCE_ATTRIBUTE} and an id."))
         })?;
         Ok(RequestForCreate {
+            kind,
             system_id: self.system_id,
             party_org_no: self.party_org_no,
             external_ref: self.external_ref,
@@ -47,7 +51,8 @@ impl CreateRequestSystemUser {
     }
 }
 
-/// A request as the vendor reads it.
+/// A request as the vendor reads it: Altinn's `RequestSystemResponse`, or
+/// for an agent request its `AgentRequestSystemResponse` (no `rights`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestSystemResponse {
@@ -56,7 +61,8 @@ pub struct RequestSystemResponse {
     pub external_ref: String,
     pub system_id: String,
     pub party_org_no: String,
-    pub rights: Vec<Right>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rights: Option<Vec<Right>>,
     pub access_packages: Vec<AccessPackage>,
     pub status: &'static str,
     pub redirect_url: Option<String>,
@@ -75,7 +81,7 @@ impl RequestSystemResponse {
             external_ref: r.external_ref.clone(),
             system_id: r.system_id.clone(),
             party_org_no: r.party_org_no.clone(),
-            rights: r.rights.iter().map(|x| right_of(&x.resource, x.action.as_deref())).collect(),
+            rights: (r.kind == SystemUserKind::Standard).then(|| r.rights.iter().map(|x| right_of(&x.resource, x.action.as_deref())).collect()),
             access_packages: r.packages.iter().map(|urn| AccessPackage { urn: urn.clone() }).collect(),
             status: r.status.as_str(),
             redirect_url: r.redirect_url.clone(),
