@@ -2,7 +2,8 @@
 //! a vendor sends a request (201, Location, confirmUrl), a repeat answers
 //! with it (200), reads it by id, reference and system, withdraws it (202);
 //! read-only tokens, other vendors and requests the system cannot give are
-//! refused with Altinn's problem codes.
+//! refused with Altinn's problem codes; the agent variant for an
+//! accounting firm, and its approval page.
 
 mod common;
 use common::tokens::*;
@@ -186,4 +187,10 @@ async fn a_vendor_asks_an_accounting_firm_for_an_agent_system_user() {
     assert_eq!(after, before, "nothing stored");
     let (s, _, _) = call(&app, &read, Method::POST, &format!("{BASE}/agent"), Some(&agent(|_| {}))).await;
     assert_eq!(s, 403, "a read token does not send");
+
+    // The firm's general manager sees at the confirmUrl that approving gives nothing yet.
+    app.act_for("03908110020", "Tall og Tro Regnskap AS").await;
+    let res = app.client.get(app.url(&format!("/systembrukere/foresporsel/{id}"))).header("accept", "text/html").send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Systembruker for klienter") && html.contains("opprettes systembrukeren uten tilganger"), "whole in the first HTML: {html}");
 }

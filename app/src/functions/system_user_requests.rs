@@ -33,6 +33,8 @@ pub struct RequestView {
     /// The vendor's name, or its organisation number when the register has no name.
     pub vendor: String,
     pub integration_title: String,
+    /// For an agent system user, to act for the customer's clients.
+    pub agent: bool,
     /// `New`, `Accepted`, `Rejected`, `Denied` or `Timedout`.
     pub status: String,
     pub escalated: bool,
@@ -87,6 +89,7 @@ pub async fn system_user_request(id: String) -> Result<RequestView, AppError> {
         system_name: texts(&r.system_name),
         system_description: texts(&r.system_description),
         integration_title: r.request.integration_title.clone(),
+        agent: r.request.kind == domain::system_user_requests::SystemUserKind::Agent,
         status: r.request.status.as_str().to_string(),
         escalated: r.request.escalated,
         created: moment(r.request.created_at),

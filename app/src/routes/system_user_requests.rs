@@ -3,7 +3,8 @@
 //! with `?party=` so the portal acts for the customer without asking). It
 //! shows who asks, for which system, every access package (opened to what it
 //! covers) and single right, and what the viewer may do: approve or reject,
-//! or forward it to the access managers. A banner says where a decided,
+//! or forward it to the access managers. An agent request (a system user for
+//! the customer's clients) says that approving gives nothing yet. A banner says where a decided,
 //! forwarded or expired request stands.
 //!
 //! The three forms are plain HTML forms, with or without JavaScript: a
@@ -64,7 +65,12 @@ fn banner(locale: Locale, r: &RequestView) -> Option<AnyView> {
 fn RequestDetails(r: RequestView) -> impl IntoView {
     let locale = use_locale();
     let is_new = r.status == "New";
-    let intro = locale.t("system_user_requests.intro").replace("{vendor}", &r.vendor).replace("{system}", &locale.pick_or_bokmal(&r.system_name));
+    let (intro, explained, kind) = if r.agent {
+        ("system_user_requests.agent_intro", "system_user_requests.agent_approve_explained", "system_user_requests.kind_agent")
+    } else {
+        ("system_user_requests.intro", "system_user_requests.approve_explained", "system_user_requests.kind_standard")
+    };
+    let intro = locale.t(intro).replace("{vendor}", &r.vendor).replace("{system}", &locale.pick_or_bokmal(&r.system_name));
     let id = r.id.clone();
     view! {
         {banner(locale, &r)}
@@ -72,6 +78,7 @@ fn RequestDetails(r: RequestView) -> impl IntoView {
         <p class="mt-2 max-w-prose text-gray-700">{locale.pick_or_bokmal(&r.system_description)}</p>
         <dl class="mt-4 grid max-w-prose grid-cols-[auto_1fr] gap-x-4 gap-y-1">
             <dt class="font-semibold">{locale.t("system_user_requests.integration_title")}</dt><dd>{r.integration_title.clone()}</dd>
+            <dt class="font-semibold">{locale.t("system_user_requests.kind")}</dt><dd>{locale.t(kind)}</dd>
             <dt class="font-semibold">{locale.t("system_user_requests.vendor")}</dt><dd>{r.vendor.clone()}</dd>
             <dt class="font-semibold">{locale.t("system_user_requests.created")}</dt><dd>{r.created.clone()}</dd>
         </dl>
@@ -84,7 +91,7 @@ fn RequestDetails(r: RequestView) -> impl IntoView {
             <Items items=r.rights.clone() show_delegable=r.may_approve && is_new/>
         })}
         {(is_new && r.may_approve).then(|| view! {
-            <p class="mt-6 max-w-prose">{locale.t("system_user_requests.approve_explained")}</p>
+            <p class="mt-6 max-w-prose">{locale.t(explained)}</p>
             <div class="mt-4 flex flex-wrap gap-4">
                 <Decision path=ApproveSystemUserRequest::PATH id=id.clone() label=locale.t("system_user_requests.approve") primary=true/>
                 <Decision path=RejectSystemUserRequest::PATH id=id.clone() label=locale.t("system_user_requests.reject") primary=false/>
