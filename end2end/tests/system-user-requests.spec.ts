@@ -5,7 +5,8 @@
 // token is permitted by the PDP for the bakery and denied for another
 // organisation. Also: the reject path, the forward-to-access-manager path,
 // S7 (the vendor asks itself and approves), deleting a system user (its
-// tokens stop at once) and making one of a visible system in the portal.
+// tokens stop at once), making one of a visible system in the portal, and an
+// agent request approved by an accounting firm.
 import { test, expect, APIRequestContext, Page } from "@playwright/test";
 import { randomUUID } from "crypto";
 import { checkPage, loginAs, chooseParty } from "./helpers";
@@ -252,4 +253,43 @@ test("a change request takes a package away from a system user once the bakery a
   await expect(page.getByRole("status")).toContainText("Endringen er godkjent");
   await checkPage(page);
   expect(await decision(request, sent.id, BAKERY), "the package is gone").not.toBe("Permit");
+});
+
+test("the accounting firm approves an agent request without holding its packages, and the vendor learns it", async ({ page, request }) => {
+  // A system for the firms' clients: a client package, so not visible (Altinn's rule).
+  const system = `310000000_klienter${Date.now()}`;
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const registered = await request.post(REGISTER, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: system,
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: "Regnskapsappen Byrå", nn: "Rekneskapsappen Byrå", en: "Accounting app for firms" },
+      description: { nb: "Lønn for klientene.", nn: "Løn for klientane.", en: "Payroll for clients." },
+      accessPackages: [{ urn: "urn:altinn:accesspackage:regnskapsforer-lonn" }],
+      allowedRedirectUrls: [VENDOR_PAGE],
+      isVisible: false,
+    },
+  });
+  expect(registered.status(), await registered.text()).toBe(200);
+  const asker = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post(`${REQUESTS}/agent`, {
+    headers: { Authorization: `Bearer ${asker}` },
+    data: { systemId: system, partyOrgNo: "310100005", accessPackages: [{ urn: "urn:altinn:accesspackage:regnskapsforer-lonn" }], redirectUrl: `${VENDOR_PAGE}?ref=agent` },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const sent = await res.json();
+
+  await vendorPage(page);
+  await loginAs(page, "Ola Tallesen");
+  await page.goto(confirmPath(sent));
+  await expect(page.getByText("Systembruker for klienter", { exact: true })).toBeVisible();
+  await expect(page.getByText("Regnskapsfører lønn", { exact: true })).toBeVisible();
+  await expect(page.getByText("Du har ikke rett til å gi denne videre")).toHaveCount(0);
+  await checkPage(page);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await expect(page).toHaveURL(`${VENDOR_PAGE}?ref=agent`);
+  const read = await token(request, "altinn:authentication/systemuser.request.read");
+  const seen = await (await request.get(`${REQUESTS}/agent/${sent.id}`, { headers: { Authorization: `Bearer ${read}` } })).json();
+  expect(seen.status).toBe("Accepted");
 });
