@@ -108,7 +108,8 @@ fn held(party: &PartyInfo, facts: &Facts) -> AuthorizedParty {
     out
 }
 
-/// Role codes (own, through a key role or a main unit), user-role codes, or GRANT.
+/// Role codes (own, through a key role or a main unit), user-role codes,
+/// GRANT, or CLIENT (a client delegation from a firm).
 fn short_reason(r: &Reason) -> String {
     match r {
         Reason::Own => "SELF".into(),
@@ -116,6 +117,7 @@ fn short_reason(r: &Reason) -> String {
         Reason::Grant { .. } => "GRANT".into(),
         Reason::UserRole { role, .. } => role.to_string(),
         Reason::MainUnit { inner, .. } | Reason::KeyRole { inner, .. } => short_reason(inner),
+        Reason::ClientDelegation { .. } => "CLIENT".into(),
     }
 }
 

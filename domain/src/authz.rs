@@ -149,6 +149,14 @@ pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: S
     decide(snapshot, &request).outcome == Outcome::Permit
 }
 
+/// Whether the engine lets the system user `id` administer `party`'s clients
+/// (it holds the client-administrator package for the party, say).
+fn system_user_permits(snapshot: &Snapshot, id: uuid::Uuid, action: Action, party: PartyId) -> bool {
+    let request =
+        DecisionRequest { subject: SubjectRef::SystemUser(id), action: action.id(), resource: CLIENT_ADMINISTRATION, party: party.0, env: Env::now() };
+    decide(snapshot, &request).outcome == Outcome::Permit
+}
+
 /// What an API client may do with its token's scopes: manage its own
 /// organisation's API clients and systems, send and read its system-user
 /// requests; with the register's admin scope, change any vendor's systems.
@@ -173,6 +181,7 @@ impl Context {
         match self.who() {
             Who::Installation => true,
             Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, action, resource, party),
+            Who::SystemUser { id, .. } => resource == SystemResource::ClientAdministration && system_user_permits(&self.snapshot(), id, action, party),
             Who::Person(_) if resource == SystemResource::SystemUserLookup => false,
             Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }

@@ -74,6 +74,17 @@ impl Services {
         }
     }
 
+    /// A system user calling an API with its token (issued to `client_id`),
+    /// for its owner.
+    pub fn for_system_user(&self, id: uuid::Uuid, client_id: &str, owner: PartyId, request_id: Option<String>) -> Context {
+        Context {
+            services: self.clone(),
+            who: Who::SystemUser { id, owner },
+            actor: Actor { party: None, label: format!("system user {id} (client {client_id})"), on_behalf_of: Some(owner), request_id },
+            client_id: Some(client_id.into()),
+        }
+    }
+
     /// The installation itself: a command an operator runs on the server, or
     /// a scheduled job. It may do anything; `label` names it in the audit
     /// trail (`import-register`, `demo-data`).
@@ -90,6 +101,10 @@ pub enum Who {
     /// An organisation's API client, for its own organisation, with what
     /// its token's scopes let it do.
     ApiClient { owner: PartyId, scopes: Scopes },
+    /// An organisation's system user calling with its token (the client
+    /// administration API): the engine decides from what the system user
+    /// holds, for client administration only.
+    SystemUser { id: uuid::Uuid, owner: PartyId },
     /// The installation itself: a command or a job.
     Installation,
 }

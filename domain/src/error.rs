@@ -63,6 +63,20 @@ impl Failure {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
+
+    /// A short stable code for the failure: a refusal's own code, else the
+    /// kind (`not_allowed`, `invalid`, `internal`, …), as a job records why
+    /// an item failed.
+    pub fn refusal_code(&self) -> String {
+        match self {
+            Self::Refused(r) => r.code().to_string(),
+            Self::NotSignedIn => "not_signed_in".into(),
+            Self::NoPartyChosen => "no_party_chosen".into(),
+            Self::NotAllowed => "not_allowed".into(),
+            Self::Invalid(_) => "invalid".into(),
+            Self::Internal(_) => "internal".into(),
+        }
+    }
 }
 
 #[cfg(feature = "server")]
@@ -218,6 +232,16 @@ refusals! {
     UnknownAddress => "notification.unknown_address", "refused.unknown_address";
     // System users.
     SystemUserNotFound => "system_user.not_found", "refused.system_user_not_found";
+    // Client administration.
+    AgentNotFound => "client_admin.agent_not_found", "refused.agent_not_found";
+    NotAnAgent => "client_admin.not_an_agent", "refused.not_an_agent";
+    ClientNotFound => "client_admin.client_not_found", "refused.client_not_found";
+    /// The packages the client does not give the firm, by code.
+    ClientMissingPackages(packages) => "client_admin.missing_packages", "refused.client_missing_packages";
+    ClientAlreadyAttached => "client_admin.already_attached", "refused.client_already_attached";
+    ClientNotAttached => "client_admin.not_attached", "refused.client_not_attached";
+    ClientJobRunning => "client_admin.job_running", "refused.client_job_running";
+    ClientJobNotFound => "client_admin.job_not_found", "refused.client_job_not_found";
 }
 
 impl Refusal {

@@ -19,6 +19,8 @@ pub mod authz;
 #[cfg(feature = "server")]
 pub mod catalogue;
 #[cfg(feature = "server")]
+pub mod clients;
+#[cfg(feature = "server")]
 pub mod clock;
 #[cfg(feature = "server")]
 pub mod context;

@@ -101,6 +101,22 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             }
         }
     });
+    // "Add all clients" jobs run here, not in the browser: a batch at a time
+    // while one waits, else a look every second (a job left running by a
+    // stopped server is picked up again).
+    tokio::spawn({
+        let operator = services.for_operator("client-jobs");
+        async move {
+            loop {
+                match domain::clients::bulk::work(&operator).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "adding clients failed; the batch is tried again"),
+                }
+                tokio::time::sleep(tokio::time::Duration::from_secs(1)).await;
+            }
+        }
+    });
     let engine = services.engine;
     engine.spawn_refresher(pool.clone());
 
@@ -223,6 +239,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::system_user_requests::routes().into_router())
         .merge(api::system_users::routes().into_router())
         .merge(api::change_requests::routes().into_router())
+        .merge(api::client_delegations::routes().into_router())
         .merge(api::openapi::router())
         // Moved pages (308, query kept), before the session and deep-link layers.
         .merge(redirects::router())

@@ -35,8 +35,20 @@ pub enum WhyView {
     Role(Label),
     Grant(Option<String>),
     MainUnit(String, Box<WhyView>),
-    KeyRole { role: Label, organisation: String, inner: Box<WhyView> },
-    UserRole { role: Label, through: Option<Label> },
+    KeyRole {
+        role: Label,
+        organisation: String,
+        inner: Box<WhyView>,
+    },
+    UserRole {
+        role: Label,
+        through: Option<Label>,
+    },
+    /// Passed on by the firm (named) by client delegation; the firm holds it by `inner`.
+    ClientDelegation {
+        firm: String,
+        inner: Box<WhyView>,
+    },
 }
 
 impl WhyView {
@@ -55,6 +67,7 @@ impl WhyView {
             Self::UserRole { role, through: Some(through) } => {
                 format!("{} {}, {} {}", locale.t("why.user_role"), name(role), locale.t("why.inherited_through"), name(through))
             }
+            Self::ClientDelegation { firm, inner } => format!("{} {firm} ({})", locale.t("why.client_delegation"), inner.render(locale)),
         }
     }
 }
@@ -86,6 +99,9 @@ pub(crate) fn why_view(snapshot: &domain::decisions::Snapshot, names: &Names, r:
             role: label(names, &format!("userrole:{role}"), role),
             through: inherited_through.as_ref().map(|t| label(names, &format!("userrole:{t}"), t)),
         },
+        Reason::ClientDelegation { firm, inner, .. } => {
+            WhyView::ClientDelegation { firm: snapshot.name_of(*firm), inner: Box::new(why_view(snapshot, names, inner)) }
+        }
     }
 }
 
@@ -112,7 +128,7 @@ fn reason_keys(r: &domain::decisions::Reason, out: &mut Vec<String>) {
             out.push(format!("role:{role}"));
             reason_keys(inner, out);
         }
-        Reason::MainUnit { inner, .. } => reason_keys(inner, out),
+        Reason::MainUnit { inner, .. } | Reason::ClientDelegation { inner, .. } => reason_keys(inner, out),
         Reason::UserRole { role, inherited_through, .. } => {
             out.push(format!("userrole:{role}"));
             out.extend(inherited_through.as_ref().map(|t| format!("userrole:{t}")));

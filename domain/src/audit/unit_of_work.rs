@@ -27,6 +27,12 @@ impl UnitOfWork {
         Ok(Self { tx: pool.begin().await?, actor, audited: 0, now: clock.now() })
     }
 
+    /// A unit of work over a transaction already begun (one that holds a
+    /// row lock the work depends on, say).
+    pub fn from_transaction(tx: Transaction<'static, Postgres>, actor: Actor, clock: &dyn Clock) -> Self {
+        Self { tx, actor, audited: 0, now: clock.now() }
+    }
+
     /// The connection inside the transaction, for the store functions.
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx

@@ -66,6 +66,11 @@ pub enum Reason {
     /// model), perhaps inherited through the assigned role. `rules` are the
     /// access rules of the role that gives the right, checked per decision.
     UserRole { role: Arc<str>, inherited_through: Option<Arc<str>>, source: Arc<UserRoleSource> },
+    /// A firm holds it for the party (its client) by `inner` (a register
+    /// role or the client's grant), and its client administrator passed it
+    /// on to the subject (an agent system user or person of the firm) by a
+    /// client delegation.
+    ClientDelegation { firm: Uuid, delegation: Uuid, inner: Box<Reason> },
 }
 
 /// Where a user role's rights come from: shared by every fact one role of one
@@ -94,6 +99,7 @@ impl Reason {
             }
             Self::UserRole { role, inherited_through: None, .. } => format!("user role {role}"),
             Self::UserRole { role, inherited_through: Some(through), .. } => format!("user role {role}, inherited through {through}"),
+            Self::ClientDelegation { firm, inner, .. } => format!("{} of {}, passed on by client delegation", inner.describe(names), names(*firm)),
         }
     }
 
@@ -102,7 +108,7 @@ impl Reason {
     pub fn blocked(&self, at: OffsetDateTime, amount: Option<Amount>) -> Option<Blocked> {
         match self {
             Self::UserRole { source, .. } => source.rules.as_ref().and_then(|rules| check_access_rules(rules, at, amount).err()),
-            Self::MainUnit { inner, .. } | Self::KeyRole { inner, .. } => inner.blocked(at, amount),
+            Self::MainUnit { inner, .. } | Self::KeyRole { inner, .. } | Self::ClientDelegation { inner, .. } => inner.blocked(at, amount),
             _ => None,
         }
     }
@@ -266,6 +272,18 @@ pub struct SnapshotBuilder {
     inheritance: Inheritance,
     sod_rules: Vec<SodRule>,
     assignments: Vec<AssignmentRow>,
+    client_delegations: Vec<ClientDelegationRow>,
+}
+
+/// A client delegation in force: `firm` passes on to `agent` the packages
+/// `client` gives it.
+#[derive(Debug, Clone)]
+pub struct ClientDelegationRow {
+    pub id: Uuid,
+    pub firm: Uuid,
+    pub client: Uuid,
+    pub agent: Uuid,
+    pub packages: Vec<String>,
 }
 
 /// A user role as the snapshot needs it.
@@ -285,6 +303,42 @@ pub struct AssignmentRow {
     pub subject: Uuid,
     pub parties: Vec<Uuid>,
     pub assigned_by: Option<Uuid>,
+}
+
+/// Gives each delegation's agent the packages it passes on, for the client,
+/// when the firm holds every one of them for the client by a register role
+/// or the client's grant (the firm itself: given by itself). A delegation
+/// the client no longer supports in full gives nothing, even before the
+/// cascade that ends it has run (a grant that simply ran out, say).
+fn derive_client_delegations(s: &mut Snapshot, delegations: &[ClientDelegationRow], interned: &mut std::collections::HashSet<Arc<str>>) {
+    let mut derived: Vec<((Uuid, Uuid), Facts)> = Vec::new();
+    for d in delegations {
+        let mut f = Facts::default();
+        for package in &d.packages {
+            let inner = if d.firm == d.client {
+                Some(Reason::Own)
+            } else {
+                s.facts.get(&(d.firm, d.client)).and_then(|of_firm| {
+                    of_firm
+                        .packages
+                        .iter()
+                        .find(|(code, why)| &**code == package && matches!(why, Reason::RolePackage { .. } | Reason::Grant { .. }))
+                        .map(|(_, why)| why.clone())
+                })
+            };
+            let Some(inner) = inner else {
+                f = Facts::default();
+                break;
+            };
+            f.packages.push((intern(interned, package), Reason::ClientDelegation { firm: d.firm, delegation: d.id, inner: Box::new(inner) }));
+        }
+        if !f.is_empty() {
+            derived.push(((d.agent, d.client), f));
+        }
+    }
+    for (key, f) in derived {
+        s.facts.entry_or_default(key).absorb(&f, Reason::clone, false);
+    }
 }
 
 fn intern(set: &mut std::collections::HashSet<Arc<str>>, s: &str) -> Arc<str> {
@@ -371,6 +425,10 @@ impl SnapshotBuilder {
         self.assignments.push(a);
     }
 
+    pub fn client_delegation(&mut self, d: ClientDelegationRow) {
+        self.client_delegations.push(d);
+    }
+
     /// Notes a moment a grant or assignment starts or ends.
     pub fn boundary(&mut self, at: OffsetDateTime) {
         let next = &mut self.snapshot.next_boundary;
@@ -407,6 +465,7 @@ impl SnapshotBuilder {
                 key_holders.entry(*for_party).or_default().push((*holder, legacy.clone()));
             }
         }
+        derive_client_delegations(s, &self.client_delegations, &mut self.interned);
         // Key roles: the holder gets what the organisation holds for others (one level).
         let mut by_holder: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for (subject, party) in s.facts.keys() {

@@ -2,7 +2,7 @@
 
 use super::delta::{ChangeBatch, GrantObject, GrantState};
 use super::policy::Policy;
-use super::snapshot::{AssignmentRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
+use super::snapshot::{AssignmentRow, ClientDelegationRow, PartyInfo, RolePackageRule, Snapshot, SnapshotBuilder, UserRoleFacts};
 use crate::role_model::model::{AccessRules, Amount, SodRule, TimeWindow};
 use futures_util::TryStreamExt;
 use sqlx::{PgConnection, PgPool};
@@ -169,6 +169,21 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
         b.register_role(rr.holder_id, rr.for_party_id, &rr.legacy, &rr.code);
     }
     load_user_roles(&mut tx, &mut b, now).await?;
+    // Client delegations to agents in force: an agent system user deleted,
+    // or of a deleted system, passes nothing on.
+    for d in sqlx::query!(
+        r#"select d.id, d.firm_id, d.client_id, coalesce(d.agent_system_user_id, d.agent_person_id) as "agent!",
+                  array_agg(dp.package_code) as "packages!"
+           from client_delegation d join client_delegation_package dp on dp.delegation_id = d.id
+           where d.ended_at is null
+             and (d.agent_system_user_id is null or exists (select 1 from system_user_in_force su where su.id = d.agent_system_user_id))
+           group by d.id"#
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        b.client_delegation(ClientDelegationRow { id: d.id, firm: d.firm_id, client: d.client_id, agent: d.agent, packages: d.packages });
+    }
     for t in sqlx::query_scalar!(
         r#"select t as "t!" from (select valid_from as t from access_grant where valid_from > $1
                                   union all select valid_to from access_grant where valid_to > $1) x"#,

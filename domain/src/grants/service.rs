@@ -253,7 +253,11 @@ pub async fn revoke(ctx: &Context, grant: Uuid) -> Result<(), GrantError> {
     // revocation is over by the time any reader can see it.
     sqlx::query!("update access_grant set valid_to = now() where id = $1", grant).execute(uow.conn()).await?;
     record_change(uow.conn(), Change::Grant(grant)).await?;
-    uow.audit(AuditEvent::new("grant.revoke", grant.to_string(), Outcome::Success, serde_json::json!({}))).await?;
+    // A firm's client delegations that needed the package end with it.
+    let cause = crate::clients::cascade::Cause::GrantRevoked(grant);
+    let delegations_ended = crate::clients::cascade::end_unsupported(&mut uow, Some(row.to_subject), Some(party.0), cause).await?;
+    let details = serde_json::json!({ "client_delegations_ended": delegations_ended });
+    uow.audit(AuditEvent::new("grant.revoke", grant.to_string(), Outcome::Success, details)).await?;
     uow.commit().await?;
     ctx.engine_sees_changes().await;
     Ok(())

@@ -18,6 +18,8 @@ pub struct ImportCounts {
     pub roles_added: usize,
     pub roles_ended: usize,
     pub unchanged: usize,
+    /// Client delegations that ended because a role they needed ended.
+    pub client_delegations_ended: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +156,12 @@ pub async fn import(ctx: &Context, feed: &Feed, source: &str, progress: &mut (dy
     }
     if counts.parties_added + counts.parties_changed + counts.roles_added + counts.roles_ended > 0 {
         record_change(uow.conn(), Change::Rebuild("register-import")).await?;
+    }
+    // A role ended, or a client's organisation form changed: the client
+    // delegations that needed what it gave end in this transaction.
+    if counts.parties_changed + counts.roles_ended > 0 {
+        counts.client_delegations_ended =
+            crate::clients::cascade::end_unsupported(&mut uow, None, None, crate::clients::cascade::Cause::RegisterImport).await?;
     }
     uow.audit(AuditEvent::new("register.import", source, Outcome::Success, serde_json::to_value(counts).unwrap_or_default())).await?;
     ctx.commit(uow).await?;

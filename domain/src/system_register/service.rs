@@ -267,8 +267,11 @@ pub async fn delete(ctx: &Context, id: &str) -> Result<(), SystemRegisterError> 
     store::soft_delete(uow.conn(), id, ctx.now()).await?;
     // A change waiting for one of its system users could never be approved.
     let changes = crate::system_user_requests::change::withdraw_for_system(uow.conn(), id, &ctx.actor().label, ctx.now()).await?;
+    // Its agent system users' clients go too.
+    let clients = crate::clients::cascade::end_for_system(&mut uow, id).await?;
     log(ctx, &mut uow, id, ChangeType::Delete, serde_json::json!({ "id": id })).await?;
-    uow.audit(AuditEvent::new(AUDIT_DELETE, id, Outcome::Success, serde_json::json!({ "changes_withdrawn": changes }))).await?;
+    let details = serde_json::json!({ "changes_withdrawn": changes, "client_delegations_ended": clients });
+    uow.audit(AuditEvent::new(AUDIT_DELETE, id, Outcome::Success, details)).await?;
     ctx.commit(uow).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Deleting a system user: its party's access manager ends it, and with it
-//! every grant it holds, in one transaction. The request it was approved
+//! every grant it holds (an agent system user: every client attached to
+//! it), in one transaction. The request it was approved
 //! from is withdrawn, so the vendor may ask for a new one with the same
 //! reference (as Altinn), and a change waiting for it is withdrawn. The system user is kept, marked deleted, for the
 //! audit trail and the token record.
@@ -52,11 +53,13 @@ pub async fn delete(ctx: &Context, id: Uuid) -> Result<(), SystemUserError> {
     .execute(uow.conn())
     .await?;
     let changes = crate::system_user_requests::change::withdraw_for_system_user(uow.conn(), id, &ctx.actor().label, now).await?;
+    // An agent system user's clients go with it.
+    let clients = crate::clients::cascade::end_for_agent(&mut uow, id).await?;
     for grant in &grants {
         record_change(uow.conn(), Change::Grant(*grant)).await?;
     }
     record_change(uow.conn(), Change::Rebuild("system_user")).await?;
-    let details = serde_json::json!({ "system": found.system_id, "kind": found.user_type, "grants_ended": grants.len(), "changes_withdrawn": changes });
+    let details = serde_json::json!({ "system": found.system_id, "kind": found.user_type, "grants_ended": grants.len(), "changes_withdrawn": changes, "clients_removed": clients });
     uow.audit(AuditEvent::new(AUDIT, &target, Outcome::Success, details)).await?;
     ctx.commit(uow).await?;
     Ok(())

@@ -34,7 +34,7 @@ impl Registrar {
     fn of(ctx: &Context) -> Self {
         match ctx.who() {
             Who::Person(_) => Self::Person,
-            Who::ApiClient { .. } => Self::Client,
+            Who::ApiClient { .. } | Who::SystemUser { .. } => Self::Client,
             Who::Installation => Self::Operator,
         }
     }

@@ -4,6 +4,7 @@ pub mod api_clients;
 pub mod authorized_parties;
 pub mod change_requests;
 pub mod client_caller;
+pub mod client_delegations;
 pub mod openapi;
 pub mod paging;
 pub mod pdp;
@@ -114,6 +115,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(system_user_requests::routes().served());
     all.extend_from_slice(system_users::routes().served());
     all.extend_from_slice(change_requests::routes().served());
+    all.extend_from_slice(client_delegations::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all
 }

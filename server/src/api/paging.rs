@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// The query of a paged list.
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 impl PageQuery {

@@ -1,0 +1,77 @@
+//! Client administration: an accounting, auditing or business-manager firm
+//! attaches its clients to its agent system users.
+//!
+//! A client is a party that gives the firm packages, because the register
+//! says the firm is its accountant, auditor or business manager (REGN, REVI,
+//! FFØR, with the role's organisation-form condition), or because the client
+//! granted the firm packages directly. A client is *offered* for an agent
+//! system user when it gives the firm every package that system user
+//! requires; attaching it records a client delegation, which the decision
+//! engine turns into those packages for the system user on behalf of the
+//! client, for as long as the client gives them (see [`cascade`]).
+//!
+//! Every use case is for the firm's client administrators (the package
+//! `klientadministrator`, or the main administrator), decided by the engine
+//! on the system resource `fullmakt_client_administration`.
+
+pub mod bulk;
+pub mod cascade;
+pub mod model;
+mod service;
+pub mod store;
+
+pub use model::{After, Agent, BulkFailure, BulkJob, ClientPage, ClientRow, Given, PackageName, Show, Via};
+pub use service::{agent, agents, attach, clients, detach, Attached, PAGE_SIZE};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("you are not a client administrator of this organisation")]
+    NotClientAdministrator,
+    /// No agent system user of the firm by that id.
+    #[error("no such agent system user")]
+    AgentNotFound,
+    /// The system user is the firm's, but a standard one: clients attach to agents only.
+    #[error("the system user is not an agent system user")]
+    NotAnAgent,
+    /// The party is not a client of the firm at all (another firm's, say).
+    #[error("not a client of this organisation")]
+    ClientNotFound,
+    /// The client does not give the firm every package the agent requires.
+    #[error("the client does not give the organisation every package the system user requires; missing: {}", .0.join(", "))]
+    MissingPackages(Vec<String>),
+    #[error("the client is attached already")]
+    AlreadyAttached,
+    #[error("the client is not attached")]
+    NotAttached,
+    /// An "add all" job is running for the system user already.
+    #[error("clients are being added already")]
+    JobRunning,
+    #[error("no such job")]
+    JobNotFound,
+    #[error(transparent)]
+    Store(#[from] crate::audit::UnitOfWorkError),
+}
+
+impl From<sqlx::Error> for ClientError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<ClientError> for crate::error::Failure {
+    fn from(e: ClientError) -> Self {
+        use crate::error::{Failure, Refusal};
+        match e {
+            ClientError::NotClientAdministrator => Failure::NotAllowed,
+            ClientError::AgentNotFound => Failure::Refused(Refusal::AgentNotFound),
+            ClientError::NotAnAgent => Failure::Refused(Refusal::NotAnAgent),
+            ClientError::ClientNotFound => Failure::Refused(Refusal::ClientNotFound),
+            ClientError::MissingPackages(p) => Failure::Refused(Refusal::ClientMissingPackages(p.join(", "))),
+            ClientError::AlreadyAttached => Failure::Refused(Refusal::ClientAlreadyAttached),
+            ClientError::NotAttached => Failure::Refused(Refusal::ClientNotAttached),
+            ClientError::JobRunning => Failure::Refused(Refusal::ClientJobRunning),
+            ClientError::JobNotFound => Failure::Refused(Refusal::ClientJobNotFound),
+            ClientError::Store(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The SQL of client administration. A firm's clients are read from the view
+//! `client_package` (register roles with their packages and organisation-form
+//! conditions, and direct grants to the firm), so the list, the attach rule
+//! and the cascades share one definition.
+
+use super::model::{After, Agent, ClientRow, Given, PackageName, Show, Via};
+use crate::system_register::Translated;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The firm's agent system users in force, by name, or the one `only`.
+pub async fn agents(conn: &mut PgConnection, firm: Uuid, only: Option<Uuid>) -> Result<Vec<Agent>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select su.id as "id!", su.display_name as "name!", su.system_id as "system_id!", su.created_at as "created_at!",
+                  coalesce((select v.name from party v where v.org_number = su.vendor_org_number and v.status = 'active' limit 1), su.vendor_org_number) as "vendor!",
+                  (select count(*) from client_delegation d where d.agent_system_user_id = su.id and d.ended_at is null) as "clients!"
+           from system_user_in_force su
+           where su.party_id = $1 and su.user_type = 'agent' and ($2::uuid is null or su.id = $2)
+           order by su.display_name, su.id"#,
+        firm,
+        only
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut agents = Vec::with_capacity(rows.len());
+    for r in rows {
+        agents.push(Agent {
+            packages: required_packages(conn, r.id).await?,
+            id: r.id,
+            name: r.name,
+            system_id: r.system_id,
+            vendor_name: r.vendor,
+            clients: r.clients,
+            created_at: r.created_at,
+        });
+    }
+    Ok(agents)
+}
+
+/// The packages an agent system user requires of each client, by name.
+pub async fn required_packages(conn: &mut PgConnection, system_user: Uuid) -> Result<Vec<PackageName>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select p.code, p.name_nb, p.name_nn, p.name_en from system_user_agent_package a join access_package p on p.urn = a.package_urn
+         where a.system_user_id = $1 order by p.name_nb",
+        system_user
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| PackageName { code: r.code, name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en } })
+    .collect())
+}
+
+/// What the client gives the firm of `packages` (the client itself, when
+/// it is the firm: the packages assignable in one's own organisation).
+pub async fn given(conn: &mut PgConnection, firm: Uuid, client: Uuid, packages: &[String]) -> Result<Vec<Given>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select cp.package_code as "package!", cp.role_code, cp.grant_id from client_package cp
+           where cp.firm_id = $1 and cp.client_id = $2 and cp.package_code = any($3) and $1 <> $2
+           union all
+           select p.code, 'OWN', null from access_package p where $1 = $2 and p.assignable and p.code = any($3)"#,
+        firm,
+        client,
+        packages
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| Given { package: r.package, via: via(r.role_code, r.grant_id) })
+    .collect())
+}
+
+fn via(role: Option<String>, grant: Option<Uuid>) -> Via {
+    match (grant, role) {
+        (Some(grant), _) => Via::Grant { grant },
+        (None, role) => Via::Role { code: role.unwrap_or_default() },
+    }
+}
+
+/// The query of a page of clients.
+pub struct PageQuery<'a> {
+    pub firm: Uuid,
+    pub agent: Uuid,
+    pub required: &'a [String],
+    pub show: Show,
+    /// A part of the name, or the start of the organisation number.
+    pub search: &'a str,
+    pub after: Option<&'a After>,
+    pub limit: i64,
+}
+
+/// A page of the firm's clients (the firm itself left out), by name, each
+/// with what it gives of `required` and whether it is attached to `agent`.
+/// The keyset (lower(name), id) keeps a page at 10,000 clients as fast as the first.
+pub async fn client_page(conn: &mut PgConnection, q: &PageQuery<'_>) -> Result<Vec<ClientRow>, sqlx::Error> {
+    let pattern = format!("%{}%", q.search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let digits = q.search.chars().all(|c| c.is_ascii_digit()) && !q.search.is_empty();
+    let show = match q.show {
+        Show::All => "all",
+        Show::Available => "available",
+        Show::Attached => "attached",
+    };
+    let rows = sqlx::query!(
+        r#"with rel as (
+               select cp.client_id, cp.package_code, cp.role_code, cp.grant_id
+               from client_package cp where cp.firm_id = $1 and cp.client_id <> $1
+           ),
+           clients as (
+               select c.id, c.name, c.org_number,
+                      coalesce(array_agg(r.package_code) filter (where r.package_code = any($3)), '{}') as "packages!",
+                      coalesce(array_agg(r.role_code) filter (where r.package_code = any($3)), '{}') as "roles!",
+                      coalesce(array_agg(r.grant_id) filter (where r.package_code = any($3)), '{}') as "grants!",
+                      count(distinct r.package_code) filter (where r.package_code = any($3)) as given,
+                      exists (select 1 from client_delegation d where d.agent_system_user_id = $2 and d.client_id = c.id and d.ended_at is null) as attached
+               from rel r join party c on c.id = r.client_id
+               where ($4 = '%%' or lower(c.name) like $4 or ($5 and c.org_number like $6 || '%'))
+                 and ($7::text is null or (lower(c.name), c.id) > (lower($7), $8::uuid))
+               group by c.id
+           )
+           select id as "id!", name as "name!", org_number, "packages!", "roles!" as "roles!: Vec<Option<String>>",
+                  "grants!" as "grants!: Vec<Option<Uuid>>", attached as "attached!" from clients
+           where $9 = 'all'
+              or ($9 = 'available' and not attached and given = cardinality($3))
+              or ($9 = 'attached' and attached)
+           order by lower(name), id
+           limit $10"#,
+        q.firm,
+        q.agent,
+        q.required,
+        pattern,
+        digits,
+        q.search,
+        q.after.map(|a| a.name.as_str()),
+        q.after.map(|a| a.id),
+        show,
+        q.limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let given: Vec<Given> = r
+                .packages
+                .into_iter()
+                .zip(r.roles.into_iter().zip(r.grants))
+                .map(|(package, (role, grant))| Given { package, via: via(role, grant) })
+                .collect();
+            let given = super::model::relevant(q.required, given);
+            let missing = super::model::missing(q.required, &given).into_iter().map(str::to_string).collect();
+            ClientRow { id: r.id, name: r.name, org_number: r.org_number, own_organisation: false, given, missing, attached: r.attached }
+        })
+        .collect())
+}
+
+/// The firm as a row of its own list: offered when every required package
+/// may be assigned in one's own organisation.
+pub async fn own_row(conn: &mut PgConnection, firm: Uuid, agent: Uuid, required: &[String]) -> Result<Option<ClientRow>, sqlx::Error> {
+    let Some(me) = sqlx::query!("select name, org_number from party where id = $1 and status = 'active'", firm).fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let given = given(conn, firm, firm, required).await?;
+    let attached = is_attached(conn, agent, firm).await?;
+    let missing = super::model::missing(required, &given).into_iter().map(str::to_string).collect();
+    Ok(Some(ClientRow { id: firm, name: me.name, org_number: me.org_number, own_organisation: true, given, missing, attached }))
+}
+
+pub async fn is_attached(conn: &mut PgConnection, agent: Uuid, client: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from client_delegation where agent_system_user_id = $1 and client_id = $2 and ended_at is null) as "x!""#,
+        agent,
+        client
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A party's name and organisation number, if it is an active party.
+pub async fn party_name(conn: &mut PgConnection, id: Uuid) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    Ok(sqlx::query!("select name, org_number from party where id = $1 and status = 'active'", id).fetch_optional(conn).await?.map(|r| (r.name, r.org_number)))
+}
+
+/// Records a client delegation of `packages` from `client` through `firm`
+/// to `agent`. `None` when one is in force already.
+pub async fn insert(
+    conn: &mut PgConnection,
+    firm: Uuid,
+    client: Uuid,
+    agent: Uuid,
+    packages: &[String],
+    by: Option<Uuid>,
+    by_label: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query_scalar!(
+        "insert into client_delegation (id, firm_id, client_id, agent_system_user_id, created_by, created_by_label)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (agent_system_user_id, client_id) where ended_at is null and agent_system_user_id is not null do nothing
+         returning id",
+        id,
+        firm,
+        client,
+        agent,
+        by,
+        by_label
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if inserted.is_none() {
+        return Ok(None);
+    }
+    sqlx::query!("insert into client_delegation_package (delegation_id, package_code) select $1, unnest($2::text[])", id, packages).execute(conn).await?;
+    Ok(Some(id))
+}
+
+/// A client delegation that ended, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ended {
+    pub id: Uuid,
+    pub firm: Uuid,
+    pub client: Uuid,
+    pub agent: Uuid,
+    /// The packages the client no longer gives the firm (cascades only).
+    pub missing: Vec<String>,
+}
+
+/// Ends the delegation of `client` to the agent system user `agent`.
+pub async fn end_one(conn: &mut PgConnection, agent: Uuid, client: Uuid, cause: &str) -> Result<Option<Ended>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"update client_delegation set ended_at = now(), ended_cause = $3
+           where agent_system_user_id = $1 and client_id = $2 and ended_at is null
+           returning id, firm_id, client_id"#,
+        agent,
+        client,
+        cause
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(|r| Ended { id: r.id, firm: r.firm_id, client: r.client_id, agent, missing: Vec::new() }))
+}
+
+/// Ends every delegation to the agent system user `agent` (it is being deleted).
+pub async fn end_all_of_agent(conn: &mut PgConnection, agent: Uuid, cause: &str) -> Result<Vec<Ended>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"update client_delegation set ended_at = now(), ended_cause = $2
+           where agent_system_user_id = $1 and ended_at is null
+           returning id, firm_id, client_id"#,
+        agent,
+        cause
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| Ended { id: r.id, firm: r.firm_id, client: r.client_id, agent, missing: Vec::new() })
+    .collect())
+}
+
+/// Ends every delegation to the agent system users of the system `system` (it is being deleted).
+pub async fn end_all_of_system(conn: &mut PgConnection, system: &str, cause: &str) -> Result<Vec<Ended>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"update client_delegation d set ended_at = now(), ended_cause = $2
+           from system_user su
+           where su.id = d.agent_system_user_id and su.system_id = $1 and d.ended_at is null
+           returning d.id, d.firm_id, d.client_id, su.id as agent"#,
+        system,
+        cause
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| Ended { id: r.id, firm: r.firm_id, client: r.client_id, agent: r.agent, missing: Vec::new() })
+    .collect())
+}
+
+/// Ends every delegation in force whose client no longer gives the firm
+/// every package it passes on, limited to one firm and/or one client when
+/// given. Reads the view as the calling transaction sees it, so a grant
+/// revoked or a role ended earlier in the transaction counts as gone.
+pub async fn end_unsupported(conn: &mut PgConnection, firm: Option<Uuid>, client: Option<Uuid>, cause: &str) -> Result<Vec<Ended>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"with broken as (
+               select d.id, array_agg(dp.package_code order by dp.package_code) as missing
+               from client_delegation d
+               join client_delegation_package dp on dp.delegation_id = d.id
+               where d.ended_at is null
+                 and ($1::uuid is null or d.firm_id = $1)
+                 and ($2::uuid is null or d.client_id = $2)
+                 and not exists (
+                     select 1 from client_package cp
+                     where cp.firm_id = d.firm_id and cp.client_id = d.client_id and cp.package_code = dp.package_code and d.firm_id <> d.client_id)
+                 and not (d.firm_id = d.client_id and exists (select 1 from access_package p where p.code = dp.package_code and p.assignable))
+               group by d.id
+           )
+           update client_delegation d set ended_at = now(), ended_cause = $3
+           from broken b where d.id = b.id
+           returning d.id, d.firm_id, d.client_id, coalesce(d.agent_system_user_id, d.agent_person_id) as "agent!", b.missing as "missing!""#,
+        firm,
+        client,
+        cause
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| Ended { id: r.id, firm: r.firm_id, client: r.client_id, agent: r.agent, missing: r.missing })
+    .collect())
+}
+
+/// Whether any delegation in force passes on what `client` gives `firm`.
+pub async fn any_live(conn: &mut PgConnection, firm: Uuid, client: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"select exists (select 1 from client_delegation where firm_id = $1 and client_id = $2 and ended_at is null) as "x!""#, firm, client)
+        .fetch_one(conn)
+        .await
+}
