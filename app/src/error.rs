@@ -70,6 +70,7 @@ macro_rules! through_failure {
 
 #[cfg(feature = "ssr")]
 through_failure!(
+    domain::clients::ClientError,
     domain::grants::GrantError,
     domain::user_roles::RoleError,
     domain::resources::ResourceError,

@@ -64,12 +64,13 @@ impl Failure {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 
-    /// A short stable code for the failure: a refusal's own code, else the
-    /// kind (`not_allowed`, `invalid`, `internal`, …), as a job records why
-    /// an item failed.
+    /// A short stable code for the failure: a refusal as
+    /// [`Refusal::to_wire`] writes it (its code and values), else the kind
+    /// (`not_allowed`, `invalid`, `internal`, …), as a job records why an
+    /// item failed.
     pub fn refusal_code(&self) -> String {
         match self {
-            Self::Refused(r) => r.code().to_string(),
+            Self::Refused(r) => r.to_wire(),
             Self::NotSignedIn => "not_signed_in".into(),
             Self::NoPartyChosen => "no_party_chosen".into(),
             Self::NotAllowed => "not_allowed".into(),

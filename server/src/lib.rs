@@ -19,7 +19,6 @@ pub mod mail;
 pub mod oidc;
 pub mod problem;
 pub mod rate_limit;
-pub mod redirects;
 pub mod security;
 pub mod token;
 pub mod vendor_return;
@@ -241,8 +240,6 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::change_requests::routes().into_router())
         .merge(api::client_delegations::routes().into_router())
         .merge(api::openapi::router())
-        // Moved pages (308, query kept), before the session and deep-link layers.
-        .merge(redirects::router())
         // Unknown paths under the API prefixes: a 404 problem, not the portal's page.
         .merge(api::not_found_router())
         .merge(token::router(tokens.clone()).layer(token_limited))

@@ -8,9 +8,10 @@
 //! nothing.
 
 mod common;
+use common::agents::{firm_system_user, FIRM, LONN, OLA};
 use common::tokens::*;
 use common::*;
-use domain::system_user_requests::{approval, service as requests, RequestForCreate, SystemUserKind};
+use domain::system_user_requests::SystemUserKind;
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -20,33 +21,10 @@ const BASE: &str = "/authentication/api/v1/enduser/systemuser";
 const READ: &str = "altinn:clientdelegations.read";
 const WRITE: &str = "altinn:clientdelegations.write";
 const PDP_SCOPE: &str = "altinn:authorization/authorize";
-const FIRM: &str = "310100005";
-const OLA: &str = "03908110020"; // general manager of the accounting firm
 const BAKERY: &str = "310400009";
 const FISHING: &str = "310600008";
 const HOUSING_COOP: &str = "310500003";
-const LONN: &str = "urn:altinn:accesspackage:regnskapsforer-lonn";
 const CLIENT_ADMIN: &str = "urn:altinn:accesspackage:klientadministrator";
-
-/// A system of the demo vendor offering `package`, its client `client`,
-/// and a system user of the accounting firm of `kind`, approved by Ola.
-async fn system_user(pool: &PgPool, slug: &str, package: &str, client: &str, kind: SystemUserKind) -> Uuid {
-    let system = domain::system_register::SystemForCreate {
-        packages: vec![package.into()],
-        rights: vec![],
-        client_ids: vec![client.into()],
-        ..test_support::system(slug, slug)
-    };
-    test_support::register_system(pool, &system).await;
-    let services = test_support::services(pool).await;
-    let vendor = services.for_api_client(client, test_support::org(pool, "310000000").await, domain::authz::Scopes::REQUEST_WRITE, None);
-    let request =
-        RequestForCreate { kind, system_id: format!("310000000_{slug}"), party_org_no: FIRM.into(), packages: vec![package.into()], ..Default::default() };
-    let sent = requests::send(&vendor, &request).await.expect("sent").request;
-    let ola = test_support::acting(&services, test_support::person(pool, OLA).await, test_support::org(pool, FIRM).await);
-    approval::approve(&ola, sent.id).await.expect("approved");
-    sent.id
-}
 
 /// A token of `client` for the accounting firm's system user of its system.
 async fn token(app: &TestApp, client: &ApiClient, scope: &str) -> String {
@@ -89,8 +67,8 @@ async fn a_firms_integration_attaches_a_client_and_the_agent_system_user_is_perm
     test_support::save_resource(&pool, "310700002", &test_support::resource("lonnsrapport", "regnskapsforer-lonn", &["read"])).await;
     let integration = ApiClient::register(&pool, "310000000", &[READ, WRITE]).await;
     let vendor_system = ApiClient::register(&pool, "310000000", &[PDP_SCOPE]).await;
-    let admin = system_user(&pool, "klientadm", CLIENT_ADMIN, &integration.client_id, SystemUserKind::Standard).await;
-    let agent = system_user(&pool, "regnskap", LONN, &vendor_system.client_id, SystemUserKind::Agent).await;
+    let admin = firm_system_user(&pool, "klientadm", CLIENT_ADMIN, Some(&integration.client_id), SystemUserKind::Standard).await;
+    let agent = firm_system_user(&pool, "regnskap", LONN, Some(&vendor_system.client_id), SystemUserKind::Agent).await;
     let bakery = test_support::org(&pool, BAKERY).await.0;
     let fishing = test_support::org(&pool, FISHING).await.0;
     let rw = token(&app, &integration, &format!("{READ} {WRITE}")).await;
@@ -154,8 +132,8 @@ async fn callers_without_a_system_user_the_scope_or_the_package_are_refused() {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let integration = ApiClient::register(&pool, "310000000", &[READ, WRITE]).await;
     let vendor_system = ApiClient::register(&pool, "310000000", &[PDP_SCOPE]).await;
-    let admin = system_user(&pool, "klientadm", CLIENT_ADMIN, &integration.client_id, SystemUserKind::Standard).await;
-    let agent = system_user(&pool, "regnskap", LONN, &vendor_system.client_id, SystemUserKind::Agent).await;
+    let admin = firm_system_user(&pool, "klientadm", CLIENT_ADMIN, Some(&integration.client_id), SystemUserKind::Standard).await;
+    let agent = firm_system_user(&pool, "regnskap", LONN, Some(&vendor_system.client_id), SystemUserKind::Agent).await;
     let bakery = test_support::org(&pool, BAKERY).await.0;
     let attach = format!("{BASE}/clients?agent={agent}&client={bakery}");
 

@@ -93,6 +93,8 @@ pub enum Show {
     Available,
     /// Clients attached now.
     Attached,
+    /// Clients not attached, offered or not ("hide attached clients").
+    NotAttached,
 }
 
 /// Where a page of clients starts: after this name and id (the order of the list).

@@ -85,6 +85,7 @@ pub async fn clients(ctx: &Context, agent: Uuid, show: Show, search: &str, after
                 Show::All => true,
                 Show::Available => own.offered() && !own.attached,
                 Show::Attached => own.attached,
+                Show::NotAttached => !own.attached,
             };
             if matches && shown {
                 rows.insert(0, own);

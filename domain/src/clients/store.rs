@@ -99,6 +99,7 @@ pub async fn client_page(conn: &mut PgConnection, q: &PageQuery<'_>) -> Result<V
         Show::All => "all",
         Show::Available => "available",
         Show::Attached => "attached",
+        Show::NotAttached => "not_attached",
     };
     let rows = sqlx::query!(
         r#"with rel as (
@@ -122,6 +123,7 @@ pub async fn client_page(conn: &mut PgConnection, q: &PageQuery<'_>) -> Result<V
            where $9 = 'all'
               or ($9 = 'available' and not attached and given = cardinality($3))
               or ($9 = 'attached' and attached)
+              or ($9 = 'not_attached' and not attached)
            order by lower(name), id
            limit $10"#,
         q.firm,

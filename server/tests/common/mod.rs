@@ -6,6 +6,7 @@ use reqwest::redirect::Policy;
 use server::config::Config;
 use std::net::SocketAddr;
 
+pub mod agents;
 pub mod tokens;
 
 pub struct TestApp {

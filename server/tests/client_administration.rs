@@ -1,0 +1,127 @@
+//! Client administration in the portal over real HTTP, without JavaScript:
+//! the firm's client administrator sees its agent system users and, for one,
+//! its clients whole in the first HTML; searches and hides attached clients
+//! with a plain GET form; adds and removes a client with plain POST forms
+//! that return to the page; and starts "add all", which the server finishes
+//! while the page shows its progress. A person who may act for the firm but
+//! is no client administrator is refused by every server function.
+
+mod common;
+use common::agents::{firm_system_user, LONN, OLA};
+use common::*;
+use domain::system_user_requests::SystemUserKind;
+
+const FIRM_NAME: &str = "Tall og Tro Regnskap AS";
+const BAKERY: &str = "310400009";
+const GUNN: &str = "11839110083"; // holds nothing until the firm gives her a package
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// Posts a form as a browser without JavaScript does, from `referer`: `303` back there.
+async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("origin", &app.base)
+        .header("accept", "text/html")
+        .header("referer", app.url(referer))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(referer)), "{endpoint}");
+}
+
+#[tokio::test]
+async fn a_client_administrator_adds_and_removes_clients_and_adds_all_with_plain_forms() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let agent = firm_system_user(&pool, "regnskap", LONN, None, SystemUserKind::Agent).await.to_string();
+    let bakery = test_support::org(&pool, BAKERY).await.0.to_string();
+    app.act_for(OLA, FIRM_NAME).await;
+
+    let (status, html) = page(&app, "/klienter").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("href=\"/klienter/{agent}\"")), "each agent links to its clients: {html}");
+    assert!(html.contains("Regnskapsfører lønn"), "what it requires, by name");
+
+    let here = format!("/klienter/{agent}");
+    let (status, html) = page(&app, &here).await;
+    assert_eq!(status, 200);
+    for expected in ["Bakeri Hansen AS", "Kystfisk AS", "Din virksomhet", "Mangler: Regnskapsfører lønn", "action=\"/api/attach_client\"", "Regnskapsfører"]
+    {
+        assert!(html.contains(expected), "{expected} in the first HTML");
+    }
+    assert!(!html.contains("Laster"), "whole in the first response");
+
+    post_form(&app, "attach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = page(&app, &here).await;
+    assert!(html.contains("Bakeri Hansen AS er lagt til systembrukeren."), "the banner");
+    assert!(html.contains("action=\"/api/detach_client\""), "the bakery can be removed now");
+    let (_, hidden) = page(&app, &format!("{here}?skjul=1")).await;
+    assert!(!hidden.contains("Bakeri Hansen AS") && hidden.contains("Kystfisk AS"), "attached clients hidden");
+    let (_, searched) = page(&app, &format!("{here}?sok=kyst")).await;
+    assert!(searched.contains("Kystfisk AS") && !searched.contains("Bakeri Hansen AS"), "search by name");
+
+    post_form(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = page(&app, &here).await;
+    assert!(html.contains("Klienten er fjernet fra systembrukeren."));
+    post_form(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = page(&app, &here).await;
+    assert!(html.contains("Klienten er ikke knyttet til systembrukeren"), "removing twice says why, next to nothing changed");
+
+    post_form(&app, "attach_all_clients", &here, &[("agent", &agent)]).await;
+    let (_, html) = page(&app, &here).await;
+    assert!(html.contains("data-job="), "the job is shown at once");
+    // The server works the job; the page shows where it is.
+    let mut done = String::new();
+    for _ in 0..50 {
+        let (_, html) = page(&app, &here).await;
+        if html.contains("data-running=\"false\"") {
+            done = html;
+            break;
+        }
+        assert!(html.contains("http-equiv=\"refresh\""), "a running job reloads the page");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(done.contains("Ferdig: 2 av 2 klienter er lagt til."), "{done}");
+    let attached: i64 = sqlx::query_scalar("select count(*) from client_delegation where ended_at is null").fetch_one(&pool).await.unwrap();
+    assert_eq!(attached, 2);
+}
+
+#[tokio::test]
+async fn someone_who_is_no_client_administrator_is_refused_everything() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let agent = firm_system_user(&pool, "regnskap", LONN, None, SystemUserKind::Agent).await.to_string();
+    let bakery = test_support::org(&pool, BAKERY).await.0.to_string();
+    // Gunn may act for the firm (its manager gave her a package), but administers no clients.
+    let services = test_support::services(&pool).await;
+    let firm = test_support::org(&pool, common::agents::FIRM).await;
+    let ola = test_support::acting(&services, test_support::person(&pool, OLA).await, firm);
+    let gunn = test_support::person(&pool, GUNN).await;
+    domain::grants::service::grant_package_to(&ola, domain::grants::service::Recipient::Party(gunn), "regnskap-okonomi-rapport").await.unwrap();
+    app.act_for(GUNN, FIRM_NAME).await;
+
+    let (status, html) = page(&app, "/klienter").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Kun klientadministratorer kan administrere klienter."), "{html}");
+    let forms: [(&str, Vec<(&str, &str)>); 5] = [
+        ("client_agents", vec![]),
+        ("agent_clients", vec![("id", &agent), ("search", ""), ("hide_attached", "false"), ("after", "")]),
+        ("attach_client", vec![("agent", &agent), ("client", &bakery)]),
+        ("detach_client", vec![("agent", &agent), ("client", &bakery)]),
+        ("attach_all_clients", vec![("agent", &agent)]),
+    ];
+    for (endpoint, form) in &forms {
+        let res = app.server_fn(endpoint, form).await;
+        assert_eq!(res.status(), 403, "{endpoint}");
+        assert!(res.text().await.unwrap().contains("NotAllowed"), "{endpoint}");
+    }
+    let delegations: i64 = sqlx::query_scalar("select count(*) from client_delegation").fetch_one(&pool).await.unwrap();
+    let jobs: i64 = sqlx::query_scalar("select count(*) from client_bulk_job").fetch_one(&pool).await.unwrap();
+    assert_eq!((delegations, jobs), (0, 0), "nothing changed");
+}
