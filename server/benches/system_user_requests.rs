@@ -19,7 +19,6 @@ use domain::system_register::{SystemForCreate, SystemRight, Translated};
 use domain::system_user_requests::RequestForCreate;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::Instant;
 use support::env_or;
 
 mod support;
@@ -131,12 +130,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request =
         RequestForCreate { system_id: SYSTEM.into(), party_org_no: BAKERY.into(), external_ref: Some("stor".into()), rights, packages, ..Default::default() };
     let id = domain::system_user_requests::service::send(&services.for_api_client("bench", vendor, Scopes::REQUEST_WRITE, None), &request).await?.request.id;
-    let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::limited(10)).build()?;
-    let login = browser.get(format!("{base}/auth/login")).send().await?;
-    let authorize = login.url().clone();
-    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-    form.push(("pid".into(), BJORN.into()));
-    browser.post(authorize.as_str()).header("origin", &base).form(&form).send().await?;
+    let browser = support::signed_in(&base, BJORN).await?;
     let page = format!("{base}/systembrukere/foresporsel/{id}?party={BAKERY}");
     let first = browser.get(&page).header("accept", "text/html").send().await?.text().await?;
     let items = first.matches("<li class=\"rounded border").count();
@@ -146,18 +140,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let page = format!("{base}/systembrukere/foresporsel/{id}");
     let rounds = env_or("PAGES", 500);
-    for _ in 0..rounds / 10 {
-        browser.get(&page).header("accept", "text/html").send().await?.bytes().await?;
-    }
-    let mut latencies = Vec::with_capacity(rounds);
-    let started = Instant::now();
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let res = browser.get(&page).header("accept", "text/html").send().await?;
-        res.bytes().await?;
-        latencies.push(t.elapsed());
-    }
-    let run = support::Run { elapsed: started.elapsed(), latencies, errors: 0 };
+    let run = support::get_one_at_a_time(&browser, &page, rounds).await?;
     println!(
         "GET /systembrukere/foresporsel/<id> (20 packages, 20 rights, {items} items rendered), {rounds} pages one at a time: median {:.2} ms, p99 {:.2} ms; {:.0} pages/s",
         run.ms(0.5),

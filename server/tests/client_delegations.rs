@@ -3,7 +3,8 @@
 //! user holding the client-administrator package) lists the firm's agent
 //! system users and the clients available to one, attaches the bakery, and
 //! the vendor's system, with its agent system user's token, gets Permit from
-//! the PDP for the bakery and not for the other client. Bad input and a
+//! the PDP for the bakery and not for the other client, on a report and on
+//! the client's message inbox (S5). Bad input and a
 //! caller without the package are refused with problem details and change
 //! nothing.
 
@@ -44,10 +45,14 @@ async fn call(app: &TestApp, method: reqwest::Method, token: &str, path: &str) -
 }
 
 async fn decision(app: &TestApp, token: &str, system_user: Uuid, org: &str) -> String {
+    decide(app, token, system_user, org, "lonnsrapport", "read").await
+}
+
+async fn decide(app: &TestApp, token: &str, system_user: Uuid, org: &str, resource: &str, action: &str) -> String {
     let request = json!({"Request": {
         "AccessSubject": [{"Attribute": [{"AttributeId": "urn:altinn:systemuser:uuid", "Value": system_user.to_string()}]}],
-        "Action": [{"Attribute": [{"AttributeId": "urn:oasis:names:tc:xacml:1.0:action:action-id", "Value": "read"}]}],
-        "Resource": [{"Attribute": [{"AttributeId": "urn:altinn:resource", "Value": "lonnsrapport"},
+        "Action": [{"Attribute": [{"AttributeId": "urn:oasis:names:tc:xacml:1.0:action:action-id", "Value": action}]}],
+        "Resource": [{"Attribute": [{"AttributeId": "urn:altinn:resource", "Value": resource},
                                     {"AttributeId": "urn:altinn:organization:identifier-no", "Value": org}]}]
     }});
     let res = app.client.post(app.url("/authorization/api/v1/authorize")).bearer_auth(token).json(&request).send().await.unwrap();
@@ -65,6 +70,8 @@ async fn a_firms_integration_attaches_a_client_and_the_agent_system_user_is_perm
     let app = spawn_app().await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     test_support::save_resource(&pool, "310700002", &test_support::resource("lonnsrapport", "regnskapsforer-lonn", &["read"])).await;
+    // S5: a message inbox whose `read` the package covers (and not `write`).
+    test_support::save_resource(&pool, "310700002", &test_support::resource("innboks", "regnskapsforer-lonn", &["read"])).await;
     let integration = ApiClient::register(&pool, "310000000", &[READ, WRITE]).await;
     let vendor_system = ApiClient::register(&pool, "310000000", &[PDP_SCOPE]).await;
     let admin = firm_system_user(&pool, "klientadm", CLIENT_ADMIN, Some(&integration.client_id), SystemUserKind::Standard).await;
@@ -92,6 +99,8 @@ async fn a_firms_integration_attaches_a_client_and_the_agent_system_user_is_perm
     assert_eq!((status, body), (200, json!({"agent": agent, "client": bakery})));
     assert_eq!(decision(&app, &agent_token, agent, BAKERY).await, "Permit");
     assert_ne!(decision(&app, &agent_token, agent, FISHING).await, "Permit", "a client not attached");
+    assert_eq!(decide(&app, &agent_token, agent, BAKERY, "innboks", "read").await, "Permit", "S5: it reads the client's messages");
+    assert_ne!(decide(&app, &agent_token, agent, BAKERY, "innboks", "write").await, "Permit", "but the package gives no more");
     let (_, attached) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/clients?agent={agent}")).await;
     assert_eq!(attached["data"][0]["clientId"], json!(bakery));
     let (_, available) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/clients/available?agent={agent}")).await;

@@ -196,7 +196,7 @@ fn ClientRow(c: ClientView, agent: String, attach: ServerAction<AttachClient>, d
                 </ul>
                 {(!offered).then(|| {
                     let missing = c.missing.iter().map(|m| locale.pick_or_bokmal(m)).collect::<Vec<_>>().join(", ");
-                    view! { <p class="text-sm">{format!("{}: {missing}", locale.t("clients.missing"))}</p> }
+                    view! { <p>{format!("{}: {missing}", locale.t("clients.missing"))}</p> }
                 })}
             </td>
             <td>{locale.t(if c.attached { "clients.attached" } else { "clients.not_attached" })}</td>

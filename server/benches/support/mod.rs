@@ -2,6 +2,9 @@
 //! per-address rate limits lifted (one load generator on one address would
 //! hit them at once), and a client that keeps many connections.
 
+// Each bench uses a part of this module.
+#![allow(dead_code)]
+
 use std::time::Duration;
 
 pub fn env_or(name: &str, default: usize) -> usize {
@@ -39,6 +42,34 @@ pub async fn serve_on_fresh_database(name: &str) -> Result<(String, String, reqw
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok((base, db_url, http))
+}
+
+/// A browser signed in through the built-in test provider as the person
+/// `pid`, keeping its session cookie.
+pub async fn signed_in(base: &str, pid: &str) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
+    let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::limited(10)).build()?;
+    let login = browser.get(format!("{base}/auth/login")).send().await?;
+    let authorize = login.url().clone();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("pid".into(), pid.into()));
+    browser.post(authorize.as_str()).header("origin", base).form(&form).send().await?;
+    Ok(browser)
+}
+
+/// Gets `url` `rounds` times one at a time (after a tenth as many to warm
+/// up), as HTML; the run's latencies.
+pub async fn get_one_at_a_time(client: &reqwest::Client, url: &str, rounds: usize) -> Result<Run, Box<dyn std::error::Error>> {
+    for _ in 0..rounds / 10 {
+        client.get(url).header("accept", "text/html").send().await?.bytes().await?;
+    }
+    let mut latencies = Vec::with_capacity(rounds);
+    let started = std::time::Instant::now();
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        client.get(url).header("accept", "text/html").send().await?.bytes().await?;
+        latencies.push(t.elapsed());
+    }
+    Ok(Run { elapsed: started.elapsed(), latencies, errors: 0 })
 }
 
 /// What a load run measured: its wall time, each request's latency, and

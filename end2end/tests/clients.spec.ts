@@ -1,0 +1,114 @@
+// Client administration end to end (scenario S3 in Chromium, over the real
+// APIs and token service): the vendor asks the accounting firm for an agent
+// system user that requires "Regnskap og økonomirapportering"; the firm's
+// manager approves it; the firm's clients are registered (REGN) but do not
+// give that package, and the page says so; the bakery's manager grants the
+// firm the package in the portal; the firm attaches the bakery and its own
+// organisation; the PDP permits the system user for the bakery and denies it
+// for a client not attached; the bakery revokes the grant, and the client is
+// gone from the system user at once.
+import { test, expect, Browser, Page } from "@playwright/test";
+import { checkPage, chooseParty, hydrated, loginAs } from "./helpers";
+import { decision, token } from "./vendor";
+
+const REGISTER = "/authentication/api/v1/systemregister/vendor";
+const REQUESTS = "/authentication/api/v1/systemuser/request/vendor";
+const FIRM = "310100005";
+const BAKERY = "310400009";
+const FISH = "310600008";
+const PACKAGE = "Regnskap og økonomirapportering";
+
+async function bakeryManager(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await loginAs(page, "Bjørn Hansen");
+  await chooseParty(page, "Bakeri Hansen AS");
+  return page;
+}
+
+test("a firm attaches a client that granted it a package, the PDP permits for that client alone, and revoking the grant removes it", async ({ page, request, browser }) => {
+  const system = `310000000_byra${Date.now()}`;
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const registered = await request.post(REGISTER, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: system,
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: "Rapportering Byrå", nn: "Rapportering Byrå", en: "Reporting for firms" },
+      description: { nb: "Rapporter for klientene.", nn: "Rapportar for klientane.", en: "Reports for clients." },
+      accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }],
+      isVisible: false,
+    },
+  });
+  expect(registered.status(), await registered.text()).toBe(200);
+  const asker = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post(`${REQUESTS}/agent`, {
+    headers: { Authorization: `Bearer ${asker}` },
+    data: { systemId: system, partyOrgNo: FIRM, accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const sent = await res.json();
+  const agent: string = sent.id;
+
+  await loginAs(page, "Ola Tallesen");
+  await page.goto(new URL(sent.confirmUrl).pathname + new URL(sent.confirmUrl).search);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+
+  // The firm's client list: both registered clients lack the package.
+  await chooseParty(page, "Tall og Tro Regnskap AS");
+  await page.goto("/klienter");
+  await expect(page.getByRole("heading", { level: 1, name: "Klienter" })).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("link", { name: "Rapportering Byrå" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Rapportering Byrå" })).toBeVisible();
+  const bakeryRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Bakeri Hansen AS/ }) });
+  await expect(bakeryRow.getByText(`Mangler: ${PACKAGE}`)).toBeVisible();
+  await expect(bakeryRow.getByText("Kan ikke legges til")).toBeVisible();
+  await hydrated(page);
+  await checkPage(page);
+
+  // The firm's own organisation can be attached: the package is assignable in it.
+  await page.getByRole("button", { name: "Legg til: Tall og Tro Regnskap AS" }).click();
+  await expect(page.getByRole("status")).toContainText("Tall og Tro Regnskap AS er lagt til systembrukeren.");
+  expect(await decision(request, agent, FIRM)).toBe("Permit");
+
+  // The bakery grants the firm the package in the portal (S3).
+  const bjorn = await bakeryManager(browser);
+  await bjorn.goto("/tilganger");
+  await hydrated(bjorn);
+  await bjorn.getByRole("checkbox", { name: PACKAGE, exact: true }).check();
+  await bjorn.getByRole("radio", { name: "En virksomhet" }).check();
+  await bjorn.getByLabel("Organisasjonsnummer til mottakeren").fill(FIRM);
+  await bjorn.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(bjorn.getByRole("status")).toContainText(`Gitt til Tall og Tro Regnskap AS: ${PACKAGE}.`);
+
+  // Now the bakery is offered; the firm attaches it.
+  await page.reload();
+  await hydrated(page);
+  await expect(bakeryRow.getByText(`${PACKAGE} (gitt av klienten)`)).toBeVisible();
+  await page.getByRole("button", { name: "Legg til: Bakeri Hansen AS" }).click();
+  await expect(page.getByRole("status")).toContainText("Bakeri Hansen AS er lagt til systembrukeren.");
+  await expect(bakeryRow.getByText("Lagt til", { exact: true })).toBeVisible();
+  await checkPage(page);
+  expect(await decision(request, agent, BAKERY)).toBe("Permit");
+  expect(await decision(request, agent, FISH), "a client not attached").not.toBe("Permit");
+
+  // The filter hides attached clients, as a plain GET form.
+  await page.getByLabel("Skjul klienter som er lagt til").check();
+  await page.getByRole("button", { name: "Søk", exact: true }).click();
+  await expect(page.getByRole("rowheader", { name: /Bakeri Hansen AS/ })).toHaveCount(0);
+  await expect(page.getByRole("rowheader", { name: /Kystfisk AS/ })).toBeVisible();
+  await checkPage(page);
+
+  // The bakery sees the firm's system user acting for it, and revokes the grant.
+  await bjorn.goto("/tilganger");
+  await expect(bjorn.getByText("klientdelegert fra Tall og Tro Regnskap AS").first()).toBeVisible();
+  await checkPage(bjorn);
+  await bjorn.getByRole("link", { name: `Fjern ${PACKAGE} – Tall og Tro Regnskap AS` }).click();
+  await hydrated(bjorn);
+  await bjorn.getByRole("button", { name: "Ja, fjern tilgangen" }).click();
+  await expect(bjorn.getByRole("link", { name: `Fjern ${PACKAGE} – Tall og Tro Regnskap AS` })).toHaveCount(0);
+  expect(await decision(request, agent, BAKERY), "the client is gone from the system user").not.toBe("Permit");
+  await page.goto(`/klienter/${agent}`);
+  await expect(bakeryRow.getByText("Ikke lagt til", { exact: true })).toBeVisible();
+  await expect(bakeryRow.getByText(`Mangler: ${PACKAGE}`)).toBeVisible();
+});
