@@ -141,19 +141,19 @@ impl Scopes {
 pub struct Denied;
 
 /// Whether the engine lets `person` do `action` on `resource` for `party`.
+/// Everyone may read their own audit trail.
 pub fn permits(snapshot: &Snapshot, person: PartyId, action: Action, resource: SystemResource, party: PartyId) -> bool {
     if resource == SystemResource::AuditTrail && action == Action::Read && person == party {
         return true;
     }
-    let request = DecisionRequest { subject: SubjectRef::Party(person.0), action: action.id(), resource: resource.id(), party: party.0, env: Env::now() };
-    decide(snapshot, &request).outcome == Outcome::Permit
+    engine_permits(snapshot, SubjectRef::Party(person.0), action, resource, party)
 }
 
-/// Whether the engine lets the system user `id` administer `party`'s clients
-/// (it holds the client-administrator package for the party, say).
-fn system_user_permits(snapshot: &Snapshot, id: uuid::Uuid, action: Action, party: PartyId) -> bool {
-    let request =
-        DecisionRequest { subject: SubjectRef::SystemUser(id), action: action.id(), resource: CLIENT_ADMINISTRATION, party: party.0, env: Env::now() };
+/// The one question to the engine for every subject, a person or a system
+/// user (which may administer its owner's clients when it holds the
+/// client-administrator package for the owner, say).
+fn engine_permits(snapshot: &Snapshot, subject: SubjectRef, action: Action, resource: SystemResource, party: PartyId) -> bool {
+    let request = DecisionRequest { subject, action: action.id(), resource: resource.id(), party: party.0, env: Env::now() };
     decide(snapshot, &request).outcome == Outcome::Permit
 }
 
@@ -181,7 +181,9 @@ impl Context {
         match self.who() {
             Who::Installation => true,
             Who::ApiClient { owner, scopes } => api_client_may(owner, scopes, action, resource, party),
-            Who::SystemUser { id, .. } => resource == SystemResource::ClientAdministration && system_user_permits(&self.snapshot(), id, action, party),
+            Who::SystemUser { id, .. } => {
+                resource == SystemResource::ClientAdministration && engine_permits(&self.snapshot(), SubjectRef::SystemUser(id), action, resource, party)
+            }
             Who::Person(_) if resource == SystemResource::SystemUserLookup => false,
             Who::Person(person) => permits(&self.snapshot(), person, action, resource, party),
         }

@@ -279,3 +279,32 @@ async fn add_all_attaches_every_offered_client_and_names_those_that_failed(pool:
     let gunn = test_support::acting(&services, test_support::person(&pool, people::GUNN).await, test_support::org(&pool, people::ACCOUNTING_FIRM).await);
     assert!(matches!(bulk::progress(&gunn, job).await, Err(ClientError::NotClientAdministrator)));
 }
+
+/// The client's side: the bakery's manager sees which firms act for it, how
+/// (the register role, a grant the bakery gave), with which packages, and
+/// which of the firm's agent system users it is attached to; someone at the
+/// bakery who is no access manager is refused.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn the_client_sees_the_firms_acting_for_it_how_and_through_which_system_users(pool: PgPool) {
+    use domain::clients::relationships::firms_acting_for;
+    let services = setup(&pool).await;
+    let (su, ola) = agent(&pool, &services, people::ACCOUNTING_FIRM, people::OLA, &[LONN]).await;
+    let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+    let bakery = test_support::org(&pool, people::BAKERY).await;
+    clients::attach(&ola, su, bakery.0).await.unwrap();
+    let bjorn = test_support::acting(&services, test_support::person(&pool, people::BJORN).await, bakery);
+    let grant = domain::grants::service::grant_package_to(&bjorn, domain::grants::service::Recipient::Party(firm), "regnskap-okonomi-rapport").await.unwrap();
+
+    let firms = firms_acting_for(&bjorn).await.unwrap();
+    let names: Vec<(&str, Vec<&str>)> = firms.iter().map(|f| (f.name.as_str(), f.roles.iter().map(String::as_str).collect())).collect();
+    assert_eq!(names, [("Revisjon Nord AS", vec!["REVI"]), ("Tall og Tro Regnskap AS", vec!["REGN"])], "{firms:#?}");
+    let accountant = &firms[1];
+    assert!(accountant.packages.iter().any(|p| p.package.code == LONN && p.via == Via::Role { code: "REGN".into() }), "{accountant:#?}");
+    assert!(accountant.packages.iter().any(|p| p.package.code == "regnskap-okonomi-rapport" && p.via == Via::Grant { grant }), "the grant, revocable");
+    assert_eq!(accountant.agents.iter().map(|a| a.system_user).collect::<Vec<_>>(), [su]);
+    assert_eq!(accountant.agents[0].packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), [LONN]);
+    assert!(firms[0].agents.is_empty(), "the auditor has no system user for the bakery");
+
+    let gunn = test_support::acting(&services, test_support::person(&pool, people::GUNN).await, bakery);
+    assert!(matches!(firms_acting_for(&gunn).await, Err(ClientError::NotAccessManager)));
+}

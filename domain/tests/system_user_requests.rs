@@ -7,7 +7,7 @@ use domain::authz::Scopes;
 use domain::parties::PartyId;
 use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::rules::RequestRule;
-use domain::system_user_requests::{service, RequestError, RequestForCreate, RequestStatus};
+use domain::system_user_requests::{service, RequestError, RequestForCreate, RequestStatus, SystemUserKind};
 use domain::{Context, Services};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ async fn a_vendor_sends_reads_and_withdraws_a_request_and_a_repeat_answers_with_
     assert_eq!(service::by_external_ref(&reader, None, SYSTEM, BAKERY, BAKERY).await.unwrap().id, r.id);
     assert_eq!(service::by_system(&reader, None, SYSTEM, None).await.unwrap().items.len(), 1);
 
-    service::withdraw(&ctx, r.id).await.unwrap();
+    service::withdraw(&ctx, r.id, SystemUserKind::Standard).await.unwrap();
     assert!(matches!(service::get(&reader, r.id).await, Err(RequestError::NotFound)));
     let new = service::send(&ctx, &request()).await.unwrap();
     assert!(new.new && new.request.id != r.id, "after withdrawing, the vendor may ask again");
@@ -88,10 +88,10 @@ async fn others_and_requests_the_system_cannot_give_are_refused_audited_and_chan
     let other = client(&services, bakery, Scopes::REQUEST_WRITE);
     assert!(matches!(service::send(&other, &request()).await, Err(RequestError::SystemNotFound)), "another vendor's system is not found");
     assert!(matches!(service::get(&other, sent.id).await, Err(RequestError::NotFound)));
-    assert!(matches!(service::withdraw(&other, sent.id).await, Err(RequestError::NotFound)));
+    assert!(matches!(service::withdraw(&other, sent.id, SystemUserKind::Standard).await, Err(RequestError::NotFound)));
     assert!(matches!(service::by_system(&other, None, SYSTEM, None).await, Err(RequestError::SystemNotFound)));
     let reader = client(&services, vendor, Scopes::REQUEST_READ);
-    assert!(matches!(service::withdraw(&reader, sent.id).await, Err(RequestError::NotFound)), "read is not write");
+    assert!(matches!(service::withdraw(&reader, sent.id, SystemUserKind::Standard).await, Err(RequestError::NotFound)), "read is not write");
 
     let fresh = |f: fn(&mut RequestForCreate)| {
         let mut r = request();
@@ -413,6 +413,25 @@ mod agents {
         let standard = RequestForCreate { kind: SystemUserKind::Standard, ..agent_request() };
         assert!(matches!(service::send(&vendor, &standard).await, Err(RequestError::Rule(RequestRule::PackagesNotAssignable(_)))), "a client package");
         assert_eq!(count(&pool, "select count(*) from system_user_request").await, 0, "nothing stored");
+    }
+
+    /// The vendor stops offering the package after asking: the page shows the
+    /// approver cannot approve it, and approving is refused and changes nothing.
+    #[sqlx::test(migrator = "domain::db::MIGRATOR")]
+    async fn an_agent_request_for_a_package_the_system_no_longer_offers_cannot_be_approved(pool: PgPool) {
+        let (vendor, _) = setup(&pool).await;
+        let services = test_support::services(&pool).await;
+        let sent = service::send(&client(&services, vendor, Scopes::REQUEST_WRITE), &agent_request()).await.unwrap().request;
+        let register = client(&services, vendor, Scopes::SYSTEM_REGISTER_WRITE);
+        domain::system_register::service::set_packages(&register, SYSTEM, &[SKATT.into(), MVA.into()]).await.unwrap();
+        let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+        let ola = test_support::acting(&services, test_support::person(&pool, people::OLA).await, firm);
+        let seen = approval::for_customer(&ola, sent.id).await.unwrap();
+        assert!(seen.may_approve, "Ola is the firm's access manager");
+        assert!(seen.packages.iter().all(|p| !p.can_delegate), "no longer offered: {seen:?}");
+        let Err(RequestError::CannotDelegate(not)) = approval::approve(&ola, sent.id).await else { panic!("refused") };
+        assert_eq!(not.packages.len(), 1, "{not:?}");
+        assert_eq!(count(&pool, &format!("select count(*) from system_user where id = '{}'", sent.id)).await, 0, "nothing created");
     }
 
     #[sqlx::test(migrator = "domain::db::MIGRATOR")]

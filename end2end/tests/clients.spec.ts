@@ -5,8 +5,9 @@
 // give that package, and the page says so; the bakery's manager grants the
 // firm the package in the portal; the firm attaches the bakery and its own
 // organisation; the PDP permits the system user for the bakery and denies it
-// for a client not attached; the bakery revokes the grant, and the client is
-// gone from the system user at once.
+// for a client not attached; the bakery sees the firm and its system user
+// on its client relationships and revokes the grant from there, and the
+// client is gone from the system user at once.
 import { test, expect, Browser, Page } from "@playwright/test";
 import { checkPage, chooseParty, hydrated, loginAs } from "./helpers";
 import { decision, token } from "./vendor";
@@ -99,11 +100,18 @@ test("a firm attaches a client that granted it a package, the PDP permits for th
   await expect(page.getByRole("rowheader", { name: /Kystfisk AS/ })).toBeVisible();
   await checkPage(page);
 
-  // The bakery sees the firm's system user acting for it, and revokes the grant.
+  // The bakery sees the firm's system user acting for it, on "who has
+  // access" and on its client relationships, and revokes the grant from there.
   await bjorn.goto("/tilganger");
   await expect(bjorn.getByText("klientdelegert fra Tall og Tro Regnskap AS").first()).toBeVisible();
   await checkPage(bjorn);
-  await bjorn.getByRole("link", { name: `Fjern ${PACKAGE} – Tall og Tro Regnskap AS` }).click();
+  await bjorn.goto("/klientforhold");
+  await expect(bjorn.getByRole("heading", { level: 1, name: "Klientforhold" })).toBeVisible();
+  const firm = bjorn.locator("section[data-firm]").filter({ has: bjorn.getByRole("heading", { level: 2, name: /Tall og Tro Regnskap AS/ }) });
+  await expect(firm.getByText("Rolle i Enhetsregisteret: Regnskapsfører")).toBeVisible();
+  await expect(firm.getByRole("listitem").filter({ hasText: "Rapportering Byrå" })).toContainText(PACKAGE);
+  await checkPage(bjorn);
+  await firm.getByRole("link", { name: `Fjern ${PACKAGE} – Tall og Tro Regnskap AS` }).click();
   await hydrated(bjorn);
   await bjorn.getByRole("button", { name: "Ja, fjern tilgangen" }).click();
   await expect(bjorn.getByRole("link", { name: `Fjern ${PACKAGE} – Tall og Tro Regnskap AS` })).toHaveCount(0);

@@ -39,24 +39,6 @@ async fn request(pool: &PgPool) -> uuid::Uuid {
     service::send(&ctx, &input).await.unwrap().request.id
 }
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// Posts a decision form as a browser does, with or without JavaScript.
-async fn post_form(app: &TestApp, endpoint: &str, id: &uuid::Uuid) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", app.url(&format!("/systembrukere/foresporsel/{id}")))
-        .form(&[("id", id.to_string())])
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_access_manager_follows_the_link_approves_and_lands_on_the_vendors_page() {
     let app = spawn_app().await;
@@ -72,7 +54,7 @@ async fn the_access_manager_follows_the_link_approves_and_lands_on_the_vendors_p
     let res = app.client.get(app.url(&confirm)).send().await.unwrap();
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(&format!("/systembrukere/foresporsel/{id}"))), "on the bakery, without choosing");
 
-    let (status, html) = page(&app, &format!("/systembrukere/foresporsel/{id}")).await;
+    let (status, html) = app.page(&format!("/systembrukere/foresporsel/{id}")).await;
     assert_eq!(status, 200);
     for expected in [
         "Forespørsel om systembruker",
@@ -85,20 +67,20 @@ async fn the_access_manager_follows_the_link_approves_and_lands_on_the_vendors_p
     }
     assert!(!html.contains("Laster"), "whole in its first response");
 
-    let res = post_form(&app, "approve_system_user_request", &id).await;
+    let res = app.post_form("approve_system_user_request", &format!("/systembrukere/foresporsel/{id}"), &[("id", &id.to_string())]).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(&format!("/systembrukere/foresporsel/{id}/videre"))));
-    let (status, html) = page(&app, &format!("/systembrukere/foresporsel/{id}/videre")).await;
+    let (status, html) = app.page(&format!("/systembrukere/foresporsel/{id}/videre")).await;
     assert_eq!(status, 200, "a page, not a redirect: a form post may not be redirected off the portal's origin");
     assert!(html.contains(r#"<meta http-equiv="refresh" content="0;url=https://lonn.example/kvittering?state=1">"#), "on to the vendor: {html}");
     assert!(html.contains(r#"<a href="https://lonn.example/kvittering?state=1">"#), "with a link to follow");
 
     let users: i64 = sqlx::query_scalar("select count(*) from system_user where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(users, 1);
-    let (_, html) = page(&app, &format!("/systembrukere/foresporsel/{id}")).await;
+    let (_, html) = app.page(&format!("/systembrukere/foresporsel/{id}")).await;
     assert!(html.contains("Forespørselen er godkjent"), "the banner");
-    let res = post_form(&app, "approve_system_user_request", &id).await;
+    let res = app.post_form("approve_system_user_request", &format!("/systembrukere/foresporsel/{id}"), &[("id", &id.to_string())]).await;
     assert_eq!(res.status(), 303, "back to the page, where the refusal shows");
-    let (_, html) = page(&app, &app.location(&res).replace(&app.base, "")).await;
+    let (_, html) = app.page(&app.location(&res).replace(&app.base, "")).await;
     assert!(html.contains("Forespørselen er allerede godkjent"), "{html}");
 }
 

@@ -4,7 +4,8 @@
 //! with a plain GET form; adds and removes a client with plain POST forms
 //! that return to the page; and starts "add all", which the server finishes
 //! while the page shows its progress. A person who may act for the firm but
-//! is no client administrator is refused by every server function.
+//! is no client administrator is refused by every server function. The
+//! client sees the firm and its system user on its own side (/klientforhold).
 
 mod common;
 use common::agents::{firm_system_user, LONN, OLA};
@@ -14,24 +15,11 @@ use domain::system_user_requests::SystemUserKind;
 const FIRM_NAME: &str = "Tall og Tro Regnskap AS";
 const BAKERY: &str = "310400009";
 const GUNN: &str = "11839110083"; // holds nothing until the firm gives her a package
-
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
+const BJORN: &str = "14928810047"; // general manager of the bakery
 
 /// Posts a form as a browser without JavaScript does, from `referer`: `303` back there.
-async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", app.url(referer))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+async fn posted_back(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) {
+    let res = app.post_form(endpoint, referer, form).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(referer)), "{endpoint}");
 }
 
@@ -43,13 +31,13 @@ async fn a_client_administrator_adds_and_removes_clients_and_adds_all_with_plain
     let bakery = test_support::org(&pool, BAKERY).await.0.to_string();
     app.act_for(OLA, FIRM_NAME).await;
 
-    let (status, html) = page(&app, "/klienter").await;
+    let (status, html) = app.page("/klienter").await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("href=\"/klienter/{agent}\"")), "each agent links to its clients: {html}");
     assert!(html.contains("Regnskapsfører lønn"), "what it requires, by name");
 
     let here = format!("/klienter/{agent}");
-    let (status, html) = page(&app, &here).await;
+    let (status, html) = app.page(&here).await;
     assert_eq!(status, 200);
     for expected in ["Bakeri Hansen AS", "Kystfisk AS", "Din virksomhet", "Mangler: Regnskapsfører lønn", "action=\"/api/attach_client\"", "Regnskapsfører"]
     {
@@ -57,29 +45,29 @@ async fn a_client_administrator_adds_and_removes_clients_and_adds_all_with_plain
     }
     assert!(!html.contains("Laster"), "whole in the first response");
 
-    post_form(&app, "attach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
-    let (_, html) = page(&app, &here).await;
+    posted_back(&app, "attach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = app.page(&here).await;
     assert!(html.contains("Bakeri Hansen AS er lagt til systembrukeren."), "the banner");
     assert!(html.contains("action=\"/api/detach_client\""), "the bakery can be removed now");
-    let (_, hidden) = page(&app, &format!("{here}?skjul=1")).await;
+    let (_, hidden) = app.page(&format!("{here}?skjul=1")).await;
     assert!(!hidden.contains("Bakeri Hansen AS") && hidden.contains("Kystfisk AS"), "attached clients hidden");
-    let (_, searched) = page(&app, &format!("{here}?sok=kyst")).await;
+    let (_, searched) = app.page(&format!("{here}?sok=kyst")).await;
     assert!(searched.contains("Kystfisk AS") && !searched.contains("Bakeri Hansen AS"), "search by name");
 
-    post_form(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
-    let (_, html) = page(&app, &here).await;
+    posted_back(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = app.page(&here).await;
     assert!(html.contains("Klienten er fjernet fra systembrukeren."));
-    post_form(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
-    let (_, html) = page(&app, &here).await;
+    posted_back(&app, "detach_client", &here, &[("agent", &agent), ("client", &bakery)]).await;
+    let (_, html) = app.page(&here).await;
     assert!(html.contains("Klienten er ikke knyttet til systembrukeren"), "removing twice says why, next to nothing changed");
 
-    post_form(&app, "attach_all_clients", &here, &[("agent", &agent)]).await;
-    let (_, html) = page(&app, &here).await;
+    posted_back(&app, "attach_all_clients", &here, &[("agent", &agent)]).await;
+    let (_, html) = app.page(&here).await;
     assert!(html.contains("data-job="), "the job is shown at once");
     // The server works the job; the page shows where it is.
     let mut done = String::new();
     for _ in 0..50 {
-        let (_, html) = page(&app, &here).await;
+        let (_, html) = app.page(&here).await;
         if html.contains("data-running=\"false\"") {
             done = html;
             break;
@@ -90,6 +78,15 @@ async fn a_client_administrator_adds_and_removes_clients_and_adds_all_with_plain
     assert!(done.contains("Ferdig: 2 av 2 klienter er lagt til."), "{done}");
     let attached: i64 = sqlx::query_scalar("select count(*) from client_delegation where ended_at is null").fetch_one(&pool).await.unwrap();
     assert_eq!(attached, 2);
+
+    // The system user's own page says what it requires of each client, how
+    // many clients it has, and leads to them; not that it "holds nothing".
+    let (status, html) = app.page(&format!("/systembrukere/{agent}")).await;
+    assert_eq!(status, 200);
+    for expected in ["Krever av hver klient", "Regnskapsfører lønn", "2 klienter knyttet til", &format!("href=\"/klienter/{agent}\"")] {
+        assert!(html.contains(expected), "{expected} on the system user's page");
+    }
+    assert!(!html.contains("ingen tilgangspakker eller enkeltrettigheter"), "an agent is not said to hold nothing");
 }
 
 #[tokio::test]
@@ -106,7 +103,7 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
     domain::grants::service::grant_package_to(&ola, domain::grants::service::Recipient::Party(gunn), "regnskap-okonomi-rapport").await.unwrap();
     app.act_for(GUNN, FIRM_NAME).await;
 
-    let (status, html) = page(&app, "/klienter").await;
+    let (status, html) = app.page("/klienter").await;
     assert_eq!(status, 200);
     assert!(html.contains("Kun klientadministratorer kan administrere klienter."), "{html}");
     let forms: [(&str, Vec<(&str, &str)>); 5] = [
@@ -124,4 +121,44 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
     let delegations: i64 = sqlx::query_scalar("select count(*) from client_delegation").fetch_one(&pool).await.unwrap();
     let jobs: i64 = sqlx::query_scalar("select count(*) from client_bulk_job").fetch_one(&pool).await.unwrap();
     assert_eq!((delegations, jobs), (0, 0), "nothing changed");
+}
+
+/// The client's side, whole in the first HTML: the bakery's manager sees
+/// its accounting firm by its register role and packages, and the firm's
+/// system user attached to the bakery; someone at the bakery who is no
+/// access manager is refused by the server function and told so on the page.
+#[tokio::test]
+async fn the_client_sees_who_acts_for_it_on_its_own_page() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let agent = firm_system_user(&pool, "regnskap", LONN, None, SystemUserKind::Agent).await;
+    let services = test_support::services(&pool).await;
+    let firm = test_support::org(&pool, common::agents::FIRM).await;
+    let bakery = test_support::org(&pool, BAKERY).await;
+    let ola = test_support::acting(&services, test_support::person(&pool, OLA).await, firm);
+    domain::clients::attach(&ola, agent, bakery.0).await.unwrap();
+
+    app.act_for(BJORN, "Bakeri Hansen AS").await;
+    let (status, html) = app.page("/klientforhold").await;
+    assert_eq!(status, 200);
+    for expected in [FIRM_NAME, "Regnskapsfører", "Regnskapsfører lønn", "Revisjon Nord AS", "Systembrukere som handler for dere"] {
+        assert!(html.contains(expected), "{expected} in the first HTML: {html}");
+    }
+    // The auditor comes first (by name) and has no system user for the bakery; the firm's is listed.
+    let section = &html[html.find(&format!("data-firm=\"{}\"", firm.0)).expect("the firm's section")..];
+    assert!(section.contains("Knyttet til siden") && !section.contains("Ingen av virksomhetens systembrukere"), "{section}");
+    assert!(html.contains("Ingen av virksomhetens systembrukere for klienter er knyttet til dere."), "the auditor's");
+    assert!(!html.contains("Laster"), "whole in the first response");
+
+    // Gunn may act for the bakery (Bjørn gave her a package) but manages no access there.
+    let bjorn = test_support::acting(&services, test_support::person(&pool, BJORN).await, bakery);
+    let gunn = test_support::person(&pool, GUNN).await;
+    domain::grants::service::grant_package_to(&bjorn, domain::grants::service::Recipient::Party(gunn), "regnskap-okonomi-rapport").await.unwrap();
+    app.act_for(GUNN, "Bakeri Hansen AS").await;
+    let res = app.server_fn("firms_acting_for_us", &[]).await;
+    assert_eq!(res.status(), 403);
+    let (status, html) = app.page("/klientforhold").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Kun tilgangsstyrere kan se hvem som handler for virksomheten."), "{html}");
+    assert!(!html.contains(FIRM_NAME), "nothing of the bakery's relationships");
 }

@@ -190,7 +190,25 @@ async fn a_vendor_asks_an_accounting_firm_for_an_agent_system_user() {
 
     // The firm's general manager sees at the confirmUrl that approving gives nothing yet.
     app.act_for("03908110020", "Tall og Tro Regnskap AS").await;
+    let (_, list) = app.page("/systembrukere").await;
+    assert!(list.contains(&format!("data-request=\"{id}\"")) && list.contains("systembruker for klienter"), "the pending list marks it: {list}");
     let res = app.client.get(app.url(&format!("/systembrukere/foresporsel/{id}"))).header("accept", "text/html").send().await.unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains("Systembruker for klienter") && html.contains("opprettes systembrukeren uten tilganger"), "whole in the first HTML: {html}");
+
+    // A standard request for the same customer, system and reference is a
+    // conflict, not an answer with the agent request; nothing is stored.
+    let standard = json!({
+        "systemId": "310000000_lonn", "partyOrgNo": FIRM,
+        "accessPackages": [{"urn": "urn:altinn:accesspackage:regnskapsforer-lonn"}]
+    });
+    let (s, p, _) = call(&app, &token, Method::POST, BASE, Some(&standard)).await;
+    assert_eq!((s, p["code"].as_str()), (409, Some("request_other_kind")), "{p}");
+    let stored: i64 = sqlx::query_scalar("select count(*) from system_user_request").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, before);
+    // Withdrawing answers on the agent path only.
+    assert_eq!(call(&app, &token, Method::DELETE, &format!("{BASE}/{id}"), None).await.0, 404, "not on the standard path");
+    assert_eq!(call(&app, &read, Method::DELETE, &format!("{BASE}/agent/{id}"), None).await.0, 403, "a read token does not withdraw");
+    assert_eq!(call(&app, &token, Method::DELETE, &format!("{BASE}/agent/{id}"), None).await.0, 202);
+    assert_eq!(call(&app, &read, Method::GET, &format!("{BASE}/agent/{id}"), None).await.0, 404, "withdrawn");
 }

@@ -32,24 +32,6 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// Posts a form as a browser without JavaScript does, from `referer`.
-async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", app.url(referer))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn in_force(pool: &PgPool, id: &str) -> bool {
     sqlx::query_scalar("select deleted_at is null from system_user where id = $1::uuid").bind(id).fetch_one(pool).await.unwrap()
 }
@@ -100,26 +82,26 @@ async fn the_access_manager_sees_a_system_user_whole_and_deletes_it_with_plain_f
     app.login(BJORN).await;
     app.act_for(BJORN, "Bakeri Hansen AS").await;
 
-    let (status, html) = page(&app, "/systembrukere").await;
+    let (status, html) = app.page("/systembrukere").await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("href=\"/systembrukere/{DEMO_USER}\"")), "each links to its page");
-    let (status, html) = page(&app, &format!("/systembrukere/{DEMO_USER}")).await;
+    let (status, html) = app.page(&format!("/systembrukere/{DEMO_USER}")).await;
     assert_eq!(status, 200);
     for expected in ["Regnskapsappen for Bakeri Hansen", "Tokener per dag, siste 30 dager", "data-chart=\"usage\"", "Slett systembruker"] {
         assert!(html.contains(expected), "{expected} in the first HTML");
     }
     assert_eq!(html.matches("<rect").count(), 30, "a bar per day");
-    let (_, html) = page(&app, &format!("/systembrukere/{DEMO_USER}/slett")).await;
+    let (_, html) = app.page(&format!("/systembrukere/{DEMO_USER}/slett")).await;
     assert!(html.contains("Er du sikker på at du vil slette systembrukeren «Regnskapsappen for Bakeri Hansen»?"));
     assert!(html.contains("action=\"/api/delete_system_user\""), "a plain form");
 
-    let res = post_form(&app, "delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
+    let res = app.post_form("delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url("/systembrukere")));
-    let (_, html) = page(&app, "/systembrukere").await;
+    let (_, html) = app.page("/systembrukere").await;
     assert!(html.contains("Systembrukeren er slettet"), "the banner");
     assert!(!in_force(&pool, DEMO_USER).await);
-    let res = post_form(&app, "delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
-    let (_, html) = page(&app, &app.location(&res).replace(&app.base, "")).await;
+    let res = app.post_form("delete_system_user", &format!("/systembrukere/{DEMO_USER}/slett"), &[("id", DEMO_USER)]).await;
+    let (_, html) = app.page(&app.location(&res).replace(&app.base, "")).await;
     assert!(html.contains("Fant ingen slik systembruker"), "not twice, said next to the form");
 }
 
@@ -133,20 +115,20 @@ async fn the_access_manager_makes_a_system_user_of_a_visible_system() {
     let system = SystemForCreate { is_visible: true, ..test_support::system("timer", "Timeføring") };
     domain::system_register::service::create(&operator, &system).await.unwrap();
 
-    let (_, html) = page(&app, "/systembrukere/ny").await;
+    let (_, html) = app.page("/systembrukere/ny").await;
     assert!(html.contains("<select id=\"system\" name=\"system\""), "a plain GET form to choose");
-    let (_, html) = page(&app, "/systembrukere/ny?system=310000000_timer").await;
+    let (_, html) = app.page("/systembrukere/ny?system=310000000_timer").await;
     assert!(html.contains("Rapportering til Universitetet i Fjordby (read)"), "what it will hold");
-    let res = post_form(&app, "create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
+    let res = app.post_form("create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
     assert_eq!(res.status(), 303);
     let location = app.location(&res);
     let id = location.rsplit('/').next().unwrap().to_string();
     assert!(in_force(&pool, &id).await, "{location}");
-    let (_, html) = page(&app, &format!("/systembrukere/{id}")).await;
+    let (_, html) = app.page(&format!("/systembrukere/{id}")).await;
     assert!(html.contains("<h1 class=\"mt-2 text-2xl font-bold\">Timeføring</h1>"), "named after the system");
 
-    let res = post_form(&app, "create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
-    let (_, html) = page(&app, &app.location(&res).replace(&app.base, "")).await;
+    let res = app.post_form("create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
+    let (_, html) = app.page(&app.location(&res).replace(&app.base, "")).await;
     assert!(html.contains("Aktøren har allerede en systembruker for dette systemet"), "the refusal on the page it came from");
 }
 
@@ -229,18 +211,18 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     assert_eq!(status, 403, "a token without the scope");
 
     app.act_for(BJORN, "Bakeri Hansen AS").await;
-    let (_, list) = page(&app, "/systembrukere").await;
+    let (_, list) = app.page("/systembrukere").await;
     assert!(list.contains(&format!("href=\"/systembrukere/endring/{correlation}\"")), "the waiting change is in the access manager's list");
-    let (status, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
+    let (status, html) = app.page(&format!("/systembrukere/endring/{correlation}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Legges til") && html.contains("Regnskap og økonomirapportering"), "whole in the first HTML");
     let res = app.client.get(app.url(&format!("/systembrukere/endring/{correlation}/videre"))).send().await.unwrap();
     assert_eq!(app.location(&res), app.url(&format!("/systembrukere/endring/{correlation}")), "not on to the vendor before a decision");
-    let res = post_form(&app, "approve_system_user_change", &format!("/systembrukere/endring/{correlation}"), &[("id", &correlation.to_string())]).await;
+    let res = app.post_form("approve_system_user_change", &format!("/systembrukere/endring/{correlation}"), &[("id", &correlation.to_string())]).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url(&format!("/systembrukere/endring/{correlation}/videre"))));
-    let (_, html) = page(&app, &format!("/systembrukere/endring/{correlation}/videre")).await;
+    let (_, html) = app.page(&format!("/systembrukere/endring/{correlation}/videre")).await;
     assert!(html.contains("content=\"0;url=https://regnskapsappen.example/ferdig?ref=change\""), "on to the vendor's page: {html}");
-    let (_, html) = page(&app, &format!("/systembrukere/endring/{correlation}")).await;
+    let (_, html) = app.page(&format!("/systembrukere/endring/{correlation}")).await;
     assert!(html.contains("Endringen er godkjent"), "the banner");
     let held: i64 =
         sqlx::query_scalar("select count(*) from access_grant where to_subject = $1::uuid and package_code = 'regnskap-okonomi-rapport' and valid_to is null")
@@ -251,7 +233,7 @@ async fn a_vendor_asks_to_change_a_system_user_and_the_access_manager_approves_i
     assert_eq!(held, 1);
     let (_, read) = get(&app, &vendor.token(&app, WRITE).await, &format!("{base}/{correlation}")).await;
     assert_eq!(read["status"], "Accepted", "the vendor learns it");
-    let (_, list) = page(&app, "/systembrukere").await;
+    let (_, list) = app.page("/systembrukere").await;
     assert!(!list.contains(&format!("/systembrukere/endring/{correlation}")), "a decided change waits no more");
 
     app.login(GUNN).await;

@@ -12,24 +12,6 @@ use sqlx::PgPool;
 const KARI: &str = "12887510170"; // runs the vendor, Regnskapsappen AS
 const GUNN: &str = "11839110083"; // holds nothing
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// Posts a form as a browser without JavaScript does, from `referer`.
-async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("origin", &app.base)
-        .header("accept", "text/html")
-        .header("referer", app.url(referer))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn system_form<'a>(slug: &'a str, name_nn: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("slug", slug),
@@ -56,25 +38,25 @@ async fn the_vendor_registers_changes_and_deletes_a_system_with_plain_forms() {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     app.act_for(KARI, "Regnskapsappen AS").await;
 
-    let (status, html) = page(&app, "/systemer").await;
+    let (status, html) = app.page("/systemer").await;
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/systemer/310000000_demo\""), "the demo system, whole in the first HTML");
-    let (_, html) = page(&app, "/systemer/ny").await;
+    let (_, html) = app.page("/systemer/ny").await;
     for expected in ["name=\"slug\"", "name=\"rights[]\"", "value=\"urn:altinn:accesspackage:skatt-naering\"", "action=\"/api/create_system\""] {
         assert!(html.contains(expected), "{expected} in the form");
     }
 
     // A name missing in one language: back to the form, the message by the field, what was typed kept.
-    let res = post_form(&app, "create_system", "/systemer/ny", &system_form("lonn", "")).await;
+    let res = app.post_form("create_system", "/systemer/ny", &system_form("lonn", "")).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url("/systemer/ny")));
-    let (_, html) = page(&app, "/systemer/ny").await;
+    let (_, html) = app.page("/systemer/ny").await;
     assert!(html.contains("Gi systemet et navn på bokmål, nynorsk og engelsk"), "the message");
     assert!(html.contains("value=\"Payroll Plus\""), "what was typed");
     assert_eq!(systems(&pool, "310000000_lonn").await, 0, "nothing registered");
 
-    let res = post_form(&app, "create_system", "/systemer/ny", &system_form("lonn", "Løn Pluss")).await;
+    let res = app.post_form("create_system", "/systemer/ny", &system_form("lonn", "Løn Pluss")).await;
     assert_eq!((res.status().as_u16(), app.location(&res)), (303, app.url("/systemer/310000000_lonn")));
-    let (_, html) = page(&app, "/systemer/310000000_lonn").await;
+    let (_, html) = app.page("/systemer/310000000_lonn").await;
     for expected in ["Lønn Pluss", "Rapportering til Universitetet i Fjordby", "https://lonn.example/kvittering", "Endringslogg", "Registrert"] {
         assert!(html.contains(expected), "{expected} on the system's page");
     }
@@ -82,18 +64,18 @@ async fn the_vendor_registers_changes_and_deletes_a_system_with_plain_forms() {
     let mut changed = system_form("", "Løn Pluss");
     changed.retain(|(k, _)| *k != "slug" && *k != "is_visible");
     changed.push(("id", "310000000_lonn"));
-    let res = post_form(&app, "update_system", "/systemer/310000000_lonn/endre", &changed).await;
+    let res = app.post_form("update_system", "/systemer/310000000_lonn/endre", &changed).await;
     assert_eq!(app.location(&res), app.url("/systemer/310000000_lonn"));
     let visible: bool = sqlx::query_scalar("select is_visible from system_register where system_id = '310000000_lonn'").fetch_one(&pool).await.unwrap();
     assert!(!visible, "the change is saved");
-    let (_, html) = page(&app, "/systemer/310000000_lonn/endre").await;
+    let (_, html) = app.page("/systemer/310000000_lonn/endre").await;
     assert!(html.contains("value=\"Løn Pluss\"") && html.contains("checked"), "the form starts from the system");
 
-    let (_, html) = page(&app, "/systemer/310000000_lonn/slett").await;
+    let (_, html) = app.page("/systemer/310000000_lonn/slett").await;
     assert!(html.contains("Er du sikker på at du vil slette systemet «Lønn Pluss»?"));
-    let res = post_form(&app, "delete_system", "/systemer/310000000_lonn/slett", &[("id", "310000000_lonn")]).await;
+    let res = app.post_form("delete_system", "/systemer/310000000_lonn/slett", &[("id", "310000000_lonn")]).await;
     assert_eq!(app.location(&res), app.url("/systemer"));
-    let (_, html) = page(&app, "/systemer").await;
+    let (_, html) = app.page("/systemer").await;
     assert!(html.contains("Systemet er slettet"));
     assert_eq!(systems(&pool, "310000000_lonn").await, 0);
     let audited: i64 =

@@ -54,6 +54,8 @@ pub struct PendingView {
     pub created: String,
     /// A change to a system user the party has, rather than a request for a new one.
     pub change: bool,
+    /// A request for an agent system user (to act for the party's clients).
+    pub agent: bool,
 }
 
 impl PendingView {
@@ -123,6 +125,7 @@ pub async fn pending_system_user_requests() -> Result<Vec<PendingView>, AppError
         escalated: r.escalated,
         created: moment(r.created_at),
         change: false,
+        agent: r.kind == domain::system_user_requests::SystemUserKind::Agent,
     });
     let changes = changes.into_iter().map(|c| PendingView {
         id: c.id.to_string(),
@@ -130,6 +133,7 @@ pub async fn pending_system_user_requests() -> Result<Vec<PendingView>, AppError
         escalated: false,
         created: moment(c.created_at),
         change: true,
+        agent: false,
     });
     Ok(requests.chain(changes).collect())
 }
@@ -169,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_pending_change_leads_to_the_change_page_and_a_request_to_the_request_page() {
-        let mut p = PendingView { id: "abc".into(), integration_title: "Lønn".into(), escalated: false, created: String::new(), change: false };
+        let mut p = PendingView { id: "abc".into(), integration_title: "Lønn".into(), escalated: false, created: String::new(), change: false, agent: false };
         assert_eq!(p.href(), "/systembrukere/foresporsel/abc");
         p.change = true;
         assert_eq!(p.href(), "/systembrukere/endring/abc");

@@ -26,6 +26,7 @@ pub fn HomePage() -> impl IntoView {
                                     <li><a class="underline" href="/api-klienter">{locale.t("home.api_clients_link")}</a></li>
                                     <li><a class="underline" href="/systembrukere">{locale.t("home.system_users_link")}</a></li>
                                     <li><a class="underline" href="/klienter">{locale.t("home.clients_link")}</a></li>
+                                    <li><a class="underline" href="/klientforhold">{locale.t("home.client_relationships_link")}</a></li>
                                     <li><a class="underline" href="/systemer">{locale.t("home.systems_link")}</a></li>
                                     <li><a class="underline" href="/varsler">{locale.t("home.notices_link")}</a></li>
                                 </ul>

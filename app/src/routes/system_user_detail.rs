@@ -1,6 +1,8 @@
 //! One system user (`/systembrukere/<id>`): the system and its vendor, when
 //! it was made and last used, a chart of its tokens per day over 30 days,
-//! and every access package and single right it holds for the party; and
+//! and every access package and single right it holds for the party (for an
+//! agent system user: what it requires of each client, how many clients it
+//! has, and the way to the client administration); and
 //! deleting it (`/systembrukere/<id>/slett`), a page of its own that says
 //! what deletion does before the person confirms, so it works as a plain
 //! form without JavaScript.
@@ -65,7 +67,14 @@ fn Detail(d: SystemUserDetailView) -> impl IntoView {
             <h2 class="mt-6 text-xl font-semibold">{locale.t("system_user_requests.rights")}</h2>
             <HeldList items=d.rights.clone()/>
         })}
-        {holds_nothing.then(|| view! { <p class="mt-6">{locale.t("system_users.holds_nothing")}</p> })}
+        {(holds_nothing && !u.agent).then(|| view! { <p class="mt-6">{locale.t("system_users.holds_nothing")}</p> })}
+        {u.agent.then(|| view! {
+            <h2 class="mt-6 text-xl font-semibold">{locale.t("clients.requires")}</h2>
+            <p class="mt-2 max-w-prose">{locale.t("system_users.agent_holds")}</p>
+            <HeldList items=d.required.clone()/>
+            <p class="mt-4">{locale.t("clients.count").replace("{0}", &d.clients.to_string())}</p>
+            <p class="mt-2"><a class="underline" href=format!("/klienter/{}", u.id)>{locale.t("system_users.manage_clients")}</a></p>
+        })}
         <p class="mt-8">
             <a class="ds-button" data-variant="secondary" data-color="danger" href=format!("/systembrukere/{}/slett", u.id)>{locale.t("system_users.delete")}</a>
         </p>

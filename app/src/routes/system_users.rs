@@ -87,6 +87,7 @@ fn PendingRequests(pending: Vec<PendingView>) -> impl IntoView {
                     <li data-request=p.id.clone()>
                         <a class="underline" href=p.href()>{p.integration_title.clone()}</a>
                         " – " {p.created.clone()}
+                        {p.agent.then(|| view! { " (" {locale.t("system_user_requests.pending_agent")} ")" })}
                         {p.change.then(|| view! { " (" {locale.t("system_user_requests.pending_change")} ")" })}
                         {p.escalated.then(|| view! { " (" {locale.t("system_user_requests.pending_forwarded")} ")" })}
                     </li>

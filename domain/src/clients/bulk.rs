@@ -154,16 +154,30 @@ pub async fn work(ctx: &Context) -> Result<Option<BulkJob>, ClientError> {
         sqlx::query_scalar!("select client_id from client_bulk_job_item where job_id = $1 and state = 'waiting' order by position limit $2", job.id, BATCH)
             .fetch_all(uow.conn())
             .await?;
+    // The agent is locked, and what it requires read, once for the batch;
+    // when that is refused, every item of the batch fails with the reason.
+    let required = if may { service::lock_agent(&mut uow, firm, job.system_user_id).await } else { Err(ClientError::NotClientAdministrator) };
+    let required = match required {
+        Ok(required) => Ok(required),
+        Err(ClientError::Store(e)) => return Err(ClientError::Store(e)),
+        Err(e) => Err(crate::error::Failure::from(e).refusal_code()),
+    };
     let mut attached = 0;
     for client in &items {
-        let outcome = if may { service::attach_in(&mut uow, firm, job.system_user_id, *client).await } else { Err(ClientError::NotClientAdministrator) };
+        let outcome = match &required {
+            Ok(required) => match service::attach_locked(&mut uow, firm, job.system_user_id, required, *client).await {
+                Ok(_) => Ok(()),
+                Err(ClientError::Store(e)) => return Err(ClientError::Store(e)),
+                Err(e) => Err(crate::error::Failure::from(e).refusal_code()),
+            },
+            Err(reason) => Err(reason.clone()),
+        };
         let (state, reason) = match outcome {
-            Ok(_) => {
+            Ok(()) => {
                 attached += 1;
                 ("attached", None)
             }
-            Err(ClientError::Store(e)) => return Err(ClientError::Store(e)),
-            Err(e) => ("failed", Some(crate::error::Failure::from(e).refusal_code())),
+            Err(reason) => ("failed", Some(reason)),
         };
         sqlx::query!("update client_bulk_job_item set state = $3, reason = $4 where job_id = $1 and client_id = $2", job.id, client, state, reason)
             .execute(uow.conn())
@@ -172,12 +186,12 @@ pub async fn work(ctx: &Context) -> Result<Option<BulkJob>, ClientError> {
     if attached > 0 {
         record_change(uow.conn(), Change::Rebuild("client_delegation")).await?;
     }
-    let finished = (items.len() as i64) < BATCH || !may;
+    let finished = (items.len() as i64) < BATCH || required.is_err();
     if finished {
         let left = sqlx::query_scalar!(r#"select count(*) as "n!" from client_bulk_job_item where job_id = $1 and state = 'waiting'"#, job.id)
             .fetch_one(uow.conn())
             .await?;
-        let status = if may && left == 0 { "done" } else { "stopped" };
+        let status = if required.is_ok() && left == 0 { "done" } else { "stopped" };
         sqlx::query!("update client_bulk_job set status = $2, finished_at = now() where id = $1", job.id, status).execute(uow.conn()).await?;
         uow.audit(AuditEvent::new("client.attach_all_finished", job.id.to_string(), Outcome::Success, serde_json::json!({ "status": status }))).await?;
     }

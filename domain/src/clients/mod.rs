@@ -10,13 +10,17 @@
 //! engine turns into those packages for the system user on behalf of the
 //! client, for as long as the client gives them (see [`cascade`]).
 //!
-//! Every use case is for the firm's client administrators (the package
+//! The client's own side, which firms act for it and how, is
+//! [`relationships`], for the client's access managers.
+//!
+//! Every use case of the firm's side is for the firm's client administrators (the package
 //! `klientadministrator`, or the main administrator), decided by the engine
 //! on the system resource `fullmakt_client_administration`.
 
 pub mod bulk;
 pub mod cascade;
 pub mod model;
+pub mod relationships;
 mod service;
 pub mod store;
 
@@ -27,6 +31,9 @@ pub use service::{agent, agents, attach, clients, detach, Attached, PAGE_SIZE};
 pub enum ClientError {
     #[error("you are not a client administrator of this organisation")]
     NotClientAdministrator,
+    /// The client's side is for the client's access managers.
+    #[error("only the organisation's access managers see who acts for it")]
+    NotAccessManager,
     /// No agent system user of the firm by that id.
     #[error("no such agent system user")]
     AgentNotFound,
@@ -62,7 +69,7 @@ impl From<ClientError> for crate::error::Failure {
     fn from(e: ClientError) -> Self {
         use crate::error::{Failure, Refusal};
         match e {
-            ClientError::NotClientAdministrator => Failure::NotAllowed,
+            ClientError::NotClientAdministrator | ClientError::NotAccessManager => Failure::NotAllowed,
             ClientError::AgentNotFound => Failure::Refused(Refusal::AgentNotFound),
             ClientError::NotAnAgent => Failure::Refused(Refusal::NotAnAgent),
             ClientError::ClientNotFound => Failure::Refused(Refusal::ClientNotFound),

@@ -145,15 +145,21 @@ pub async fn attach(ctx: &Context, agent: Uuid, client: Uuid) -> Result<Attached
     Ok(attached)
 }
 
-/// Attaches one client inside `uow` and audits it: shared by [`attach`] and
-/// "add all" (which records the change once per batch).
-pub(super) async fn attach_in(uow: &mut UnitOfWork, firm: PartyId, agent: Uuid, client: Uuid) -> Result<Attached, ClientError> {
+/// Attaches one client inside `uow` and audits it (the caller records the change).
+async fn attach_in(uow: &mut UnitOfWork, firm: PartyId, agent: Uuid, client: Uuid) -> Result<Attached, ClientError> {
     let required = lock_agent(uow, firm, agent).await?;
+    attach_locked(uow, firm, agent, &required, client).await
+}
+
+/// Attaches one client to an agent system user that `uow` holds locked by
+/// [`lock_agent`], which gave `required`; audits it. Shared by [`attach`]
+/// and "add all", which locks the agent once per batch.
+pub(super) async fn attach_locked(uow: &mut UnitOfWork, firm: PartyId, agent: Uuid, required: &[String], client: Uuid) -> Result<Attached, ClientError> {
     let Some((client_name, _)) = store::party_name(uow.conn(), client).await? else {
         return Err(ClientError::ClientNotFound);
     };
-    let given = store::given(uow.conn(), firm.0, client, &required).await?;
-    let missing: Vec<String> = super::model::missing(&required, &given).into_iter().map(str::to_string).collect();
+    let given = store::given(uow.conn(), firm.0, client, required).await?;
+    let missing: Vec<String> = super::model::missing(required, &given).into_iter().map(str::to_string).collect();
     if !missing.is_empty() {
         let any_relation = client == firm.0
             || sqlx::query_scalar!(r#"select exists (select 1 from client_package where firm_id = $1 and client_id = $2) as "x!""#, firm.0, client)
@@ -163,7 +169,7 @@ pub(super) async fn attach_in(uow: &mut UnitOfWork, firm: PartyId, agent: Uuid, 
     }
     let label = uow.actor().label.clone();
     let by = uow.actor().party.map(|p| p.0);
-    let Some(delegation) = store::insert(uow.conn(), firm.0, client, agent, &required, by, &label).await? else {
+    let Some(delegation) = store::insert(uow.conn(), firm.0, client, agent, required, by, &label).await? else {
         return Err(ClientError::AlreadyAttached);
     };
     let details = serde_json::json!({ "system_user": agent, "client": client, "client_name": client_name, "packages": required, "given": given });

@@ -101,7 +101,13 @@ pub async fn for_customer(ctx: &Context, id: Uuid) -> Result<RequestForCustomer,
     let may_approve = ctx.may(Action::Write, SystemResource::AccessManagement, party);
     let mut packages = Vec::new();
     for p in package_names(&mut conn, &request.packages).await? {
-        let can_delegate = may_approve && (request.kind == SystemUserKind::Agent || may_pass_on(ctx, &mut conn, party, &p.urn, &p.code).await?);
+        // An agent's packages are not passed on by the firm but required of
+        // its clients: the approver may approve them while the system offers them.
+        let can_delegate = may_approve
+            && match request.kind {
+                SystemUserKind::Agent => system.packages.iter().any(|s| s.urn == p.urn),
+                SystemUserKind::Standard => may_pass_on(ctx, &mut conn, party, &p.urn, &p.code).await?,
+            };
         packages.push(PackageItem { can_delegate, ..p });
     }
     let mut rights = Vec::new();
@@ -255,8 +261,13 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
         "rights": request.rights.iter().map(crate::system_register::rules::right_label).collect::<Vec<_>>(),
     });
     uow.audit(AuditEvent::new(AUDIT, &target, Outcome::Success, details)).await?;
-    uow.audit(AuditEvent::new("system_user.create", &target, Outcome::Success, serde_json::json!({ "system": system.id, "title": request.integration_title })))
-        .await?;
+    uow.audit(AuditEvent::new(
+        "system_user.create",
+        &target,
+        Outcome::Success,
+        serde_json::json!({ "system": system.id, "title": request.integration_title, "kind": request.kind.as_str() }),
+    ))
+    .await?;
     ctx.commit(uow).await?;
     Ok(SystemUserRequest { status: RequestStatus::Accepted, ..request })
 }

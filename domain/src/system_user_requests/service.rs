@@ -45,6 +45,11 @@ pub enum RequestError {
     /// The vendor's request for the same system user waits for approval.
     #[error("the vendor has asked for this system user already (request {0})")]
     Pending(Uuid),
+    /// A repeat on the other kind's path: the live request for the same
+    /// customer, system and reference is of the other kind, so answering
+    /// with it would hand a standard request to an agent path or back.
+    #[error("a live {kind} request for the same customer, system and reference exists (request {0})", kind = .1.as_str())]
+    OtherKind(Uuid, SystemUserKind),
     #[error(transparent)]
     Store(#[from] UnitOfWorkError),
 }
@@ -72,7 +77,7 @@ impl From<RequestError> for crate::error::Failure {
                 Refusal::RequestNotDelegable(list(&n.packages), list(&n.rights))
             }
             RequestError::AlreadyForwarded => Refusal::RequestForwarded,
-            RequestError::Pending(id) => Refusal::RequestPending(id.to_string()),
+            RequestError::Pending(id) | RequestError::OtherKind(id, _) => Refusal::RequestPending(id.to_string()),
         })
     }
 }
@@ -121,7 +126,8 @@ pub async fn time_out_due(ctx: &Context, only: Option<Uuid>) -> Result<usize, Re
 /// Sends a request for a customer's system user of one of the caller's
 /// systems. A live request for the same customer, system and reference
 /// answers the repeat, whatever its status, so the vendor learns it; one
-/// that timed out no longer counts.
+/// that timed out no longer counts. A live one of the other kind is a
+/// conflict, not an answer.
 #[tracing::instrument(skip_all, fields(system = %input.system_id, request_id = ctx.request_id()))]
 pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, RequestError> {
     const AUDIT: &str = "system_user_request.create";
@@ -152,6 +158,9 @@ pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, Reque
     };
     if customer.live.is_some() {
         if let Some(existing) = live(ctx, customer.party, &system.id, &external_ref).await? {
+            if existing.kind != input.kind {
+                return Err(refuse(ctx, AUDIT, &target, RequestError::OtherKind(existing.id, existing.kind)).await);
+            }
             return Ok(Sent { request: existing, new: false });
         }
     }
@@ -182,6 +191,7 @@ pub async fn send(ctx: &Context, input: &RequestForCreate) -> Result<Sent, Reque
         // Sent twice at once: the other one won; answer with it.
         drop(uow);
         return match live(ctx, customer.party, &system.id, &external_ref).await? {
+            Some(existing) if existing.kind != input.kind => Err(RequestError::OtherKind(existing.id, existing.kind)),
             Some(existing) => Ok(Sent { request: existing, new: false }),
             None => Err(RequestError::NotFound),
         };
@@ -276,12 +286,13 @@ pub async fn by_system(ctx: &Context, kind: Option<SystemUserKind>, system_id: &
     Ok(Page { items: page.items.into_iter().map(|r| as_now(ctx, r)).collect(), ..page })
 }
 
-/// Withdraws one of the caller's requests: it can no longer be approved,
-/// and the vendor may send a new one for the same customer and reference.
+/// Withdraws one of the caller's requests of `kind` (each API path answers
+/// for its own kind): it can no longer be approved, and the vendor may send
+/// a new one for the same customer and reference.
 #[tracing::instrument(skip(ctx), fields(request_id = ctx.request_id()))]
-pub async fn withdraw(ctx: &Context, id: Uuid) -> Result<(), RequestError> {
+pub async fn withdraw(ctx: &Context, id: Uuid, kind: SystemUserKind) -> Result<(), RequestError> {
     const AUDIT: &str = "system_user_request.withdraw";
-    let Some(request) = read(ctx, id).await? else {
+    let Some(request) = read(ctx, id).await?.filter(|r| r.kind == kind) else {
         return Err(refuse(ctx, AUDIT, &id.to_string(), RequestError::NotFound).await);
     };
     if !may_for_vendor(ctx, Action::Write, &request.vendor).await? {

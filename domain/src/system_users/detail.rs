@@ -1,6 +1,8 @@
 //! One system user as its party's access managers see it: the system and
 //! vendor, every package and single right it holds for the party now, and
-//! its use day by day over [`USAGE_WINDOW`] for a chart.
+//! its use day by day over [`USAGE_WINDOW`] for a chart. An agent system
+//! user holds nothing for the party itself: it shows the packages it
+//! requires of each client and how many clients are attached.
 
 use super::overview::{self, SystemUserOverview};
 use super::{SystemUserError, USAGE_WINDOW};
@@ -41,6 +43,10 @@ pub struct SystemUserDetail {
     pub system_description: Translated,
     pub packages: Vec<HeldPackage>,
     pub rights: Vec<HeldRight>,
+    /// An agent's: the packages each client must give the party (empty for a standard one).
+    pub required: Vec<HeldPackage>,
+    /// An agent's: the clients attached to it now.
+    pub clients: i64,
     /// One entry per day of [`USAGE_WINDOW`], oldest first, today last;
     /// days without tokens count zero.
     pub usage: Vec<DayCount>,
@@ -84,6 +90,33 @@ pub async fn detail(ctx: &Context, id: Uuid) -> Result<SystemUserDetail, SystemU
     .into_iter()
     .map(|r| HeldRight { resource: r.resource, action: r.action, title: Translated { nb: r.title_nb, nn: r.title_nn, en: r.title_en } })
     .collect();
+    let (required, clients) = if overview.kind == "agent" {
+        let required = sqlx::query!(
+            "select p.code, p.name_nb, p.name_nn, p.name_en, p.description_nb, p.description_nn, p.description_en
+             from system_user_agent_package a join access_package p on p.urn = a.package_urn
+             where a.system_user_id = $1 order by p.name_nb",
+            id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| HeldPackage {
+            code: r.code,
+            name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
+            description: Translated { nb: r.description_nb, nn: r.description_nn, en: r.description_en },
+        })
+        .collect();
+        let clients = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from client_delegation where agent_system_user_id = $1 and firm_id = $2 and ended_at is null"#,
+            id,
+            party.0
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        (required, clients)
+    } else {
+        (Vec::new(), 0)
+    };
     let today = ctx.now().date();
     let first = today - (USAGE_WINDOW - Duration::days(1));
     let counts = sqlx::query!(
@@ -98,7 +131,16 @@ pub async fn detail(ctx: &Context, id: Uuid) -> Result<SystemUserDetail, SystemU
     .into_iter()
     .map(|r| DayCount { day: r.day, tokens: r.tokens })
     .collect::<Vec<_>>();
-    Ok(SystemUserDetail { usage: usage_by_day(today, &counts), system_name: system.name, system_description: system.description, packages, rights, overview })
+    Ok(SystemUserDetail {
+        usage: usage_by_day(today, &counts),
+        system_name: system.name,
+        system_description: system.description,
+        packages,
+        rights,
+        required,
+        clients,
+        overview,
+    })
 }
 
 /// Every day of [`USAGE_WINDOW`] up to `today`, oldest first, with the count

@@ -84,7 +84,7 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap, sc
 fn problem(e: ClientError, request_id: Option<&str>) -> Response {
     let detail = e.to_string();
     let p = match e {
-        ClientError::NotClientAdministrator => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+        ClientError::NotClientAdministrator | ClientError::NotAccessManager => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
         ClientError::AgentNotFound => Problem::new(StatusCode::NOT_FOUND, "AUTH-00054", "Agent system user not found"),
         ClientError::NotAnAgent => Problem::new(StatusCode::BAD_REQUEST, "AUTH.VLD-00015", "Not an agent system user"),
         ClientError::ClientNotFound => Problem::new(StatusCode::NOT_FOUND, "AUTH-00079", "Client not found"),

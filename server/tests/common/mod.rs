@@ -114,6 +114,26 @@ impl TestApp {
             .expect("server fn call")
     }
 
+    /// A page as a browser asks for it: its status and its first HTML.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let res = self.client.get(self.url(path)).header("accept", "text/html").send().await.expect("page");
+        (res.status().as_u16(), res.text().await.expect("page body"))
+    }
+
+    /// Posts a form to a server function as a browser without JavaScript
+    /// does, from the page `referer`.
+    pub async fn post_form(&self, endpoint: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("accept", "text/html")
+            .header("referer", self.url(referer))
+            .form(form)
+            .send()
+            .await
+            .expect("form post")
+    }
+
     /// Logs in through the built-in provider as `pid`; returns the final redirect target.
     pub async fn login(&self, pid: &str) -> String {
         self.login_to("/auth/login", pid).await

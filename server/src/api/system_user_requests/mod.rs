@@ -7,7 +7,8 @@
 //! manager to. Under `…/vendor/agent` the same for agent requests: a system
 //! user for an accounting, auditing or business-manager firm to act for its
 //! clients, asking for client packages only; each path answers for its own
-//! kind, and one confirm page serves both. Rules, authorization and audit are the domain's
+//! kind (a repeat on the other kind's path is a conflict), and one confirm page
+//! serves both. Rules, authorization and audit are the domain's
 //! (`domain::system_user_requests`); problem codes are Altinn's.
 
 mod wire;
@@ -36,7 +37,7 @@ pub fn routes() -> ApiRoutes<AppState> {
     ApiRoutes::new()
         .post(BASE, |s: State<AppState>, w: Writer, b: JsonBody<wire::CreateRequestSystemUser>| send(s, w, b, SystemUserKind::Standard))
         .get(&format!("{BASE}/{{request_id}}"), |s: State<AppState>, r: Reader, p: Path<String>| get(s, r, p, SystemUserKind::Standard))
-        .delete(&format!("{BASE}/{{request_id}}"), withdraw)
+        .delete(&format!("{BASE}/{{request_id}}"), |w: Writer, p: Path<String>| withdraw(w, p, SystemUserKind::Standard))
         .get(&format!("{BASE}/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"), |s: State<AppState>, r: Reader, p: Path<(String, String, String)>| {
             by_external_ref(s, r, p, SystemUserKind::Standard)
         })
@@ -45,6 +46,7 @@ pub fn routes() -> ApiRoutes<AppState> {
         })
         .post(&format!("{BASE}/agent"), |s: State<AppState>, w: Writer, b: JsonBody<wire::CreateRequestSystemUser>| send(s, w, b, SystemUserKind::Agent))
         .get(&format!("{BASE}/agent/{{request_id}}"), |s: State<AppState>, r: Reader, p: Path<String>| get(s, r, p, SystemUserKind::Agent))
+        .delete(&format!("{BASE}/agent/{{request_id}}"), |w: Writer, p: Path<String>| withdraw(w, p, SystemUserKind::Agent))
         .get(
             &format!("{BASE}/agent/byexternalref/{{system_id}}/{{org_no}}/{{external_ref}}"),
             |s: State<AppState>, r: Reader, p: Path<(String, String, String)>| by_external_ref(s, r, p, SystemUserKind::Agent),
@@ -118,6 +120,7 @@ pub(crate) fn problem(e: RequestError, request_id: Option<&str>) -> Response {
         RequestError::AlreadyForwarded => Problem::new(StatusCode::CONFLICT, "already_forwarded", "Already forwarded"),
         // Only the customer's own creation meets a waiting request.
         RequestError::Pending(_) => Problem::new(StatusCode::CONFLICT, "request_pending", "A request is waiting"),
+        RequestError::OtherKind(..) => Problem::new(StatusCode::CONFLICT, "request_other_kind", "A request of the other kind exists"),
         RequestError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()
@@ -195,9 +198,9 @@ async fn by_system(State(state): State<AppState>, Reader(c): Reader, Path(system
     }
 }
 
-async fn withdraw(Writer(c): Writer, Path(id): Path<String>) -> Response {
+async fn withdraw(Writer(c): Writer, Path(id): Path<String>, kind: SystemUserKind) -> Response {
     let done = match request_id(&id) {
-        Ok(id) => service::withdraw(&c.ctx, id).await,
+        Ok(id) => service::withdraw(&c.ctx, id, kind).await,
         Err(e) => Err(e),
     };
     match done {

@@ -1,0 +1,124 @@
+//! The client's side of client relationships: which firms act for the
+//! party, through what (a register role or a grant the party gave), with
+//! which packages, and which of each firm's agent system users the party is
+//! attached to now. For the party's access managers, who revoke a grant to a
+//! firm on "who has access" (`grants::revoke`), which ends every client
+//! delegation that depended on it ([`super::cascade`]).
+
+use super::model::{PackageName, Via};
+use super::ClientError;
+use crate::authz::{Action, SystemResource};
+use crate::context::Context;
+use crate::system_register::Translated;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A firm that acts for the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Firm {
+    pub id: Uuid,
+    pub name: String,
+    pub org_number: Option<String>,
+    /// Register roles the firm holds for the client (REGN, REVI, FFØR), by code.
+    pub roles: Vec<String>,
+    /// The packages the firm holds for the client, each with how.
+    pub packages: Vec<FirmPackage>,
+    /// The firm's agent system users the client is attached to now.
+    pub agents: Vec<ActingAgent>,
+}
+
+/// A package a firm holds for the client, and how: through a register role,
+/// or a grant the client gave (which the client may revoke).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirmPackage {
+    pub package: PackageName,
+    pub via: Via,
+}
+
+/// One of a firm's agent system users acting for the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingAgent {
+    pub system_user: Uuid,
+    pub name: String,
+    /// The system's name in the register.
+    pub system_name: String,
+    /// The packages it holds for the client.
+    pub packages: Vec<PackageName>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+/// The firms acting for the party the actor acts for, by name; for those
+/// who may read the party's access management.
+#[tracing::instrument(skip(ctx), fields(party = ?ctx.party(), request_id = ctx.request_id()))]
+pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
+    let client = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| ClientError::NotAccessManager)?;
+    let mut conn = ctx.db().acquire().await?;
+    let rows = sqlx::query!(
+        r#"select cp.firm_id as "firm!", f.name as "name!", f.org_number, cp.role_code, cp.grant_id, cp.package_code,
+                  ap.name_nb as "nb?", ap.name_nn as "nn?", ap.name_en as "en?"
+           from client_package cp
+           join party f on f.id = cp.firm_id
+           left join access_package ap on ap.code = cp.package_code
+           where cp.client_id = $1 and cp.firm_id <> $1
+           order by lower(f.name), f.id, ap.name_nb nulls first"#,
+        client.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut firms: Vec<Firm> = Vec::new();
+    for r in rows {
+        if firms.last().is_none_or(|f| f.id != r.firm) {
+            firms.push(Firm { id: r.firm, name: r.name, org_number: r.org_number, roles: Vec::new(), packages: Vec::new(), agents: Vec::new() });
+        }
+        let firm = firms.last_mut().expect("pushed");
+        if let Some(role) = r.role_code.as_ref().filter(|_| r.grant_id.is_none()) {
+            if !firm.roles.contains(role) {
+                firm.roles.push(role.clone());
+            }
+        }
+        if let Some(code) = r.package_code {
+            let name = Translated { nb: r.nb.unwrap_or_default(), nn: r.nn.unwrap_or_default(), en: r.en.unwrap_or_default() };
+            let via = match r.grant_id {
+                Some(grant) => Via::Grant { grant },
+                None => Via::Role { code: r.role_code.unwrap_or_default() },
+            };
+            firm.packages.push(FirmPackage { package: PackageName { code, name }, via });
+        }
+    }
+    let agents = sqlx::query!(
+        r#"select d.firm_id, d.agent_system_user_id as "id!", su.display_name as "name!",
+                  coalesce(nullif(sr.name_nb, ''), su.system_id) as "system_name!", d.created_at,
+                  coalesce(array_agg(p.code order by p.name_nb) filter (where p.code is not null), '{}') as "codes!",
+                  coalesce(array_agg(p.name_nb order by p.name_nb) filter (where p.code is not null), '{}') as "nb!",
+                  coalesce(array_agg(p.name_nn order by p.name_nb) filter (where p.code is not null), '{}') as "nn!",
+                  coalesce(array_agg(p.name_en order by p.name_nb) filter (where p.code is not null), '{}') as "en!"
+           from client_delegation d
+           join system_user_in_force su on su.id = d.agent_system_user_id
+           join system_register sr on sr.system_id = su.system_id
+           left join client_delegation_package dp on dp.delegation_id = d.id
+           left join access_package p on p.code = dp.package_code
+           where d.client_id = $1 and d.ended_at is null
+           group by d.id, su.display_name, su.system_id, sr.name_nb
+           order by su.display_name, d.agent_system_user_id"#,
+        client.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for a in agents {
+        let packages = a
+            .codes
+            .into_iter()
+            .zip(a.nb.into_iter().zip(a.nn.into_iter().zip(a.en)))
+            .map(|(code, (nb, (nn, en)))| PackageName { code, name: Translated { nb, nn, en } })
+            .collect();
+        let agent = ActingAgent { system_user: a.id, name: a.name, system_name: a.system_name, packages, since: a.created_at };
+        // A delegation whose firm gives nothing any more is being ended by
+        // the cascade in the same transaction as its cause: never seen here.
+        if let Some(firm) = firms.iter_mut().find(|f| f.id == a.firm_id) {
+            firm.agents.push(agent);
+        }
+    }
+    Ok(firms)
+}
