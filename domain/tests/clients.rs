@@ -89,7 +89,7 @@ async fn s1_an_accountant_attaches_a_registered_client_and_the_system_user_acts_
 
     let agents = clients::agents(&ola).await.unwrap();
     assert_eq!(agents.iter().map(|a| (a.id, a.clients)).collect::<Vec<_>>(), [(su, 0)]);
-    assert_eq!(agents[0].packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), [LONN]);
+    assert_eq!(agents[0].requires.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), [LONN]);
 
     let page = clients::clients(&ola, su, Show::All, "", None).await.unwrap();
     let names: Vec<(&str, bool, bool)> = page.clients.iter().map(|c| (c.name.as_str(), c.own_organisation, c.offered())).collect();
@@ -307,4 +307,86 @@ async fn the_client_sees_the_firms_acting_for_it_how_and_through_which_system_us
 
     let gunn = test_support::acting(&services, test_support::person(&pool, people::GUNN).await, bakery);
     assert!(matches!(firms_acting_for(&gunn).await, Err(ClientError::NotAccessManager)));
+}
+
+/// S9, beyond Altinn: an agent system user that requires a single right of
+/// each client instead of a package. The bakery is the firm's client (REGN)
+/// but is not offered until it grants the firm exactly that right; then the
+/// firm attaches it, the engine permits the system user that action for the
+/// bakery alone, the client sees it on its own side, and revoking the grant
+/// ends the delegation. Granting a right one may not pass on, or one the
+/// resource does not have, is refused and changes nothing.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn s9_an_agent_requires_a_single_right_and_a_client_that_granted_exactly_it_is_attached(pool: PgPool) {
+    use domain::clients::relationships::firms_acting_for;
+    use domain::grants::{grant_right_to, GrantError};
+    use domain::system_register::SystemRight;
+    const RESOURCE: &str = "fjordby-rapportering";
+    let services = setup(&pool).await;
+    let system = domain::system_register::SystemForCreate {
+        rights: vec![SystemRight { resource: RESOURCE.into(), action: Some("read".into()) }],
+        ..test_support::system("rettighet", "Rettighetssystemet")
+    };
+    test_support::register_system(&pool, &system).await;
+    let vendor = services.for_api_client(
+        "0193d0e0-0000-7000-8000-000000000001",
+        test_support::org(&pool, "310000000").await,
+        domain::authz::Scopes::REQUEST_WRITE,
+        None,
+    );
+    let request = RequestForCreate {
+        kind: SystemUserKind::Agent,
+        system_id: "310000000_rettighet".into(),
+        party_org_no: people::ACCOUNTING_FIRM.into(),
+        rights: system.rights.clone(),
+        ..Default::default()
+    };
+    let su = requests::send(&vendor, &request).await.expect("an agent request for a right alone").request.id;
+    let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+    let ola = test_support::acting(&services, test_support::person(&pool, people::OLA).await, firm);
+    approval::approve(&ola, su).await.expect("approved");
+    let key = domain::clients::Need::right_key(RESOURCE, "read");
+    let agents = clients::agents(&ola).await.unwrap();
+    assert_eq!(agents[0].requires.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), [key.as_str()]);
+    assert_eq!(agents[0].requires[0].name.nb, "Rapportering til Universitetet i Fjordby (read)");
+
+    let bakery = test_support::org(&pool, people::BAKERY).await;
+    let read = |ctx: &Context, action: &str, party: PartyId| {
+        let request = DecisionRequest { subject: SubjectRef::SystemUser(su), action, resource: RESOURCE, party: party.0, env: Env::now() };
+        decide(&ctx.snapshot(), &request).outcome
+    };
+    let row = |page: &clients::ClientPage| page.clients.iter().find(|c| c.id == bakery.0).cloned().expect("the bakery is a client");
+    let page = clients::clients(&ola, su, Show::All, "", None).await.unwrap();
+    assert_eq!(row(&page).missing, [key.clone()], "the right is missing");
+    assert!(matches!(clients::attach(&ola, su, bakery.0).await, Err(ClientError::MissingPackages(m)) if m == [key.clone()]));
+    assert!(page.clients.iter().any(|c| c.own_organisation && !c.offered()), "the firm gives itself no single right");
+
+    // The bakery's manager grants the firm exactly the right; bad grants first.
+    let bjorn = test_support::acting(&services, test_support::person(&pool, people::BJORN).await, bakery);
+    let before = count(&pool, "select count(*) from access_grant").await;
+    assert!(matches!(grant_right_to(&bjorn, firm, "ukjent-tjeneste", "read").await, Err(GrantError::UnknownRight(_))));
+    assert!(matches!(grant_right_to(&bjorn, firm, RESOURCE, "sign").await, Err(GrantError::UnknownRight(_))), "an action the resource lacks");
+    let gunn = test_support::acting(&services, test_support::person(&pool, people::GUNN).await, bakery);
+    assert!(matches!(grant_right_to(&gunn, firm, RESOURCE, "read").await, Err(GrantError::NotAccessManager)));
+    assert_eq!(count(&pool, "select count(*) from access_grant").await, before, "nothing granted");
+    let grant = grant_right_to(&bjorn, firm, RESOURCE, "read").await.unwrap();
+    assert!(matches!(grant_right_to(&bjorn, firm, RESOURCE, "read").await, Err(GrantError::AlreadyGranted(_))));
+
+    let page = clients::clients(&ola, su, Show::Available, "", None).await.unwrap();
+    assert!(page.clients.iter().map(|c| c.id).eq([bakery.0]), "offered now, and only the bakery");
+    assert_eq!(row(&page).given[0].via, Via::Grant { grant });
+    assert_eq!(read(&ola, "read", bakery), Outcome::NotApplicable, "not before it is attached");
+    clients::attach(&ola, su, bakery.0).await.unwrap();
+    assert_eq!(read(&ola, "read", bakery), Outcome::Permit);
+    assert_eq!(read(&ola, "write", bakery), Outcome::NotApplicable, "exactly the action granted");
+    assert_eq!(read(&ola, "read", test_support::org(&pool, FISHING).await), Outcome::NotApplicable, "another client");
+
+    let firms = firms_acting_for(&bjorn).await.unwrap();
+    let accountant = firms.iter().find(|f| f.id == firm.0).expect("the firm");
+    assert!(accountant.packages.iter().any(|p| p.package.code == key && p.via == Via::Grant { grant }), "{accountant:#?}");
+    assert_eq!(accountant.agents[0].packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), [key.as_str()]);
+
+    domain::grants::revoke(&bjorn, grant).await.unwrap();
+    assert_eq!(read(&ola, "read", bakery), Outcome::NotApplicable, "the grant is gone, and with it the delegation");
+    assert_eq!(count(&pool, "select count(*) from client_delegation where ended_cause = 'grant_revoked'").await, 1);
 }

@@ -403,11 +403,12 @@ mod agents {
     }
 
     #[sqlx::test(migrator = "domain::db::MIGRATOR")]
-    async fn an_agent_request_for_rights_or_packages_clients_cannot_pass_on_is_refused(pool: PgPool) {
+    async fn an_agent_request_for_rights_the_system_lacks_or_packages_clients_cannot_pass_on_is_refused(pool: PgPool) {
         let (vendor, _) = setup(&pool).await;
         let vendor = client(&test_support::services(&pool).await, vendor, Scopes::REQUEST_WRITE);
-        let with_rights = RequestForCreate { rights: request().rights, ..agent_request() };
-        assert!(matches!(service::send(&vendor, &with_rights).await, Err(RequestError::Rule(RequestRule::AgentWithRights))));
+        let unknown = vec![SystemRight { resource: "ukjent-tjeneste".into(), action: Some("read".into()) }];
+        let with_rights = RequestForCreate { rights: unknown, ..agent_request() };
+        assert!(matches!(service::send(&vendor, &with_rights).await, Err(RequestError::Rule(RequestRule::RightsNotInSystem(_)))));
         let without = RequestForCreate { packages: vec![], ..agent_request() };
         assert!(matches!(service::send(&vendor, &without).await, Err(RequestError::Rule(RequestRule::AgentWithoutPackages))));
         let standard = RequestForCreate { kind: SystemUserKind::Standard, ..agent_request() };

@@ -175,7 +175,7 @@ async fn a_vendor_asks_an_accounting_firm_for_an_agent_system_user() {
     let before: i64 = sqlx::query_scalar("select count(*) from system_user_request").fetch_one(&pool).await.unwrap();
     for (code, body) in [
         ("AUTH-00058", agent(|b| b["accessPackages"] = json!([]))),
-        ("FULLMAKT.VLD-00005", agent(|b| b["rights"] = json!([{"resource": [{"id": "urn:altinn:resource", "value": "fjordby-rapportering"}]}]))),
+        ("AUTH-00001", agent(|b| b["rights"] = json!([{"resource": [{"id": "urn:altinn:resource", "value": "ukjent-tjeneste"}]}]))),
         ("AUTH-00063", agent(|b| b["accessPackages"] = json!([{"urn": "urn:altinn:accesspackage:merverdiavgift"}]))),
     ] {
         let mut body = body;

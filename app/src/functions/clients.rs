@@ -15,8 +15,8 @@ pub struct AgentView {
     pub name: String,
     pub system_id: String,
     pub vendor: String,
-    /// The packages it requires of each client, by name.
-    pub packages: Vec<Texts>,
+    /// What it requires of each client (packages, and single rights), by name.
+    pub requires: Vec<Texts>,
     pub clients: i64,
     pub created: String,
 }
@@ -82,7 +82,7 @@ pub struct AgentClientsView {
 #[cfg(feature = "ssr")]
 mod convert {
     use super::*;
-    use domain::clients::{Agent, BulkJob, ClientRow, PackageName, Via};
+    use domain::clients::{Agent, BulkJob, ClientRow, Requirement, Via};
     use std::collections::HashMap;
 
     pub type Names = HashMap<String, domain::catalogue::model::Text>;
@@ -101,7 +101,7 @@ mod convert {
             name: a.name,
             system_id: a.system_id,
             vendor: a.vendor_name,
-            packages: a.packages.iter().map(|p: &PackageName| texts(&p.name)).collect(),
+            requires: a.requires.iter().map(|p: &Requirement| texts(&p.name)).collect(),
             clients: a.clients,
             created: crate::functions::ssr::moment(a.created_at),
         }
@@ -130,7 +130,7 @@ mod convert {
                 .given
                 .iter()
                 .map(|g| GivenView {
-                    package: package(&g.package),
+                    package: package(&g.need),
                     via: match &g.via {
                         Via::Role { code } if code == "OWN" => ViaView::Own,
                         Via::Role { code } => ViaView::Role(named(names, &format!("role:{code}"), code)),
@@ -191,7 +191,7 @@ pub async fn agent_clients(id: String, search: String, hide_attached: bool, afte
     let show = if hide_attached { domain::clients::Show::NotAttached } else { domain::clients::Show::All };
     let page = domain::clients::clients(&ctx, agent, show, &search, after).await?;
     let names = domain::catalogue::names_of(&ctx, &convert::keys(&page.clients)).await.map_err(|e| crate::functions::ssr::internal(&e.to_string()))?;
-    let packages = page.agent.packages.iter().map(|p| (p.code.clone(), convert::texts(&p.name))).collect();
+    let packages = page.agent.requires.iter().map(|p| (p.key.clone(), convert::texts(&p.name))).collect();
     let job = domain::clients::bulk::latest(&ctx, agent).await?.map(convert::job);
     Ok(AgentClientsView {
         clients: page.clients.into_iter().map(|c| convert::client(c, &packages, &names)).collect(),

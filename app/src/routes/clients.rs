@@ -43,7 +43,7 @@ pub fn ClientAdminPage() -> impl IntoView {
                     Ok(list) => view! {
                         <ul class="mt-6 divide-y divide-gray-200 border-y border-gray-200" aria-label=locale.t("clients.agents_label")>
                             {list.into_iter().map(|a| {
-                                let packages = a.packages.iter().map(|p| locale.pick_or_bokmal(p)).collect::<Vec<_>>().join(", ");
+                                let packages = a.requires.iter().map(|p| locale.pick_or_bokmal(p)).collect::<Vec<_>>().join(", ");
                                 view! {
                                     <li class="py-3" data-agent=a.id.clone()>
                                         <a class="font-semibold underline" href=format!("/klienter/{}", a.id)>{a.name.clone()}</a>
@@ -112,7 +112,7 @@ fn AgentClients(
 ) -> impl IntoView {
     let locale = use_locale();
     let agent = v.agent.clone();
-    let packages = agent.packages.iter().map(|p| locale.pick_or_bokmal(p)).collect::<Vec<_>>().join(", ");
+    let packages = agent.requires.iter().map(|p| locale.pick_or_bokmal(p)).collect::<Vec<_>>().join(", ");
     let running = v.job.as_ref().is_some_and(|j| j.running);
     let agent_id = agent.id.clone();
     let next = v.next.clone().map(|n| {

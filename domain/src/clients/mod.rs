@@ -24,7 +24,7 @@ pub mod relationships;
 mod service;
 pub mod store;
 
-pub use model::{After, Agent, BulkFailure, BulkJob, ClientPage, ClientRow, Given, PackageName, Show, Via};
+pub use model::{After, Agent, BulkFailure, BulkJob, ClientPage, ClientRow, Given, Need, PackageName, Requirement, Show, Via};
 pub use service::{agent, agents, attach, clients, detach, Attached, PAGE_SIZE};
 
 #[derive(Debug, thiserror::Error)]

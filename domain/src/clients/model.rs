@@ -7,6 +7,31 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
+/// One thing an agent system user requires of each client, as the lists,
+/// the attach rule and the cascades compare it: an access package, by code,
+/// or (scenario S9) a single right, keyed `right:<resource>:<action>` (a
+/// resource id holds no colon; the database's views build the same keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need<'a> {
+    Package(&'a str),
+    Right { resource: &'a str, action: &'a str },
+}
+
+impl<'a> Need<'a> {
+    /// Reads a key.
+    pub fn of(key: &'a str) -> Self {
+        match key.strip_prefix("right:").and_then(|rest| rest.split_once(':')) {
+            Some((resource, action)) => Self::Right { resource, action },
+            None => Self::Package(key),
+        }
+    }
+
+    /// The key of a single right.
+    pub fn right_key(resource: &str, action: &str) -> String {
+        format!("right:{resource}:{action}")
+    }
+}
+
 /// How the firm holds a package for a client.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -17,17 +42,28 @@ pub enum Via {
     Grant { grant: Uuid },
 }
 
-/// A package the firm holds for a client, and how.
+/// Something the firm holds for a client (a package, or a single right),
+/// by its key (see [`Need`]), and how.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Given {
-    pub package: String,
+    pub need: String,
     pub via: Via,
 }
 
-/// An access package, by code, with the names people see.
+/// An access package by code (or a single right by its [`Need`] key), with
+/// the names people see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageName {
     pub code: String,
+    pub name: Translated,
+}
+
+/// One thing an agent system user requires of each client: its key (see
+/// [`Need`]) and the name people see (a right's: the resource's title and
+/// the action).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub key: String,
     pub name: Translated,
 }
 
@@ -38,8 +74,8 @@ pub struct Agent {
     pub name: String,
     pub system_id: String,
     pub vendor_name: String,
-    /// What it requires of each client, by name.
-    pub packages: Vec<PackageName>,
+    /// What it requires of each client (packages, and single rights), by name.
+    pub requires: Vec<Requirement>,
     /// Clients attached now.
     pub clients: i64,
     #[serde(with = "time::serde::rfc3339")]
@@ -71,13 +107,13 @@ impl ClientRow {
 
 /// The required packages `given` lacks, in the order required.
 pub fn missing<'a>(required: &'a [String], given: &[Given]) -> Vec<&'a str> {
-    let held: BTreeSet<&str> = given.iter().map(|g| g.package.as_str()).collect();
+    let held: BTreeSet<&str> = given.iter().map(|g| g.need.as_str()).collect();
     required.iter().map(String::as_str).filter(|p| !held.contains(p)).collect()
 }
 
 /// Of `given`, those that are required: the client row shows no more.
 pub fn relevant(required: &[String], given: Vec<Given>) -> Vec<Given> {
-    let mut out: Vec<Given> = given.into_iter().filter(|g| required.contains(&g.package)).collect();
+    let mut out: Vec<Given> = given.into_iter().filter(|g| required.contains(&g.need)).collect();
     out.sort();
     out.dedup();
     out
@@ -145,7 +181,7 @@ mod tests {
     use super::*;
 
     fn given(package: &str) -> Given {
-        Given { package: package.into(), via: Via::Role { code: "REGN".into() } }
+        Given { need: package.into(), via: Via::Role { code: "REGN".into() } }
     }
 
     #[test]
@@ -160,9 +196,28 @@ mod tests {
     #[test]
     fn a_row_shows_only_required_packages_once_each() {
         let required = vec!["regnskapsforer-lonn".to_string()];
-        let grant = Given { package: "regnskapsforer-lonn".into(), via: Via::Grant { grant: Uuid::from_u128(7) } };
+        let grant = Given { need: "regnskapsforer-lonn".into(), via: Via::Grant { grant: Uuid::from_u128(7) } };
         let shown = relevant(&required, vec![given("merverdiavgift"), given("regnskapsforer-lonn"), given("regnskapsforer-lonn"), grant.clone()]);
         assert_eq!(shown, vec![given("regnskapsforer-lonn"), grant], "both ways, each once; merverdiavgift is not required");
+    }
+
+    #[test]
+    fn a_key_names_a_package_or_a_single_right() {
+        assert_eq!(Need::of("regnskapsforer-lonn"), Need::Package("regnskapsforer-lonn"));
+        let key = Need::right_key("fjordby-rapportering", "read");
+        assert_eq!(key, "right:fjordby-rapportering:read");
+        assert_eq!(Need::of(&key), Need::Right { resource: "fjordby-rapportering", action: "read" });
+        assert_eq!(Need::of("right:x"), Need::Package("right:x"), "no action: no right");
+    }
+
+    #[test]
+    fn a_client_is_offered_only_when_it_gives_every_required_right_too() {
+        let right = Need::right_key("fjordby-rapportering", "read");
+        let required = vec!["regnskapsforer-lonn".to_string(), right.clone()];
+        assert_eq!(missing(&required, &[given("regnskapsforer-lonn")]), vec![right.as_str()]);
+        assert!(missing(&required, &[given("regnskapsforer-lonn"), given(&right)]).is_empty());
+        let other_action = Need::right_key("fjordby-rapportering", "write");
+        assert_eq!(missing(&required, &[given("regnskapsforer-lonn"), given(&other_action)]), vec![right.as_str()], "exactly the action");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct Firm {
     pub org_number: Option<String>,
     /// Register roles the firm holds for the client (REGN, REVI, FFØR), by code.
     pub roles: Vec<String>,
-    /// The packages the firm holds for the client, each with how.
+    /// The packages (and single rights) the firm holds for the client, each with how.
     pub packages: Vec<FirmPackage>,
     /// The firm's agent system users the client is attached to now.
     pub agents: Vec<ActingAgent>,
@@ -43,7 +43,7 @@ pub struct ActingAgent {
     pub name: String,
     /// The system's name in the register.
     pub system_name: String,
-    /// The packages it holds for the client.
+    /// The packages (and single rights) it holds for the client.
     pub packages: Vec<PackageName>,
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
@@ -56,13 +56,16 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
     let client = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| ClientError::NotAccessManager)?;
     let mut conn = ctx.db().acquire().await?;
     let rows = sqlx::query!(
-        r#"select cp.firm_id as "firm!", f.name as "name!", f.org_number, cp.role_code, cp.grant_id, cp.package_code,
-                  ap.name_nb as "nb?", ap.name_nn as "nn?", ap.name_en as "en?"
-           from client_package cp
-           join party f on f.id = cp.firm_id
-           left join access_package ap on ap.code = cp.package_code
-           where cp.client_id = $1 and cp.firm_id <> $1
-           order by lower(f.name), f.id, ap.name_nb nulls first"#,
+        r#"select cn.firm_id as "firm!", f.name as "name!", f.org_number, cn.role_code, cn.grant_id, cn.need,
+                  coalesce(ap.name_nb, res.title_nb || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "nb?",
+                  coalesce(ap.name_nn, res.title_nn || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "nn?",
+                  coalesce(ap.name_en, res.title_en || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "en?"
+           from client_need cn
+           join party f on f.id = cn.firm_id
+           left join access_package ap on ap.code = cn.need
+           left join resource res on cn.need like 'right:%' and res.id = split_part(cn.need, ':', 2)
+           where cn.client_id = $1 and cn.firm_id <> $1
+           order by lower(f.name), f.id, 7 nulls first"#,
         client.0
     )
     .fetch_all(&mut *conn)
@@ -78,7 +81,7 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
                 firm.roles.push(role.clone());
             }
         }
-        if let Some(code) = r.package_code {
+        if let Some(code) = r.need {
             let name = Translated { nb: r.nb.unwrap_or_default(), nn: r.nn.unwrap_or_default(), en: r.en.unwrap_or_default() };
             let via = match r.grant_id {
                 Some(grant) => Via::Grant { grant },
@@ -90,15 +93,23 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
     let agents = sqlx::query!(
         r#"select d.firm_id, d.agent_system_user_id as "id!", su.display_name as "name!",
                   coalesce(nullif(sr.name_nb, ''), su.system_id) as "system_name!", d.created_at,
-                  coalesce(array_agg(p.code order by p.name_nb) filter (where p.code is not null), '{}') as "codes!",
-                  coalesce(array_agg(p.name_nb order by p.name_nb) filter (where p.code is not null), '{}') as "nb!",
-                  coalesce(array_agg(p.name_nn order by p.name_nb) filter (where p.code is not null), '{}') as "nn!",
-                  coalesce(array_agg(p.name_en order by p.name_nb) filter (where p.code is not null), '{}') as "en!"
+                  coalesce(array_agg(n.need order by n.nb) filter (where n.need is not null), '{}') as "codes!",
+                  coalesce(array_agg(n.nb order by n.nb) filter (where n.need is not null), '{}') as "nb!",
+                  coalesce(array_agg(n.nn order by n.nb) filter (where n.need is not null), '{}') as "nn!",
+                  coalesce(array_agg(n.en order by n.nb) filter (where n.need is not null), '{}') as "en!"
            from client_delegation d
            join system_user_in_force su on su.id = d.agent_system_user_id
            join system_register sr on sr.system_id = su.system_id
-           left join client_delegation_package dp on dp.delegation_id = d.id
-           left join access_package p on p.code = dp.package_code
+           left join lateral (
+               select dn.need,
+                      coalesce(p.name_nb, res.title_nb || ' (' || substr(dn.need, length(res.id) + 8) || ')') as nb,
+                      coalesce(p.name_nn, res.title_nn || ' (' || substr(dn.need, length(res.id) + 8) || ')') as nn,
+                      coalesce(p.name_en, res.title_en || ' (' || substr(dn.need, length(res.id) + 8) || ')') as en
+               from client_delegation_need dn
+               left join access_package p on p.code = dn.need
+               left join resource res on dn.need like 'right:%' and res.id = split_part(dn.need, ':', 2)
+               where dn.delegation_id = d.id
+           ) n on true
            where d.client_id = $1 and d.ended_at is null
            group by d.id, su.display_name, su.system_id, sr.name_nb
            order by su.display_name, d.agent_system_user_id"#,

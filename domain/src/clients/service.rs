@@ -68,7 +68,7 @@ pub async fn clients(ctx: &Context, agent: Uuid, show: Show, search: &str, after
         None => None,
     };
     let after = after.as_ref();
-    let required: Vec<String> = agent.packages.iter().map(|p| p.code.clone()).collect();
+    let required: Vec<String> = agent.requires.iter().map(|p| p.key.clone()).collect();
     let search = search.trim();
     let query = store::PageQuery { firm: firm.0, agent: agent.id, required: &required, show, search, after, limit: PAGE_SIZE + 1 };
     let mut rows = store::client_page(&mut conn, &query).await?;
@@ -119,7 +119,7 @@ pub(super) async fn lock_agent(uow: &mut UnitOfWork, firm: PartyId, id: Uuid) ->
     match row {
         None => Err(ClientError::AgentNotFound),
         Some(r) if r.user_type != "agent" => Err(ClientError::NotAnAgent),
-        Some(_) => Ok(store::required_packages(uow.conn(), id).await?.into_iter().map(|p| p.code).collect()),
+        Some(_) => Ok(store::requirements(uow.conn(), id).await?.into_iter().map(|p| p.key).collect()),
     }
 }
 
@@ -162,7 +162,7 @@ pub(super) async fn attach_locked(uow: &mut UnitOfWork, firm: PartyId, agent: Uu
     let missing: Vec<String> = super::model::missing(required, &given).into_iter().map(str::to_string).collect();
     if !missing.is_empty() {
         let any_relation = client == firm.0
-            || sqlx::query_scalar!(r#"select exists (select 1 from client_package where firm_id = $1 and client_id = $2) as "x!""#, firm.0, client)
+            || sqlx::query_scalar!(r#"select exists (select 1 from client_need where firm_id = $1 and client_id = $2) as "x!""#, firm.0, client)
                 .fetch_one(uow.conn())
                 .await?;
         return Err(if any_relation { ClientError::MissingPackages(missing) } else { ClientError::ClientNotFound });

@@ -1,9 +1,11 @@
 //! The SQL of client administration. A firm's clients are read from the view
-//! `client_package` (register roles with their packages and organisation-form
-//! conditions, and direct grants to the firm), so the list, the attach rule
-//! and the cascades share one definition.
+//! `client_need` (`client_package`: register roles with their packages and
+//! organisation-form conditions, and direct package grants to the firm; and
+//! the single rights the client granted the firm), each thing given as one
+//! key ([`Need`]), so the list, the attach rule and the cascades share one
+//! definition.
 
-use super::model::{After, Agent, ClientRow, Given, PackageName, Show, Via};
+use super::model::{After, Agent, ClientRow, Given, Need, Requirement, Show, Via};
 use crate::system_register::Translated;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -25,7 +27,7 @@ pub async fn agents(conn: &mut PgConnection, firm: Uuid, only: Option<Uuid>) -> 
     let mut agents = Vec::with_capacity(rows.len());
     for r in rows {
         agents.push(Agent {
-            packages: required_packages(conn, r.id).await?,
+            requires: requirements(conn, r.id).await?,
             id: r.id,
             name: r.name,
             system_id: r.system_id,
@@ -37,36 +39,54 @@ pub async fn agents(conn: &mut PgConnection, firm: Uuid, only: Option<Uuid>) -> 
     Ok(agents)
 }
 
-/// The packages an agent system user requires of each client, by name.
-pub async fn required_packages(conn: &mut PgConnection, system_user: Uuid) -> Result<Vec<PackageName>, sqlx::Error> {
-    Ok(sqlx::query!(
+/// What an agent system user requires of each client, by name: its
+/// packages, then its single rights (scenario S9).
+pub async fn requirements(conn: &mut PgConnection, system_user: Uuid) -> Result<Vec<Requirement>, sqlx::Error> {
+    let mut out: Vec<Requirement> = sqlx::query!(
         "select p.code, p.name_nb, p.name_nn, p.name_en from system_user_agent_package a join access_package p on p.urn = a.package_urn
          where a.system_user_id = $1 order by p.name_nb",
         system_user
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|r| PackageName { code: r.code, name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en } })
-    .collect())
+    .map(|r| Requirement { key: r.code, name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en } })
+    .collect();
+    let rights = sqlx::query!(
+        "select a.resource_id, a.action, r.title_nb, r.title_nn, r.title_en from system_user_agent_right a join resource r on r.id = a.resource_id
+         where a.system_user_id = $1 order by r.title_nb, a.action",
+        system_user
+    )
+    .fetch_all(conn)
+    .await?;
+    out.extend(rights.into_iter().map(|r| {
+        let named = |title: String| format!("{title} ({})", r.action);
+        Requirement {
+            key: Need::right_key(&r.resource_id, &r.action),
+            name: Translated { nb: named(r.title_nb), nn: named(r.title_nn), en: named(r.title_en) },
+        }
+    }));
+    Ok(out)
 }
 
-/// What the client gives the firm of `packages` (the client itself, when
-/// it is the firm: the packages assignable in one's own organisation).
-pub async fn given(conn: &mut PgConnection, firm: Uuid, client: Uuid, packages: &[String]) -> Result<Vec<Given>, sqlx::Error> {
+/// What the client gives the firm of `required` (keys: packages and single
+/// rights). The firm itself gives itself the packages assignable in one's
+/// own organisation, and no single right: an agent that requires rights
+/// acts for clients only.
+pub async fn given(conn: &mut PgConnection, firm: Uuid, client: Uuid, required: &[String]) -> Result<Vec<Given>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"select cp.package_code as "package!", cp.role_code, cp.grant_id from client_package cp
-           where cp.firm_id = $1 and cp.client_id = $2 and cp.package_code = any($3) and $1 <> $2
+        r#"select cn.need as "need!", cn.role_code, cn.grant_id from client_need cn
+           where cn.firm_id = $1 and cn.client_id = $2 and cn.need = any($3) and $1 <> $2
            union all
            select p.code, 'OWN', null from access_package p where $1 = $2 and p.assignable and p.code = any($3)"#,
         firm,
         client,
-        packages
+        required
     )
     .fetch_all(conn)
     .await?
     .into_iter()
-    .map(|r| Given { package: r.package, via: via(r.role_code, r.grant_id) })
+    .map(|r| Given { need: r.need, via: via(r.role_code, r.grant_id) })
     .collect())
 }
 
@@ -108,20 +128,20 @@ pub async fn client_page(conn: &mut PgConnection, q: &PageQuery<'_>) -> Result<V
     // order, and the limit stops them. 10,000 clients cost one sort, not
     // 10,000 aggregations (docs/benchmarks.md).
     let rows = sqlx::query!(
-        r#"select p.id as "id!", p.name as "name!", p.org_number, g.packages as "packages!", g.roles as "roles!: Vec<Option<String>>",
+        r#"select p.id as "id!", p.name as "name!", p.org_number, g.needs as "needs!", g.roles as "roles!: Vec<Option<String>>",
                   g.grants as "grants!: Vec<Option<Uuid>>", a.attached as "attached!"
            from (
                select c.id, c.name, c.org_number
-               from (select distinct cp.client_id from client_package cp where cp.firm_id = $1 and cp.client_id <> $1) ids
+               from (select distinct cn.client_id from client_need cn where cn.firm_id = $1 and cn.client_id <> $1) ids
                join party c on c.id = ids.client_id
                where ($4 = '%%' or lower(c.name) like $4 or ($5 and c.org_number like $6 || '%'))
                  and ($7::text is null or (lower(c.name), c.id) > (lower($7), $8::uuid))
                order by lower(c.name), c.id
            ) p
            cross join lateral (
-               select coalesce(array_agg(r.package_code), '{}') as packages, coalesce(array_agg(r.role_code), '{}') as roles,
-                      coalesce(array_agg(r.grant_id), '{}') as grants, count(distinct r.package_code) as given
-               from client_package r where r.firm_id = $1 and r.client_id = p.id and r.package_code = any($3)
+               select coalesce(array_agg(r.need), '{}') as needs, coalesce(array_agg(r.role_code), '{}') as roles,
+                      coalesce(array_agg(r.grant_id), '{}') as grants, count(distinct r.need) as given
+               from client_need r where r.firm_id = $1 and r.client_id = p.id and r.need = any($3)
            ) g
            cross join lateral (
                select exists (select 1 from client_delegation d where d.agent_system_user_id = $2 and d.client_id = p.id and d.ended_at is null) as attached
@@ -148,12 +168,8 @@ pub async fn client_page(conn: &mut PgConnection, q: &PageQuery<'_>) -> Result<V
     Ok(rows
         .into_iter()
         .map(|r| {
-            let given: Vec<Given> = r
-                .packages
-                .into_iter()
-                .zip(r.roles.into_iter().zip(r.grants))
-                .map(|(package, (role, grant))| Given { package, via: via(role, grant) })
-                .collect();
+            let given: Vec<Given> =
+                r.needs.into_iter().zip(r.roles.into_iter().zip(r.grants)).map(|(need, (role, grant))| Given { need, via: via(role, grant) }).collect();
             let given = super::model::relevant(q.required, given);
             let missing = super::model::missing(q.required, &given).into_iter().map(str::to_string).collect();
             ClientRow { id: r.id, name: r.name, org_number: r.org_number, own_organisation: false, given, missing, attached: r.attached }
@@ -188,14 +204,15 @@ pub async fn party_name(conn: &mut PgConnection, id: Uuid) -> Result<Option<(Str
     Ok(sqlx::query!("select name, org_number from party where id = $1 and status = 'active'", id).fetch_optional(conn).await?.map(|r| (r.name, r.org_number)))
 }
 
-/// Records a client delegation of `packages` from `client` through `firm`
+/// Records a client delegation of `needs` (packages and single rights, by
+/// key) from `client` through `firm`
 /// to `agent`. `None` when one is in force already.
 pub async fn insert(
     conn: &mut PgConnection,
     firm: Uuid,
     client: Uuid,
     agent: Uuid,
-    packages: &[String],
+    needs: &[String],
     by: Option<Uuid>,
     by_label: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
@@ -217,7 +234,25 @@ pub async fn insert(
     if inserted.is_none() {
         return Ok(None);
     }
-    sqlx::query!("insert into client_delegation_package (delegation_id, package_code) select $1, unnest($2::text[])", id, packages).execute(conn).await?;
+    let (mut codes, mut resources, mut actions) = (Vec::new(), Vec::new(), Vec::new());
+    for key in needs {
+        match Need::of(key) {
+            Need::Package(code) => codes.push(code.to_string()),
+            Need::Right { resource, action } => {
+                resources.push(resource.to_string());
+                actions.push(action.to_string());
+            }
+        }
+    }
+    sqlx::query!("insert into client_delegation_package (delegation_id, package_code) select $1, unnest($2::text[])", id, &codes).execute(&mut *conn).await?;
+    sqlx::query!(
+        "insert into client_delegation_right (delegation_id, resource_id, action) select $1, unnest($2::text[]), unnest($3::text[])",
+        id,
+        &resources,
+        &actions
+    )
+    .execute(conn)
+    .await?;
     Ok(Some(id))
 }
 
@@ -287,16 +322,16 @@ pub async fn end_all_of_system(conn: &mut PgConnection, system: &str, cause: &st
 pub async fn end_unsupported(conn: &mut PgConnection, firm: Option<Uuid>, client: Option<Uuid>, cause: &str) -> Result<Vec<Ended>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"with broken as (
-               select d.id, array_agg(dp.package_code order by dp.package_code) as missing
+               select d.id, array_agg(dn.need order by dn.need) as missing
                from client_delegation d
-               join client_delegation_package dp on dp.delegation_id = d.id
+               join client_delegation_need dn on dn.delegation_id = d.id
                where d.ended_at is null
                  and ($1::uuid is null or d.firm_id = $1)
                  and ($2::uuid is null or d.client_id = $2)
                  and not exists (
-                     select 1 from client_package cp
-                     where cp.firm_id = d.firm_id and cp.client_id = d.client_id and cp.package_code = dp.package_code and d.firm_id <> d.client_id)
-                 and not (d.firm_id = d.client_id and exists (select 1 from access_package p where p.code = dp.package_code and p.assignable))
+                     select 1 from client_need cn
+                     where cn.firm_id = d.firm_id and cn.client_id = d.client_id and cn.need = dn.need and d.firm_id <> d.client_id)
+                 and not (d.firm_id = d.client_id and exists (select 1 from access_package p where p.code = dn.need and p.assignable))
                group by d.id
            )
            update client_delegation d set ended_at = now(), ended_cause = $3

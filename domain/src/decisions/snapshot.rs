@@ -284,6 +284,8 @@ pub struct ClientDelegationRow {
     pub client: Uuid,
     pub agent: Uuid,
     pub packages: Vec<String>,
+    /// Single rights (resource, action) it passes on (scenario S9).
+    pub rights: Vec<(String, String)>,
 }
 
 /// A user role as the snapshot needs it.
@@ -305,40 +307,55 @@ pub struct AssignmentRow {
     pub assigned_by: Option<Uuid>,
 }
 
-/// Gives each delegation's agent the packages it passes on, for the client,
-/// when the firm holds every one of them for the client by a register role
-/// or the client's grant (the firm itself: given by itself). A delegation
-/// the client no longer supports in full gives nothing, even before the
-/// cascade that ends it has run (a grant that simply ran out, say).
+/// Gives each delegation's agent the packages and single rights it passes
+/// on, for the client, when the firm holds every one of them for the client:
+/// a package by a register role or the client's grant (the firm itself:
+/// given by itself), a single right by the client's grant of exactly that
+/// right (scenario S9; the firm gives itself none). A delegation the client
+/// no longer supports in full gives nothing, even before the cascade that
+/// ends it has run (a grant that simply ran out, say).
 fn derive_client_delegations(s: &mut Snapshot, delegations: &[ClientDelegationRow], interned: &mut std::collections::HashSet<Arc<str>>) {
     let mut derived: Vec<((Uuid, Uuid), Facts)> = Vec::new();
     for d in delegations {
-        let mut f = Facts::default();
-        for package in &d.packages {
-            let inner = if d.firm == d.client {
-                Some(Reason::Own)
-            } else {
-                s.facts.get(&(d.firm, d.client)).and_then(|of_firm| {
-                    of_firm
-                        .packages
-                        .iter()
-                        .find(|(code, why)| &**code == package && matches!(why, Reason::RolePackage { .. } | Reason::Grant { .. }))
-                        .map(|(_, why)| why.clone())
-                })
-            };
-            let Some(inner) = inner else {
-                f = Facts::default();
-                break;
-            };
-            f.packages.push((intern(interned, package), Reason::ClientDelegation { firm: d.firm, delegation: d.id, inner: Box::new(inner) }));
-        }
-        if !f.is_empty() {
+        if let Some(f) = passed_on(s, d, interned) {
             derived.push(((d.agent, d.client), f));
         }
     }
     for (key, f) in derived {
         s.facts.entry_or_default(key).absorb(&f, Reason::clone, false);
     }
+}
+
+/// What one delegation passes on, or `None` when the firm lacks any of it.
+fn passed_on(s: &Snapshot, d: &ClientDelegationRow, interned: &mut std::collections::HashSet<Arc<str>>) -> Option<Facts> {
+    let own = d.firm == d.client;
+    let of_firm = s.facts.get(&(d.firm, d.client));
+    let wrap = |inner: Reason| Reason::ClientDelegation { firm: d.firm, delegation: d.id, inner: Box::new(inner) };
+    let mut f = Facts::default();
+    for package in &d.packages {
+        let inner = if own {
+            Reason::Own
+        } else {
+            of_firm?
+                .packages
+                .iter()
+                .find(|(code, why)| &**code == package && matches!(why, Reason::RolePackage { .. } | Reason::Grant { .. }))
+                .map(|(_, why)| why.clone())?
+        };
+        f.packages.push((intern(interned, package), wrap(inner)));
+    }
+    for (resource, action) in &d.rights {
+        if own {
+            return None;
+        }
+        let inner = of_firm?
+            .rights
+            .iter()
+            .find(|(r, a, why)| &**r == resource && &**a == action && matches!(why, Reason::Grant { .. }))
+            .map(|(_, _, why)| why.clone())?;
+        f.rights.push((intern(interned, resource), intern(interned, action), wrap(inner)));
+    }
+    (!f.is_empty()).then_some(f)
 }
 
 fn intern(set: &mut std::collections::HashSet<Arc<str>>, s: &str) -> Arc<str> {

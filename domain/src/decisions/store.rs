@@ -173,8 +173,8 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     // or of a deleted system, passes nothing on.
     for d in sqlx::query!(
         r#"select d.id, d.firm_id, d.client_id, coalesce(d.agent_system_user_id, d.agent_person_id) as "agent!",
-                  array_agg(dp.package_code) as "packages!"
-           from client_delegation d join client_delegation_package dp on dp.delegation_id = d.id
+                  array_agg(dn.need) as "needs!"
+           from client_delegation d join client_delegation_need dn on dn.delegation_id = d.id
            where d.ended_at is null
              and (d.agent_system_user_id is null or exists (select 1 from system_user_in_force su where su.id = d.agent_system_user_id))
            group by d.id"#
@@ -182,7 +182,14 @@ pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
     .fetch_all(&mut *tx)
     .await?
     {
-        b.client_delegation(ClientDelegationRow { id: d.id, firm: d.firm_id, client: d.client_id, agent: d.agent, packages: d.packages });
+        let mut row = ClientDelegationRow { id: d.id, firm: d.firm_id, client: d.client_id, agent: d.agent, packages: Vec::new(), rights: Vec::new() };
+        for key in &d.needs {
+            match crate::clients::Need::of(key) {
+                crate::clients::Need::Package(code) => row.packages.push(code.to_string()),
+                crate::clients::Need::Right { resource, action } => row.rights.push((resource.to_string(), action.to_string())),
+            }
+        }
+        b.client_delegation(row);
     }
     for t in sqlx::query_scalar!(
         r#"select t as "t!" from (select valid_from as t from access_grant where valid_from > $1

@@ -18,4 +18,4 @@ pub mod service;
 pub(crate) mod store;
 
 pub use give::{assignable_packages, give, system_users_of, Given, PackageOutcome, RecipientQuery, MAX_PACKAGES_AT_ONCE};
-pub use service::{grant_package_to, revoke, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem, Recipient};
+pub use service::{grant_package_to, grant_right_to, revoke, what_i_can_do_for_others, who_has_access, AccessHolder, GrantError, HeldFor, HeldItem, Recipient};

@@ -5,7 +5,7 @@ use crate::authorized_parties::authorized_parties;
 use crate::authz::{Action, Denied, SystemResource};
 use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
-use crate::decisions::{Facts, Reason, Snapshot, SubjectRef};
+use crate::decisions::{decide, DecisionRequest, Env, Facts, Outcome as DecisionOutcome, Reason, Snapshot, SubjectRef};
 use crate::parties::PartyId;
 use uuid::Uuid;
 
@@ -42,6 +42,9 @@ pub enum GrantError {
     AgentSystemUser,
     #[error("the recipient already has {0} for this party")]
     AlreadyGranted(String),
+    /// No delegable resource by that id whose policy names the action.
+    #[error("no delegable resource with the action {0}")]
+    UnknownRight(String),
     #[error("no such active grant for this party")]
     UnknownGrant,
     #[error(transparent)]
@@ -80,6 +83,7 @@ impl From<GrantError> for crate::error::Failure {
             GrantError::ForeignSystemUser => Refusal::ForeignSystemUser,
             GrantError::AgentSystemUser => Refusal::AgentSystemUser,
             GrantError::AlreadyGranted(_) => Refusal::AlreadyGranted,
+            GrantError::UnknownRight(_) => Refusal::ResourceNotFound,
             GrantError::UnknownGrant => Refusal::UnknownGrant,
         })
     }
@@ -222,6 +226,76 @@ pub(super) async fn grant_one(ctx: &Context, recipient: Recipient, package_code:
     record_change(uow.conn(), Change::Grant(id)).await?;
     uow.audit(AuditEvent::new("grant.package", target, Outcome::Success, serde_json::json!({"grant": id, "package": package_code}))).await?;
     uow.commit().await?;
+    Ok(id)
+}
+
+/// The actor, acting for the party they chose, gives the person or
+/// organisation `recipient` a single right: `action` on `resource` for that
+/// party. The resource must be delegable and its policy name the action, and
+/// the engine must permit the actor the action for the party (one passes on
+/// only what one may do). A firm given single rights by a client can act on
+/// them through its agent system users (scenario S9). Audited; the engine
+/// sees it before this returns.
+#[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
+pub async fn grant_right_to(ctx: &Context, recipient: PartyId, resource: &str, action: &str) -> Result<Uuid, GrantError> {
+    let label = format!("{resource}:{action}");
+    let target = format!("{}:{label}", recipient.0);
+    let refuse = |err: GrantError| async {
+        ctx.audit_refusal("grant.right", target.clone(), &err, serde_json::json!({})).await;
+        err
+    };
+    let (granter, party) = match granter_and_party(ctx) {
+        Ok(p) => p,
+        Err(denied) => return Err(refuse(denied.into()).await),
+    };
+    if recipient == granter {
+        return Err(refuse(GrantError::SelfAssignment).await);
+    }
+    if recipient == party {
+        return Err(refuse(GrantError::RecipientIsParty).await);
+    }
+    let mut uow = ctx.begin().await?;
+    let known = crate::resources::store::get(uow.conn(), resource)
+        .await?
+        .filter(|r| r.delegable)
+        .is_some_and(|r| r.policy.rules.iter().any(|rule| rule.actions.iter().any(|a| a == action)));
+    let recipient_exists =
+        sqlx::query_scalar!(r#"select exists(select 1 from party where id = $1 and status = 'active') as "x!""#, recipient.0).fetch_one(uow.conn()).await?;
+    let request = DecisionRequest { subject: SubjectRef::Party(granter.0), action, resource, party: party.0, env: Env::now() };
+    let refusal = if !known {
+        Some(GrantError::UnknownRight(label.clone()))
+    } else if !recipient_exists {
+        Some(GrantError::UnknownRecipient)
+    } else if decide(&ctx.snapshot(), &request).outcome != DecisionOutcome::Permit {
+        Some(GrantError::MayNotPassOn(label.clone()))
+    } else {
+        None
+    };
+    if let Some(e) = refusal {
+        drop(uow);
+        return Err(refuse(e).await);
+    }
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query!(
+        "insert into access_grant (id, from_party, to_subject, to_kind, resource_id, action, granted_by) values ($1, $2, $3, 'party', $4, $5, $6)",
+        id,
+        party.0,
+        recipient.0,
+        resource,
+        action,
+        granter.0
+    )
+    .execute(uow.conn())
+    .await;
+    if crate::db::violated(&inserted, "access_grant_unique_active_right") {
+        drop(uow);
+        return Err(refuse(GrantError::AlreadyGranted(label)).await);
+    }
+    inserted?;
+    record_change(uow.conn(), Change::Grant(id)).await?;
+    uow.audit(AuditEvent::new("grant.right", target, Outcome::Success, serde_json::json!({"grant": id, "resource": resource, "action": action}))).await?;
+    uow.commit().await?;
+    ctx.engine_sees_changes().await;
     Ok(id)
 }
 

@@ -110,10 +110,16 @@ pub async fn for_customer(ctx: &Context, id: Uuid) -> Result<RequestForCustomer,
             };
         packages.push(PackageItem { can_delegate, ..p });
     }
+    let offered = offered_rights(&system);
     let mut rights = Vec::new();
     for r in &request.rights {
         let title = system.rights.iter().find(|s| s.resource == r.resource).map(|s| s.title.clone()).unwrap_or_default();
-        let can_delegate = may_approve && may_delegate_right(ctx, &mut conn, party, r).await?;
+        // An agent's rights, like its packages, are required of its clients.
+        let can_delegate = may_approve
+            && match request.kind {
+                SystemUserKind::Agent => rules::system_offers(&offered, r),
+                SystemUserKind::Standard => may_delegate_right(ctx, &mut conn, party, r).await?,
+            };
         rights.push(RightItem { resource: r.resource.clone(), action: r.action.clone(), title, can_delegate });
     }
     let may_forward = !may_approve && request.status == RequestStatus::New && !request.escalated && ctx.person().is_some();
@@ -247,15 +253,22 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<SystemUserRequest, Reque
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::SystemUserExists).await);
     }
-    let (grants, not_delegable) = match request.kind {
-        SystemUserKind::Standard => plan_grants(ctx, uow.conn(), party, &request, &system).await?,
-        SystemUserKind::Agent => (Vec::new(), still_offered(uow.conn(), &request, &system).await?),
+    let (grants, agent_rights, not_delegable) = match request.kind {
+        SystemUserKind::Standard => {
+            let (grants, not) = plan_grants(ctx, uow.conn(), party, &request, &system).await?;
+            (grants, Vec::new(), not)
+        }
+        SystemUserKind::Agent => {
+            let (rights, not) = still_offered(uow.conn(), &request, &system).await?;
+            (Vec::new(), rights, not)
+        }
     };
     if !not_delegable.packages.is_empty() || !not_delegable.rights.is_empty() {
         drop(uow);
         return Err(refuse(ctx, AUDIT, &target, RequestError::CannotDelegate(not_delegable)).await);
     }
     create_system_user(ctx, &mut uow, &request, &grants).await?;
+    store::insert_agent_rights(uow.conn(), request.id, &agent_rights).await?;
     let details = serde_json::json!({
         "kind": request.kind.as_str(), "system": system.id, "packages": request.packages,
         "rights": request.rights.iter().map(crate::system_register::rules::right_label).collect::<Vec<_>>(),
@@ -317,7 +330,7 @@ pub(super) async fn plan_grants(
             not.packages.push(p.name.nb);
         }
     }
-    let offered: Vec<SystemRight> = system.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect();
+    let offered = offered_rights(system);
     for r in &request.rights {
         // The resource's policy is read once per right, for the check and the grants.
         let actions = if rules::system_offers(&offered, r) { actions_of(conn, r).await? } else { Vec::new() };
@@ -332,13 +345,33 @@ pub(super) async fn plan_grants(
     Ok((grants, not))
 }
 
-/// An agent request's packages the system no longer offers, by name: the
-/// only check its approval makes. Approving it gives nothing (each client
-/// gives the packages later, when attached), so the approver need not hold
-/// them (Altinn's rule: in some cases they could not).
-async fn still_offered(conn: &mut sqlx::PgConnection, request: &SystemUserRequest, system: &RegisteredSystem) -> Result<NotDelegable, sqlx::Error> {
+/// An agent request's single rights, each action by itself (a right to
+/// every action of a resource stands for the actions its policy names now),
+/// and what the system no longer offers of it, by name: an agent's
+/// packages and rights are required of its clients, not passed on by the
+/// firm, so only the system's offer is checked.
+async fn still_offered(
+    conn: &mut sqlx::PgConnection,
+    request: &SystemUserRequest,
+    system: &RegisteredSystem,
+) -> Result<(Vec<(String, String)>, NotDelegable), sqlx::Error> {
     let gone = package_names(conn, &request.packages).await?.into_iter().filter(|p| !system.packages.iter().any(|s| s.urn == p.urn));
-    Ok(NotDelegable { packages: gone.map(|p| p.name.nb).collect(), rights: Vec::new() })
+    let mut not = NotDelegable { packages: gone.map(|p| p.name.nb).collect(), rights: Vec::new() };
+    let offered = offered_rights(system);
+    let mut rights = Vec::new();
+    for r in &request.rights {
+        let actions = if rules::system_offers(&offered, r) { actions_of(conn, r).await? } else { Vec::new() };
+        if actions.is_empty() {
+            not.rights.push(crate::system_register::rules::right_label(r));
+        }
+        rights.extend(actions.into_iter().map(|a| (r.resource.clone(), a)));
+    }
+    Ok((rights, not))
+}
+
+/// The single rights a system offers, as the rules compare them.
+fn offered_rights(system: &RegisteredSystem) -> Vec<SystemRight> {
+    system.rights.iter().map(|r| SystemRight { resource: r.resource.clone(), action: r.action.clone() }).collect()
 }
 
 /// Rejects a new request; the vendor learns it from the request's status.

@@ -25,10 +25,8 @@ pub enum RequestRule {
     PackagesNotInSystem(Vec<String>),
     #[error("these access packages cannot be given to a standard system user: {}", .0.join(", "))]
     PackagesNotAssignable(Vec<String>),
-    #[error("an agent system user must require at least one access package")]
+    #[error("an agent system user must require at least one access package or single right")]
     AgentWithoutPackages,
-    #[error("an agent system user takes access packages only, no single rights")]
-    AgentWithRights,
     #[error("these access packages cannot be passed on to an agent system user: {}", .0.join(", "))]
     PackagesNotDelegable(Vec<String>),
     #[error("the redirect URL is not one the system allows")]
@@ -86,8 +84,9 @@ pub fn external_ref_and_title(input: &RequestForCreate, system: &SystemOffer) ->
 
 /// The first rule a request breaks, in Altinn's order. A standard request
 /// asks for rights or packages the customer can give it directly
-/// (assignable); an agent request asks for packages only, each one that
-/// clients can pass on to a firm (delegable).
+/// (assignable); an agent request asks for packages that clients can pass on
+/// to a firm (delegable) and, beyond Altinn (scenario S9), single rights the
+/// system offers, which each client must have granted the firm.
 pub fn check(input: &RequestForCreate, system: &SystemOffer, packages: &HashMap<String, PackageFacts>) -> Result<(), RequestRule> {
     let (external_ref, title) = external_ref_and_title(input, system);
     if external_ref.chars().count() > MAX_EXTERNAL_REF || title.is_empty() || title.chars().count() > MAX_TITLE {
@@ -95,8 +94,7 @@ pub fn check(input: &RequestForCreate, system: &SystemOffer, packages: &HashMap<
     }
     match input.kind {
         SystemUserKind::Standard if input.rights.is_empty() && input.packages.is_empty() => return Err(RequestRule::NothingAsked),
-        SystemUserKind::Agent if input.packages.is_empty() => return Err(RequestRule::AgentWithoutPackages),
-        SystemUserKind::Agent if !input.rights.is_empty() => return Err(RequestRule::AgentWithRights),
+        SystemUserKind::Agent if input.packages.is_empty() && input.rights.is_empty() => return Err(RequestRule::AgentWithoutPackages),
         _ => {}
     }
     let missing: Vec<String> = input.rights.iter().filter(|r| !system_offers(&system.rights, r)).map(crate::system_register::rules::right_label).collect();
@@ -230,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_request_asks_for_packages_clients_can_pass_on_and_nothing_else() {
+    fn an_agent_request_asks_for_packages_clients_can_pass_on_and_rights_the_system_offers() {
         let agent = |packages: &[&str], rights: Vec<SystemRight>| RequestForCreate {
             kind: SystemUserKind::Agent,
             packages: packages.iter().map(|p| p.to_string()).collect(),
@@ -239,8 +237,10 @@ mod tests {
         };
         assert_eq!(check(&agent(&["urn:p:regnskapsforer"], vec![]), &system(), &facts()), Ok(()), "delegable, though not assignable");
         assert_eq!(check(&agent(&[], vec![]), &system(), &facts()), Err(RequestRule::AgentWithoutPackages));
-        assert_eq!(check(&agent(&[], vec![right("mva", None)]), &system(), &facts()), Err(RequestRule::AgentWithoutPackages), "rights are no packages");
-        assert_eq!(check(&agent(&["urn:p:skatt"], vec![right("mva", None)]), &system(), &facts()), Err(RequestRule::AgentWithRights));
+        // Scenario S9: single rights, alone or beside packages, when the system offers them.
+        assert_eq!(check(&agent(&[], vec![right("mva", None)]), &system(), &facts()), Ok(()), "rights alone");
+        assert_eq!(check(&agent(&["urn:p:skatt"], vec![right("lonn", Some("read"))]), &system(), &facts()), Ok(()));
+        assert_eq!(check(&agent(&[], vec![right("lonn", Some("write"))]), &system(), &facts()), Err(RequestRule::RightsNotInSystem(vec!["lonn:write".into()])));
         assert_eq!(check(&agent(&["urn:p:annet"], vec![]), &system(), &facts()), Err(RequestRule::PackagesNotInSystem(vec!["urn:p:annet".into()])));
         let mut not_delegable = facts();
         not_delegable.insert("urn:p:skatt".into(), PackageFacts { delegable: false, assignable: true });

@@ -306,6 +306,24 @@ pub async fn insert_system_user(conn: &mut PgConnection, r: &SystemUserRequest, 
     Ok(())
 }
 
+/// The single rights an approved agent system user requires of each client
+/// (scenario S9), one row per action.
+pub async fn insert_agent_rights(conn: &mut PgConnection, system_user: Uuid, rights: &[(String, String)]) -> Result<(), sqlx::Error> {
+    if rights.is_empty() {
+        return Ok(());
+    }
+    let (resources, actions): (Vec<String>, Vec<String>) = rights.iter().cloned().unzip();
+    sqlx::query!(
+        "insert into system_user_agent_right (system_user_id, resource_id, action) select $1, unnest($2::text[]), unnest($3::text[]) on conflict do nothing",
+        system_user,
+        &resources,
+        &actions
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A package the customer gives its new system user.
 pub async fn insert_package_grant(
     conn: &mut PgConnection,

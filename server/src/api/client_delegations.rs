@@ -15,6 +15,7 @@
 
 use super::paging::PageQuery;
 use super::routes::ApiRoutes;
+use super::system_register::wire::{right_of, Right};
 use crate::app_state::AppState;
 use crate::problem::Problem;
 use crate::token::bearer::{bearer, BearerError};
@@ -23,7 +24,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use domain::clients::{self, ClientError, ClientRow, Show};
+use domain::clients::{self, ClientError, ClientRow, Need, Show};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -113,6 +114,9 @@ struct AgentOut {
     created: time::OffsetDateTime,
     user_type: &'static str,
     access_packages: Vec<PackageOut>,
+    /// Fullmakt's (scenario S9): single rights required of each client, when any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rights: Vec<Right>,
     /// Fullmakt's: clients attached now.
     clients: i64,
 }
@@ -138,7 +142,22 @@ async fn agents(State(state): State<AppState>, Extension(tokens): Extension<Arc<
                     party_org_no: org.clone(),
                     created: a.created_at,
                     user_type: "agent",
-                    access_packages: a.packages.into_iter().map(|p| PackageOut { urn: format!("urn:altinn:accesspackage:{}", p.code) }).collect(),
+                    access_packages: a
+                        .requires
+                        .iter()
+                        .filter_map(|r| match Need::of(&r.key) {
+                            Need::Package(code) => Some(PackageOut { urn: format!("urn:altinn:accesspackage:{code}") }),
+                            Need::Right { .. } => None,
+                        })
+                        .collect(),
+                    rights: a
+                        .requires
+                        .iter()
+                        .filter_map(|r| match Need::of(&r.key) {
+                            Need::Right { resource, action } => Some(right_of(resource, Some(action))),
+                            Need::Package(_) => None,
+                        })
+                        .collect(),
                     clients: a.clients,
                 })
                 .collect::<Vec<_>>(),

@@ -52,7 +52,8 @@ impl CreateRequestSystemUser {
 }
 
 /// A request as the vendor reads it: Altinn's `RequestSystemResponse`, or
-/// for an agent request its `AgentRequestSystemResponse` (no `rights`).
+/// for an agent request its `AgentRequestSystemResponse` (no `rights`, but
+/// for the single rights Fullmakt lets an agent require).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestSystemResponse {
@@ -81,7 +82,9 @@ impl RequestSystemResponse {
             external_ref: r.external_ref.clone(),
             system_id: r.system_id.clone(),
             party_org_no: r.party_org_no.clone(),
-            rights: (r.kind == SystemUserKind::Standard).then(|| r.rights.iter().map(|x| right_of(&x.resource, x.action.as_deref())).collect()),
+            // An agent request has rights only beyond Altinn (scenario S9).
+            rights: (r.kind == SystemUserKind::Standard || !r.rights.is_empty())
+                .then(|| r.rights.iter().map(|x| right_of(&x.resource, x.action.as_deref())).collect()),
             access_packages: r.packages.iter().map(|urn| AccessPackage { urn: urn.clone() }).collect(),
             status: r.status.as_str(),
             redirect_url: r.redirect_url.clone(),
