@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/klienter") view=routes::clients::ClientAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/klienter/:id") view=routes::clients::AgentClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/klientforhold") view=routes::client_relationships::ClientRelationshipsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tilganger/enkeltrettighet") view=routes::give_right::GiveRightPage ssr=SsrMode::Async/>
                     <Route path=path!("/varsler") view=routes::notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>

@@ -357,7 +357,7 @@ async fn s9_an_agent_requires_a_single_right_and_a_client_that_granted_exactly_i
     };
     let row = |page: &clients::ClientPage| page.clients.iter().find(|c| c.id == bakery.0).cloned().expect("the bakery is a client");
     let page = clients::clients(&ola, su, Show::All, "", None).await.unwrap();
-    assert_eq!(row(&page).missing, [key.clone()], "the right is missing");
+    assert_eq!(row(&page).missing, std::slice::from_ref(&key), "the right is missing");
     assert!(matches!(clients::attach(&ola, su, bakery.0).await, Err(ClientError::MissingPackages(m)) if m == [key.clone()]));
     assert!(page.clients.iter().any(|c| c.own_organisation && !c.offered()), "the firm gives itself no single right");
 

@@ -155,8 +155,16 @@ async fn the_client_sees_who_acts_for_it_on_its_own_page() {
     let gunn = test_support::person(&pool, GUNN).await;
     domain::grants::service::grant_package_to(&bjorn, domain::grants::service::Recipient::Party(gunn), "regnskap-okonomi-rapport").await.unwrap();
     app.act_for(GUNN, "Bakeri Hansen AS").await;
-    let res = app.server_fn("firms_acting_for_us", &[]).await;
-    assert_eq!(res.status(), 403);
+    for (endpoint, form) in [
+        ("firms_acting_for_us", vec![]),
+        ("rights_to_give", vec![]),
+        ("give_right", vec![("kind", "organisation"), ("org_number", common::agents::FIRM), ("right", "fjordby-rapportering:read")]),
+    ] {
+        assert_eq!(app.server_fn(endpoint, &form).await.status(), 403, "{endpoint}");
+    }
+    let rights: i64 =
+        sqlx::query_scalar("select count(*) from access_grant where resource_id is not null and to_kind = 'party'").fetch_one(&pool).await.unwrap();
+    assert_eq!(rights, 0, "nothing given");
     let (status, html) = app.page("/klientforhold").await;
     assert_eq!(status, 200);
     assert!(html.contains("Kun tilgangsstyrere kan se hvem som handler for virksomheten."), "{html}");

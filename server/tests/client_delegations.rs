@@ -4,12 +4,14 @@
 //! system users and the clients available to one, attaches the bakery, and
 //! the vendor's system, with its agent system user's token, gets Permit from
 //! the PDP for the bakery and not for the other client, on a report and on
-//! the client's message inbox (S5). Bad input and a
+//! the client's message inbox (S5). S9: an agent that requires a single
+//! right, which the bakery's manager gives the firm in the portal with a
+//! plain form. Bad input and a
 //! caller without the package are refused with problem details and change
 //! nothing.
 
 mod common;
-use common::agents::{firm_system_user, FIRM, LONN, OLA};
+use common::agents::{firm_agent_requiring_right, firm_system_user, FIRM, LONN, OLA};
 use common::tokens::*;
 use common::*;
 use domain::system_user_requests::SystemUserKind;
@@ -179,4 +181,62 @@ async fn callers_without_a_system_user_the_scope_or_the_package_are_refused() {
         .await
         .unwrap();
     assert_eq!(audited, 2, "the refused changes are audited");
+}
+
+/// S9 over real HTTP: the firm's agent system user requires a single right
+/// (read on the university's reporting service); no client gives it, so
+/// none is available; the bakery's manager gives the firm exactly that
+/// right with the portal's plain form (a bad organisation number first,
+/// refused next to its field, nothing given); then the bakery is available,
+/// the firm's integration attaches it, and the PDP permits the agent that
+/// action for the bakery, and neither another action nor another client.
+#[tokio::test]
+async fn s9_a_client_gives_the_firm_a_single_right_and_the_firms_agent_acts_on_it() {
+    const RESOURCE: &str = "fjordby-rapportering";
+    const RIGHT_PAGE: &str = "/tilganger/enkeltrettighet";
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    let integration = ApiClient::register(&pool, "310000000", &[READ, WRITE]).await;
+    let vendor_system = ApiClient::register(&pool, "310000000", &[PDP_SCOPE]).await;
+    firm_system_user(&pool, "klientadm", CLIENT_ADMIN, Some(&integration.client_id), SystemUserKind::Standard).await;
+    let agent = firm_agent_requiring_right(&pool, "rettighet", RESOURCE, Some(&vendor_system.client_id)).await;
+    let bakery = test_support::org(&pool, BAKERY).await.0;
+    let rw = token(&app, &integration, &format!("{READ} {WRITE}")).await;
+
+    let (_, agents) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/agents")).await;
+    assert_eq!(agents[0]["accessPackages"], json!([]), "{agents}");
+    assert_eq!(agents[0]["rights"], json!([{"action": "read", "resource": [{"id": "urn:altinn:resource", "value": RESOURCE}]}]), "{agents}");
+    let (_, available) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/clients/available?agent={agent}")).await;
+    assert_eq!(available["data"], json!([]), "no client has given the firm the right");
+
+    app.act_for("14928810047", "Bakeri Hansen AS").await;
+    let (status, html) = app.page(RIGHT_PAGE).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"fjordby-rapportering:read\"") && html.contains("Rapportering til Universitetet i Fjordby (read)"), "{html}");
+    assert!(!html.contains("Laster"), "whole in the first response");
+    let rights = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from access_grant where resource_id is not null and to_kind = 'party'").fetch_one(&pool).await.unwrap()
+    };
+    let before = rights().await;
+    let form =
+        |org: &'static str| [("kind", "organisation"), ("org_number", org), ("national_id", ""), ("surname", ""), ("right", "fjordby-rapportering:read")];
+    let res = app.post_form("give_right", RIGHT_PAGE, &form("12")).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.page(RIGHT_PAGE).await;
+    assert!(html.contains("id=\"right-orgno\"") && html.contains("aria-invalid=\"true\""), "the field is marked: {html}");
+    assert_eq!(rights().await, before, "nothing given");
+    let res = app.post_form("give_right", RIGHT_PAGE, &form(FIRM)).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.page(RIGHT_PAGE).await;
+    assert!(html.contains("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (read)."), "{html}");
+
+    let (_, available) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/clients/available?agent={agent}")).await;
+    assert_eq!(available["data"][0]["clientId"], json!(bakery), "{available}");
+    let agent_token = token(&app, &vendor_system, PDP_SCOPE).await;
+    assert_ne!(decide(&app, &agent_token, agent, BAKERY, RESOURCE, "read").await, "Permit", "not before it is attached");
+    let (status, _) = call(&app, reqwest::Method::POST, &rw, &format!("{BASE}/clients?agent={agent}&client={bakery}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(decide(&app, &agent_token, agent, BAKERY, RESOURCE, "read").await, "Permit");
+    assert_ne!(decide(&app, &agent_token, agent, BAKERY, RESOURCE, "write").await, "Permit", "exactly the action given");
+    assert_ne!(decide(&app, &agent_token, agent, FISHING, RESOURCE, "read").await, "Permit", "another client");
 }

@@ -211,4 +211,16 @@ async fn a_vendor_asks_an_accounting_firm_for_an_agent_system_user() {
     assert_eq!(call(&app, &read, Method::DELETE, &format!("{BASE}/agent/{id}"), None).await.0, 403, "a read token does not withdraw");
     assert_eq!(call(&app, &token, Method::DELETE, &format!("{BASE}/agent/{id}"), None).await.0, 202);
     assert_eq!(call(&app, &read, Method::GET, &format!("{BASE}/agent/{id}"), None).await.0, 404, "withdrawn");
+
+    // Beyond Altinn (scenario S9): an agent may require a single right the
+    // system offers, even alone; the answer then carries its rights.
+    let mut with_right = agent(|b| {
+        b["rights"] = json!([{"resource": [{"id": "urn:altinn:resource", "value": "fjordby-rapportering"}], "action": "read"}]);
+        b["accessPackages"] = json!([]);
+    });
+    with_right["externalRef"] = json!("rettighet");
+    let (s, sent, _) = call(&app, &token, Method::POST, &format!("{BASE}/agent"), Some(&with_right)).await;
+    assert_eq!(s, 201, "{sent}");
+    assert_eq!(sent["rights"][0]["action"], "read", "{sent}");
+    assert_eq!(sent["rights"][0]["resource"][0]["value"], "fjordby-rapportering");
 }

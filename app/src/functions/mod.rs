@@ -9,6 +9,7 @@ pub mod api_clients;
 pub mod audit;
 pub mod client_relationships;
 pub mod clients;
+pub mod give_right;
 pub mod notices;
 pub mod others;
 pub mod parties;

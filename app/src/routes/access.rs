@@ -143,6 +143,7 @@ fn GiveAccessForm(
     view! {
         <section aria-labelledby="give-title" class="mt-10">
             <h2 id="give-title" class="text-xl font-bold">{locale.t("access.give_title")}</h2>
+            <p class="mt-2"><a class="underline" href="/tilganger/enkeltrettighet">{locale.t("access.give_right_link")}</a></p>
             <form method="get" action="/tilganger" role="search" class="mt-4 flex flex-wrap items-end gap-2"
                   on:submit=move |ev| ev.prevent_default()>
                 <div class="ds-field flex flex-col">

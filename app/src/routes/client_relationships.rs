@@ -20,6 +20,7 @@ pub fn ClientRelationshipsPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold">{locale.t("client_relationships.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("client_relationships.intro")}</p>
+        <p class="mt-2"><a class="underline" href="/tilganger/enkeltrettighet">{locale.t("access.give_right_link")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match firms.await {

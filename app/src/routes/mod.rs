@@ -5,6 +5,7 @@ pub mod api_clients;
 pub mod audit;
 pub mod client_relationships;
 pub mod clients;
+pub mod give_right;
 pub mod home;
 pub mod login_failed;
 pub mod not_found;

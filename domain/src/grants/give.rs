@@ -88,7 +88,7 @@ pub async fn give(ctx: &Context, recipient: &RecipientQuery, packages: &[String]
 }
 
 /// Finds the recipient and the name to show for it.
-async fn resolve(ctx: &Context, query: &RecipientQuery) -> Result<(Recipient, String), GrantError> {
+pub(super) async fn resolve(ctx: &Context, query: &RecipientQuery) -> Result<(Recipient, String), GrantError> {
     match query {
         RecipientQuery::Person { national_id, surname } => {
             let query = PersonQuery::parse(national_id, surname).map_err(GrantError::Invalid)?;

@@ -31,3 +31,26 @@ pub async fn firm_system_user(pool: &PgPool, slug: &str, package: &str, client: 
     approval::approve(&ola, sent.id).await.expect("approved");
     sent.id
 }
+
+/// Registers `310000000_<slug>` offering the single right `read` on
+/// `resource` (with the API client `client`, when given), and an agent
+/// system user of it for the firm that requires that right of each client
+/// (scenario S9), approved by Ola. Returns the system user's id.
+pub async fn firm_agent_requiring_right(pool: &PgPool, slug: &str, resource: &str, client: Option<&str>) -> Uuid {
+    use domain::system_register::SystemRight;
+    let rights = vec![SystemRight { resource: resource.into(), action: Some("read".into()) }];
+    let system = domain::system_register::SystemForCreate {
+        rights: rights.clone(),
+        client_ids: client.map(|c| vec![c.to_string()]).unwrap_or_default(),
+        ..test_support::system(slug, slug)
+    };
+    test_support::register_system(pool, &system).await;
+    let services = test_support::services(pool).await;
+    let vendor = services.for_api_client("vendor", test_support::org(pool, "310000000").await, domain::authz::Scopes::REQUEST_WRITE, None);
+    let request =
+        RequestForCreate { kind: SystemUserKind::Agent, system_id: format!("310000000_{slug}"), party_org_no: FIRM.into(), rights, ..Default::default() };
+    let sent = requests::send(&vendor, &request).await.expect("sent").request;
+    let ola = test_support::acting(&services, test_support::person(pool, OLA).await, test_support::org(pool, FIRM).await);
+    approval::approve(&ola, sent.id).await.expect("approved");
+    sent.id
+}
