@@ -120,3 +120,74 @@ test("a firm attaches a client that granted it a package, the PDP permits for th
   await expect(bakeryRow.getByText("Ikke lagt til", { exact: true })).toBeVisible();
   await expect(bakeryRow.getByText(`Mangler: ${PACKAGE}`)).toBeVisible();
 });
+
+// S9, beyond Altinn: the vendor asks the accounting firm for an agent system
+// user that requires a single right (read on the university's reporting
+// service) instead of a package; the firm's manager approves it; the
+// bakery's manager gives the firm exactly that right on its own page; the
+// firm attaches the bakery, and the PDP permits the system user for the
+// bakery and not for the client that gave nothing.
+test("S9: a client gives the firm a single right in the portal and the firm's agent acts on it for that client alone", async ({ page, request, browser }) => {
+  const system = `310000000_rett${Date.now()}`;
+  const right = { resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }], action: "read" };
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const registered = await request.post(REGISTER, {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: system,
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: "Rapport med enkeltrett", nn: "Rapport med enkeltrett", en: "Report by single right" },
+      description: { nb: "Rapporter for klientene.", nn: "Rapportar for klientane.", en: "Reports for clients." },
+      rights: [right],
+      isVisible: false,
+    },
+  });
+  expect(registered.status(), await registered.text()).toBe(200);
+  const asker = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post(`${REQUESTS}/agent`, {
+    headers: { Authorization: `Bearer ${asker}` },
+    data: { systemId: system, partyOrgNo: FIRM, rights: [right] },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const sent = await res.json();
+  const agent: string = sent.id;
+  await loginAs(page, "Ola Tallesen");
+  await page.goto(new URL(sent.confirmUrl).pathname + new URL(sent.confirmUrl).search);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await chooseParty(page, "Tall og Tro Regnskap AS");
+  await page.goto(`/klienter/${agent}`);
+  const bakeryRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Bakeri Hansen AS/ }) });
+  await expect(bakeryRow.getByText("Mangler: Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+
+  // The bakery's manager gives the firm the single right, a wrong number first.
+  const bjorn = await bakeryManager(browser);
+  await bjorn.goto("/tilganger");
+  await bjorn.getByRole("link", { name: "Gi en enkeltrettighet til en person eller virksomhet" }).click();
+  await expect(bjorn.getByRole("heading", { level: 1, name: "Gi en enkeltrettighet" })).toBeVisible();
+  await hydrated(bjorn);
+  await checkPage(bjorn);
+  await bjorn.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (read)" });
+  await bjorn.getByRole("radio", { name: "En virksomhet" }).check();
+  await bjorn.getByLabel("Organisasjonsnummer til mottakeren").fill("12");
+  await bjorn.getByRole("button", { name: "Gi enkeltrettighet" }).click();
+  await expect(bjorn.getByLabel("Organisasjonsnummer til mottakeren")).toHaveAttribute("aria-invalid", "true");
+  await bjorn.getByLabel("Organisasjonsnummer til mottakeren").fill(FIRM);
+  await bjorn.getByRole("button", { name: "Gi enkeltrettighet" }).click();
+  await expect(bjorn.getByRole("status")).toContainText("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (read).");
+  await checkPage(bjorn);
+
+  // The firm attaches the bakery; the PDP permits for it alone.
+  await page.reload();
+  await hydrated(page);
+  await expect(bakeryRow.getByText("Rapportering til Universitetet i Fjordby (read) (gitt av klienten)")).toBeVisible();
+  await page.getByRole("button", { name: "Legg til: Bakeri Hansen AS" }).click();
+  await expect(page.getByRole("status")).toContainText("Bakeri Hansen AS er lagt til systembrukeren.");
+  await checkPage(page);
+  expect(await decision(request, agent, BAKERY)).toBe("Permit");
+  expect(await decision(request, agent, FISH), "a client that gave nothing").not.toBe("Permit");
+
+  // The bakery sees the firm's system user acting for it by that right.
+  await bjorn.goto("/klientforhold");
+  const firm = bjorn.locator("section[data-firm]").filter({ has: bjorn.getByRole("heading", { level: 2, name: /Tall og Tro Regnskap AS/ }) });
+  await expect(firm.getByRole("listitem").filter({ hasText: "Rapport med enkeltrett" })).toContainText("Rapportering til Universitetet i Fjordby (read)");
+});
