@@ -198,3 +198,27 @@ test("without JavaScript: create a role and assign it; refusals are shown next t
   await expect(page.getByRole("status").filter({ hasText: "Rolletildelingen er avsluttet" })).toBeVisible();
   await expect(page.getByRole("button", { name: `Avslutt ${code} – ${FREDRIK.name}` })).toHaveCount(0);
 });
+
+test("without JavaScript: give a person a single right; a wrong surname is refused next to the field", async ({ page }) => {
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/tilganger/enkeltrettighet", "Gi en enkeltrettighet");
+  await page.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (write)" });
+  await page.getByRole("radio", { name: "En person" }).check();
+  await page.getByLabel("Fødselsnummer til mottakeren").fill("11839110083");
+  await page.getByLabel("Etternavn til mottakeren").fill("Feil");
+  await page.getByRole("button", { name: "Gi enkeltrettighet" }).click();
+  await expect(page.getByTestId("error-summary")).toBeVisible();
+  await expect(page.getByLabel("Fødselsnummer til mottakeren")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Fødselsnummer til mottakeren")).toHaveValue("11839110083");
+  await checkPage(page);
+
+  await page.getByLabel("Etternavn til mottakeren").fill("Gjest");
+  await page.getByRole("button", { name: "Gi enkeltrettighet" }).click();
+  await expect(page.getByRole("status")).toContainText("Gitt til Gunn Gjest: Rapportering til Universitetet i Fjordby (write).");
+  await checkPage(page);
+});
+
+test("without JavaScript: the client's relationships are whole in the first HTML", async ({ page }) => {
+  await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/klientforhold", "Klientforhold");
+  const firm = page.locator("section[data-firm]").filter({ has: page.getByRole("heading", { level: 2, name: /Revisjon Nord AS/ }) });
+  await expect(firm.getByText("Rolle i Enhetsregisteret: Revisor")).toBeVisible();
+});
