@@ -21,12 +21,18 @@ pub async fn firm_system_user(pool: &PgPool, slug: &str, package: &str, client: 
         client_ids: client.map(|c| vec![c.to_string()]).unwrap_or_default(),
         ..test_support::system(slug, slug)
     };
-    test_support::register_system(pool, &system).await;
-    let services = test_support::services(pool).await;
-    let vendor = services.for_api_client("vendor", test_support::org(pool, "310000000").await, domain::authz::Scopes::REQUEST_WRITE, None);
     let request =
         RequestForCreate { kind, system_id: format!("310000000_{slug}"), party_org_no: FIRM.into(), packages: vec![package.into()], ..Default::default() };
-    let sent = requests::send(&vendor, &request).await.expect("sent").request;
+    registered_and_approved(pool, &system, &request).await
+}
+
+/// Registers `system`, sends `request` for it as the demo vendor, and has
+/// Ola approve it for the firm. Returns the system user's id.
+async fn registered_and_approved(pool: &PgPool, system: &domain::system_register::SystemForCreate, request: &RequestForCreate) -> Uuid {
+    test_support::register_system(pool, system).await;
+    let services = test_support::services(pool).await;
+    let vendor = services.for_api_client("vendor", test_support::org(pool, "310000000").await, domain::authz::Scopes::REQUEST_WRITE, None);
+    let sent = requests::send(&vendor, request).await.expect("sent").request;
     let ola = test_support::acting(&services, test_support::person(pool, OLA).await, test_support::org(pool, FIRM).await);
     approval::approve(&ola, sent.id).await.expect("approved");
     sent.id
@@ -44,13 +50,7 @@ pub async fn firm_agent_requiring_right(pool: &PgPool, slug: &str, resource: &st
         client_ids: client.map(|c| vec![c.to_string()]).unwrap_or_default(),
         ..test_support::system(slug, slug)
     };
-    test_support::register_system(pool, &system).await;
-    let services = test_support::services(pool).await;
-    let vendor = services.for_api_client("vendor", test_support::org(pool, "310000000").await, domain::authz::Scopes::REQUEST_WRITE, None);
     let request =
         RequestForCreate { kind: SystemUserKind::Agent, system_id: format!("310000000_{slug}"), party_org_no: FIRM.into(), rights, ..Default::default() };
-    let sent = requests::send(&vendor, &request).await.expect("sent").request;
-    let ola = test_support::acting(&services, test_support::person(pool, OLA).await, test_support::org(pool, FIRM).await);
-    approval::approve(&ola, sent.id).await.expect("approved");
-    sent.id
+    registered_and_approved(pool, &system, &request).await
 }
