@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roller") view=routes::user_roles::UserRolesPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-klienter") view=routes::api_clients::ApiClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/klienter") view=routes::clients::ClientAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/klienter/personer") view=routes::client_persons::ClientPersonsPage ssr=SsrMode::Async/>
                     <Route path=path!("/klienter/:id") view=routes::clients::AgentClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("/klientforhold") view=routes::client_relationships::ClientRelationshipsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tilganger/enkeltrettighet") view=routes::give_right::GiveRightPage ssr=SsrMode::Async/>

@@ -240,6 +240,10 @@ refusals! {
     /// The packages the client does not give the firm, by code.
     ClientMissingPackages(packages) => "client_admin.missing_packages", "refused.client_missing_packages";
     ClientAlreadyAttached => "client_admin.already_attached", "refused.client_already_attached";
+    ClientAlreadyGiven => "client_admin.already_given", "refused.client_already_given";
+    /// The packages, by code.
+    ClientNotPassable(packages) => "client_admin.not_passable", "refused.client_not_passable";
+    ClientPersonNotGiven => "client_admin.person_not_given", "refused.client_person_not_given";
     ClientNotAttached => "client_admin.not_attached", "refused.client_not_attached";
     ClientJobRunning => "client_admin.job_running", "refused.client_job_running";
     ClientJobNotFound => "client_admin.job_not_found", "refused.client_job_not_found";

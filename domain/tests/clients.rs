@@ -301,7 +301,7 @@ async fn the_client_sees_the_firms_acting_for_it_how_and_through_which_system_us
     let accountant = &firms[1];
     assert!(accountant.packages.iter().any(|p| p.package.code == LONN && p.via == Via::Role { code: "REGN".into() }), "{accountant:#?}");
     assert!(accountant.packages.iter().any(|p| p.package.code == "regnskap-okonomi-rapport" && p.via == Via::Grant { grant }), "the grant, revocable");
-    assert_eq!(accountant.agents.iter().map(|a| a.system_user).collect::<Vec<_>>(), [su]);
+    assert_eq!(accountant.agents.iter().map(|a| a.id).collect::<Vec<_>>(), [su]);
     assert_eq!(accountant.agents[0].packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), [LONN]);
     assert!(firms[0].agents.is_empty(), "the auditor has no system user for the bakery");
 
@@ -389,4 +389,103 @@ async fn s9_an_agent_requires_a_single_right_and_a_client_that_granted_exactly_i
     domain::grants::revoke(&bjorn, grant).await.unwrap();
     assert_eq!(read(&ola, "read", bakery), Outcome::NotApplicable, "the grant is gone, and with it the delegation");
     assert_eq!(count(&pool, "select count(*) from client_delegation where ended_cause = 'grant_revoked'").await, 1);
+}
+
+fn person_may_read(ctx: &Context, person: PartyId, package: &str, party: PartyId) -> Outcome {
+    let request =
+        DecisionRequest { subject: SubjectRef::Party(person.0), action: "read", resource: &format!("tjeneste-{package}"), party: party.0, env: Env::now() };
+    decide(&ctx.snapshot(), &request).outcome
+}
+
+/// Deliverable 9: a client administrator gives one of the firm's people a
+/// client's packages. The same rules as for agent system users (a client of
+/// the firm, delegable packages the client gives), refusals that change
+/// nothing, and the same cascade when the register ends the role.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_person_is_given_a_clients_package_by_the_rules_for_agents_and_loses_it_with_the_role(pool: PgPool) {
+    use domain::clients::persons::{give_to_person, passable_client, person_delegations, take_from_person};
+    let services = setup(&pool).await;
+    let firm = test_support::org(&pool, people::ACCOUNTING_FIRM).await;
+    let bakery = test_support::org(&pool, people::BAKERY).await;
+    let fishing = test_support::org(&pool, FISHING).await;
+    let ola = test_support::acting(&services, test_support::person(&pool, people::OLA).await, firm);
+    let gunn_id = test_support::person(&pool, people::GUNN).await;
+
+    let bakery_offers = passable_client(&ola, people::BAKERY).await.unwrap();
+    assert_eq!(bakery_offers.name, "Bakeri Hansen AS");
+    assert!(bakery_offers.packages.iter().any(|p| p.code == LONN), "{bakery_offers:#?}");
+    assert!(!bakery_offers.packages.iter().any(|p| p.code == MVA), "REGN does not give it");
+    assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::NotApplicable);
+
+    // Refusals: each changes nothing.
+    let refusals = [
+        (people::BAKERY, people::GUNN, "Gjest", vec![MVA.to_string()], "not_passable"),
+        (people::BAKERY, people::GUNN, "Feil", vec![LONN.to_string()], "no_such_person"),
+        (people::ACCOUNTING_FIRM, people::GUNN, "Gjest", vec![LONN.to_string()], "own"),
+        (HOUSING_COOP, people::GUNN, "Gjest", vec![LONN.to_string()], "another firm's client"),
+        ("123", people::GUNN, "Gjest", vec![LONN.to_string()], "malformed"),
+        (people::BAKERY, people::GUNN, "Gjest", vec![" ".to_string()], "no package"),
+    ];
+    for (client, nin, surname, packages, why) in refusals {
+        let refused = give_to_person(&ola, client, nin, surname, &packages).await.expect_err(why);
+        let expected = match why {
+            "not_passable" => matches!(&refused, ClientError::NotPassable(p) if p == &[MVA]),
+            "no_such_person" => matches!(refused, ClientError::NoSuchPerson),
+            "own" | "another firm's client" => matches!(refused, ClientError::ClientNotFound),
+            "malformed" => matches!(refused, ClientError::Invalid("client", _)),
+            _ => matches!(refused, ClientError::Invalid("packages", _)),
+        };
+        assert!(expected, "{why}: {refused:?}");
+    }
+    assert_eq!(count(&pool, "select count(*) from client_delegation").await, 0);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'client.person_give' and outcome = 'refused'").await, 6);
+
+    // Someone who is not the firm's client administrator: every use case.
+    let gunn = test_support::acting(&services, gunn_id, firm);
+    assert!(matches!(passable_client(&gunn, people::BAKERY).await, Err(ClientError::NotClientAdministrator)));
+    assert!(matches!(person_delegations(&gunn).await, Err(ClientError::NotClientAdministrator)));
+    assert!(matches!(give_to_person(&gunn, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await, Err(ClientError::NotClientAdministrator)));
+    assert!(matches!(take_from_person(&gunn, Uuid::now_v7()).await, Err(ClientError::NotClientAdministrator)));
+
+    let given = give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await.unwrap();
+    assert_eq!((given.client_name.as_str(), given.added.as_slice()), ("Bakeri Hansen AS", [LONN.to_string()].as_slice()));
+    assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::Permit);
+    assert_eq!(person_may_read(&ola, gunn_id, LONN, fishing), Outcome::NotApplicable, "another client");
+    assert_eq!(person_may_read(&ola, gunn_id, MVA, bakery), Outcome::NotApplicable, "a package not given");
+    let parties: Vec<Uuid> = authorized_parties(&ola.snapshot(), SubjectRef::Party(gunn_id.0), None).iter().map(|p| p.party.id).collect();
+    assert!(parties.contains(&bakery.0) && !parties.contains(&fishing.0), "{parties:?}");
+    assert!(matches!(give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await, Err(ClientError::AlreadyGiven)));
+
+    let listed = person_delegations(&ola).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].person, listed[0].client_name.as_str()), (gunn_id.0, "Bakeri Hansen AS"));
+    assert_eq!(listed[0].packages.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), [LONN]);
+
+    // The client sees the person among the firm's agents.
+    let bjorn = test_support::acting(&services, test_support::person(&pool, people::BJORN).await, bakery);
+    let firms = domain::clients::relationships::firms_acting_for(&bjorn).await.unwrap();
+    let accountant = firms.iter().find(|f| f.id == firm.0).unwrap();
+    assert_eq!(accountant.agents.iter().map(|a| (a.id, a.system_name.clone())).collect::<Vec<_>>(), [(gunn_id.0, None)]);
+
+    take_from_person(&ola, given.delegation).await.unwrap();
+    assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::NotApplicable, "taken");
+    assert!(matches!(take_from_person(&ola, given.delegation).await, Err(ClientError::PersonDelegationNotFound)), "twice");
+
+    // Given again, then the register ends the firm's REGN for the bakery.
+    give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await.unwrap();
+    let roles: Vec<String> = domain::demo::REGISTER_ROLES
+        .iter()
+        .filter(|(role, holder, for_org)| !(*role == "REGN" && *holder == people::ACCOUNTING_FIRM && *for_org == people::BAKERY))
+        .map(|(role, holder, for_org)| format!(r#"{{"role": "{role}", "holder": "{holder}", "for": "{for_org}"}}"#))
+        .collect();
+    let feed = format!(r#"{{"organisations": [], "persons": [], "roles": [{}]}}"#, roles.join(","));
+    let feed = domain::register::parse_json(&feed, domain::parties::SyntheticIds::Accept).unwrap();
+    let counts = domain::register::import(&test_support::operator(&pool).await, &feed, "feed.json", &mut |_, _| {}).await.unwrap();
+    assert_eq!(counts.client_delegations_ended, 1);
+    ola.engine_sees_changes().await;
+    assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::NotApplicable, "the cascade");
+    assert!(person_delegations(&ola).await.unwrap().is_empty());
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'client.person_give' and outcome = 'success'").await, 2);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'client.person_take' and outcome = 'success'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'client.delegation_ended' and details->>'cause' = 'register_import'").await, 1);
 }

@@ -191,3 +191,46 @@ test("S9: a client gives the firm a single right in the portal and the firm's ag
   const firm = bjorn.locator("section[data-firm]").filter({ has: bjorn.getByRole("heading", { level: 2, name: /Tall og Tro Regnskap AS/ }) });
   await expect(firm.getByRole("listitem").filter({ hasText: "Rapport med enkeltrett" })).toContainText("Rapportering til Universitetet i Fjordby (read)");
 });
+
+// Persons as agents: the firm's client administrator gives one of the
+// firm's people a client's package, the client sees that person among the
+// firm's agents, and the administrator takes it back (leaving Gunn holding
+// nothing, as later specs expect).
+test("a client administrator gives a person a client's package, the client sees the person, and it is taken back", async ({ page, browser }) => {
+  await loginAs(page, "Ola Tallesen");
+  await chooseParty(page, "Tall og Tro Regnskap AS");
+  await page.goto("/klienter");
+  await page.getByRole("link", { name: "Gi personer i virksomheten tilgang til klienter" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Personer med tilgang til klienter" })).toBeVisible();
+  await hydrated(page);
+  await checkPage(page);
+
+  await page.getByLabel("Klientens organisasjonsnummer").fill(BAKERY);
+  await page.getByRole("button", { name: "Vis tilgangspakker" }).click();
+  await expect(page.getByText("Bakeri Hansen AS (Org.nr. 310400009)")).toBeVisible();
+  await hydrated(page);
+  await checkPage(page);
+  await page.getByRole("checkbox", { name: "Regnskapsfører lønn", exact: true }).check();
+  await page.getByLabel("Fødselsnummer").fill("11839110083");
+  await page.getByLabel("Etternavn").fill("Feil");
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.locator("#person-nin-error")).toContainText("Vi fant ingen person");
+  await checkPage(page);
+  await page.getByLabel("Etternavn").fill("Gjest");
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.getByRole("status")).toContainText("Gunn Gjest har fått tilgang til Bakeri Hansen AS.");
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Gunn Gjest" }) });
+  await expect(row).toContainText("Regnskapsfører lønn");
+  await checkPage(page);
+
+  const bjorn = await bakeryManager(browser);
+  await bjorn.goto("/klientforhold");
+  const firm = bjorn.locator("section").filter({ has: bjorn.getByRole("heading", { name: /Tall og Tro Regnskap AS/ }) });
+  await expect(firm.getByText("Gunn Gjest")).toBeVisible();
+  await expect(firm.getByText(/Person i virksomheten/)).toBeVisible();
+  await checkPage(bjorn);
+
+  await row.getByRole("button", { name: "Fjern tilgang: Gunn Gjest, Bakeri Hansen AS" }).click();
+  await expect(page.getByRole("status")).toContainText("Tilgangen er fjernet.");
+  await expect(page.getByText("Ingen personer har fått tilgang til klienter ennå.")).toBeVisible();
+});

@@ -106,8 +106,13 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
     let (status, html) = app.page("/klienter").await;
     assert_eq!(status, 200);
     assert!(html.contains("Kun klientadministratorer kan administrere klienter."), "{html}");
-    let forms: [(&str, Vec<(&str, &str)>); 5] = [
+    let nobody = uuid::Uuid::now_v7().to_string();
+    let forms: [(&str, Vec<(&str, &str)>); 9] = [
         ("client_agents", vec![]),
+        ("client_person_delegations", vec![]),
+        ("client_passable", vec![("org_number", BAKERY)]),
+        ("give_client_to_person", vec![("client", BAKERY), ("national_id", GUNN), ("surname", "Gjest"), ("packages[]", "regnskapsforer-lonn")]),
+        ("take_client_from_person", vec![("delegation", &nobody)]),
         ("agent_clients", vec![("id", &agent), ("search", ""), ("hide_attached", "false"), ("after", "")]),
         ("attach_client", vec![("agent", &agent), ("client", &bakery)]),
         ("detach_client", vec![("agent", &agent), ("client", &bakery)]),
@@ -121,6 +126,56 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
     let delegations: i64 = sqlx::query_scalar("select count(*) from client_delegation").fetch_one(&pool).await.unwrap();
     let jobs: i64 = sqlx::query_scalar("select count(*) from client_bulk_job").fetch_one(&pool).await.unwrap();
     assert_eq!((delegations, jobs), (0, 0), "nothing changed");
+}
+
+/// Persons as agents without JavaScript: Ola chooses the bakery with a GET
+/// form, sees the packages it lets the firm pass on, gives Gunn one with a
+/// plain POST (after a wrong surname, refused next to the field), sees her
+/// in the list, and takes it back; a second removal says why.
+#[tokio::test]
+async fn a_client_administrator_gives_a_person_a_clients_package_and_takes_it_back_with_plain_forms() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    app.act_for(OLA, FIRM_NAME).await;
+
+    let (status, html) = app.page("/klienter").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("href=\"/klienter/personer\""), "the way there");
+    let (status, html) = app.page("/klienter/personer").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Ingen personer har fått tilgang til klienter ennå.") && !html.contains("Laster"), "{html}");
+
+    let (_, html) = app.page("/klienter/personer?klient=310200018").await;
+    assert!(html.contains("Virksomheten er ikke klient hos den valgte aktøren"), "another firm, refused under the field: {html}");
+    assert!(html.contains("id=\"person-choose-message\""));
+
+    let here = format!("/klienter/personer?klient={BAKERY}");
+    let (status, html) = app.page(&here).await;
+    assert_eq!(status, 200);
+    for expected in ["Bakeri Hansen AS", "Regnskapsfører lønn", "action=\"/api/give_client_to_person\"", "name=\"packages[]\""] {
+        assert!(html.contains(expected), "{expected} in the first HTML");
+    }
+
+    let form = |surname: &'static str| vec![("client", BAKERY), ("packages[]", "regnskapsforer-lonn"), ("national_id", GUNN), ("surname", surname)];
+    posted_back(&app, "give_client_to_person", &here, &form("Feil")).await;
+    let (_, html) = app.page(&here).await;
+    assert!(html.contains("Vi fant ingen person med dette fødselsnummeret og etternavnet."), "{html}");
+    assert!(html.contains("id=\"person-nin\"") && html.contains("aria-invalid=\"true\""), "next to the field");
+    let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from client_delegation").fetch_one(&pool).await.unwrap() };
+    assert_eq!(count().await, 0, "a refusal changes nothing");
+
+    posted_back(&app, "give_client_to_person", &here, &form("Gjest")).await;
+    let (_, html) = app.page(&here).await;
+    assert!(html.contains("Gunn Gjest har fått tilgang til Bakeri Hansen AS."), "the banner: {html}");
+    assert!(html.contains("data-delegation="), "listed");
+    let delegation: uuid::Uuid = sqlx::query_scalar("select id from client_delegation where ended_at is null").fetch_one(&pool).await.unwrap();
+
+    posted_back(&app, "take_client_from_person", &here, &[("delegation", &delegation.to_string())]).await;
+    let (_, html) = app.page(&here).await;
+    assert!(html.contains("Tilgangen er fjernet.") && !html.contains("data-delegation="), "{html}");
+    posted_back(&app, "take_client_from_person", &here, &[("delegation", &delegation.to_string())]).await;
+    let (_, html) = app.page(&here).await;
+    assert!(html.contains("Personen har ikke lenger denne klientens tilganger"), "twice says why");
 }
 
 /// The client's side, whole in the first HTML: the bakery's manager sees
@@ -141,13 +196,13 @@ async fn the_client_sees_who_acts_for_it_on_its_own_page() {
     app.act_for(BJORN, "Bakeri Hansen AS").await;
     let (status, html) = app.page("/klientforhold").await;
     assert_eq!(status, 200);
-    for expected in [FIRM_NAME, "Regnskapsfører", "Regnskapsfører lønn", "Revisjon Nord AS", "Systembrukere som handler for dere"] {
+    for expected in [FIRM_NAME, "Regnskapsfører", "Regnskapsfører lønn", "Revisjon Nord AS", "Systembrukere og personer som handler for dere"] {
         assert!(html.contains(expected), "{expected} in the first HTML: {html}");
     }
     // The auditor comes first (by name) and has no system user for the bakery; the firm's is listed.
     let section = &html[html.find(&format!("data-firm=\"{}\"", firm.0)).expect("the firm's section")..];
     assert!(section.contains("Knyttet til siden") && !section.contains("Ingen av virksomhetens systembrukere"), "{section}");
-    assert!(html.contains("Ingen av virksomhetens systembrukere for klienter er knyttet til dere."), "the auditor's");
+    assert!(html.contains("Ingen av virksomhetens systembrukere for klienter eller personer handler for dere."), "the auditor's");
     assert!(!html.contains("Laster"), "whole in the first response");
 
     // Gunn may act for the bakery (Bjørn gave her a package) but manages no access there.

@@ -23,11 +23,12 @@ pub struct FirmPackageView {
     pub via: HeldVia,
 }
 
-/// One of a firm's agent system users acting for the party.
+/// One of a firm's agents acting for the party: an agent system user, or a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActingAgentView {
     pub name: String,
-    pub system_name: String,
+    /// An agent system user's system; `None` for a person.
+    pub system_name: Option<String>,
     pub packages: Vec<Texts>,
     pub since: String,
 }

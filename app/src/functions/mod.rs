@@ -7,6 +7,7 @@
 pub mod access;
 pub mod api_clients;
 pub mod audit;
+pub mod client_persons;
 pub mod client_relationships;
 pub mod clients;
 pub mod give_right;

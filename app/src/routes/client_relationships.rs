@@ -104,8 +104,11 @@ fn Agent(a: ActingAgentView) -> impl IntoView {
     view! {
         <li class="rounded border border-gray-300 p-3">
             <p class="font-semibold">{a.name}</p>
-            <p class="text-sm">{format!("{}: {} · {}: {packages} · {}: {}",
-                locale.t("client_relationships.system"), a.system_name,
+            <p class="text-sm">{format!("{} · {}: {packages} · {}: {}",
+                match &a.system_name {
+                    Some(system) => format!("{}: {system}", locale.t("client_relationships.system")),
+                    None => locale.t("client_relationships.person").to_string(),
+                },
                 locale.t("client_relationships.agent_packages"),
                 locale.t("client_relationships.since"), a.since)}</p>
         </li>

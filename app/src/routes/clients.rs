@@ -36,6 +36,7 @@ pub fn ClientAdminPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold">{locale.t("clients.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("clients.intro")}</p>
+        <p class="mt-2 max-w-prose"><a class="underline" href="/klienter/personer">{locale.t("clients.persons_link")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match agents.await {

@@ -10,6 +10,9 @@
 //! engine turns into those packages for the system user on behalf of the
 //! client, for as long as the client gives them (see [`cascade`]).
 //!
+//! A firm can pass a client's packages on to a person as well ([`persons`]),
+//! by the same rules and with the same cascades.
+//!
 //! The client's own side, which firms act for it and how, is
 //! [`relationships`], for the client's access managers.
 //!
@@ -20,6 +23,7 @@
 pub mod bulk;
 pub mod cascade;
 pub mod model;
+pub mod persons;
 pub mod relationships;
 mod service;
 pub mod store;
@@ -46,6 +50,22 @@ pub enum ClientError {
     /// The client does not give the firm every package the agent requires.
     #[error("the client does not give the organisation every package the system user requires; missing: {}", .0.join(", "))]
     MissingPackages(Vec<String>),
+    /// A field of the request is malformed (the field, then why).
+    #[error("{field}: {why}", field = .0, why = .1)]
+    Invalid(&'static str, String),
+    /// No person with that national identity number and surname.
+    #[error("no person with that national identity number and surname")]
+    NoSuchPerson,
+    /// Packages (codes) the client does not give the firm, or that may not
+    /// be passed on to agents.
+    #[error("the client does not give the organisation these packages to pass on: {}", .0.join(", "))]
+    NotPassable(Vec<String>),
+    /// No client delegation to a person of the firm in force by that id.
+    #[error("no such client delegation to a person (perhaps removed already)")]
+    PersonDelegationNotFound,
+    /// The person holds every chosen package for the client already.
+    #[error("the person has these packages for the client already")]
+    AlreadyGiven,
     #[error("the client is attached already")]
     AlreadyAttached,
     #[error("the client is not attached")]
@@ -75,6 +95,11 @@ impl From<ClientError> for crate::error::Failure {
             ClientError::ClientNotFound => Failure::Refused(Refusal::ClientNotFound),
             ClientError::MissingPackages(p) => Failure::Refused(Refusal::ClientMissingPackages(p.join(", "))),
             ClientError::AlreadyAttached => Failure::Refused(Refusal::ClientAlreadyAttached),
+            ClientError::Invalid(field, why) => Failure::invalid(field, why),
+            ClientError::NotPassable(p) => Failure::Refused(Refusal::ClientNotPassable(p.join(", "))),
+            ClientError::PersonDelegationNotFound => Failure::Refused(Refusal::ClientPersonNotGiven),
+            ClientError::NoSuchPerson => Failure::Refused(Refusal::NoSuchPerson),
+            ClientError::AlreadyGiven => Failure::Refused(Refusal::ClientAlreadyGiven),
             ClientError::NotAttached => Failure::Refused(Refusal::ClientNotAttached),
             ClientError::JobRunning => Failure::Refused(Refusal::ClientJobRunning),
             ClientError::JobNotFound => Failure::Refused(Refusal::ClientJobNotFound),

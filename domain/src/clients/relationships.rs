@@ -1,7 +1,7 @@
 //! The client's side of client relationships: which firms act for the
 //! party, through what (a register role or a grant the party gave), with
-//! which packages, and which of each firm's agent system users the party is
-//! attached to now. For the party's access managers, who revoke a grant to a
+//! which packages, and which of each firm's agents (agent system users, and
+//! the firm's people given the client's packages) act for it now. For the party's access managers, who revoke a grant to a
 //! firm on "who has access" (`grants::revoke`), which ends every client
 //! delegation that depended on it ([`super::cascade`]).
 
@@ -24,7 +24,8 @@ pub struct Firm {
     pub roles: Vec<String>,
     /// The packages (and single rights) the firm holds for the client, each with how.
     pub packages: Vec<FirmPackage>,
-    /// The firm's agent system users the client is attached to now.
+    /// The firm's agents acting for the client now: its agent system users
+    /// the client is attached to, then the persons given its packages.
     pub agents: Vec<ActingAgent>,
 }
 
@@ -36,13 +37,14 @@ pub struct FirmPackage {
     pub via: Via,
 }
 
-/// One of a firm's agent system users acting for the client.
+/// One of a firm's agents acting for the client: an agent system user or a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActingAgent {
-    pub system_user: Uuid,
+    /// The agent system user's id, or the person's.
+    pub id: Uuid,
     pub name: String,
-    /// The system's name in the register.
-    pub system_name: String,
+    /// An agent system user's system, by its name in the register; `None` for a person.
+    pub system_name: Option<String>,
     /// The packages (and single rights) it holds for the client.
     pub packages: Vec<PackageName>,
     #[serde(with = "time::serde::rfc3339")]
@@ -91,15 +93,16 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
         }
     }
     let agents = sqlx::query!(
-        r#"select d.firm_id, d.agent_system_user_id as "id!", su.display_name as "name!",
-                  coalesce(nullif(sr.name_nb, ''), su.system_id) as "system_name!", d.created_at,
+        r#"select d.firm_id, coalesce(d.agent_system_user_id, d.agent_person_id) as "id!", coalesce(su.display_name, pp.name) as "name!",
+                  case when su.id is not null then coalesce(nullif(sr.name_nb, ''), su.system_id) end as "system_name?", d.created_at,
                   coalesce(array_agg(n.need order by n.nb) filter (where n.need is not null), '{}') as "codes!",
                   coalesce(array_agg(n.nb order by n.nb) filter (where n.need is not null), '{}') as "nb!",
                   coalesce(array_agg(n.nn order by n.nb) filter (where n.need is not null), '{}') as "nn!",
                   coalesce(array_agg(n.en order by n.nb) filter (where n.need is not null), '{}') as "en!"
            from client_delegation d
-           join system_user_in_force su on su.id = d.agent_system_user_id
-           join system_register sr on sr.system_id = su.system_id
+           left join system_user_in_force su on su.id = d.agent_system_user_id
+           left join system_register sr on sr.system_id = su.system_id
+           left join party pp on pp.id = d.agent_person_id
            left join lateral (
                select dn.need,
                       coalesce(p.name_nb, res.title_nb || ' (' || substr(dn.need, length(res.id) + 8) || ')') as nb,
@@ -110,9 +113,9 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
                left join resource res on dn.need like 'right:%' and res.id = split_part(dn.need, ':', 2)
                where dn.delegation_id = d.id
            ) n on true
-           where d.client_id = $1 and d.ended_at is null
-           group by d.id, su.display_name, su.system_id, sr.name_nb
-           order by su.display_name, d.agent_system_user_id"#,
+           where d.client_id = $1 and d.ended_at is null and (su.id is not null or pp.id is not null)
+           group by d.id, su.id, su.display_name, su.system_id, sr.name_nb, pp.name
+           order by d.agent_person_id is not null, coalesce(su.display_name, pp.name), d.id"#,
         client.0
     )
     .fetch_all(&mut *conn)
@@ -124,7 +127,7 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
             .zip(a.nb.into_iter().zip(a.nn.into_iter().zip(a.en)))
             .map(|(code, (nb, (nn, en)))| PackageName { code, name: Translated { nb, nn, en } })
             .collect();
-        let agent = ActingAgent { system_user: a.id, name: a.name, system_name: a.system_name, packages, since: a.created_at };
+        let agent = ActingAgent { id: a.id, name: a.name, system_name: a.system_name, packages, since: a.created_at };
         // A delegation whose firm gives nothing any more is being ended by
         // the cascade in the same transaction as its cause: never seen here.
         if let Some(firm) = firms.iter_mut().find(|f| f.id == a.firm_id) {

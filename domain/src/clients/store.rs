@@ -350,6 +350,57 @@ pub async fn end_unsupported(conn: &mut PgConnection, firm: Option<Uuid>, client
     .collect())
 }
 
+/// Whether `client` is a client of `firm` at all: the register or a grant
+/// relates them, whatever it gives.
+pub async fn is_client(conn: &mut PgConnection, firm: Uuid, client: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"select exists (select 1 from client_need where firm_id = $1 and client_id = $2) as "x!""#, firm, client).fetch_one(conn).await
+}
+
+/// Records that `firm` passes on `packages` of `client` to the person
+/// `person`: into the delegation to the person in force for the pair, or a
+/// new one. Returns the delegation and the packages that were not passed on
+/// to the person already.
+pub async fn give_person(
+    conn: &mut PgConnection,
+    firm: Uuid,
+    client: Uuid,
+    person: Uuid,
+    packages: &[String],
+    by: Option<Uuid>,
+    by_label: &str,
+) -> Result<(Uuid, Vec<String>), sqlx::Error> {
+    sqlx::query!(
+        "insert into client_delegation (id, firm_id, client_id, agent_person_id, created_by, created_by_label)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (firm_id, agent_person_id, client_id) where ended_at is null and agent_person_id is not null do nothing",
+        Uuid::now_v7(),
+        firm,
+        client,
+        person,
+        by,
+        by_label
+    )
+    .execute(&mut *conn)
+    .await?;
+    let delegation = sqlx::query_scalar!(
+        "select id from client_delegation where firm_id = $1 and client_id = $2 and agent_person_id = $3 and ended_at is null for update",
+        firm,
+        client,
+        person
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let added = sqlx::query_scalar!(
+        r#"insert into client_delegation_package (delegation_id, package_code) select $1, unnest($2::text[])
+           on conflict do nothing returning package_code as "code!""#,
+        delegation,
+        packages
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((delegation, added))
+}
+
 /// Whether any delegation in force passes on what `client` gives `firm`.
 pub async fn any_live(conn: &mut PgConnection, firm: Uuid, client: Uuid) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(r#"select exists (select 1 from client_delegation where firm_id = $1 and client_id = $2 and ended_at is null) as "x!""#, firm, client)

@@ -1,8 +1,8 @@
 //! One system user as its party's access managers see it: the system and
 //! vendor, every package and single right it holds for the party now, and
 //! its use day by day over [`USAGE_WINDOW`] for a chart. An agent system
-//! user holds nothing for the party itself: it shows the packages it
-//! requires of each client and how many clients are attached.
+//! user holds nothing for the party itself: it shows the packages and single
+//! rights it requires of each client and how many clients are attached.
 
 use super::overview::{self, SystemUserOverview};
 use super::{SystemUserError, USAGE_WINDOW};
@@ -43,8 +43,9 @@ pub struct SystemUserDetail {
     pub system_description: Translated,
     pub packages: Vec<HeldPackage>,
     pub rights: Vec<HeldRight>,
-    /// An agent's: the packages each client must give the party (empty for a standard one).
-    pub required: Vec<HeldPackage>,
+    /// An agent's: the packages and single rights each client must give
+    /// the party (empty for a standard one), as client administration names them.
+    pub required: Vec<crate::clients::Requirement>,
     /// An agent's: the clients attached to it now.
     pub clients: i64,
     /// One entry per day of [`USAGE_WINDOW`], oldest first, today last;
@@ -91,21 +92,7 @@ pub async fn detail(ctx: &Context, id: Uuid) -> Result<SystemUserDetail, SystemU
     .map(|r| HeldRight { resource: r.resource, action: r.action, title: Translated { nb: r.title_nb, nn: r.title_nn, en: r.title_en } })
     .collect();
     let (required, clients) = if overview.kind == "agent" {
-        let required = sqlx::query!(
-            "select p.code, p.name_nb, p.name_nn, p.name_en, p.description_nb, p.description_nn, p.description_en
-             from system_user_agent_package a join access_package p on p.urn = a.package_urn
-             where a.system_user_id = $1 order by p.name_nb",
-            id
-        )
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|r| HeldPackage {
-            code: r.code,
-            name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
-            description: Translated { nb: r.description_nb, nn: r.description_nn, en: r.description_en },
-        })
-        .collect();
+        let required = crate::clients::store::requirements(&mut conn, id).await?;
         let clients = sqlx::query_scalar!(
             r#"select count(*) as "n!" from client_delegation where agent_system_user_id = $1 and firm_id = $2 and ended_at is null"#,
             id,

@@ -93,6 +93,11 @@ fn problem(e: ClientError, request_id: Option<&str>) -> Response {
         ClientError::AlreadyAttached => Problem::new(StatusCode::CONFLICT, "client_already_attached", "The client is attached already"),
         ClientError::NotAttached => Problem::new(StatusCode::NOT_FOUND, "client_not_attached", "The client is not attached"),
         ClientError::JobRunning | ClientError::JobNotFound => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict"),
+        // The person use cases are the portal's; mapped here so that a
+        // future endpoint cannot leave them out.
+        ClientError::Invalid(..) | ClientError::NotPassable(_) => Problem::new(StatusCode::BAD_REQUEST, "validation", "Invalid request"),
+        ClientError::NoSuchPerson | ClientError::PersonDelegationNotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", "Not found"),
+        ClientError::AlreadyGiven => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict"),
         ClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
     };
     p.detail(detail).into_response()
