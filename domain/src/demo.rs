@@ -22,6 +22,7 @@ pub const ORGANISATIONS: &[(&str, &str, &str, Option<&str>)] = &[
     ("310700002", "Universitetet i Fjordby", "ORGL", None),
     ("310800007", "Fakultet for naturvitenskap", "BEDR", Some("310700002")),
     ("310900001", "Universitetsbiblioteket i Fjordby", "BEDR", Some("310700002")),
+    ("311100009", "Sjøgata Næringsbygg AS", "AS", None),
 ];
 
 /// A vendor's system (id, name) and a system user the bakery has for it, so
@@ -68,6 +69,8 @@ pub const REGISTER_ROLES: &[(&str, &str, &str)] = &[
     ("REVI", "310200018", "310400009"), // the auditing firm audits the bakery
     ("REVI", "310200018", "310600008"),
     ("FFØR", "310300004", "310500003"), // the business manager serves the housing co-op
+    // … and a company's building: FFØR gives a company nothing (scenario S2's refusal)
+    ("FFØR", "310300004", "311100009"),
 ];
 
 /// The service owner of the demo: the university owns one resource, so its

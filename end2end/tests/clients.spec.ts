@@ -10,7 +10,7 @@
 // client is gone from the system user at once.
 import { test, expect, Browser, Page } from "@playwright/test";
 import { checkPage, chooseParty, hydrated, loginAs } from "./helpers";
-import { decision, token } from "./vendor";
+import { agentRequest, decision, token } from "./vendor";
 
 const REGISTER = "/authentication/api/v1/systemregister/vendor";
 const REQUESTS = "/authentication/api/v1/systemuser/request/vendor";
@@ -233,4 +233,62 @@ test("a client administrator gives a person a client's package, the client sees 
   await row.getByRole("button", { name: "Fjern tilgang: Gunn Gjest, Bakeri Hansen AS" }).click();
   await expect(page.getByRole("status")).toContainText("Tilgangen er fjernet.");
   await expect(page.getByText("Ingen personer har fått tilgang til klienter ennå.")).toBeVisible();
+});
+
+// S2 in Chromium: the business manager (FFØR) attaches the housing
+// co-operative to an agent system user that requires "Forretningsforer
+// eiendom"; a company it is also registered for is a client but gives no
+// such package, the page says so and attaching it is refused; the PDP
+// permits the system user for the co-operative alone.
+test("S2: a business manager attaches a housing co-operative, a company is refused, and the PDP permits for the co-operative alone", async ({ page, request, browser }) => {
+  const COOP = "310500003";
+  const COMPANY = "311100009";
+  const resource = `e2e-fellesutgifter-${Date.now()}`;
+  // The university publishes a service that business managers may read.
+  const ada = await (await browser.newContext()).newPage();
+  await loginAs(ada, "Ada Rektor");
+  await chooseParty(ada, "Universitetet i Fjordby");
+  const base = test.info().project.use.baseURL!;
+  const created = await ada.request.post("/resourceregistry/api/v1/resource", {
+    headers: { Origin: base },
+    data: {
+      identifier: resource,
+      title: { nb: "Fellesutgifter", nn: "Fellesutgifter", en: "Common costs" },
+      description: "Fellesutgifter for borettslag.",
+      resourceType: "GenericAccessResource",
+      delegable: true,
+      hasCompetentAuthority: { organization: "310700002" },
+      status: "Completed",
+      policy: {
+        combining: "deny-overrides",
+        rules: [{ id: "forvalter", effect: "Permit", actions: ["read"], subjects: [[{ attribute: "urn:altinn:accesspackage", value: "forretningsforer-eiendom", ignore_case: true }]] }],
+      },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+
+  const sent = await agentRequest(request, `310000000_forvalt${Date.now()}`, "Forvaltning Byrå", "310300004", ["forretningsforer-eiendom"]);
+  await loginAs(page, "Fredrik Forvalter");
+  await page.goto(new URL(sent.confirmUrl).pathname + new URL(sent.confirmUrl).search);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await chooseParty(page, "Boligforvaltning Vest AS");
+  await page.goto(`/klienter/${sent.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Forvaltning Byrå" })).toBeVisible();
+  const company = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Sjøgata Næringsbygg AS/ }) });
+  await expect(company.getByText("Mangler: Forretningsforer eiendom")).toBeVisible();
+  await expect(company.getByText("Kan ikke legges til")).toBeVisible();
+  await hydrated(page);
+  await checkPage(page);
+
+  // Attaching the company anyway (as a crafted post would) is refused and changes nothing.
+  const companyId = await company.getAttribute("data-client");
+  const refused = await page.request.post("/api/attach_client", { headers: { Origin: base }, form: { agent: sent.id, client: companyId! } });
+  expect(refused.ok()).toBe(false);
+  expect(await refused.text()).toContain("client_admin.missing_packages");
+
+  await page.getByRole("button", { name: "Legg til: Fjordutsikt Borettslag" }).click();
+  await expect(page.getByRole("status")).toContainText("Fjordutsikt Borettslag er lagt til systembrukeren.");
+  await checkPage(page);
+  expect(await decision(request, sent.id, COOP, resource)).toBe("Permit");
+  expect(await decision(request, sent.id, COMPANY, resource), "the company is not attached").not.toBe("Permit");
 });

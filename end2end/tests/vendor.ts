@@ -51,18 +51,47 @@ export function claims(jwt: string): any {
 
 const PDP_KEY = "e2e-pdp-key-0123456789";
 
-/** The PDP's decision for the system user on the resource for an organisation. */
-export async function decision(request: APIRequestContext, systemUser: string, org: string) {
+/** The PDP's decision for the system user to read `resource` (the demo's, unless another is given) for an organisation. */
+export async function decision(request: APIRequestContext, systemUser: string, org: string, resource = "fjordby-rapportering") {
   const res = await request.post("/authorization/api/v1/authorize", {
     headers: { Authorization: `Bearer ${PDP_KEY}` },
     data: {
       Request: {
         AccessSubject: [{ Attribute: [{ AttributeId: "urn:altinn:systemuser:uuid", Value: systemUser }] }],
         Action: [{ Attribute: [{ AttributeId: "urn:oasis:names:tc:xacml:1.0:action:action-id", Value: "read" }] }],
-        Resource: [{ Attribute: [{ AttributeId: "urn:altinn:resource", Value: "fjordby-rapportering" }, { AttributeId: "urn:altinn:organization:identifier-no", Value: org }] }],
+        Resource: [{ Attribute: [{ AttributeId: "urn:altinn:resource", Value: resource }, { AttributeId: "urn:altinn:organization:identifier-no", Value: org }] }],
       },
     },
   });
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()).Response[0].Decision;
+}
+
+/**
+ * The demo vendor registers a system offering `packages` (codes) and asks the
+ * firm `firm` for an agent system user requiring them. Returns the request
+ * (its id is the system user's once approved, and its confirmUrl).
+ */
+export async function agentRequest(request: APIRequestContext, system: string, name: string, firm: string, packages: string[]) {
+  const urns = packages.map((code) => ({ urn: `urn:altinn:accesspackage:${code}` }));
+  const write = await token(request, "altinn:authentication/systemregister.write");
+  const registered = await request.post("/authentication/api/v1/systemregister/vendor", {
+    headers: { Authorization: `Bearer ${write}` },
+    data: {
+      id: system,
+      vendor: { authority: "iso6523-actorid-upis", ID: "0192:310000000" },
+      name: { nb: name, nn: name, en: name },
+      description: { nb: `${name} for klientene.`, nn: `${name} for klientane.`, en: `${name} for clients.` },
+      accessPackages: urns,
+      isVisible: false,
+    },
+  });
+  expect(registered.status(), await registered.text()).toBe(200);
+  const asker = await token(request, "altinn:authentication/systemuser.request.write");
+  const res = await request.post("/authentication/api/v1/systemuser/request/vendor/agent", {
+    headers: { Authorization: `Bearer ${asker}` },
+    data: { systemId: system, partyOrgNo: firm, accessPackages: urns },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as { id: string; confirmUrl: string };
 }
