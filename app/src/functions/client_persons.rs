@@ -40,6 +40,7 @@ pub struct GivenToPersonView {
     pub client_name: String,
 }
 
+#[cfg(feature = "ssr")]
 fn texts(t: &domain::system_register::Translated) -> Texts {
     [t.nb.clone(), t.nn.clone(), t.en.clone()]
 }
