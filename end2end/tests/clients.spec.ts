@@ -10,7 +10,8 @@
 // client is gone from the system user at once.
 import { test, expect, Browser, Page } from "@playwright/test";
 import { checkPage, chooseParty, hydrated, loginAs } from "./helpers";
-import { agentRequest, decision, token } from "./vendor";
+import { generateKeyPairSync } from "crypto";
+import { agentRequest, claims, decision, Signer, token } from "./vendor";
 
 const REGISTER = "/authentication/api/v1/systemregister/vendor";
 const REQUESTS = "/authentication/api/v1/systemuser/request/vendor";
@@ -18,6 +19,61 @@ const FIRM = "310100005";
 const BAKERY = "310400009";
 const FISH = "310600008";
 const PACKAGE = "Regnskap og økonomirapportering";
+
+/**
+ * The university (the demo's service owner) publishes a service `id` whose
+ * one rule permits `actions` to holders of `pkg`, through the resource
+ * registry API with Ada's portal session.
+ */
+async function publish(browser: Browser, id: string, title: string, resourceType: string, pkg: string, actions: string[]) {
+  const ada = await (await browser.newContext()).newPage();
+  await loginAs(ada, "Ada Rektor");
+  await chooseParty(ada, "Universitetet i Fjordby");
+  const created = await ada.request.post("/resourceregistry/api/v1/resource", {
+    headers: { Origin: test.info().project.use.baseURL! },
+    data: {
+      identifier: id,
+      title: { nb: title, nn: title, en: title },
+      description: `${title}.`,
+      resourceType,
+      delegable: true,
+      hasCompetentAuthority: { organization: "310700002" },
+      status: "Completed",
+      policy: {
+        combining: "deny-overrides",
+        rules: [{ id: "klient", effect: "Permit", actions, subjects: [[{ attribute: "urn:altinn:accesspackage", value: pkg, ignore_case: true }]] }],
+      },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  await ada.context().close();
+}
+
+/**
+ * A new API client of the vendor, with its own key and scope `scope`,
+ * registered by the vendor's manager on /api-klienter: a client id can serve
+ * one system only, and the demo's is taken.
+ */
+async function vendorApiClient(browser: Browser, name: string, scope: string): Promise<Signer> {
+  const kari = await (await browser.newContext()).newPage();
+  await loginAs(kari, "Kari Nordmann");
+  await chooseParty(kari, "Regnskapsappen AS");
+  await kari.goto("/api-klienter");
+  await hydrated(kari);
+  await kari.getByLabel("Visningsnavn").fill(name);
+  await kari.getByLabel("Scopes", { exact: true }).fill(scope);
+  await kari.getByRole("button", { name: "Registrer klient" }).click();
+  const card = kari.getByRole("listitem").filter({ has: kari.getByRole("heading", { level: 2, name }) });
+  await expect(card).toBeVisible();
+  const clientId = (await card.locator("code").first().textContent())!.trim();
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  await card.getByText("Legg til nøkkel", { exact: true }).click();
+  await card.getByLabel("Offentlig nøkkel (JWK eller PEM)").fill(JSON.stringify({ ...publicKey.export({ format: "jwk" }), kid: "mva-1" }));
+  await card.getByRole("button", { name: "Lagre nøkkel" }).click();
+  await expect(kari.getByRole("status").filter({ hasText: "Nøkkelen er lagt til" })).toBeVisible();
+  await kari.context().close();
+  return { clientId, kid: "mva-1", key: privateKey };
+}
 
 async function bakeryManager(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -245,27 +301,8 @@ test("S2: a business manager attaches a housing co-operative, a company is refus
   const COMPANY = "311100009";
   const resource = `e2e-fellesutgifter-${Date.now()}`;
   // The university publishes a service that business managers may read.
-  const ada = await (await browser.newContext()).newPage();
-  await loginAs(ada, "Ada Rektor");
-  await chooseParty(ada, "Universitetet i Fjordby");
+  await publish(browser, resource, "Fellesutgifter", "GenericAccessResource", "forretningsforer-eiendom", ["read"]);
   const base = test.info().project.use.baseURL!;
-  const created = await ada.request.post("/resourceregistry/api/v1/resource", {
-    headers: { Origin: base },
-    data: {
-      identifier: resource,
-      title: { nb: "Fellesutgifter", nn: "Fellesutgifter", en: "Common costs" },
-      description: "Fellesutgifter for borettslag.",
-      resourceType: "GenericAccessResource",
-      delegable: true,
-      hasCompetentAuthority: { organization: "310700002" },
-      status: "Completed",
-      policy: {
-        combining: "deny-overrides",
-        rules: [{ id: "forvalter", effect: "Permit", actions: ["read"], subjects: [[{ attribute: "urn:altinn:accesspackage", value: "forretningsforer-eiendom", ignore_case: true }]] }],
-      },
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
 
   const sent = await agentRequest(request, `310000000_forvalt${Date.now()}`, "Forvaltning Byrå", "310300004", ["forretningsforer-eiendom"]);
   await loginAs(page, "Fredrik Forvalter");
@@ -291,4 +328,45 @@ test("S2: a business manager attaches a housing co-operative, a company is refus
   await checkPage(page);
   expect(await decision(request, sent.id, COOP, resource)).toBe("Permit");
   expect(await decision(request, sent.id, COMPANY, resource), "the company is not attached").not.toBe("Permit");
+});
+
+// S1 and S5 in Chromium, over the real APIs and token service: the firm is
+// the bakery's registered accountant (REGN). The vendor asks it for an agent
+// system user with "Regnskapsforer med signeringsrettighet"; Ola approves and
+// attaches the bakery; the system gets a token naming the firm; the PDP
+// permits it to file the bakery's VAT return (S1) and read the bakery's
+// messages (S5), and neither for the fishing company, not attached.
+test("S1 and S5: a registered accountant's agent files a client's VAT return and reads its messages, for that client alone", async ({ page, request, browser }) => {
+  const stamp = Date.now();
+  const vat = `e2e-mva-${stamp}`;
+  const inbox = `e2e-meldinger-${stamp}`;
+  const PKG = "regnskapsforer-med-signeringsrettighet";
+  await publish(browser, vat, "MVA-melding", "GenericAccessResource", PKG, ["read", "write"]);
+  await publish(browser, inbox, "Meldinger fra Skatteetaten", "CorrespondenceService", PKG, ["read"]);
+
+  const ref = `e2e-s1-${stamp}`;
+  const installation = await vendorApiClient(browser, `MVA Byrå ${stamp}`, "regnskap:mva.write");
+  const sent = await agentRequest(request, `310000000_mva${stamp}`, "MVA Byrå", FIRM, [PKG], { externalRef: ref, clientId: installation.clientId });
+  await loginAs(page, "Ola Tallesen");
+  await page.goto(new URL(sent.confirmUrl).pathname + new URL(sent.confirmUrl).search);
+  await page.getByRole("button", { name: "Godkjenn" }).click();
+  await chooseParty(page, "Tall og Tro Regnskap AS");
+  await page.goto(`/klienter/${sent.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "MVA Byrå" })).toBeVisible();
+  await hydrated(page);
+  await checkPage(page);
+  expect(await decision(request, sent.id, BAKERY, vat, "write"), "nothing before a client is attached").not.toBe("Permit");
+  await page.getByRole("button", { name: "Legg til: Bakeri Hansen AS" }).click();
+  await expect(page.getByRole("status")).toContainText("Bakeri Hansen AS er lagt til systembrukeren.");
+  await checkPage(page);
+
+  // The system's token names the firm and the system user.
+  const details = claims(await token(request, "regnskap:mva.write", FIRM, ref, installation)).authorization_details[0];
+  expect(details.systemuser_org.ID).toBe(`0192:${FIRM}`);
+  expect(details.systemuser_id[0]).toBe(sent.id);
+
+  expect(await decision(request, sent.id, BAKERY, vat, "write"), "S1: files the VAT return").toBe("Permit");
+  expect(await decision(request, sent.id, BAKERY, inbox, "read"), "S5: reads the messages").toBe("Permit");
+  expect(await decision(request, sent.id, FISH, vat, "write"), "a client not attached").not.toBe("Permit");
+  expect(await decision(request, sent.id, FISH, inbox, "read"), "a client not attached").not.toBe("Permit");
 });

@@ -51,14 +51,14 @@ export function claims(jwt: string): any {
 
 const PDP_KEY = "e2e-pdp-key-0123456789";
 
-/** The PDP's decision for the system user to read `resource` (the demo's, unless another is given) for an organisation. */
-export async function decision(request: APIRequestContext, systemUser: string, org: string, resource = "fjordby-rapportering") {
+/** The PDP's decision for the system user to do `action` (read) on `resource` (the demo's, unless another is given) for an organisation. */
+export async function decision(request: APIRequestContext, systemUser: string, org: string, resource = "fjordby-rapportering", action = "read") {
   const res = await request.post("/authorization/api/v1/authorize", {
     headers: { Authorization: `Bearer ${PDP_KEY}` },
     data: {
       Request: {
         AccessSubject: [{ Attribute: [{ AttributeId: "urn:altinn:systemuser:uuid", Value: systemUser }] }],
-        Action: [{ Attribute: [{ AttributeId: "urn:oasis:names:tc:xacml:1.0:action:action-id", Value: "read" }] }],
+        Action: [{ Attribute: [{ AttributeId: "urn:oasis:names:tc:xacml:1.0:action:action-id", Value: action }] }],
         Resource: [{ Attribute: [{ AttributeId: "urn:altinn:resource", Value: resource }, { AttributeId: "urn:altinn:organization:identifier-no", Value: org }] }],
       },
     },
@@ -69,10 +69,20 @@ export async function decision(request: APIRequestContext, systemUser: string, o
 
 /**
  * The demo vendor registers a system offering `packages` (codes) and asks the
- * firm `firm` for an agent system user requiring them. Returns the request
- * (its id is the system user's once approved, and its confirmUrl).
+ * firm `firm` for an agent system user requiring them. With `clientId`, the
+ * system names that API client, which can then get tokens for the system
+ * user by `externalRef`. Returns the request (its id is the system user's
+ * once approved, and its confirmUrl).
  */
-export async function agentRequest(request: APIRequestContext, system: string, name: string, firm: string, packages: string[]) {
+export async function agentRequest(
+  request: APIRequestContext,
+  system: string,
+  name: string,
+  firm: string,
+  packages: string[],
+  token_client: { externalRef?: string; clientId?: string } = {},
+) {
+  const { externalRef, clientId } = token_client;
   const urns = packages.map((code) => ({ urn: `urn:altinn:accesspackage:${code}` }));
   const write = await token(request, "altinn:authentication/systemregister.write");
   const registered = await request.post("/authentication/api/v1/systemregister/vendor", {
@@ -84,13 +94,14 @@ export async function agentRequest(request: APIRequestContext, system: string, n
       description: { nb: `${name} for klientene.`, nn: `${name} for klientane.`, en: `${name} for clients.` },
       accessPackages: urns,
       isVisible: false,
+      ...(clientId ? { clientId: [clientId] } : {}),
     },
   });
   expect(registered.status(), await registered.text()).toBe(200);
   const asker = await token(request, "altinn:authentication/systemuser.request.write");
   const res = await request.post("/authentication/api/v1/systemuser/request/vendor/agent", {
     headers: { Authorization: `Bearer ${asker}` },
-    data: { systemId: system, partyOrgNo: firm, accessPackages: urns },
+    data: { systemId: system, partyOrgNo: firm, accessPackages: urns, ...(externalRef ? { externalRef } : {}) },
   });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()) as { id: string; confirmUrl: string };

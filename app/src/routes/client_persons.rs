@@ -37,6 +37,17 @@ pub fn ClientPersonsPage() -> impl IntoView {
     let give = use_server_action::<GiveClientToPerson>();
     let take = use_server_action::<TakeClientFromPerson>();
     let form = give_form(give);
+    // One outcome at a time: a new give or remove clears the other's banner and errors.
+    Effect::new(move |_| {
+        if take.version().get() > 0 {
+            give.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if give.version().get() > 0 {
+            take.value().set(None);
+        }
+    });
     let list = Resource::new(move || (give.version().get(), take.version().get()), |_| client_person_delegations());
     let client = Resource::new(chosen, |org| async move {
         if org.trim().is_empty() {
