@@ -168,6 +168,11 @@ async fn a_client_administrator_gives_a_person_a_clients_package_and_takes_it_ba
     let (_, html) = app.page(&here).await;
     assert!(html.contains("Gunn Gjest har fått tilgang til Bakeri Hansen AS."), "the banner: {html}");
     assert!(html.contains("data-delegation="), "listed");
+    assert!(html.contains("Viser personene som har tilgang til klienten du har valgt."), "the chosen client's");
+    let (_, other) = app.page("/klienter/personer?klient=310600008").await;
+    assert!(!other.contains("data-delegation="), "another client's list has no one");
+    let (_, all) = app.page("/klienter/personer").await;
+    assert!(all.contains("data-delegation=") && !all.contains("Viser de første"), "all, and not cut short");
     let delegation: uuid::Uuid = sqlx::query_scalar("select id from client_delegation where ended_at is null").fetch_one(&pool).await.unwrap();
 
     posted_back(&app, "take_client_from_person", &here, &[("delegation", &delegation.to_string())]).await;

@@ -33,6 +33,16 @@ pub struct PersonDelegationView {
     pub packages: Vec<Texts>,
 }
 
+/// The list of client delegations to persons, and whether it is cut short.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDelegationsView {
+    pub delegations: Vec<PersonDelegationView>,
+    /// More than the list holds: choose a client to see its own.
+    pub more: bool,
+    /// The most the list holds.
+    pub limit: usize,
+}
+
 /// What was given, for the banner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GivenToPersonView {
@@ -45,21 +55,27 @@ fn texts(t: &domain::system_register::Translated) -> Texts {
     [t.nb.clone(), t.nn.clone(), t.en.clone()]
 }
 
-/// The chosen firm's client delegations to persons, by person and client.
+/// The chosen firm's client delegations to persons, by person and client:
+/// all, or the client's with organisation number `client` when given.
 #[server(prefix = "/api", endpoint = "client_person_delegations")]
-pub async fn client_person_delegations() -> Result<Vec<PersonDelegationView>, AppError> {
+pub async fn client_person_delegations(#[server(default)] client: String) -> Result<PersonDelegationsView, AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    Ok(domain::clients::persons::person_delegations(&ctx)
-        .await?
-        .into_iter()
-        .map(|d| PersonDelegationView {
-            id: d.id.to_string(),
-            packages: d.packages.iter().map(|p| texts(&p.name)).collect(),
-            person_name: d.person_name,
-            client_name: d.client_name,
-            client_org_number: d.client_org_number,
-        })
-        .collect())
+    let list = domain::clients::persons::person_delegations(&ctx, Some(&client)).await?;
+    Ok(PersonDelegationsView {
+        more: list.more,
+        limit: domain::clients::persons::LIST_LIMIT,
+        delegations: list
+            .delegations
+            .into_iter()
+            .map(|d| PersonDelegationView {
+                id: d.id.to_string(),
+                packages: d.packages.iter().map(|p| texts(&p.name)).collect(),
+                person_name: d.person_name,
+                client_name: d.client_name,
+                client_org_number: d.client_org_number,
+            })
+            .collect(),
+    })
 }
 
 /// The firm's client `org_number` and the packages it may pass on to a person.

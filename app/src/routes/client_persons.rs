@@ -48,7 +48,7 @@ pub fn ClientPersonsPage() -> impl IntoView {
             take.value().set(None);
         }
     });
-    let list = Resource::new(move || (give.version().get(), take.version().get()), |_| client_person_delegations());
+    let list = Resource::new(move || (chosen(), give.version().get(), take.version().get()), |(client, ..)| client_person_delegations(client));
     let client = Resource::new(chosen, |org| async move {
         if org.trim().is_empty() {
             None
@@ -73,6 +73,7 @@ pub fn ClientPersonsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) => {
+                        let (more, limit, delegations) = (list.more, list.limit, list.delegations);
                         let chosen_client = client.await;
                         view! {
                             <ErrorSummary form/>
@@ -80,7 +81,11 @@ pub fn ClientPersonsPage() -> impl IntoView {
                             <ChooseClient form chosen=chosen() refused=chosen_client.clone().and_then(Result::err)/>
                             {chosen_client.and_then(Result::ok).map(|c| view! { <GiveForm give form client=c/> })}
                             <h2 class="mt-10 text-xl font-semibold">{locale.t("client_persons.list_title")}</h2>
-                            <Delegations list take/>
+                            {(!chosen().trim().is_empty()).then(|| view! {
+                                <p class="mt-1 max-w-prose">{locale.t("client_persons.for_chosen")}" "<a class="underline" href="/klienter/personer">{locale.t("client_persons.show_all")}</a></p>
+                            })}
+                            {more.then(|| view! { <p class="mt-1 max-w-prose">{locale.t("client_persons.more").replace("{0}", &limit.to_string())}</p> })}
+                            <Delegations list=delegations take/>
                         }.into_any()
                     }
                     Err(AppError::NotAllowed) => view! {

@@ -72,10 +72,24 @@ async fn firm(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Res
     }
 }
 
-/// The firm's client delegations to persons in force, by person and client.
+/// Most client delegations to persons in one list; a firm with more
+/// chooses a client to see its own.
+pub const LIST_LIMIT: usize = 200;
+
+/// A list of client delegations to persons, and whether there are more than it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDelegations {
+    pub delegations: Vec<PersonDelegation>,
+    pub more: bool,
+}
+
+/// The firm's client delegations to persons in force, by person and client,
+/// at most [`LIST_LIMIT`]: all of them, or the client's with organisation
+/// number `client` (as typed; a number that names no client lists nothing).
 #[tracing::instrument(skip(ctx), fields(party = ?ctx.party(), request_id = ctx.request_id()))]
-pub async fn person_delegations(ctx: &Context) -> Result<Vec<PersonDelegation>, ClientError> {
+pub async fn person_delegations(ctx: &Context, client: Option<&str>) -> Result<PersonDelegations, ClientError> {
     let firm = firm(ctx, Action::Read, None).await?;
+    let client = client.map(str::trim).filter(|c| !c.is_empty());
     let mut conn = ctx.db().acquire().await?;
     let rows = sqlx::query!(
         r#"select d.id, d.agent_person_id as "person!", pp.name as person_name, d.client_id, c.name as client_name, c.org_number,
@@ -89,15 +103,20 @@ pub async fn person_delegations(ctx: &Context) -> Result<Vec<PersonDelegation>, 
            left join client_delegation_package dp on dp.delegation_id = d.id
            left join access_package p on p.code = dp.package_code
            where d.firm_id = $1 and d.agent_person_id is not null and d.ended_at is null
+             and ($2::text is null or c.org_number = $2)
            group by d.id, pp.name, c.name, c.org_number
-           order by pp.name, c.name
-           limit 1000"#,
-        firm.0
+           order by pp.name, c.name, d.id
+           limit $3"#,
+        firm.0,
+        client,
+        LIST_LIMIT as i64 + 1
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    let more = rows.len() > LIST_LIMIT;
+    let delegations = rows
         .into_iter()
+        .take(LIST_LIMIT)
         .map(|r| PersonDelegation {
             id: r.id,
             person: r.person,
@@ -107,7 +126,8 @@ pub async fn person_delegations(ctx: &Context) -> Result<Vec<PersonDelegation>, 
             client_org_number: r.org_number,
             packages: names(r.codes, r.nb, r.nn, r.en),
         })
-        .collect())
+        .collect();
+    Ok(PersonDelegations { delegations, more })
 }
 
 fn names(codes: Vec<String>, nb: Vec<String>, nn: Vec<String>, en: Vec<String>) -> Vec<PackageName> {
