@@ -129,7 +129,8 @@ pub fn refusal_text(locale: Locale, r: &Refusal) -> String {
 /// A readable message for an invalid field the person typed, where there is one.
 fn invalid_key(field: &str) -> Option<&'static str> {
     match field {
-        "org_number" => Some("invalid.org_number"),
+        "org_number" | "client" => Some("invalid.org_number"),
+        "packages" => Some("invalid.packages"),
         "national_id" => Some("invalid.national_id"),
         "surname" => Some("invalid.surname"),
         "system_user" => Some("invalid.system_user"),

@@ -445,7 +445,12 @@ async fn a_person_is_given_a_clients_package_by_the_rules_for_agents_and_loses_i
     assert!(matches!(passable_client(&gunn, people::BAKERY).await, Err(ClientError::NotClientAdministrator)));
     assert!(matches!(person_delegations(&gunn, None).await, Err(ClientError::NotClientAdministrator)));
     assert!(matches!(give_to_person(&gunn, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await, Err(ClientError::NotClientAdministrator)));
-    assert!(matches!(take_from_person(&gunn, Uuid::now_v7()).await, Err(ClientError::NotClientAdministrator)));
+    assert!(matches!(take_from_person(&gunn, &Uuid::now_v7().to_string()).await, Err(ClientError::NotClientAdministrator)));
+    assert_eq!(
+        count(&pool, "select count(*) from audit_event where action in ('client.person_give', 'client.person_take') and outcome = 'refused'").await,
+        8,
+        "six bad gives, then Gunn's give and take"
+    );
 
     let given = give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await.unwrap();
     assert_eq!((given.client_name.as_str(), given.added.as_slice()), ("Bakeri Hansen AS", [LONN.to_string()].as_slice()));
@@ -471,9 +476,10 @@ async fn a_person_is_given_a_clients_package_by_the_rules_for_agents_and_loses_i
     let accountant = firms.iter().find(|f| f.id == firm.0).unwrap();
     assert_eq!(accountant.agents.iter().map(|a| (a.id, a.system_name.clone())).collect::<Vec<_>>(), [(gunn_id.0, None)]);
 
-    take_from_person(&ola, given.delegation).await.unwrap();
+    take_from_person(&ola, &given.delegation.to_string()).await.unwrap();
     assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::NotApplicable, "taken");
-    assert!(matches!(take_from_person(&ola, given.delegation).await, Err(ClientError::PersonDelegationNotFound)), "twice");
+    assert!(matches!(take_from_person(&ola, &given.delegation.to_string()).await, Err(ClientError::PersonDelegationNotFound)), "twice");
+    assert!(matches!(take_from_person(&ola, "no-id").await, Err(ClientError::PersonDelegationNotFound)), "not an id");
 
     // Given again, then the register ends the firm's REGN for the bakery.
     give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await.unwrap();

@@ -283,7 +283,7 @@ test("a client administrator gives a person a client's package, the client sees 
   await bjorn.goto("/klientforhold");
   const firm = bjorn.locator("section").filter({ has: bjorn.getByRole("heading", { name: /Tall og Tro Regnskap AS/ }) });
   await expect(firm.getByText("Gunn Gjest")).toBeVisible();
-  await expect(firm.getByText(/Person i virksomheten/)).toBeVisible();
+  await expect(firm.getByText(/Person som virksomheten har gitt tilgang/)).toBeVisible();
   await checkPage(bjorn);
 
   await row.getByRole("button", { name: "Fjern tilgang: Gunn Gjest, Bakeri Hansen AS" }).click();

@@ -160,7 +160,8 @@ async fn a_client_administrator_gives_a_person_a_clients_package_and_takes_it_ba
     posted_back(&app, "give_client_to_person", &here, &form("Feil")).await;
     let (_, html) = app.page(&here).await;
     assert!(html.contains("Vi fant ingen person med dette fødselsnummeret og etternavnet."), "{html}");
-    assert!(html.contains("id=\"person-nin\"") && html.contains("aria-invalid=\"true\""), "next to the field");
+    assert!(html.contains("id=\"person-nin-error\""), "the message next to the field");
+    assert!(html.contains("aria-describedby=\"person-nin-error\""), "the field points at it");
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from client_delegation").fetch_one(&pool).await.unwrap() };
     assert_eq!(count().await, 0, "a refusal changes nothing");
 

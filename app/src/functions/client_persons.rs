@@ -108,6 +108,5 @@ pub async fn give_client_to_person(
 #[server(prefix = "/api", endpoint = "take_client_from_person")]
 pub async fn take_client_from_person(delegation: String) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let id = uuid::Uuid::parse_str(delegation.trim()).map_err(|_| AppError::Refused(domain::error::Refusal::ClientPersonNotGiven))?;
-    Ok(domain::clients::persons::take_from_person(&ctx, id).await?)
+    Ok(domain::clients::persons::take_from_person(&ctx, &delegation).await?)
 }

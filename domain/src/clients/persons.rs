@@ -89,7 +89,9 @@ pub struct PersonDelegations {
 #[tracing::instrument(skip(ctx), fields(party = ?ctx.party(), request_id = ctx.request_id()))]
 pub async fn person_delegations(ctx: &Context, client: Option<&str>) -> Result<PersonDelegations, ClientError> {
     let firm = firm(ctx, Action::Read, None).await?;
-    let client = client.map(str::trim).filter(|c| !c.is_empty());
+    // As the client lookup reads it (spaces and all); a number that does
+    // not parse is compared as typed, and matches no client.
+    let client = client.map(str::trim).filter(|c| !c.is_empty()).map(|c| OrgNumber::parse_typed(c).map(|o| o.to_string()).unwrap_or_else(|_| c.to_string()));
     let mut conn = ctx.db().acquire().await?;
     let rows = sqlx::query!(
         r#"select d.id, d.agent_person_id as "person!", pp.name as person_name, d.client_id, c.name as client_name, c.org_number,
@@ -192,7 +194,8 @@ pub async fn give_to_person(ctx: &Context, client: &str, national_id: &str, surn
             Ok(given)
         }
         Err(e) => {
-            ctx.audit_refusal(AUDIT, client.trim(), &e, serde_json::json!({ "packages": packages })).await;
+            let asked: Vec<&String> = packages.iter().take(MAX_PACKAGES_AT_ONCE).collect();
+            ctx.audit_refusal(AUDIT, client.trim(), &e, serde_json::json!({ "packages": asked, "asked": packages.len() })).await;
             Err(e)
         }
     }
@@ -247,13 +250,18 @@ fn chosen(packages: &[String]) -> Result<Vec<String>, ClientError> {
     }
 }
 
-/// Ends the firm's client delegation `delegation` to a person. Ending one
-/// that is not in force (or another firm's) is refused.
+/// Ends the firm's client delegation `delegation` (its id, as sent) to a
+/// person. Ending one that is not in force (or another firm's, or an id
+/// that is none) is refused, after the right is checked, and audited.
 #[tracing::instrument(skip(ctx), fields(party = ?ctx.party(), request_id = ctx.request_id()))]
-pub async fn take_from_person(ctx: &Context, delegation: Uuid) -> Result<(), ClientError> {
+pub async fn take_from_person(ctx: &Context, delegation: &str) -> Result<(), ClientError> {
     const AUDIT: &str = "client.person_take";
-    let target = delegation.to_string();
+    let target: String = delegation.trim().chars().take(64).collect();
     let firm = firm(ctx, Action::Write, Some((AUDIT, &target))).await?;
+    let Ok(delegation) = Uuid::parse_str(&target) else {
+        ctx.audit_refusal(AUDIT, &target, &ClientError::PersonDelegationNotFound, serde_json::json!({})).await;
+        return Err(ClientError::PersonDelegationNotFound);
+    };
     let mut uow = ctx.begin().await?;
     let ended = sqlx::query!(
         "update client_delegation set ended_at = now(), ended_cause = 'removed'

@@ -369,24 +369,20 @@ pub async fn give_person(
     by: Option<Uuid>,
     by_label: &str,
 ) -> Result<(Uuid, Vec<String>), sqlx::Error> {
-    sqlx::query!(
+    // The delegation in force for the pair, locked, or a new one: one
+    // statement, so a removal racing it cannot leave it without a row.
+    let delegation = sqlx::query_scalar!(
         "insert into client_delegation (id, firm_id, client_id, agent_person_id, created_by, created_by_label)
          values ($1, $2, $3, $4, $5, $6)
-         on conflict (firm_id, agent_person_id, client_id) where ended_at is null and agent_person_id is not null do nothing",
+         on conflict (firm_id, agent_person_id, client_id) where ended_at is null and agent_person_id is not null
+         do update set firm_id = excluded.firm_id
+         returning id",
         Uuid::now_v7(),
         firm,
         client,
         person,
         by,
         by_label
-    )
-    .execute(&mut *conn)
-    .await?;
-    let delegation = sqlx::query_scalar!(
-        "select id from client_delegation where firm_id = $1 and client_id = $2 and agent_person_id = $3 and ended_at is null for update",
-        firm,
-        client,
-        person
     )
     .fetch_one(&mut *conn)
     .await?;
