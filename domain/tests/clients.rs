@@ -74,6 +74,19 @@ fn may_read(ctx: &Context, system_user: Uuid, package: &str, party: PartyId) -> 
     decide(&ctx.snapshot(), &request).outcome
 }
 
+/// Imports a register feed with every demo role but the accounting firm's
+/// REGN for the bakery, so that role ends.
+async fn import_without_the_bakerys_accountant(pool: &PgPool) -> domain::register::ImportCounts {
+    let roles: Vec<String> = domain::demo::REGISTER_ROLES
+        .iter()
+        .filter(|(role, holder, for_org)| !(*role == "REGN" && *holder == people::ACCOUNTING_FIRM && *for_org == people::BAKERY))
+        .map(|(role, holder, for_org)| format!(r#"{{"role": "{role}", "holder": "{holder}", "for": "{for_org}"}}"#))
+        .collect();
+    let feed = format!(r#"{{"organisations": [], "persons": [], "roles": [{}]}}"#, roles.join(","));
+    let feed = domain::register::parse_json(&feed, domain::parties::SyntheticIds::Accept).unwrap();
+    domain::register::import(&test_support::operator(pool).await, &feed, "feed.json", &mut |_, _| {}).await.unwrap()
+}
+
 async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
@@ -220,15 +233,7 @@ async fn a_register_import_that_ends_the_role_ends_the_delegation(pool: PgPool) 
     clients::attach(&ola, su, bakery.0).await.unwrap();
     clients::attach(&ola, su, fishing.0).await.unwrap();
 
-    // The feed keeps every demo role but the firm's REGN for the bakery.
-    let roles: Vec<String> = domain::demo::REGISTER_ROLES
-        .iter()
-        .filter(|(role, holder, for_org)| !(*role == "REGN" && *holder == people::ACCOUNTING_FIRM && *for_org == people::BAKERY))
-        .map(|(role, holder, for_org)| format!(r#"{{"role": "{role}", "holder": "{holder}", "for": "{for_org}"}}"#))
-        .collect();
-    let feed = format!(r#"{{"organisations": [], "persons": [], "roles": [{}]}}"#, roles.join(","));
-    let feed = domain::register::parse_json(&feed, domain::parties::SyntheticIds::Accept).unwrap();
-    let counts = domain::register::import(&test_support::operator(&pool).await, &feed, "feed.json", &mut |_, _| {}).await.unwrap();
+    let counts = import_without_the_bakerys_accountant(&pool).await;
     assert_eq!((counts.roles_ended, counts.client_delegations_ended), (1, 1));
     ola.engine_sees_changes().await;
     assert_eq!(may_read(&ola, su, LONN, bakery), Outcome::NotApplicable);
@@ -483,14 +488,7 @@ async fn a_person_is_given_a_clients_package_by_the_rules_for_agents_and_loses_i
 
     // Given again, then the register ends the firm's REGN for the bakery.
     give_to_person(&ola, people::BAKERY, people::GUNN, "Gjest", &[LONN.into()]).await.unwrap();
-    let roles: Vec<String> = domain::demo::REGISTER_ROLES
-        .iter()
-        .filter(|(role, holder, for_org)| !(*role == "REGN" && *holder == people::ACCOUNTING_FIRM && *for_org == people::BAKERY))
-        .map(|(role, holder, for_org)| format!(r#"{{"role": "{role}", "holder": "{holder}", "for": "{for_org}"}}"#))
-        .collect();
-    let feed = format!(r#"{{"organisations": [], "persons": [], "roles": [{}]}}"#, roles.join(","));
-    let feed = domain::register::parse_json(&feed, domain::parties::SyntheticIds::Accept).unwrap();
-    let counts = domain::register::import(&test_support::operator(&pool).await, &feed, "feed.json", &mut |_, _| {}).await.unwrap();
+    let counts = import_without_the_bakerys_accountant(&pool).await;
     assert_eq!(counts.client_delegations_ended, 1);
     ola.engine_sees_changes().await;
     assert_eq!(person_may_read(&ola, gunn_id, LONN, bakery), Outcome::NotApplicable, "the cascade");

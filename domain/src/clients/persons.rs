@@ -19,10 +19,11 @@
 //! told (audit trail) which package went and can give the rest again.
 
 use super::model::PackageName;
+use super::service::firm;
 use super::{store, ClientError};
 use crate::audit::AuditEvent;
 use crate::audit::Outcome;
-use crate::authz::{Action, SystemResource};
+use crate::authz::Action;
 use crate::context::Context;
 use crate::decisions::store::{record_change, Change};
 use crate::parties::service::PersonQuery;
@@ -56,20 +57,6 @@ pub struct PersonDelegation {
     pub client_name: String,
     pub client_org_number: Option<String>,
     pub packages: Vec<PackageName>,
-}
-
-/// The firm the actor acts for, if they may do `action` on its clients;
-/// a refused write is audited.
-async fn firm(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Result<PartyId, ClientError> {
-    match ctx.authorize_for_party(action, SystemResource::ClientAdministration) {
-        Ok(firm) => Ok(firm),
-        Err(_) => {
-            if let Some((what, target)) = audit {
-                ctx.audit_refusal(what, target, &ClientError::NotClientAdministrator, serde_json::json!({})).await;
-            }
-            Err(ClientError::NotClientAdministrator)
-        }
-    }
 }
 
 /// Most client delegations to persons in one list; a firm with more

@@ -13,8 +13,10 @@ use uuid::Uuid;
 /// Clients on one page of the list.
 pub const PAGE_SIZE: i64 = 50;
 
-/// The firm the actor acts for, if they may do `action` on its clients.
-async fn firm(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Result<PartyId, ClientError> {
+/// The firm the actor acts for, if they may do `action` on its clients; a
+/// refusal is audited when `audit` names what was refused. Every use case
+/// of the firm's side asks here ([`super::persons`] too).
+pub(super) async fn firm(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Result<PartyId, ClientError> {
     match ctx.authorize_for_party(action, SystemResource::ClientAdministration) {
         Ok(firm) => Ok(firm),
         Err(_) => {
