@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 E2E_DB := $(PG_SERVER)/fullmakt_e2e
 
-.PHONY: help tools rust-tools node-tools chromium postgres run build test lint test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp clean-e2e-db
+.PHONY: help tools rust-tools node-tools chromium postgres run build test lint test-rust test-e2e sqlx-prepare bench bench-decisions bench-load bench-token bench-pdp bench-guests clean-e2e-db
 
 help:
 	@echo "make run    serve the portal with demo data at http://127.0.0.1:3000"
@@ -80,12 +80,20 @@ clean-e2e-db: postgres
 	psql "$(PG_SERVER)/postgres" -qc 'drop database if exists fullmakt_e2e with (force)'
 
 # cargo-leptos builds the site, starts the server, runs `npm test` in end2end/ and stops it;
-# it answers 0 even when the build fails, so the suite's own report is checked after.
+# it answers 0 even when the build fails, so the site is built first by `cargo leptos build`
+# (whose exit code counts) and the suites' own reports are checked after: the page checks'
+# self-test (target/e2e-selftest.json) and the suite (target/e2e-results.json). The server
+# mails to the SMTP server on loopback that the suite's global set-up starts (aiosmtpd); the set-up
+# also starts a second server, of the same binary, whose clock tests move (end2end/tests/clock.ts).
 test-e2e: tools chromium postgres clean-e2e-db
-	rm -f target/e2e-results.json
-	E2E_RESULTS=$(CURDIR)/target/e2e-results.json DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 FULLMAKT_PDP_API_KEYS=e2e-pdp-key-0123456789 \
+	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+	rm -f target/e2e-results.json target/e2e-selftest.json
+	cargo leptos build --release
+	E2E_RESULTS=$(CURDIR)/target/e2e-results.json E2E_SELFTEST_RESULTS=$(CURDIR)/target/e2e-selftest.json \
+	  E2E_SERVER_BIN=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/server E2E_PG=$(PG_SERVER) DATABASE_URL=$(E2E_DB) FULLMAKT_TEST_IDP=true FULLMAKT_DEMO_DATA=true FULLMAKT_ADDR=127.0.0.1:3000 FULLMAKT_PDP_API_KEYS=e2e-pdp-key-0123456789 \
+	  FULLMAKT_SMTP_URL=smtp://127.0.0.1:2525 \
 	  CI=1 cargo leptos end-to-end --release
-	@node scripts/check-e2e-results.js target/e2e-results.json
+	@node scripts/check-e2e-results.js target/e2e-results.json target/e2e-selftest.json
 
 # After changing a query or a migration: regenerate and commit .sqlx/.
 sqlx-prepare:
@@ -104,6 +112,12 @@ bench-decisions:
 # Snapshot load from PostgreSQL for the generated population (writes a scratch database).
 bench-load:
 	DATABASE_URL=$(PG_SERVER)/postgres cargo bench -p domain --bench snapshot_load
+
+# The guest lifecycle job over 100,000 guests, two instances at once, and the sponsor's
+# guests page and its registration form over HTTP (each writes a scratch database).
+bench-guests:
+	DATABASE_URL=$(PG_SERVER)/postgres cargo bench -p domain --bench guest_lifecycle
+	FULLMAKT_TEST_PG=$(PG_SERVER) cargo bench -p server --bench guest_registration
 
 # Token issuance over loopback HTTP (real server in release, real PostgreSQL).
 bench-token:

@@ -79,6 +79,8 @@ through_failure!(
     domain::authorized_parties::ActingPartyError,
     domain::system_users::SystemUserError,
     domain::system_user_requests::RequestError,
+    domain::guests::GuestError,
+    domain::units::UnitError,
     sqlx::Error,
 );
 
@@ -151,6 +153,18 @@ fn invalid_key(field: &str) -> Option<&'static str> {
         "system.client_ids" => Some("invalid.system_client_ids"),
         "system.redirect_urls" => Some("invalid.system_redirect_urls"),
         "system.is_visible" => Some("invalid.system_visible"),
+        "given_name" => Some("invalid.given_name"),
+        "unit_code" => Some("invalid.unit_code"),
+        "unit_name_nb" | "unit_name_nn" | "unit_name_en" => Some("invalid.unit_name"),
+        "units" => Some("invalid.unit_import"),
+        "mobile" => Some("invalid.mobile"),
+        "start" => Some("invalid.guest_start"),
+        "end" => Some("invalid.guest_end"),
+        "unit" => Some("invalid.unit"),
+        "sponsor" => Some("invalid.sponsor"),
+        "reason" => Some("invalid.reason"),
+        "one_time_code" => Some("invalid.one_time_code"),
+        "terms" => Some("invalid.terms"),
         _ => None,
     }
 }

@@ -154,6 +154,20 @@ impl Typed {
     }
 }
 
+/// One outcome at a time on a page with several forms: when the first
+/// action has run, the others' results (banners and field errors) are
+/// cleared. `clears_others!(save, import, end)`.
+macro_rules! clears_others {
+    ($me:expr, $($other:expr),+ $(,)?) => {
+        leptos::prelude::Effect::new(move |_| {
+            if $me.version().get() > 0 {
+                $($other.value().set(None);)+
+            }
+        });
+    };
+}
+pub(crate) use clears_others;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/klientforhold") view=routes::client_relationships::ClientRelationshipsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tilganger/enkeltrettighet") view=routes::give_right::GiveRightPage ssr=SsrMode::Async/>
                     <Route path=path!("/varsler") view=routes::notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/gjester") view=routes::guests::GuestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/enheter") view=routes::units::UnitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/gjest/:token") view=routes::claim::ClaimPage ssr=SsrMode::Async/>
+                    <Route path=path!("/meg") view=routes::me::MePage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/endring/:id") view=routes::system_user_changes::SystemUserChangePage ssr=SsrMode::Async/>

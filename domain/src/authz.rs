@@ -210,6 +210,18 @@ impl Context {
         }
     }
 
+    /// The party acted for, if the actor may do `action` on `resource` for
+    /// it, or if a person acts for themselves: what is kept per person (the
+    /// notices a sponsor is sent, and where they are e-mailed) is theirs.
+    pub fn authorize_for_self_or_party(&self, action: Action, resource: SystemResource) -> Result<PartyId, Denied> {
+        let party = self.party().ok_or(Denied)?;
+        if self.who() == Who::Person(party) {
+            return Ok(party);
+        }
+        self.authorize(action, resource, party)?;
+        Ok(party)
+    }
+
     /// The party acted for, if the actor may do `action` on `resource` for it.
     pub fn authorize_for_party(&self, action: Action, resource: SystemResource) -> Result<PartyId, Denied> {
         let party = self.party().ok_or(Denied)?;

@@ -46,7 +46,7 @@ impl Services {
     /// A server keeps the engine current with [`Engine::spawn_refresher`]; a
     /// command needs no more than the refresh each commit does.
     pub async fn start(db: PgPool, clock: Arc<dyn Clock>) -> Result<Self, sqlx::Error> {
-        let engine = Engine::load(&db).await?;
+        let engine = Engine::load_on(&db, clock.clone()).await?;
         Ok(Self { db, clock, engine, settings: Settings::default() })
     }
 
@@ -208,6 +208,25 @@ impl Context {
         if let Err(e) = crate::audit::record(&self.services.db, self.actor.clone(), self.clock(), event).await {
             tracing::error!(error = %e, action, request_id = self.request_id().unwrap_or("-"), "could not audit a refusal");
         }
+    }
+
+    /// `done` as it is, with its error first audited as a refusal of `action`
+    /// on `target`, unless `is_store` says the error is the store's failure
+    /// (logged, not a refusal).
+    pub async fn audit_if_refused<T, E: std::fmt::Display + Sync>(
+        &self,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+        done: Result<T, E>,
+        is_store: impl Fn(&E) -> bool,
+    ) -> Result<T, E> {
+        if let Err(e) = &done {
+            if !is_store(e) {
+                self.audit_refusal(action, target, e, details).await;
+            }
+        }
+        done
     }
 
     /// Commits a change and its audit records, then lets this instance's

@@ -51,6 +51,7 @@ pub const PERSONS: &[(&str, &str)] = &[
     ("05858510084", "Ada Rektor"),
     ("24818910181", "Sara Sponsor"),
     ("11839110083", "Gunn Gjest"),
+    ("17889210079", "Rita Regnskap"),
 ];
 
 /// Register roles: (role legacy code, holder — national id or org number, for org number).
@@ -58,6 +59,7 @@ pub const REGISTER_ROLES: &[(&str, &str, &str)] = &[
     ("DAGL", "12887510170", "310000000"), // Kari runs the software vendor
     ("DAGL", "03908110020", "310100005"), // Ola runs the accounting firm
     ("LEDE", "03908110020", "310100005"),
+    ("MEDL", "17889210079", "310100005"), // Rita is one of the accounting firm's people
     ("DAGL", "21926310140", "310200018"), // Per runs the auditing firm
     ("DAGL", "30909810090", "310300004"), // Fredrik runs the business manager
     ("DAGL", "14928810047", "310400009"), // Bjørn runs the bakery
@@ -171,6 +173,7 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
     .execute(uow.conn())
     .await?;
     add_vendor_client(uow.conn(), ctx.now()).await?;
+    add_university_guests(uow.conn(), ctx.now()).await?;
     let (id, owner, title) = SYSTEM_USER;
     let added = sqlx::query!(
         "insert into system_user (id, system_id, party_id, external_ref, integration_title)
@@ -194,11 +197,191 @@ pub async fn load(ctx: &Context) -> Result<(), DemoError> {
     ))
     .await?;
     ctx.commit(uow).await?;
-    let resource = demo_resource();
-    let exists = crate::resources::store::owner_of(&mut *ctx.db().acquire().await?, &resource.id).await?.is_some();
-    if !exists {
-        let owner = OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?;
-        crate::resources::save(ctx, &owner, &resource).await?;
+    let owner = OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    for resource in [demo_resource(), guest_resource()] {
+        let exists = crate::resources::store::owner_of(&mut *ctx.db().acquire().await?, &resource.id).await?.is_some();
+        if !exists {
+            crate::resources::save(ctx, &owner, &resource).await?;
+        }
+    }
+    give_guest_role_its_right(ctx).await
+}
+
+/// The resource the university's guest role gives: the guests' network and
+/// library access (`read`). Its policy names the director only; a guest
+/// reaches it through the single right the guest role carries.
+pub const GUEST_RESOURCE: &str = "fjordby-gjestetilgang";
+
+/// The demo's [`GUEST_RESOURCE`]; created when missing, never overwritten.
+pub fn guest_resource() -> crate::resources::ResourceForSave {
+    use crate::decisions::policy::{attr, Effect, Match, Policy, Rule};
+    crate::resources::ResourceForSave {
+        id: GUEST_RESOURCE.into(),
+        title_nb: "Gjestetilgang ved Universitetet i Fjordby".into(),
+        title_nn: "Gjestetilgang ved Universitetet i Fjordby".into(),
+        title_en: "Guest access at the University of Fjordby".into(),
+        description: "Trådløst nett og bibliotek for gjester ved universitetet.".into(),
+        resource_type: "GenericAccessResource".into(),
+        delegable: true,
+        policy: Policy::deny_overrides(vec![Rule {
+            id: "gjestetilgang".into(),
+            effect: Effect::Permit,
+            subjects: vec![vec![Match { attribute: attr::ROLE_CODE.into(), value: "DAGL".into(), ignore_case: true }]],
+            actions: vec!["read".into()],
+            description: String::new(),
+        }]),
+    }
+}
+
+/// The guest role gives `read` on [`GUEST_RESOURCE`] (added once; the
+/// engine rebuilds when it is new).
+async fn give_guest_role_its_right(ctx: &Context) -> Result<(), DemoError> {
+    let mut uow = ctx.begin().await?;
+    let added = sqlx::query!(
+        "insert into user_role_right (role_id, resource_id, action) select id, $2, 'read' from user_role where code = $1 on conflict do nothing",
+        GUEST_ROLE,
+        GUEST_RESOURCE
+    )
+    .execute(uow.conn())
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Ok(()); // there already; dropping the unit of work rolls back
+    }
+    crate::decisions::store::record_change(uow.conn(), crate::decisions::store::Change::Rebuild("demo.guest_role")).await?;
+    let details = serde_json::json!({ "role": GUEST_ROLE, "resource": GUEST_RESOURCE, "action": "read" });
+    uow.audit(AuditEvent::new("demo.load", "demo-data", Outcome::Success, details)).await?;
+    ctx.commit(uow).await?;
+    Ok(())
+}
+
+/// The university's organisational units (code, names nb/nn/en, parent).
+pub const UNITS: &[(&str, &str, &str, &str, Option<&str>)] = &[
+    ("UIF", "Universitetet i Fjordby", "Universitetet i Fjordby", "University of Fjordby", None),
+    ("NAT", "Fakultet for naturvitenskap", "Fakultet for naturvitskap", "Faculty of Natural Sciences", Some("UIF")),
+    ("NAT-KJEM", "Kjemisk institutt", "Kjemisk institutt", "Department of Chemistry", Some("NAT")),
+    ("UB", "Universitetsbiblioteket", "Universitetsbiblioteket", "University Library", Some("UIF")),
+];
+/// The university's guest role (a user role it owns).
+pub const GUEST_ROLE: &str = "fjordby-gjest";
+/// Sara Sponsor sponsors guests of this unit (and the units below it).
+pub const SPONSOR_UNIT: &str = "NAT";
+/// The university's employee role, which Sara Sponsor holds there.
+pub const EMPLOYEE_ROLE: &str = "fjordby-ansatt";
+/// Sara Sponsor's national identity number.
+pub const SPONSOR: &str = "24818910181";
+/// Where Sara Sponsor's notices are e-mailed.
+pub const SPONSOR_EMAIL: &str = "sara.sponsor@example.org";
+
+/// The university's units, its guest role and short-term guest policy, and
+/// Sara Sponsor as sponsor for the Faculty of Natural Sciences, unless there.
+async fn add_university_guests(conn: &mut sqlx::PgConnection, now: time::OffsetDateTime) -> Result<(), DemoError> {
+    let university = parties::find_by_org_number(&mut *conn, &OrgNumber::try_from(SERVICE_OWNER).map_err(|e| DemoError::Invalid(e.to_string()))?)
+        .await?
+        .ok_or_else(|| DemoError::Invalid("the university is missing".into()))?;
+    for (code, nb, nn, en, parent) in UNITS {
+        sqlx::query!(
+            "insert into org_unit (id, institution_id, code, name_nb, name_nn, name_en, parent_id, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, (select id from org_unit where institution_id = $2 and code = $7), $8, $8)
+             on conflict (institution_id, code) do nothing",
+            uuid::Uuid::now_v7(),
+            university.id.0,
+            code,
+            nb,
+            nn,
+            en,
+            *parent,
+            now
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query!(
+        "insert into user_role (id, code, owner_party, name_nb, name_nn, name_en, description)
+         values ($1, $2, $3, 'Gjest ved Universitetet i Fjordby', 'Gjest ved Universitetet i Fjordby', 'Guest at the University of Fjordby',
+                 'Kortvarige gjester som en sponsor har registrert.')
+         on conflict (code) do nothing",
+        uuid::Uuid::now_v7(),
+        GUEST_ROLE,
+        university.id.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into guest_policy (institution_id, guest_type, role_id, max_days, invite_days_before, notice_days, claim_link_days, code_attempts, retention_days)
+         select $1, 'short-term', id, 30, null, '{14,7,1}', 7, 5, 183 from user_role where code = $2
+         on conflict do nothing",
+        university.id.0,
+        GUEST_ROLE
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into user_role_assign_right (id, role_id, holder_id, for_party, unit_id)
+         select $1, r.id, p.id, $2, u.id from user_role r, party p, org_unit u
+         where r.code = $3 and p.national_id = $4 and u.institution_id = $2 and u.code = $5
+           and not exists (select 1 from user_role_assign_right x where x.role_id = r.id and x.holder_id = p.id and x.unit_id = u.id and x.ended_at is null)",
+        uuid::Uuid::now_v7(),
+        university.id.0,
+        GUEST_ROLE,
+        SPONSOR,
+        SPONSOR_UNIT
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into guest_terms (institution_id, version, text_nb, text_nn, text_en, created_at) values ($1, 1, $2, $3, $4, $5)
+         on conflict do nothing",
+        university.id.0,
+        "Som gjest ved Universitetet i Fjordby bruker du kontoen bare selv, følger universitetets regler for IT-bruk, og kontoen stenges når oppholdet ditt slutter.",
+        "Som gjest ved Universitetet i Fjordby brukar du kontoen berre sjølv, følgjer reglane til universitetet for IT-bruk, og kontoen blir stengd når opphaldet ditt sluttar.",
+        "As a guest of the University of Fjordby you use the account yourself only, follow the university's rules for IT use, and the account closes when your stay ends.",
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Sara is told at her work address when a guest's stay ends soon.
+    sqlx::query!(
+        "insert into notification_address (party_id, email, added_by, added_at) select id, $2, 'demo-data', $3 from party where national_id = $1
+         on conflict do nothing",
+        SPONSOR,
+        SPONSOR_EMAIL,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Sara works at the university: the employee role (which an HR feed
+    // would give) lets her act for it, where she registers guests.
+    sqlx::query!(
+        "insert into user_role (id, code, owner_party, name_nb, name_nn, name_en, description)
+         values ($1, $2, $3, 'Ansatt ved Universitetet i Fjordby', 'Tilsett ved Universitetet i Fjordby', 'Employee of the University of Fjordby', '')
+         on conflict (code) do nothing",
+        uuid::Uuid::now_v7(),
+        EMPLOYEE_ROLE,
+        university.id.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    let assignment = uuid::Uuid::now_v7();
+    let assigned = sqlx::query!(
+        "insert into user_role_assignment (id, role_id, subject_id, assigned_in, valid_from, attestation_kind, attestation_issuer)
+         select $1, r.id, p.id, $2, $3, 'manager_approval', 'Universitetet i Fjordby' from user_role r, party p
+         where r.code = $4 and p.national_id = $5
+           and not exists (select 1 from user_role_assignment x where x.role_id = r.id and x.subject_id = p.id and x.ended_at is null)",
+        assignment,
+        university.id.0,
+        now,
+        EMPLOYEE_ROLE,
+        SPONSOR
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if assigned > 0 {
+        sqlx::query!("insert into user_role_assignment_party (assignment_id, party_id) values ($1, $2)", assignment, university.id.0)
+            .execute(&mut *conn)
+            .await?;
+        crate::decisions::store::record_change(&mut *conn, crate::decisions::store::Change::Rebuild("demo.university_employee")).await?;
     }
     Ok(())
 }

@@ -244,9 +244,36 @@ refusals! {
     /// The packages, by code.
     ClientNotPassable(packages) => "client_admin.not_passable", "refused.client_not_passable";
     ClientPersonNotGiven => "client_admin.person_not_given", "refused.client_person_not_given";
+    ClientNotOfTheFirm => "client_admin.not_of_the_firm", "refused.client_not_of_the_firm";
     ClientNotAttached => "client_admin.not_attached", "refused.client_not_attached";
     ClientJobRunning => "client_admin.job_running", "refused.client_job_running";
     ClientJobNotFound => "client_admin.job_not_found", "refused.client_job_not_found";
+    // Organisational units.
+    /// The unit's code, then the field that is wrong (`code`, `name_nb`, …).
+    UnitInvalid(unit, field) => "org_unit.invalid", "refused.unit_invalid";
+    /// The unit's code and the parent's.
+    UnitParentNotFound(unit, parent) => "org_unit.parent_not_found", "refused.unit_parent_not_found";
+    UnitCycle(unit) => "org_unit.cycle", "refused.unit_cycle";
+    /// The line of the import.
+    UnitImportLine(line) => "org_unit.import_line", "refused.unit_import_line";
+    // Sponsors and guests.
+    GuestNoGuestRole => "guest.no_guest_role", "refused.guest_no_guest_role";
+    /// The unit's code.
+    GuestUnitNotYours(unit) => "guest.unit_not_yours", "refused.guest_unit_not_yours";
+    GuestSponsorNotForUnit => "guest.sponsor_not_for_unit", "refused.guest_sponsor_not_for_unit";
+    GuestEmailTaken => "guest.email_taken", "refused.guest_email_taken";
+    GuestMobileTaken => "guest.mobile_taken", "refused.guest_mobile_taken";
+    GuestAlreadyRegistered => "guest.already_registered", "refused.guest_already_registered";
+    GuestNotFound => "guest.not_found", "refused.guest_not_found";
+    GuestNotInForce => "guest.not_in_force", "refused.guest_not_in_force";
+    GuestNotEnded => "guest.not_ended", "refused.guest_not_ended";
+    GuestNeverClaimed => "guest.never_claimed", "refused.guest_never_claimed";
+    GuestLinkNotValid => "guest.link_not_valid", "refused.guest_link_not_valid";
+    GuestLoginRequired => "guest.login_required", "refused.guest_login_required";
+    GuestWrongPerson => "guest.wrong_person", "refused.guest_wrong_person";
+    GuestTooManyAttempts => "guest.too_many_attempts", "refused.guest_too_many_attempts";
+    AlreadySponsor => "sponsor.already", "refused.already_sponsor";
+    SponsorNotFound => "sponsor.not_found", "refused.sponsor_not_found";
 }
 
 impl Refusal {

@@ -4,10 +4,12 @@
 //! This crate knows nothing about HTTP or Leptos. Adapters in `server/` and `app/`
 //! parse input into the types defined here, call a use case and map its typed error.
 //!
-//! With the `server` feature off only [`error`] and [`limits`] are built: the
-//! browser shares the error types and the length limits of typed values.
+//! With the `server` feature off only [`error`], [`limits`] and [`actions`] are
+//! built: the browser shares the error types, the length limits of typed
+//! values and the names of actions.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 #[cfg(feature = "server")]
 pub mod audit;
 #[cfg(feature = "server")]
@@ -33,6 +35,8 @@ pub mod demo;
 pub mod error;
 #[cfg(feature = "server")]
 pub mod grants;
+#[cfg(feature = "server")]
+pub mod guests;
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod notifications;
@@ -55,9 +59,11 @@ pub mod system_users;
 #[cfg(feature = "server")]
 pub mod tokens;
 #[cfg(feature = "server")]
+pub mod units;
+#[cfg(feature = "server")]
 pub mod user_roles;
 
 #[cfg(feature = "server")]
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ShiftError, ShiftedClock, SystemClock};
 #[cfg(feature = "server")]
 pub use context::{Context, Services, Settings};

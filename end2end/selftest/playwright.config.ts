@@ -4,8 +4,12 @@
 import { defineConfig } from "@playwright/test";
 import { chromiumUse, runOneByOne } from "../playwright.config";
 
+// `make test-e2e` asks for a JSON report of the self-test too, to say how far a run got.
+const results = process.env.E2E_SELFTEST_RESULTS;
+
 export default defineConfig({
   ...runOneByOne,
+  reporter: results ? [["list"], ["json", { outputFile: results }]] : "list",
   testDir: ".",
   outputDir: "../test-results/selftest",
   timeout: 30_000,

@@ -213,7 +213,7 @@ test("S9: a client gives the firm a single right in the portal and the firm's ag
   await chooseParty(page, "Tall og Tro Regnskap AS");
   await page.goto(`/klienter/${agent}`);
   const bakeryRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Bakeri Hansen AS/ }) });
-  await expect(bakeryRow.getByText("Mangler: Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+  await expect(bakeryRow.getByText("Mangler: Rapportering til Universitetet i Fjordby (lese)")).toBeVisible();
 
   // The bakery's manager gives the firm the single right, a wrong number first.
   const bjorn = await bakeryManager(browser);
@@ -222,20 +222,20 @@ test("S9: a client gives the firm a single right in the portal and the firm's ag
   await expect(bjorn.getByRole("heading", { level: 1, name: "Gi en enkeltrettighet" })).toBeVisible();
   await hydrated(bjorn);
   await checkPage(bjorn);
-  await bjorn.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (read)" });
+  await bjorn.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (lese)" });
   await bjorn.getByRole("radio", { name: "En virksomhet" }).check();
   await bjorn.getByLabel("Organisasjonsnummer til mottakeren").fill("12");
   await bjorn.getByRole("button", { name: "Gi enkeltrettighet" }).click();
   await expect(bjorn.getByLabel("Organisasjonsnummer til mottakeren")).toHaveAttribute("aria-invalid", "true");
   await bjorn.getByLabel("Organisasjonsnummer til mottakeren").fill(FIRM);
   await bjorn.getByRole("button", { name: "Gi enkeltrettighet" }).click();
-  await expect(bjorn.getByRole("status")).toContainText("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (read).");
+  await expect(bjorn.getByRole("status")).toContainText("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (lese).");
   await checkPage(bjorn);
 
   // The firm attaches the bakery; the PDP permits for it alone.
   await page.reload();
   await hydrated(page);
-  await expect(bakeryRow.getByText("Rapportering til Universitetet i Fjordby (read) (gitt av klienten)")).toBeVisible();
+  await expect(bakeryRow.getByText("Rapportering til Universitetet i Fjordby (lese) (gitt av klienten)")).toBeVisible();
   await page.getByRole("button", { name: "Legg til: Bakeri Hansen AS" }).click();
   await expect(page.getByRole("status")).toContainText("Bakeri Hansen AS er lagt til systembrukeren.");
   await checkPage(page);
@@ -245,13 +245,13 @@ test("S9: a client gives the firm a single right in the portal and the firm's ag
   // The bakery sees the firm's system user acting for it by that right.
   await bjorn.goto("/klientforhold");
   const firm = bjorn.locator("section[data-firm]").filter({ has: bjorn.getByRole("heading", { level: 2, name: /Tall og Tro Regnskap AS/ }) });
-  await expect(firm.getByRole("listitem").filter({ hasText: "Rapport med enkeltrett" })).toContainText("Rapportering til Universitetet i Fjordby (read)");
+  await expect(firm.getByRole("listitem").filter({ hasText: "Rapport med enkeltrett" })).toContainText("Rapportering til Universitetet i Fjordby (lese)");
 });
 
 // Persons as agents: the firm's client administrator gives one of the
-// firm's people a client's package, the client sees that person among the
-// firm's agents, and the administrator takes it back (leaving Gunn holding
-// nothing, as later specs expect).
+// firm's people (Rita, on its board) a client's package, the client sees
+// that person among the firm's agents, and the administrator takes it
+// back. Gunn, who is not one of the firm's people, is refused.
 test("a client administrator gives a person a client's package, the client sees the person, and it is taken back", async ({ page, browser }) => {
   await loginAs(page, "Ola Tallesen");
   await chooseParty(page, "Tall og Tro Regnskap AS");
@@ -267,26 +267,31 @@ test("a client administrator gives a person a client's package, the client sees 
   await hydrated(page);
   await checkPage(page);
   await page.getByRole("checkbox", { name: "Regnskapsfører lønn", exact: true }).check();
-  await page.getByLabel("Fødselsnummer").fill("11839110083");
+  await page.getByLabel("Fødselsnummer").fill("17889210079");
   await page.getByLabel("Etternavn").fill("Feil");
   await page.getByRole("button", { name: "Gi tilgang" }).click();
   await expect(page.locator("#person-nin-error")).toContainText("Vi fant ingen person");
   await checkPage(page);
+  await page.getByLabel("Fødselsnummer").fill("11839110083");
   await page.getByLabel("Etternavn").fill("Gjest");
   await page.getByRole("button", { name: "Gi tilgang" }).click();
-  await expect(page.getByRole("status")).toContainText("Gunn Gjest har fått tilgang til Bakeri Hansen AS.");
-  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Gunn Gjest" }) });
+  await expect(page.locator("#person-nin-error")).toContainText("Personen har ingen rolle eller tilgang i virksomheten");
+  await page.getByLabel("Fødselsnummer").fill("17889210079");
+  await page.getByLabel("Etternavn").fill("Regnskap");
+  await page.getByRole("button", { name: "Gi tilgang" }).click();
+  await expect(page.getByRole("status")).toContainText("Rita Regnskap har fått tilgang til Bakeri Hansen AS.");
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Rita Regnskap" }) });
   await expect(row).toContainText("Regnskapsfører lønn");
   await checkPage(page);
 
   const bjorn = await bakeryManager(browser);
   await bjorn.goto("/klientforhold");
   const firm = bjorn.locator("section").filter({ has: bjorn.getByRole("heading", { name: /Tall og Tro Regnskap AS/ }) });
-  await expect(firm.getByText("Gunn Gjest")).toBeVisible();
+  await expect(firm.getByText("Rita Regnskap")).toBeVisible();
   await expect(firm.getByText(/Person som virksomheten har gitt tilgang/)).toBeVisible();
   await checkPage(bjorn);
 
-  await row.getByRole("button", { name: "Fjern tilgang: Gunn Gjest, Bakeri Hansen AS" }).click();
+  await row.getByRole("button", { name: "Fjern tilgang: Rita Regnskap, Bakeri Hansen AS" }).click();
   await expect(page.getByRole("status")).toContainText("Tilgangen er fjernet.");
   await expect(page.getByText("Ingen personer har fått tilgang til klienter ennå.")).toBeVisible();
 });

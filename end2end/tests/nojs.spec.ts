@@ -201,7 +201,7 @@ test("without JavaScript: create a role and assign it; refusals are shown next t
 
 test("without JavaScript: give a single right; a wrong surname is refused next to the field", async ({ page }) => {
   await openPage(page, "Bjørn Hansen", "Bakeri Hansen AS", "/tilganger/enkeltrettighet", "Gi en enkeltrettighet");
-  await page.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (write)" });
+  await page.getByLabel("Enkeltrettighet").selectOption({ label: "Rapportering til Universitetet i Fjordby (skrive)" });
   await page.getByRole("radio", { name: "En person" }).check();
   await page.getByLabel("Fødselsnummer til mottakeren").fill("11839110083");
   await page.getByLabel("Etternavn til mottakeren").fill("Feil");
@@ -215,7 +215,7 @@ test("without JavaScript: give a single right; a wrong surname is refused next t
   await page.getByRole("radio", { name: "En virksomhet" }).check();
   await page.getByLabel("Organisasjonsnummer til mottakeren").fill("310200018");
   await page.getByRole("button", { name: "Gi enkeltrettighet" }).click();
-  await expect(page.getByRole("status")).toContainText("Gitt til Revisjon Nord AS: Rapportering til Universitetet i Fjordby (write).");
+  await expect(page.getByRole("status")).toContainText("Gitt til Revisjon Nord AS: Rapportering til Universitetet i Fjordby (skrive).");
   await checkPage(page);
 });
 

@@ -67,7 +67,7 @@ async function vendorPage(page: Page) {
 }
 
 for (const [what, asked, item] of [
-  ["a single right", { rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }] }, "Rapportering til Universitetet i Fjordby (read)"],
+  ["a single right", { rights: [{ action: "read", resource: [{ id: "urn:altinn:resource", value: "fjordby-rapportering" }] }] }, "Rapportering til Universitetet i Fjordby (lese)"],
   ["an access package", { accessPackages: [{ urn: "urn:altinn:accesspackage:regnskap-okonomi-rapport" }] }, "Regnskap og økonomirapportering"],
 ] as const) {
   test(`S4: the bakery approves the vendor's request for ${what}, and the PDP permits its system user for the bakery only`, async ({ page, request }) => {
@@ -177,7 +177,7 @@ test("the bakery deletes a system user after a confirmation, and its tokens stop
   await page.getByRole("link", { name: "Slettes snart" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Slettes snart" })).toBeVisible();
   await expect(page.getByRole("img", { name: /Tokener per dag, siste 30 dager\. 1 i alt/ })).toBeVisible();
-  await expect(page.getByText("Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+  await expect(page.getByText("Rapportering til Universitetet i Fjordby (lese)")).toBeVisible();
   await checkPage(page);
   await page.getByRole("link", { name: "Slett systembruker" }).click();
   await expect(page.getByText("Er du sikker på at du vil slette systembrukeren «Slettes snart»?")).toBeVisible();
@@ -216,7 +216,7 @@ test("the bakery makes a system user of a visible system itself", async ({ page,
   await checkPage(page);
   await page.getByLabel("Velg system").selectOption({ label: "Timeføring (Regnskapsappen AS)" });
   await page.getByRole("button", { name: "Gå videre" }).click();
-  await expect(page.getByText("Rapportering til Universitetet i Fjordby (read)")).toBeVisible();
+  await expect(page.getByText("Rapportering til Universitetet i Fjordby (lese)")).toBeVisible();
   await checkPage(page);
   await page.getByLabel("Navn på systembrukeren").fill("Timer for bakeriet");
   await page.getByRole("button", { name: "Lag systembruker" }).click();

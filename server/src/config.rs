@@ -16,6 +16,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_DB_MAX_CONNECTIONS", default: "10", meaning: "size of the database pool" },
     Setting { var: "FULLMAKT_LOG_FORMAT", default: "text", meaning: "log format: text or json (filter with RUST_LOG)" },
     Setting { var: "FULLMAKT_TEST_IDP", default: "false", meaning: "serve the built-in test identity provider under /idp (never in production)" },
+    Setting { var: "FULLMAKT_TEST_CLOCK", default: "false", meaning: "let tests move the server's clock forward with POST /test/clock (only with FULLMAKT_TEST_IDP; never in production)" },
     Setting { var: "FULLMAKT_OIDC_ISSUER", default: "<FULLMAKT_PUBLIC_URL>/idp when FULLMAKT_TEST_IDP is on", meaning: "issuer URL of the OpenID Connect provider people log in with" },
     Setting { var: "FULLMAKT_OIDC_CLIENT_ID", default: "fullmakt-portal", meaning: "the portal's client id at the provider" },
     Setting { var: "FULLMAKT_OIDC_CLIENT_SECRET", default: "(random when the test provider is on)", meaning: "the portal's client secret at the provider" },
@@ -26,7 +27,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_SESSION_IDLE_MINUTES", default: "30", meaning: "a session without activity for this long ends" },
     Setting { var: "FULLMAKT_SESSION_ABSOLUTE_HOURS", default: "8", meaning: "a session ends this long after login, whatever the activity" },
     Setting { var: "FULLMAKT_ALLOW_SYNTHETIC_IDS", default: "false (true with the test provider)", meaning: "accept synthetic test national identity numbers (month + 80)" },
-    Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login and the test provider" },
+    Setting { var: "FULLMAKT_RATE_LIMIT_PER_MINUTE", default: "120", meaning: "requests per minute per client address to login, the test provider and guests' claim links" },
     Setting { var: "FULLMAKT_TOKEN_RATE_LIMIT_PER_MINUTE", default: "6000", meaning: "requests per minute per client address to /token (a vendor fetches tokens for all its customers from one address)" },
     Setting { var: "FULLMAKT_DEMO_DATA", default: "false", meaning: "load the built-in catalogue and demo parties at start" },
     Setting { var: "FULLMAKT_PDP_API_KEYS", default: "(none)", meaning: "DEPRECATED: comma-separated API keys accepted as Bearer tokens by the PDP APIs besides tokens from /token with the scope altinn:authorization/authorize" },
@@ -36,6 +37,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY", default: "(required unless FULLMAKT_TEST_IDP=true, which uses a dev-only key)", meaning: "base64 of 32 random bytes: AES-256-GCM key that encrypts the token signing keys in the database" },
     Setting { var: "FULLMAKT_TOKEN_KEY_ROTATION_DAYS", default: "30", meaning: "a token signing key is replaced after this many days (the old one stays published until its tokens expire)" },
     Setting { var: "FULLMAKT_TOKEN_AUDIENCES", default: "(none)", meaning: "space-separated aud values Fullmakt's APIs accept in a token; a token without aud is always accepted" },
+    Setting { var: "FULLMAKT_EXCHANGE_CLIENT_IDS", default: "(none: the exchange is off)", meaning: "space-separated client ids at the OpenID Connect provider (integrations', not the portal's) whose ID tokens GET /authentication/api/v1/exchange/id-porten exchanges for a person's token" },
     Setting { var: "FULLMAKT_REQUEST_TIMEOUT_DAYS", default: "30", meaning: "a system-user request not decided within this many days times out (1 to 365)" },
     Setting { var: "FULLMAKT_SMTP_URL", default: "(none: notices are shown in the portal only)", meaning: "mail server for notices, as smtp://host:port (plain, for a relay on loopback) or smtps://user:pass@host (TLS)" },
     Setting { var: "FULLMAKT_MAIL_FROM", default: "Fullmakt <noreply@localhost>", meaning: "the sender of notices by e-mail" },
@@ -69,6 +71,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub log_json: bool,
     pub test_idp: bool,
+    /// The clock can be moved forward over HTTP (end-to-end tests of rules that take days).
+    pub test_clock: bool,
     pub oidc_issuer: String,
     pub oidc_client_id: String,
     pub oidc_client_secret: String,
@@ -99,6 +103,10 @@ pub struct Config {
     pub token_key_encryption_key: Option<[u8; 32]>,
     pub token_key_rotation_days: i64,
     pub token_audiences: Vec<String>,
+    /// Client ids at the provider whose ID tokens may be exchanged for a
+    /// person's token (the audience an ID token must name); none: the
+    /// exchange is off.
+    pub exchange_client_ids: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +198,7 @@ impl Config {
                 Some(v) => return Err(ConfigError { var: "FULLMAKT_LOG_FORMAT", problem: format!("= {v:?} must be text or json") }),
             },
             test_idp,
+            test_clock: flag("FULLMAKT_TEST_CLOCK", false)?,
             oidc_issuer,
             oidc_client_id: var("FULLMAKT_OIDC_CLIENT_ID").unwrap_or_else(|| "fullmakt-portal".into()),
             oidc_client_secret,
@@ -218,6 +227,7 @@ impl Config {
             },
             token_key_rotation_days: parse("FULLMAKT_TOKEN_KEY_ROTATION_DAYS", 30)?,
             token_audiences: var("FULLMAKT_TOKEN_AUDIENCES").map(|v| v.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
+            exchange_client_ids: var("FULLMAKT_EXCHANGE_CLIENT_IDS").map(|v| v.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
         };
         if !(30..=3600).contains(&cfg.token_lifetime_secs) {
             return Err(ConfigError { var: "FULLMAKT_TOKEN_LIFETIME_SECONDS", problem: "must be between 30 and 3600".into() });
@@ -233,6 +243,9 @@ impl Config {
                 var: "FULLMAKT_TOKEN_KEY_ENCRYPTION_KEY",
                 problem: "is required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) unless FULLMAKT_TEST_IDP=true".into(),
             });
+        }
+        if cfg.test_clock && !cfg.test_idp {
+            return Err(ConfigError { var: "FULLMAKT_TEST_CLOCK", problem: "may be on only with FULLMAKT_TEST_IDP=true (both are for tests)".into() });
         }
         if cfg.pdp_api_keys.iter().any(|k| k.len() < 16) {
             return Err(ConfigError { var: "FULLMAKT_PDP_API_KEYS", problem: "each key must be at least 16 characters".into() });
@@ -283,6 +296,7 @@ impl Config {
             db_max_connections: 5,
             log_json: false,
             test_idp: true,
+            test_clock: false,
             oidc_issuer: String::new(),
             oidc_client_id: "fullmakt-portal".into(),
             oidc_client_secret: crate::random_token(32),
@@ -306,6 +320,7 @@ impl Config {
             token_key_encryption_key: None,
             token_key_rotation_days: 30,
             token_audiences: Vec::new(),
+            exchange_client_ids: Vec::new(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod oidc;
 pub mod problem;
 pub mod rate_limit;
 pub mod security;
+pub mod test_clock;
 pub mod token;
 pub mod vendor_return;
 
@@ -57,7 +58,12 @@ pub async fn load_demo(services: &domain::Services) -> anyhow::Result<()> {
 /// name the address it will be served at.
 pub async fn build(config: Config) -> anyhow::Result<Router> {
     let pool = domain::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
-    let clock: Arc<dyn domain::Clock> = Arc::new(domain::SystemClock);
+    // The wall clock, unless tests may move it forward (FULLMAKT_TEST_CLOCK).
+    let shifted = config.test_clock.then(|| Arc::new(domain::ShiftedClock::default()));
+    let clock: Arc<dyn domain::Clock> = match &shifted {
+        Some(c) => c.clone(),
+        None => Arc::new(domain::SystemClock),
+    };
     let mut services = domain::Services::start(pool.clone(), clock.clone()).await?;
     services.settings = config.settings();
     if config.demo_data {
@@ -85,6 +91,26 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     if let Some(url) = &config.smtp_url {
         mail::spawn_job(&services, mail::SmtpSender::new(url, &config.mail_from)?, config.public_url.as_str().to_string());
     }
+
+    // The guests' lifecycle (invitations due, end-of-stay notices,
+    // deactivation at the end date, deletion after retention) every minute;
+    // several instances share it (domain::guests::jobs).
+    tokio::spawn({
+        let operator = services.for_operator("guest lifecycle");
+        async move {
+            let mut every = tokio::time::interval(tokio::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                match domain::guests::jobs::run(&operator).await {
+                    Ok(run) if run.invited + run.notices + run.deactivated + run.deleted > 0 => {
+                        tracing::info!(invited = run.invited, notices = run.notices, deactivated = run.deactivated, deleted = run.deleted, "guest lifecycle")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "the guest lifecycle job failed"),
+                }
+            }
+        }
+    });
 
     // Requests past their time are marked timed out every few minutes (and
     // each use case that decides one checks its time itself).
@@ -116,6 +142,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             }
         }
     });
+    let moves_clock = shifted.map(|c| test_clock::router(c, services.for_operator("test clock")));
     let engine = services.engine;
     engine.spawn_refresher(pool.clone());
 
@@ -239,11 +266,20 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         .merge(api::system_users::routes().into_router())
         .merge(api::change_requests::routes().into_router())
         .merge(api::client_delegations::routes().into_router())
+        // The exchange issues tokens too: it shares /token's budget.
+        .merge(api::token_exchange::routes().into_router().layer(token_limited.clone()))
         .merge(api::openapi::router())
         // Unknown paths under the API prefixes: a 404 problem, not the portal's page.
         .merge(api::not_found_router())
         .merge(token::router(tokens.clone()).layer(token_limited))
         .layer(axum::Extension(tokens));
+    let apis = match moves_clock {
+        Some(r) => {
+            tracing::warn!("FULLMAKT_TEST_CLOCK is on: POST /test/clock moves this server's clock forward (tests only)");
+            apis.merge(r)
+        }
+        None => apis,
+    };
     let router = portal
         .merge(apis)
         .layer(axum::middleware::from_fn_with_state(security, security::headers))

@@ -1,5 +1,5 @@
-//! Per-client-address rate limiting of login, the test provider and the token
-//! endpoint (each group with its own limiter and budget): a token bucket per
+//! Per-client-address rate limiting of login, the test provider, guests'
+//! claim links and the token endpoint (each group with its own limiter and budget): a token bucket per
 //! address, answered with `429` and `Retry-After` when empty.
 
 use crate::problem::Problem;
@@ -43,9 +43,14 @@ impl RateLimiter {
     }
 }
 
-/// Paths that are rate limited.
+/// The server functions of a guest's claim link: the link is the credential.
+const CLAIM_FUNCTIONS: [&str; 3] = ["/api/claim_page", "/api/send_claim_code", "/api/claim_account"];
+
+/// Paths that are rate limited: login, the test provider, `/token`, and a
+/// guest's claim link (its page and its functions), which nobody need be
+/// signed in to use.
 fn limited(path: &str) -> bool {
-    path.starts_with("/auth/") || path.starts_with("/idp/") || path == "/token"
+    path.starts_with("/auth/") || path.starts_with("/idp/") || path == "/token" || path.starts_with("/gjest/") || CLAIM_FUNCTIONS.contains(&path)
 }
 
 pub async fn middleware(State(limiter): State<std::sync::Arc<RateLimiter>>, req: Request, next: Next) -> Response {
@@ -66,6 +71,16 @@ pub async fn middleware(State(limiter): State<std::sync::Arc<RateLimiter>>, req:
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn login_claim_links_and_tokens_are_limited_and_the_rest_is_not() {
+        for path in ["/auth/login", "/idp/authorize", "/token", "/gjest/abc", "/api/claim_account", "/api/send_claim_code", "/api/claim_page"] {
+            assert!(limited(path), "{path}");
+        }
+        for path in ["/", "/gjester", "/api/register_guest", "/authorization/api/v1/authorize"] {
+            assert!(!limited(path), "{path}");
+        }
+    }
 
     #[test]
     fn a_bucket_empties_and_refills() {

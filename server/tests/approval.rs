@@ -60,7 +60,7 @@ async fn the_access_manager_follows_the_link_approves_and_lands_on_the_vendors_p
         "Forespørsel om systembruker",
         "Regnskapsappen AS ber om en systembruker for systemet Lønn Pluss",
         "Skatt",
-        "Rapportering til Universitetet i Fjordby (read)",
+        "Rapportering til Universitetet i Fjordby (lese)",
         "action=\"/api/approve_system_user_request\"",
     ] {
         assert!(html.contains(expected), "{expected} in the first HTML: {html}");

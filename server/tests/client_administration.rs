@@ -15,6 +15,7 @@ use domain::system_user_requests::SystemUserKind;
 const FIRM_NAME: &str = "Tall og Tro Regnskap AS";
 const BAKERY: &str = "310400009";
 const GUNN: &str = "11839110083"; // holds nothing until the firm gives her a package
+const RITA: &str = "17889210079"; // on the firm's board: one of its people
 const BJORN: &str = "14928810047"; // general manager of the bakery
 
 /// Posts a form as a browser without JavaScript does, from `referer`: `303` back there.
@@ -79,11 +80,19 @@ async fn a_client_administrator_adds_and_removes_clients_and_adds_all_with_plain
     let attached: i64 = sqlx::query_scalar("select count(*) from client_delegation where ended_at is null").fetch_one(&pool).await.unwrap();
     assert_eq!(attached, 2);
 
-    // The system user's own page says what it requires of each client, how
+    // The system user's own page says what it requires of each client (with
+    // each package's description), how
     // many clients it has, and leads to them; not that it "holds nothing".
     let (status, html) = app.page(&format!("/systembrukere/{agent}")).await;
     assert_eq!(status, 200);
-    for expected in ["Krever av hver klient", "Regnskapsfører lønn", "2 klienter knyttet til", &format!("href=\"/klienter/{agent}\"")] {
+    let expected_texts = [
+        "Krever av hver klient",
+        "Regnskapsfører lønn",
+        "Regnskapsførers lønnsrelaterte tjenester for klienten.",
+        "2 klienter knyttet til",
+        &format!("href=\"/klienter/{agent}\""),
+    ];
+    for expected in expected_texts {
         assert!(html.contains(expected), "{expected} on the system user's page");
     }
     assert!(!html.contains("ingen tilgangspakker eller enkeltrettigheter"), "an agent is not said to hold nothing");
@@ -129,9 +138,10 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
 }
 
 /// Persons as agents without JavaScript: Ola chooses the bakery with a GET
-/// form, sees the packages it lets the firm pass on, gives Gunn one with a
-/// plain POST (after a wrong surname, refused next to the field), sees her
-/// in the list, and takes it back; a second removal says why.
+/// form, sees the packages it lets the firm pass on, gives Rita (on the
+/// firm's board) one with a plain POST (after a wrong surname, and Gunn, who
+/// is not one of the firm's people, each refused next to the field), sees
+/// her in the list, and takes it back; a second removal says why.
 #[tokio::test]
 async fn a_client_administrator_gives_a_person_a_clients_package_and_takes_it_back_with_plain_forms() {
     let app = spawn_app().await;
@@ -156,18 +166,24 @@ async fn a_client_administrator_gives_a_person_a_clients_package_and_takes_it_ba
         assert!(html.contains(expected), "{expected} in the first HTML");
     }
 
-    let form = |surname: &'static str| vec![("client", BAKERY), ("packages[]", "regnskapsforer-lonn"), ("national_id", GUNN), ("surname", surname)];
-    posted_back(&app, "give_client_to_person", &here, &form("Feil")).await;
+    let form =
+        |nin: &'static str, surname: &'static str| vec![("client", BAKERY), ("packages[]", "regnskapsforer-lonn"), ("national_id", nin), ("surname", surname)];
+    posted_back(&app, "give_client_to_person", &here, &form(RITA, "Feil")).await;
     let (_, html) = app.page(&here).await;
     assert!(html.contains("Vi fant ingen person med dette fødselsnummeret og etternavnet."), "{html}");
     assert!(html.contains("id=\"person-nin-error\""), "the message next to the field");
     assert!(html.contains("aria-describedby=\"person-nin-error\""), "the field points at it");
     let count = || async { sqlx::query_scalar::<_, i64>("select count(*) from client_delegation").fetch_one(&pool).await.unwrap() };
     assert_eq!(count().await, 0, "a refusal changes nothing");
-
-    posted_back(&app, "give_client_to_person", &here, &form("Gjest")).await;
+    posted_back(&app, "give_client_to_person", &here, &form(GUNN, "Gjest")).await;
     let (_, html) = app.page(&here).await;
-    assert!(html.contains("Gunn Gjest har fått tilgang til Bakeri Hansen AS."), "the banner: {html}");
+    assert!(html.contains("Personen har ingen rolle eller tilgang i virksomheten."), "not one of the firm's people: {html}");
+    assert!(html.contains("id=\"person-nin-error\""), "the message next to the field");
+    assert_eq!(count().await, 0, "a refusal changes nothing");
+
+    posted_back(&app, "give_client_to_person", &here, &form(RITA, "Regnskap")).await;
+    let (_, html) = app.page(&here).await;
+    assert!(html.contains("Rita Regnskap har fått tilgang til Bakeri Hansen AS."), "the banner: {html}");
     assert!(html.contains("data-delegation="), "listed");
     assert!(html.contains("Viser personene som har tilgang til klienten du har valgt."), "the chosen client's");
     let (_, other) = app.page("/klienter/personer?klient=310600008").await;

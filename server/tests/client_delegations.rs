@@ -212,7 +212,7 @@ async fn s9_a_client_gives_the_firm_a_single_right_and_the_firms_agent_acts_on_i
     app.act_for("14928810047", "Bakeri Hansen AS").await;
     let (status, html) = app.page(RIGHT_PAGE).await;
     assert_eq!(status, 200);
-    assert!(html.contains("value=\"fjordby-rapportering:read\"") && html.contains("Rapportering til Universitetet i Fjordby (read)"), "{html}");
+    assert!(html.contains("value=\"fjordby-rapportering:read\"") && html.contains("Rapportering til Universitetet i Fjordby (lese)"), "{html}");
     assert!(!html.contains("Laster"), "whole in the first response");
     let rights = || async {
         sqlx::query_scalar::<_, i64>("select count(*) from access_grant where resource_id is not null and to_kind = 'party'").fetch_one(&pool).await.unwrap()
@@ -228,7 +228,7 @@ async fn s9_a_client_gives_the_firm_a_single_right_and_the_firms_agent_acts_on_i
     let res = app.post_form("give_right", RIGHT_PAGE, &form(FIRM)).await;
     assert_eq!(res.status(), 303);
     let (_, html) = app.page(RIGHT_PAGE).await;
-    assert!(html.contains("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (read)."), "{html}");
+    assert!(html.contains("Gitt til Tall og Tro Regnskap AS: Rapportering til Universitetet i Fjordby (lese)."), "{html}");
 
     let (_, available) = call(&app, reqwest::Method::GET, &rw, &format!("{BASE}/clients/available?agent={agent}")).await;
     assert_eq!(available["data"][0]["clientId"], json!(bakery), "{available}");

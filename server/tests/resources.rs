@@ -37,11 +37,6 @@ fn altinn_xml(id: &str, combining: &str) -> String {
     test_support::altinn_xml(id, combining, "accountant", "regnskapsforer-med-signeringsrettighet")
 }
 
-/// A second browser (own cookie jar) against the same server.
-fn another_browser(app: &TestApp) -> TestApp {
-    TestApp { addr: app.addr, base: app.base.clone(), db_url: app.db_url.clone(), client: browser() }
-}
-
 /// A same-origin request from the portal's pages, as the browser sends it.
 fn portal(app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
     app.client.request(method, app.url(path)).header("origin", &app.base)
@@ -236,7 +231,7 @@ async fn someone_who_does_not_manage_the_owner_gets_403_and_nothing_changes() {
     app.login(BJORN).await;
     assert_eq!(post_json(&app, BASE, &orders("bakeri-bestilling")).await.status(), 201);
     let before = stored(&app).await;
-    let kari = another_browser(&app);
+    let kari = app.another_browser();
     kari.login(KARI).await;
     let one = format!("{BASE}/bakeri-bestilling");
 

@@ -118,7 +118,7 @@ async fn the_access_manager_makes_a_system_user_of_a_visible_system() {
     let (_, html) = app.page("/systembrukere/ny").await;
     assert!(html.contains("<select id=\"system\" name=\"system\""), "a plain GET form to choose");
     let (_, html) = app.page("/systembrukere/ny?system=310000000_timer").await;
-    assert!(html.contains("Rapportering til Universitetet i Fjordby (read)"), "what it will hold");
+    assert!(html.contains("Rapportering til Universitetet i Fjordby (lese)"), "what it will hold");
     let res = app.post_form("create_own_system_user", "/systembrukere/ny?system=310000000_timer", &[("system", "310000000_timer"), ("title", "")]).await;
     assert_eq!(res.status(), 303);
     let location = app.location(&res);

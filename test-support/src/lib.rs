@@ -32,6 +32,9 @@ pub mod demo {
     pub const ACCOUNTING_FIRM: &str = "310100005";
     /// Ola Tallesen, general manager of the accounting firm.
     pub const OLA: &str = "03908110020";
+    /// Rita Regnskap, on the accounting firm's board: one of its people,
+    /// holding no package.
+    pub const RITA: &str = "17889210079";
     /// Sara Sponsor.
     pub const SARA: &str = "24818910181";
 }

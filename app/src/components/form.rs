@@ -128,3 +128,67 @@ pub fn FieldMessage(form: FormFields, field: &'static str) -> impl IntoView {
         })
     }
 }
+
+/// The person a form names, in a fieldset of its own: national identity
+/// number and surname, which must both match (so numbers cannot be probed).
+/// The fields are `national_id` and `surname`, with the ids the form gives
+/// them; `required` (when given) says when the browser should ask for them,
+/// for a form that shows them only for one kind of recipient.
+#[component]
+pub fn PersonFields(form: FormFields, #[prop(optional, into)] required: Option<Signal<bool>>) -> impl IntoView {
+    let locale = use_locale();
+    let typed = form.typed();
+    let required = move || required.is_some_and(|r| r.get());
+    let (nin_id, surname_id) = (form.id_of("national_id"), form.id_of("surname"));
+    view! {
+        <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
+            <legend class="ds-label font-semibold">{locale.t("access.person_legend")}</legend>
+            <div class="ds-field flex flex-col">
+                <label for=nin_id class="ds-label font-semibold">{locale.t("access.nin")}</label>
+                <input id=nin_id name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
+                       value=typed.value("national_id")
+                       aria-invalid=form.aria_invalid("national_id") aria-describedby=form.described_by("national_id", None)
+                       required=required/>
+                <FieldMessage form field="national_id"/>
+            </div>
+            <div class="ds-field flex flex-col">
+                <label for=surname_id class="ds-label font-semibold">{locale.t("access.surname")}</label>
+                <input id=surname_id name="surname" class="ds-input" autocomplete="off" maxlength=domain::limits::SURNAME
+                       value=typed.value("surname")
+                       aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)
+                       required=required/>
+                <FieldMessage form field="surname"/>
+            </div>
+        </fieldset>
+    }
+}
+
+/// One text field of a form: its label (a translation key), optional help (a key),
+/// the value typed when a post came back refused, and its validation message. The
+/// field's name is the server function's argument; its id is the one the form gives it.
+#[component]
+pub fn TextField(
+    form: FormFields,
+    field: &'static str,
+    label: &'static str,
+    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] min: Option<String>,
+    #[prop(optional)] max: Option<String>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let id = form.fields.iter().find(|(f, _)| *f == field).map(|(_, id)| *id).unwrap_or(field);
+    let help_id = help.map(|_| format!("{id}-help"));
+    view! {
+        <div class="ds-field flex max-w-md flex-col">
+            <label for=id class="ds-label font-semibold">{locale.t(label)}</label>
+            {help.map(|h| view! { <p id=format!("{id}-help") data-field="description">{locale.t(h)}</p> })}
+            <input id=id name=field class="ds-input" type=kind.unwrap_or("text") autocomplete=autocomplete.unwrap_or("off")
+                   value=form.typed_value(field) required=required min=min max=max
+                   aria-invalid=form.aria_invalid(field) aria-describedby=form.described_by(field, help_id)/>
+            <FieldMessage form field/>
+        </div>
+    }
+}

@@ -39,7 +39,8 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
             occurred_at: r.occurred_at.format(&fmt).unwrap_or_default(),
             actor: r.actor_label,
             action: r.action,
-            target: readable_target(&r.target, |id| snapshot.name(id)),
+            // A guest account is named by the guest the record names.
+            target: readable_target(&r.target, |id| snapshot.name(id).or_else(|| r.details.get("guest")?.as_str().map(str::to_string))),
             outcome: r.outcome,
             request_id: r.request_id.unwrap_or_default(),
         })
@@ -47,8 +48,9 @@ pub async fn audit_trail(action: Option<String>, actor: Option<String>, outcome:
 }
 
 /// A target as people read it: each part (`party:package`, `client:key`) that is
-/// the id of a party or system user becomes its name; other parts (codes, key
-/// ids, ids of things that no longer exist) stay as they are.
+/// the id of a party or system user (or of what `name_of` otherwise names)
+/// becomes its name; other parts (codes, key ids, ids of things that no
+/// longer exist) stay as they are.
 #[cfg(feature = "ssr")]
 pub(crate) fn readable_target(target: &str, name_of: impl Fn(uuid::Uuid) -> Option<String>) -> String {
     target.split(':').map(|part| uuid::Uuid::parse_str(part).ok().and_then(&name_of).unwrap_or_else(|| part.to_string())).collect::<Vec<_>>().join(": ")

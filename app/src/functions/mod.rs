@@ -7,10 +7,12 @@
 pub mod access;
 pub mod api_clients;
 pub mod audit;
+pub mod claim;
 pub mod client_persons;
 pub mod client_relationships;
 pub mod clients;
 pub mod give_right;
+pub mod guests;
 pub mod notices;
 pub mod others;
 pub mod parties;
@@ -20,6 +22,7 @@ pub mod system_user_changes;
 pub mod system_user_requests;
 pub mod system_users;
 pub mod systems;
+pub mod units;
 pub mod user_roles;
 
 use serde::{Deserialize, Serialize};

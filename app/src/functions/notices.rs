@@ -41,6 +41,9 @@ pub async fn notices() -> Result<NoticesView, AppError> {
                 href: match n.kind {
                     NoticeKind::RequestForwarded => format!("/systembrukere/foresporsel/{}", n.subject_id),
                     NoticeKind::SystemUserCreated => format!("/systembrukere/{}", n.subject_id),
+                    NoticeKind::SponsorGuestExpiring => "/gjester".to_string(),
+                    // Never listed: e-mails to a guest, not notices to access managers.
+                    NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => "/".to_string(),
                 },
                 created: moment(n.created_at),
             })

@@ -130,7 +130,7 @@ pub async fn system_user_detail(id: String) -> Result<SystemUserDetailView, AppE
         system_description: texts(&d.system_description),
         packages: d.packages.iter().map(|p| HeldView { name: texts(&p.name), description: texts(&p.description), action: None }).collect(),
         rights: d.rights.iter().map(|r| HeldView { name: texts(&r.title), description: Default::default(), action: Some(r.action.clone()) }).collect(),
-        required: d.required.iter().map(|r| HeldView { name: texts(&r.name), description: Default::default(), action: None }).collect(),
+        required: d.required.iter().map(|r| HeldView { name: texts(&r.name), description: texts(&r.description), action: None }).collect(),
         clients: d.clients,
         usage: d
             .usage

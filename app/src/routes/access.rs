@@ -9,11 +9,10 @@
 //! Hydration filters as one types and hides the recipient fields not chosen.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields, PersonFields};
 use crate::form_flash::use_server_action;
 use crate::functions::access::{assignable_packages, by_area, party_system_users, who_has_access, GiveAccess, GiveSummary, RevokeAccess};
 use crate::i18n::use_locale;
-use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -250,25 +249,7 @@ fn GiveAccessForm(
                     </Suspense>
                 </fieldset>
                 <div hidden=move || !show_person()>
-                    <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
-                        <legend class="ds-label font-semibold">{locale.t("access.person_legend")}</legend>
-                        <div class="ds-field flex flex-col">
-                            <label for="give-nin" class="ds-label font-semibold">{locale.t("access.nin")}</label>
-                            <input id="give-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
-                                   value=typed.value("national_id")
-                                   aria-invalid=form.aria_invalid("national_id") aria-describedby=form.described_by("national_id", None)
-                                   required=move || interactive.get() && show_person()/>
-                            <FieldMessage form field="national_id"/>
-                        </div>
-                        <div class="ds-field flex flex-col">
-                            <label for="give-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
-                            <input id="give-surname" name="surname" class="ds-input" autocomplete="off" maxlength=limits::SURNAME
-                                   value=typed.value("surname")
-                                   aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)
-                                   required=move || interactive.get() && show_person()/>
-                            <FieldMessage form field="surname"/>
-                        </div>
-                    </fieldset>
+                    <PersonFields form required=Signal::derive(move || interactive.get() && show_person())/>
                 </div>
                 <div hidden=move || !show_org()>
                     <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">

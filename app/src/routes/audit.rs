@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Every action the audit log records, in the order the filter offers them.
-const ACTIONS: [&str; 34] = [
+const ACTIONS: [&str; 49] = [
     "login",
     "logout",
     "person.register",
@@ -42,6 +42,21 @@ const ACTIONS: [&str; 34] = [
     "system_user.create",
     "register.import",
     "catalogue.import",
+    "guest.register",
+    "guest.invite",
+    "guest.code",
+    "guest.claim",
+    "guest.extend",
+    "guest.end",
+    "guest.notice",
+    "guest.deactivate",
+    "guest.reactivate",
+    "guest.delete",
+    "guest.lifecycle_run",
+    "sponsor.appoint",
+    "sponsor.end",
+    "unit.save",
+    "unit.import",
 ];
 
 /// What happened, in the reader's language; the action's code when it has no name yet.

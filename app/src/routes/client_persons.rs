@@ -7,14 +7,13 @@
 //! button.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields, PersonFields};
 use crate::error::AppError;
 use crate::form_flash::use_server_action;
 use crate::functions::client_persons::{
     client_passable, client_person_delegations, GiveClientToPerson, PassableClientView, PersonDelegationView, TakeClientFromPerson,
 };
 use crate::i18n::use_locale;
-use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -23,6 +22,7 @@ fn give_form(give: ServerAction<GiveClientToPerson>) -> FormFields {
     FormFields::of(give, &[("client", "person-choose"), ("packages", "person-packages"), ("national_id", "person-nin"), ("surname", "person-surname")])
         .with_refusals(&[
             ("grant.no_such_person", "national_id"),
+            ("client_admin.not_of_the_firm", "national_id"),
             ("client_admin.client_not_found", "client"),
             ("client_admin.not_passable", "packages"),
             ("client_admin.already_given", "packages"),
@@ -152,23 +152,7 @@ fn GiveForm(give: ServerAction<GiveClientToPerson>, form: FormFields, client: Pa
                             }
                         }).collect_view()}
                     </fieldset>
-                    <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
-                        <legend class="ds-label font-semibold">{locale.t("access.person_legend")}</legend>
-                        <div class="ds-field flex flex-col">
-                            <label for="person-nin" class="ds-label font-semibold">{locale.t("access.nin")}</label>
-                            <input id="person-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
-                                   value=typed.value("national_id")
-                                   aria-invalid=form.aria_invalid("national_id") aria-describedby=form.described_by("national_id", None)/>
-                            <FieldMessage form field="national_id"/>
-                        </div>
-                        <div class="ds-field flex flex-col">
-                            <label for="person-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
-                            <input id="person-surname" name="surname" class="ds-input" autocomplete="off" maxlength=limits::SURNAME
-                                   value=typed.value("surname")
-                                   aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)/>
-                            <FieldMessage form field="surname"/>
-                        </div>
-                    </fieldset>
+                    <PersonFields form/>
                     <p><button type="submit" class="ds-button" data-variant="primary">{locale.t("client_persons.submit")}</button></p>
                 </ActionForm>
             }.into_any()

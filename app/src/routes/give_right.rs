@@ -6,12 +6,11 @@
 //! always in it, and the server reads the chosen kind's.
 
 use crate::components::alert::ErrorAlert;
-use crate::components::form::{ErrorSummary, FieldMessage, FormFields};
+use crate::components::form::{ErrorSummary, FieldMessage, FormFields, PersonFields};
 use crate::error::AppError;
 use crate::form_flash::use_server_action;
 use crate::functions::give_right::{rights_to_give, GiveRight, RightOptionView};
 use crate::i18n::use_locale;
-use domain::limits;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -50,7 +49,7 @@ pub fn GiveRightPage() -> impl IntoView {
                         view! {
                             {move || give.value().get().and_then(Result::ok).map(|g| {
                                 let right = banner.iter().find(|r| r.value == g.right)
-                                    .map(|r| format!("{} ({})", locale.pick_or_bokmal(&r.title), r.action)).unwrap_or(g.right.clone());
+                                    .map(|r| domain::actions::right(&locale.pick_or_bokmal(&r.title), &r.action, locale.code())).unwrap_or(g.right.clone());
                                 view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{format!("{} {}: {right}.", locale.t("access.given_to"), g.recipient)}</p></div> }
                             })}
                             <ErrorSummary form/>
@@ -85,7 +84,7 @@ fn GiveRightForm(give: ServerAction<GiveRight>, form: FormFields, rights: Vec<Ri
                         aria-invalid=form.aria_invalid("right") aria-describedby=form.described_by("right", None)>
                     {rights.into_iter().map(|r| {
                         let selected = chosen.as_deref() == Some(r.value.as_str());
-                        view! { <option value=r.value.clone() selected=selected>{format!("{} ({})", locale.pick_or_bokmal(&r.title), r.action)}</option> }
+                        view! { <option value=r.value.clone() selected=selected>{domain::actions::right(&locale.pick_or_bokmal(&r.title), &r.action, locale.code())}</option> }
                     }).collect_view()}
                 </select>
                 <FieldMessage form field="right"/>
@@ -113,23 +112,7 @@ fn GiveRightForm(give: ServerAction<GiveRight>, form: FormFields, rights: Vec<Ri
                     <FieldMessage form field="org_number"/>
                 </div>
             </fieldset>
-            <fieldset class="ds-fieldset flex max-w-md flex-col gap-3">
-                <legend class="ds-label font-semibold">{locale.t("access.person_legend")}</legend>
-                <div class="ds-field flex flex-col">
-                    <label for="right-nin" class="ds-label font-semibold">{locale.t("access.nin")}</label>
-                    <input id="right-nin" name="national_id" class="ds-input" inputmode="numeric" autocomplete="off" maxlength="11"
-                           value=typed.value("national_id")
-                           aria-invalid=form.aria_invalid("national_id") aria-describedby=form.described_by("national_id", None)/>
-                    <FieldMessage form field="national_id"/>
-                </div>
-                <div class="ds-field flex flex-col">
-                    <label for="right-surname" class="ds-label font-semibold">{locale.t("access.surname")}</label>
-                    <input id="right-surname" name="surname" class="ds-input" autocomplete="off" maxlength=limits::SURNAME
-                           value=typed.value("surname")
-                           aria-invalid=form.aria_invalid("surname") aria-describedby=form.described_by("surname", None)/>
-                    <FieldMessage form field="surname"/>
-                </div>
-            </fieldset>
+            <PersonFields form/>
             <p><button type="submit" class="ds-button" data-variant="primary">{locale.t("give_right.submit")}</button></p>
         </ActionForm>
     }

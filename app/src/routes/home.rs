@@ -29,6 +29,9 @@ pub fn HomePage() -> impl IntoView {
                                     <li><a class="underline" href="/klientforhold">{locale.t("home.client_relationships_link")}</a></li>
                                     <li><a class="underline" href="/systemer">{locale.t("home.systems_link")}</a></li>
                                     <li><a class="underline" href="/varsler">{locale.t("home.notices_link")}</a></li>
+                                    <li><a class="underline" href="/gjester">{locale.t("home.guests_link")}</a></li>
+                                    <li><a class="underline" href="/enheter">{locale.t("home.units_link")}</a></li>
+                                    <li><a class="underline" href="/meg">{locale.t("home.me_link")}</a></li>
                                 </ul>
                             }.into_any(),
                             None => view! {

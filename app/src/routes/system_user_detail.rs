@@ -89,7 +89,7 @@ pub fn HeldList(items: Vec<HeldView>) -> impl IntoView {
         <ul class="mt-2 flex max-w-prose flex-col gap-2">
             {items.into_iter().map(|i| {
                 let name = match &i.action {
-                    Some(a) => format!("{} ({a})", locale.pick_or_bokmal(&i.name)),
+                    Some(a) => domain::actions::right(&locale.pick_or_bokmal(&i.name), a, locale.code()),
                     None => locale.pick_or_bokmal(&i.name),
                 };
                 let description = locale.pick_or_bokmal(&i.description);

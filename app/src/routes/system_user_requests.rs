@@ -122,7 +122,7 @@ fn Items(items: Vec<ItemView>, show_delegable: bool) -> impl IntoView {
         <ul class="mt-2 flex max-w-prose flex-col gap-2">
             {items.into_iter().map(|i| {
                 let name = match &i.action {
-                    Some(a) => format!("{} ({a})", locale.pick_or_bokmal(&i.name)),
+                    Some(a) => domain::actions::right(&locale.pick_or_bokmal(&i.name), a, locale.code()),
                     None if i.description[0].is_empty() => format!("{} ({})", locale.pick_or_bokmal(&i.name), locale.t("system_user_requests.every_action")),
                     None => locale.pick_or_bokmal(&i.name),
                 };

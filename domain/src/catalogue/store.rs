@@ -220,8 +220,8 @@ pub async fn names_of(conn: &mut PgConnection, whats: &[String]) -> Result<std::
         for w in whats {
             let Some((resource, action)) = w.strip_prefix("right:").and_then(|r| r.rsplit_once(':')) else { continue };
             if let Some(t) = titles.get(resource) {
-                let with_action = |title: &str| format!("{title} ({action})");
-                names.insert(w.clone(), Text { nb: with_action(&t.nb), nn: with_action(&t.nn), en: with_action(&t.en) });
+                let with_action = |title: &str, lang: &str| crate::actions::right(title, action, lang);
+                names.insert(w.clone(), Text { nb: with_action(&t.nb, "nb"), nn: with_action(&t.nn, "nn"), en: with_action(&t.en, "en") });
             }
         }
     }
@@ -244,7 +244,8 @@ mod tests {
         let names = names_of(&mut conn, &whats).await.unwrap();
         assert_eq!(names["package:merverdiavgift"].nn, "Meirverdiavgift");
         assert_eq!(names["role:DAGL"].en, "Managing Director");
-        assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(write)"));
+        assert!(names["right:fullmakt_access_management:write"].nb.ends_with("(skrive)"));
+        assert!(names["right:fullmakt_access_management:write"].en.ends_with("(write)"));
         assert_eq!(names.len(), 3, "unknown codes have no name: {names:?}");
 
         sqlx::query("insert into user_role (id, code, name_nb, name_nn, name_en) values ($1, 'payer', 'Betaler', 'Betalar', 'Payer')")

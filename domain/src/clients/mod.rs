@@ -56,6 +56,10 @@ pub enum ClientError {
     /// No person with that national identity number and surname.
     #[error("no person with that national identity number and surname")]
     NoSuchPerson,
+    /// The person holds no role and no access for the firm: a client's
+    /// packages go only to the firm's own people.
+    #[error("the person holds no role or access for this organisation; give them a role or an access package first")]
+    NotOfTheFirm,
     /// Packages (codes) the client does not give the firm, or that may not
     /// be passed on to agents.
     #[error("the client does not give the organisation these packages to pass on: {}", .0.join(", "))]
@@ -99,6 +103,7 @@ impl From<ClientError> for crate::error::Failure {
             ClientError::NotPassable(p) => Failure::Refused(Refusal::ClientNotPassable(p.join(", "))),
             ClientError::PersonDelegationNotFound => Failure::Refused(Refusal::ClientPersonNotGiven),
             ClientError::NoSuchPerson => Failure::Refused(Refusal::NoSuchPerson),
+            ClientError::NotOfTheFirm => Failure::Refused(Refusal::ClientNotOfTheFirm),
             ClientError::AlreadyGiven => Failure::Refused(Refusal::ClientAlreadyGiven),
             ClientError::NotAttached => Failure::Refused(Refusal::ClientNotAttached),
             ClientError::JobRunning => Failure::Refused(Refusal::ClientJobRunning),

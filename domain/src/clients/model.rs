@@ -30,6 +30,19 @@ impl<'a> Need<'a> {
     pub fn right_key(resource: &str, action: &str) -> String {
         format!("right:{resource}:{action}")
     }
+
+    /// The name people see for the need `key` named `name` (a package's
+    /// name, or a right's resource title): a right's gets its action's name.
+    pub fn named(key: &str, name: Translated) -> Translated {
+        match Need::of(key) {
+            Need::Package(_) => name,
+            Need::Right { action, .. } => Translated {
+                nb: crate::actions::right(&name.nb, action, "nb"),
+                nn: crate::actions::right(&name.nn, action, "nn"),
+                en: crate::actions::right(&name.en, action, "en"),
+            },
+        }
+    }
 }
 
 /// How the firm holds a package for a client.
@@ -65,6 +78,8 @@ pub struct PackageName {
 pub struct Requirement {
     pub key: String,
     pub name: Translated,
+    /// A package's description (a right's resource has none worth repeating).
+    pub description: Translated,
 }
 
 /// One of the firm's agent system users.

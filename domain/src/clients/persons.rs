@@ -1,5 +1,6 @@
-//! Persons as agents: a client administrator gives one person (usually one
-//! of the firm's own people) packages a client gives the firm, so that the
+//! Persons as agents: a client administrator gives one of the firm's own
+//! people (one who holds a role or access for the firm) packages a client
+//! gives the firm, so that the
 //! person can act for that client through those packages — Altinn's client
 //! delegation to a person.
 //!
@@ -199,6 +200,9 @@ async fn give_in(ctx: &Context, firm: PartyId, client: &str, national_id: &str, 
     let mut uow = ctx.begin().await?;
     let client = crate::parties::store::find_by_org_number(uow.conn(), &org).await?.ok_or(ClientError::ClientNotFound)?;
     let person = person.find(uow.conn()).await?.ok_or(ClientError::NoSuchPerson)?;
+    if !of_the_firm(&ctx.snapshot(), person.id, firm) {
+        return Err(ClientError::NotOfTheFirm);
+    }
     // A cascade racing this transaction may not see the new delegation;
     // the engine checks every delegation against what the firm holds when
     // it builds its snapshot, so such a delegation gives nothing (see
@@ -219,6 +223,23 @@ async fn give_in(ctx: &Context, firm: PartyId, client: &str, national_id: &str, 
     record_change(uow.conn(), Change::Rebuild("client_delegation")).await?;
     ctx.commit(uow).await?;
     Ok(GivenToPerson { delegation, person_name: person.name, client_name: offered.name, added })
+}
+
+/// Whether `person` is one of the firm's people: holds a register role, a
+/// user role, an access package or a single right the firm (or the
+/// register) gave them directly, as the engine sees it now. Altinn
+/// lets a client administrator give a client's packages to any person; the
+/// issue asks for the firm's employees, and this is the nearest the register
+/// and the portal know of employment. (The administrator giving them holds
+/// the firm's client-administrator package, so is always one of them.)
+fn of_the_firm(snapshot: &crate::decisions::snapshot::Snapshot, person: PartyId, firm: PartyId) -> bool {
+    use crate::decisions::snapshot::Reason;
+    // Only what the firm (or the register) gave the person directly: not a
+    // key role in another organisation, a main unit's, or a client delegation.
+    let direct = |r: &Reason| matches!(r, Reason::RegisterRole { .. } | Reason::RolePackage { .. } | Reason::Grant { .. } | Reason::UserRole { .. });
+    snapshot
+        .facts(person.0, firm.0)
+        .is_some_and(|f| f.roles.iter().any(|(_, r)| direct(r)) || f.packages.iter().any(|(_, r)| direct(r)) || f.rights.iter().any(|(_, _, r)| direct(r)))
 }
 
 /// The chosen codes, trimmed, each once, in order; at least one, at most

@@ -5,7 +5,7 @@
 //! firm on "who has access" (`grants::revoke`), which ends every client
 //! delegation that depended on it ([`super::cascade`]).
 
-use super::model::{PackageName, Via};
+use super::model::{Need, PackageName, Via};
 use super::ClientError;
 use crate::authz::{Action, SystemResource};
 use crate::context::Context;
@@ -59,15 +59,15 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
     let mut conn = ctx.db().acquire().await?;
     let rows = sqlx::query!(
         r#"select cn.firm_id as "firm!", f.name as "name!", f.org_number, cn.role_code, cn.grant_id, cn.need,
-                  coalesce(ap.name_nb, res.title_nb || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "nb?",
-                  coalesce(ap.name_nn, res.title_nn || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "nn?",
-                  coalesce(ap.name_en, res.title_en || ' (' || substr(cn.need, length(res.id) + 8) || ')') as "en?"
+                  coalesce(ap.name_nb, res.title_nb) as "nb?",
+                  coalesce(ap.name_nn, res.title_nn) as "nn?",
+                  coalesce(ap.name_en, res.title_en) as "en?"
            from client_need cn
            join party f on f.id = cn.firm_id
            left join access_package ap on ap.code = cn.need
            left join resource res on cn.need like 'right:%' and res.id = split_part(cn.need, ':', 2)
            where cn.client_id = $1 and cn.firm_id <> $1
-           order by lower(f.name), f.id, 7 nulls first"#,
+           order by lower(f.name), f.id, 7 nulls first, cn.need"#,
         client.0
     )
     .fetch_all(&mut *conn)
@@ -84,7 +84,7 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
             }
         }
         if let Some(code) = r.need {
-            let name = Translated { nb: r.nb.unwrap_or_default(), nn: r.nn.unwrap_or_default(), en: r.en.unwrap_or_default() };
+            let name = Need::named(&code, Translated { nb: r.nb.unwrap_or_default(), nn: r.nn.unwrap_or_default(), en: r.en.unwrap_or_default() });
             let via = match r.grant_id {
                 Some(grant) => Via::Grant { grant },
                 None => Via::Role { code: r.role_code.unwrap_or_default() },
@@ -95,19 +95,19 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
     let agents = sqlx::query!(
         r#"select d.firm_id, coalesce(d.agent_system_user_id, d.agent_person_id) as "id!", coalesce(su.display_name, pp.name) as "name!",
                   case when su.id is not null then coalesce(nullif(sr.name_nb, ''), su.system_id) end as "system_name?", d.created_at,
-                  coalesce(array_agg(n.need order by n.nb) filter (where n.need is not null), '{}') as "codes!",
-                  coalesce(array_agg(n.nb order by n.nb) filter (where n.need is not null), '{}') as "nb!",
-                  coalesce(array_agg(n.nn order by n.nb) filter (where n.need is not null), '{}') as "nn!",
-                  coalesce(array_agg(n.en order by n.nb) filter (where n.need is not null), '{}') as "en!"
+                  coalesce(array_agg(n.need order by n.nb, n.need) filter (where n.need is not null), '{}') as "codes!",
+                  coalesce(array_agg(n.nb order by n.nb, n.need) filter (where n.need is not null), '{}') as "nb!",
+                  coalesce(array_agg(n.nn order by n.nb, n.need) filter (where n.need is not null), '{}') as "nn!",
+                  coalesce(array_agg(n.en order by n.nb, n.need) filter (where n.need is not null), '{}') as "en!"
            from client_delegation d
            left join system_user_in_force su on su.id = d.agent_system_user_id
            left join system_register sr on sr.system_id = su.system_id
            left join party pp on pp.id = d.agent_person_id
            left join lateral (
                select dn.need,
-                      coalesce(p.name_nb, res.title_nb || ' (' || substr(dn.need, length(res.id) + 8) || ')') as nb,
-                      coalesce(p.name_nn, res.title_nn || ' (' || substr(dn.need, length(res.id) + 8) || ')') as nn,
-                      coalesce(p.name_en, res.title_en || ' (' || substr(dn.need, length(res.id) + 8) || ')') as en
+                      coalesce(p.name_nb, res.title_nb) as nb,
+                      coalesce(p.name_nn, res.title_nn) as nn,
+                      coalesce(p.name_en, res.title_en) as en
                from client_delegation_need dn
                left join access_package p on p.code = dn.need
                left join resource res on dn.need like 'right:%' and res.id = split_part(dn.need, ':', 2)
@@ -125,7 +125,7 @@ pub async fn firms_acting_for(ctx: &Context) -> Result<Vec<Firm>, ClientError> {
             .codes
             .into_iter()
             .zip(a.nb.into_iter().zip(a.nn.into_iter().zip(a.en)))
-            .map(|(code, (nb, (nn, en)))| PackageName { code, name: Translated { nb, nn, en } })
+            .map(|(code, (nb, (nn, en)))| PackageName { name: Need::named(&code, Translated { nb, nn, en }), code })
             .collect();
         let agent = ActingAgent { id: a.id, name: a.name, system_name: a.system_name, packages, since: a.created_at };
         // A delegation whose firm gives nothing any more is being ended by

@@ -43,14 +43,19 @@ pub async fn agents(conn: &mut PgConnection, firm: Uuid, only: Option<Uuid>) -> 
 /// packages, then its single rights (scenario S9).
 pub async fn requirements(conn: &mut PgConnection, system_user: Uuid) -> Result<Vec<Requirement>, sqlx::Error> {
     let mut out: Vec<Requirement> = sqlx::query!(
-        "select p.code, p.name_nb, p.name_nn, p.name_en from system_user_agent_package a join access_package p on p.urn = a.package_urn
+        "select p.code, p.name_nb, p.name_nn, p.name_en, p.description_nb, p.description_nn, p.description_en
+         from system_user_agent_package a join access_package p on p.urn = a.package_urn
          where a.system_user_id = $1 order by p.name_nb",
         system_user
     )
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|r| Requirement { key: r.code, name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en } })
+    .map(|r| Requirement {
+        key: r.code,
+        name: Translated { nb: r.name_nb, nn: r.name_nn, en: r.name_en },
+        description: Translated { nb: r.description_nb, nn: r.description_nn, en: r.description_en },
+    })
     .collect();
     let rights = sqlx::query!(
         "select a.resource_id, a.action, r.title_nb, r.title_nn, r.title_en from system_user_agent_right a join resource r on r.id = a.resource_id
@@ -60,11 +65,9 @@ pub async fn requirements(conn: &mut PgConnection, system_user: Uuid) -> Result<
     .fetch_all(conn)
     .await?;
     out.extend(rights.into_iter().map(|r| {
-        let named = |title: String| format!("{title} ({})", r.action);
-        Requirement {
-            key: Need::right_key(&r.resource_id, &r.action),
-            name: Translated { nb: named(r.title_nb), nn: named(r.title_nn), en: named(r.title_en) },
-        }
+        let key = Need::right_key(&r.resource_id, &r.action);
+        let name = Need::named(&key, Translated { nb: r.title_nb, nn: r.title_nn, en: r.title_en });
+        Requirement { key, name, description: Translated::default() }
     }));
     Ok(out)
 }

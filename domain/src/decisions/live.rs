@@ -7,8 +7,9 @@
 //! ending by its validity period, rebuild it whole. Decisions read the current
 //! snapshot without waiting for an update.
 
-use super::store::{changes_since, load_snapshot, CHANGES_CHANNEL};
+use super::store::{changes_since_ahead, load_snapshot_ahead, CHANGES_CHANNEL};
 use super::Snapshot;
+use crate::clock::{Clock, SystemClock};
 use sqlx::PgPool;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -21,20 +22,28 @@ pub struct Engine {
     /// One update at a time: two overlapping rebuilds would double the peak
     /// memory and do the same work twice.
     updating: tokio::sync::Mutex<()>,
+    /// The installation's clock: validity periods are judged at its "now"
+    /// (the wall clock, but under the test clock).
+    clock: Arc<dyn Clock>,
 }
 
 impl Engine {
     pub async fn load(pool: &PgPool) -> Result<Arc<Self>, sqlx::Error> {
+        Self::load_on(pool, Arc::new(SystemClock)).await
+    }
+
+    /// An engine whose validity periods are judged at `clock`'s "now".
+    pub async fn load_on(pool: &PgPool, clock: Arc<dyn Clock>) -> Result<Arc<Self>, sqlx::Error> {
         let started = std::time::Instant::now();
-        let snapshot = load_snapshot(pool).await?;
+        let snapshot = load_snapshot_ahead(pool, clock.ahead()).await?;
         let (parties, facts, policies) = snapshot.counts();
         tracing::info!(version = snapshot.version, parties, facts, policies, ms = started.elapsed().as_millis() as u64, "decision snapshot built");
-        Ok(Self::fixed(snapshot))
+        Ok(Arc::new(Self { current: RwLock::new(Arc::new(snapshot)), updating: tokio::sync::Mutex::new(()), clock }))
     }
 
     /// An engine over a fixed snapshot (tests, benchmarks).
     pub fn fixed(snapshot: Snapshot) -> Arc<Self> {
-        Arc::new(Self { current: RwLock::new(Arc::new(snapshot)), updating: tokio::sync::Mutex::new(()) })
+        Arc::new(Self { current: RwLock::new(Arc::new(snapshot)), updating: tokio::sync::Mutex::new(()), clock: Arc::new(SystemClock) })
     }
 
     /// Updates now, if the feed moved; for callers that must see their own change.
@@ -52,10 +61,11 @@ impl Engine {
         let current = self.snapshot();
         // A grant or assignment that starts or ends on its own changes
         // decisions without a feed entry: rebuild at its boundary.
-        let batch = if current.is_stale_at(time::OffsetDateTime::now_utc()) {
+        let ahead = self.clock.ahead();
+        let batch = if current.is_stale_at(time::OffsetDateTime::now_utc() + ahead) {
             None
         } else {
-            match changes_since(pool, current.version, MAX_CHANGES_IN_PLACE).await {
+            match changes_since_ahead(pool, current.version, MAX_CHANGES_IN_PLACE, ahead).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the change feed");
@@ -76,7 +86,7 @@ impl Engine {
                 );
                 next
             }
-            None => match load_snapshot(pool).await {
+            None => match load_snapshot_ahead(pool, ahead).await {
                 Ok(s) => {
                     tracing::debug!(from = current.version, to = s.version, "decision snapshot rebuilt");
                     s

@@ -47,10 +47,16 @@ pub async fn record_change(conn: &mut PgConnection, change: Change<'_>) -> Resul
 /// one repeatable-read transaction. `None` when the feed holds a change that
 /// cannot be applied in place, or more than `limit` changes: rebuild instead.
 pub async fn changes_since(pool: &PgPool, version: i64, limit: i64) -> Result<Option<ChangeBatch>, sqlx::Error> {
+    changes_since_ahead(pool, version, limit, time::Duration::ZERO).await
+}
+
+/// [`changes_since`] for an installation whose clock runs `ahead` of the
+/// wall clock (the test clock: see [`crate::Clock::ahead`]).
+pub async fn changes_since_ahead(pool: &PgPool, version: i64, limit: i64, ahead: time::Duration) -> Result<Option<ChangeBatch>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
     // Taken first, so the snapshot's changes have all happened by `now` (see `load_snapshot`).
-    let now = sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#).fetch_one(&mut *tx).await?;
+    let now = sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#).fetch_one(&mut *tx).await? + ahead;
     let rows = sqlx::query!("select seq, kind, target from change_log where seq > $1 order by seq limit $2", version, limit + 1).fetch_all(&mut *tx).await?;
     if rows.len() as i64 > limit {
         return Ok(None);
@@ -132,13 +138,20 @@ pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
 /// Reads everything the engine needs, in one repeatable-read transaction so
 /// the snapshot is consistent with the version it claims.
 pub async fn load_snapshot(pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
+    load_snapshot_ahead(pool, time::Duration::ZERO).await
+}
+
+/// [`load_snapshot`] for an installation whose clock runs `ahead` of the
+/// wall clock (the test clock: see [`crate::Clock::ahead`]): validity
+/// periods are judged at the installation's "now".
+pub async fn load_snapshot_ahead(pool: &PgPool, ahead: time::Duration) -> Result<Snapshot, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set transaction isolation level repeatable read read only").execute(&mut *tx).await?;
     // The first statement takes the transaction's snapshot; the moment read in
     // it is no earlier, so every change the snapshot sees has happened by `now`
     // (`now()` would be the transaction's start, before the snapshot).
     let first = sqlx::query!(r#"select coalesce(max(seq), 0) as "seq!", clock_timestamp() as "now!" from change_log"#).fetch_one(&mut *tx).await?;
-    let (version, now) = (first.seq, first.now);
+    let (version, now) = (first.seq, first.now + ahead);
     let mut b = SnapshotBuilder::new(version);
     let mut parties = sqlx::query!("select id, name, org_number, national_id, org_form, parent_id from party where status = 'active'").fetch(&mut *tx);
     while let Some(p) = parties.try_next().await? {

@@ -5,7 +5,7 @@
 //! failed [`super::model::MAX_ATTEMPTS`] times. Rows are locked with
 //! `SKIP LOCKED` while they are sent, so several instances may run the job.
 
-use super::model::{self, MAX_ATTEMPTS};
+use super::model::{self, NoticeKind, MAX_ATTEMPTS};
 use super::service::NotificationError;
 use super::store;
 use crate::audit::{Actor, AuditEvent, Outcome, UnitOfWork};
@@ -40,7 +40,21 @@ pub async fn deliver_due(ctx: &Context, sender: &impl MailSender, portal: &str, 
     }
     let mut run = DeliveryRun::default();
     for d in due {
-        let (subject, body) = model::message(d.kind, &d.title, &d.party_name, d.party_org.as_deref(), d.subject_id, portal);
+        let (subject, body) = match d.kind {
+            NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => {
+                match crate::guests::claim::secret_for(uow.conn(), d.kind, d.subject_id, now).await? {
+                    Some((secret, until)) => model::guest_message(d.kind, &d.title, &d.party_name, &secret, &until, portal),
+                    None => {
+                        // The account was claimed or ended, or the link ended, before the e-mail went.
+                        store::mark_failed(uow.conn(), d.id, "no longer needed", None).await?;
+                        let details = serde_json::json!({ "to": d.email, "kind": d.kind.as_str(), "why": "no longer needed" });
+                        uow.audit(AuditEvent::new("notification.not_sent", d.id.to_string(), Outcome::Failed, details)).await?;
+                        continue;
+                    }
+                }
+            }
+            _ => model::message(d.kind, &d.title, &d.party_name, d.party_org.as_deref(), d.subject_id, portal),
+        };
         let (action, outcome, details) = match sender.send(&d.email, &subject, &body).await {
             Ok(()) => {
                 store::mark_sent(uow.conn(), d.id, now).await?;

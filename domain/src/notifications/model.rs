@@ -13,6 +13,15 @@ pub enum NoticeKind {
     RequestForwarded,
     /// A system user was made for the party (a request approved, or made in the portal).
     SystemUserCreated,
+    /// A guest's invitation, with a claim link made when it is sent (the subject is the account).
+    GuestInvitation,
+    /// A guest's one-time code by e-mail, made when it is sent (the subject is the claim link).
+    GuestCode,
+    /// A guest's stay ends soon (the subject is the account).
+    GuestExpiring,
+    /// A guest's stay ends soon, told to the guest's sponsor (the subject is
+    /// the account, the title the guest's name).
+    SponsorGuestExpiring,
 }
 
 impl NoticeKind {
@@ -20,11 +29,17 @@ impl NoticeKind {
         match self {
             Self::RequestForwarded => "system_user_request.forwarded",
             Self::SystemUserCreated => "system_user.created",
+            Self::GuestInvitation => "guest.invitation",
+            Self::GuestCode => "guest.code",
+            Self::GuestExpiring => "guest.expiring",
+            Self::SponsorGuestExpiring => "sponsor.guest_expiring",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::RequestForwarded, Self::SystemUserCreated].into_iter().find(|k| k.as_str() == s)
+        [Self::RequestForwarded, Self::SystemUserCreated, Self::GuestInvitation, Self::GuestCode, Self::GuestExpiring, Self::SponsorGuestExpiring]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -66,12 +81,47 @@ pub fn email(raw: &str) -> Option<String> {
     ok.then(|| e.to_string())
 }
 
+/// The e-mail to a guest from the institution `institution`: the invitation
+/// with its claim link (`secret` is the link's token, valid until `until`),
+/// the one-time code (`secret`), or the notice that the stay ends (`secret`
+/// is the end date); in bokmål with English below.
+pub fn guest_message(kind: NoticeKind, institution: &str, guest_name: &str, secret: &str, until: &str, portal: &str) -> (String, String) {
+    let portal = portal.trim_end_matches('/');
+    match kind {
+        NoticeKind::GuestExpiring => (
+            format!("Gjestekontoen din hos {institution} slutter snart"),
+            format!(
+                "Hei, {guest_name}. Gjestekontoen din hos {institution} slutter {secret}. Snakk med sponsoren din om du trenger den lenger.\n\n\
+                 Hello, {guest_name}. Your guest account at {institution} ends on {secret}. Talk to your sponsor if you need it longer.\n"
+            ),
+        ),
+        NoticeKind::GuestCode => (
+            format!("Engangskode fra {institution}"),
+            format!(
+                "Hei, {guest_name}. Engangskoden din er {secret}. Den gjelder til {until}.\n\n\
+                 Hello, {guest_name}. Your one-time code is {secret}. It is valid until {until}.\n"
+            ),
+        ),
+        _ => (
+            format!("Invitasjon fra {institution}"),
+            format!(
+                "Hei, {guest_name}. {institution} har registrert deg som gjest.\n\
+                 Ta i bruk kontoen din her (lenken gjelder til {until} og kan brukes én gang): {portal}/gjest/{secret}\n\n\
+                 Hello, {guest_name}. {institution} has registered you as a guest.\n\
+                 Claim your account here (the link is valid until {until} and works once): {portal}/gjest/{secret}\n"
+            ),
+        ),
+    }
+}
+
 /// The e-mail for a notice: subject and plain-text body, in bokmål with
 /// English below, naming the party and linking to the portal page.
 pub fn message(kind: NoticeKind, title: &str, party_name: &str, party_org: Option<&str>, subject_id: Uuid, portal: &str) -> (String, String) {
     let portal = portal.trim_end_matches('/');
     let party_q = party_org.map(|o| format!("?party={o}")).unwrap_or_default();
     match kind {
+        // Guests' e-mails carry a secret made as they are sent: `guest_message`.
+        NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => (title.to_string(), String::new()),
         NoticeKind::RequestForwarded => (
             format!("Forespørsel om systembruker for {party_name}"),
             format!(
@@ -79,6 +129,13 @@ pub fn message(kind: NoticeKind, title: &str, party_name: &str, party_org: Optio
                  Godkjenn eller avvis den her: {portal}/systembrukere/foresporsel/{subject_id}{party_q}\n\n\
                  A request for the system user “{title}” for {party_name} was forwarded to you as an access manager.\n\
                  Approve or reject it here: {portal}/systembrukere/foresporsel/{subject_id}{party_q}\n"
+            ),
+        ),
+        NoticeKind::SponsorGuestExpiring => (
+            format!("Oppholdet til gjesten din {title} slutter snart"),
+            format!(
+                "Oppholdet til {title}, som du er sponsor for, slutter snart. Du kan forlenge det under Mine gjester: {portal}/gjester\n\n\
+                 The stay of {title}, whom you sponsor, ends soon. You can extend it under My guests: {portal}/gjester\n"
             ),
         ),
         NoticeKind::SystemUserCreated => (

@@ -1,7 +1,8 @@
 //! The notices' use cases for a party's access managers: read the latest
 //! notices, and keep the addresses they are e-mailed to. Authorization is
-//! `authz`'s (access management for the party acted for); changing the
-//! addresses is audited, and so is every refusal of a change.
+//! `authz`'s (access management for the party acted for, or a person's own:
+//! a sponsor's notices about their guests); changing the addresses is
+//! audited, and so is every refusal of a change.
 
 use super::model::{self, Notice};
 use super::store;
@@ -48,13 +49,13 @@ impl From<NotificationError> for crate::error::Failure {
 /// The latest notices of the party acted for, newest first.
 #[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
 pub async fn list(ctx: &Context) -> Result<Vec<Notice>, NotificationError> {
-    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| NotificationError::NotAccessManager)?;
+    let party = ctx.authorize_for_self_or_party(Action::Read, SystemResource::AccessManagement).map_err(|_| NotificationError::NotAccessManager)?;
     Ok(store::list(&mut *ctx.db().acquire().await?, party, LATEST).await?)
 }
 
 /// The addresses the party's notices are e-mailed to.
 pub async fn addresses(ctx: &Context) -> Result<Vec<String>, NotificationError> {
-    let party = ctx.authorize_for_party(Action::Read, SystemResource::AccessManagement).map_err(|_| NotificationError::NotAccessManager)?;
+    let party = ctx.authorize_for_self_or_party(Action::Read, SystemResource::AccessManagement).map_err(|_| NotificationError::NotAccessManager)?;
     Ok(store::addresses(&mut *ctx.db().acquire().await?, party).await?)
 }
 
@@ -67,7 +68,7 @@ async fn refuse(ctx: &Context, action: &str, target: &str, e: NotificationError)
 #[tracing::instrument(skip(ctx), fields(actor = ?ctx.person(), party = ?ctx.party(), request_id = ctx.request_id()))]
 pub async fn add_address(ctx: &Context, raw: &str) -> Result<(), NotificationError> {
     const AUDIT: &str = "notification_address.add";
-    let Ok(party) = ctx.authorize_for_party(Action::Write, SystemResource::AccessManagement) else {
+    let Ok(party) = ctx.authorize_for_self_or_party(Action::Write, SystemResource::AccessManagement) else {
         return Err(refuse(ctx, AUDIT, raw.trim(), NotificationError::NotAccessManager).await);
     };
     let Some(email) = model::email(raw) else {
@@ -86,7 +87,7 @@ pub async fn add_address(ctx: &Context, raw: &str) -> Result<(), NotificationErr
 pub async fn remove_address(ctx: &Context, email: &str) -> Result<(), NotificationError> {
     const AUDIT: &str = "notification_address.remove";
     let email = email.trim();
-    let Ok(party) = ctx.authorize_for_party(Action::Write, SystemResource::AccessManagement) else {
+    let Ok(party) = ctx.authorize_for_self_or_party(Action::Write, SystemResource::AccessManagement) else {
         return Err(refuse(ctx, AUDIT, email, NotificationError::NotAccessManager).await);
     };
     let mut uow = ctx.begin().await?;

@@ -8,10 +8,15 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Writes a notice for `party` and an e-mail to each of its addresses, in
-/// the caller's transaction: the notice exists if and only if what it is
-/// about was committed.
-pub async fn enqueue(conn: &mut PgConnection, party: PartyId, kind: NoticeKind, subject_id: Uuid, title: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+/// Writes the notice itself; answers its id, for the e-mails to go with it.
+async fn insert_notice(
+    conn: &mut PgConnection,
+    party: PartyId,
+    kind: NoticeKind,
+    subject_id: Uuid,
+    title: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "insert into notification (id, party_id, kind, subject_id, title, created_at) values ($1, $2, $3, $4, $5, $6)",
@@ -22,8 +27,16 @@ pub async fn enqueue(conn: &mut PgConnection, party: PartyId, kind: NoticeKind, 
         title,
         now
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
+    Ok(id)
+}
+
+/// Writes a notice for `party` and an e-mail to each of its addresses, in
+/// the caller's transaction: the notice exists if and only if what it is
+/// about was committed.
+pub async fn enqueue(conn: &mut PgConnection, party: PartyId, kind: NoticeKind, subject_id: Uuid, title: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    let id = insert_notice(&mut *conn, party, kind, subject_id, title, now).await?;
     sqlx::query!(
         "insert into notification_delivery (id, notification_id, email, next_attempt_at)
          select gen_random_uuid(), $1, a.email, $2 from notification_address a where a.party_id = $3",
@@ -36,10 +49,28 @@ pub async fn enqueue(conn: &mut PgConnection, party: PartyId, kind: NoticeKind, 
     Ok(())
 }
 
-/// The party's latest notices, newest first.
+/// Enqueues a notice to one address of its own (a guest's), not to the
+/// party's notice addresses.
+pub async fn enqueue_to(
+    conn: &mut PgConnection,
+    party: PartyId,
+    kind: NoticeKind,
+    subject_id: Uuid,
+    title: &str,
+    email: &str,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let id = insert_notice(&mut *conn, party, kind, subject_id, title, now).await?;
+    sqlx::query!("insert into notification_delivery (id, notification_id, email, next_attempt_at) values ($1, $2, $3, $4)", Uuid::now_v7(), id, email, now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The party's latest notices, newest first (a guest's own e-mails are not notices).
 pub async fn list(conn: &mut PgConnection, party: PartyId, limit: i64) -> Result<Vec<Notice>, sqlx::Error> {
     let rows = sqlx::query!(
-        "select id, kind, subject_id, title, created_at from notification where party_id = $1 order by created_at desc, id desc limit $2",
+        "select id, kind, subject_id, title, created_at from notification where party_id = $1 and kind not like 'guest.%' order by created_at desc, id desc limit $2",
         party.0,
         limit
     )

@@ -163,6 +163,16 @@ pub async fn client_exists<'e>(db: impl PgExecutor<'e>, client_id: &str) -> Resu
     sqlx::query_scalar!(r#"select exists(select 1 from api_client where client_id = $1 and deleted_at is null) as "x!""#, client_id).fetch_one(db).await
 }
 
+/// Spends the one-time id `jti` of `client_id` (kept until `expires_at`);
+/// `false` when it was spent before. The token exchange spends each ID
+/// token it exchanges here, under a client id of its own.
+pub async fn spend_once<'e>(db: impl PgExecutor<'e>, client_id: &str, jti: &str, expires_at: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let spent = sqlx::query!("insert into assertion_jti (client_id, jti, expires_at) values ($1, $2, $3) on conflict do nothing", client_id, jti, expires_at)
+        .execute(db)
+        .await?;
+    Ok(spent.rows_affected() == 1)
+}
+
 /// Forgets assertion ids that could no longer be accepted anyway.
 pub async fn purge_jtis<'e>(db: impl PgExecutor<'e>, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!("delete from assertion_jti where expires_at < $1", now).execute(db).await?.rows_affected())

@@ -288,10 +288,12 @@ pub(super) async fn sod_rules(conn: &mut PgConnection) -> Result<Vec<SodRule>, s
 }
 
 /// Reads whether `holder` has an active right to assign the role `role_code` (trimmed) for `for_party`.
+/// A right limited to an organisational unit (a guest sponsor's) does not count here: it lets
+/// the holder register guests in that unit (`guests`), not assign the role in the organisation.
 pub(super) async fn holds_assign_right(conn: &mut PgConnection, role_code: &str, holder: PartyId, for_party: PartyId) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
         r#"select exists(select 1 from user_role_assign_right r join user_role u on u.id = r.role_id
-                                 where u.code = $1 and r.holder_id = $2 and r.for_party = $3 and r.ended_at is null) as "x!""#,
+                                 where u.code = $1 and r.holder_id = $2 and r.for_party = $3 and r.ended_at is null and r.unit_id is null) as "x!""#,
         role_code.trim(),
         holder.0,
         for_party.0

@@ -47,6 +47,11 @@ pub async fn client_caller(state: &AppState, tokens: &TokenService, headers: &He
         }
     }
     let c = caller.map_err(IntoResponse::into_response)?;
+    if c.person.is_some() {
+        return Err(Problem::new(StatusCode::FORBIDDEN, "not_an_api_client", "An organisation's token is required")
+            .detail("A person's token is for the client-delegation API only.")
+            .into_response());
+    }
     let request_id = crate::security::request_id(headers);
     match domain::tokens::service::client_owner(&state.pool, &c.client_id).await {
         Ok(Some((owner, held))) => {

@@ -3,15 +3,19 @@
 //! `SystemUserClientDelegationController`): the firm's agent system users,
 //! the clients available to one, its clients, and attaching and removing one.
 //!
-//! The caller is one of the firm's system users, with a token from `/token`
-//! carrying `altinn:clientdelegations.read` (or `.write` to change) that its
-//! client still holds. What it may do is the domain's decision: the engine
-//! must find the client-administrator package (or the main administrator's)
-//! held by the system user for the firm. Unlike Altinn's, the client lists
-//! are paged (`links.next`, as the vendor lists).
+//! The caller is either
+//! * one of the firm's system users, with a token from `/token` carrying
+//!   `altinn:clientdelegations.read` (or `.write` to change) that its client
+//!   still holds; it acts for the firm that owns it; or
+//! * a person, with a token from the exchange
+//!   ([`super::token_exchange`]) carrying the scope; they act for the firm
+//!   named by `party` (its organisation number, as Altinn's `agents` takes
+//!   it), or else for the owner of the agent system user named by `agent`.
 //!
-//! Not yet here: a person's token (Altinn exchanges an ID-porten token for
-//! one); people use the portal's `/klienter`.
+//! What either may do is the domain's decision: the engine must find the
+//! client-administrator package (or the main administrator's) held by the
+//! caller for the firm. Unlike Altinn's, the client lists are paged
+//! (`links.next`, as the vendor lists).
 
 use super::paging::PageQuery;
 use super::routes::ApiRoutes;
@@ -44,9 +48,10 @@ pub fn routes() -> ApiRoutes<AppState> {
         .delete(&format!("{BASE}/clients"), detach)
 }
 
-/// The calling system user, as the use cases' context, if its token carries
-/// `scope` and its client still holds it.
-async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap, scope: &str) -> Result<domain::Context, Response> {
+/// The caller, as the use cases' context, if its token carries `scope`:
+/// a system user (whose client still holds the scope) for its owner, or a
+/// person for the firm `q` names.
+async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap, scope: &str, q: &AgentQuery) -> Result<domain::Context, Response> {
     let token = bearer(headers).ok_or_else(|| BearerError::Missing.into_response())?;
     let c = match tokens.authorize(token, scope) {
         Ok(c) => c,
@@ -57,6 +62,9 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap, sc
         Err(e) => return Err(e.into_response()),
     };
     let request_id = crate::security::request_id(headers);
+    if let Some(person) = c.person {
+        return person_caller(state, person, &c.client_id, q, request_id).await;
+    }
     let Some(system_user) = c.system_user_id.as_deref().and_then(|s| Uuid::parse_str(s).ok()) else {
         return Err(Problem::new(StatusCode::FORBIDDEN, "not_a_system_user", "A system user's token is required")
             .detail("Ask /token for a token with authorization_details of type urn:altinn:systemuser.")
@@ -82,6 +90,40 @@ async fn caller(state: &AppState, tokens: &TokenService, headers: &HeaderMap, sc
     Ok(state.services().for_system_user(system_user, &c.client_id, domain::parties::PartyId(owner), request_id))
 }
 
+/// A person acts for the firm `party` names, or else for the owner of the
+/// agent system user `agent`; whether they may is the domain's decision.
+/// The audit trail names the person and the client at the provider their
+/// token was exchanged for.
+async fn person_caller(state: &AppState, person: Uuid, client_id: &str, q: &AgentQuery, request_id: Option<String>) -> Result<domain::Context, Response> {
+    let mut snapshot = state.engine.snapshot();
+    // An agent system user made a moment ago may not be in this instance's
+    // snapshot yet (the engine follows the change feed within a second):
+    // catch up once before saying there is no such agent.
+    if let (None, Some(Ok(agent))) = (q.party.as_deref().map(str::trim).filter(|p| !p.is_empty()), q.agent.as_deref().map(|a| Uuid::parse_str(a.trim()))) {
+        if snapshot.system_user_owner(agent).is_none() {
+            state.engine.refresh_now(&state.pool).await;
+            snapshot = state.engine.snapshot();
+        }
+    }
+    let firm = match q.party.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(org) => match snapshot.party_by_org_number(org) {
+            Some(firm) => firm.id,
+            None => {
+                return Err(Problem::new(StatusCode::NOT_FOUND, "party_not_found", "No such organisation")
+                    .detail("party must be the organisation number of the firm you act for.")
+                    .into_response())
+            }
+        },
+        None if q.agent.is_none() => return Err(bad("party is required with a person's token: the organisation number of the firm you act for")),
+        None => {
+            let agent = q.agent()?;
+            snapshot.system_user_owner(agent).ok_or_else(|| problem(ClientError::AgentNotFound, request_id.as_deref()))?
+        }
+    };
+    let name = format!("{} (via {client_id})", snapshot.name_of(person));
+    Ok(state.services().for_person(domain::parties::PartyId(person), name, Some(domain::parties::PartyId(firm)), request_id))
+}
+
 fn problem(e: ClientError, request_id: Option<&str>) -> Response {
     let detail = e.to_string();
     let p = match e {
@@ -96,6 +138,7 @@ fn problem(e: ClientError, request_id: Option<&str>) -> Response {
         // The person use cases are the portal's; mapped here so that a
         // future endpoint cannot leave them out.
         ClientError::Invalid(..) | ClientError::NotPassable(_) => Problem::new(StatusCode::BAD_REQUEST, "validation", "Invalid request"),
+        ClientError::NotOfTheFirm => Problem::new(StatusCode::BAD_REQUEST, "validation", "Invalid request"),
         ClientError::NoSuchPerson | ClientError::PersonDelegationNotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", "Not found"),
         ClientError::AlreadyGiven => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict"),
         ClientError::Store(e) => return Problem::internal(request_id.unwrap_or("-"), &e).into_response(),
@@ -131,8 +174,8 @@ struct PackageOut {
     urn: String,
 }
 
-async fn agents(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap) -> Response {
-    let ctx = match caller(&state, &tokens, &headers, READ).await {
+async fn agents(State(state): State<AppState>, Extension(tokens): Extension<Arc<TokenService>>, headers: HeaderMap, Query(q): Query<AgentQuery>) -> Response {
+    let ctx = match caller(&state, &tokens, &headers, READ, &q).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -174,6 +217,8 @@ async fn agents(State(state): State<AppState>, Extension(tokens): Extension<Arc<
 
 #[derive(Debug, Deserialize)]
 struct AgentQuery {
+    /// The firm's organisation number (a person's token).
+    party: Option<String>,
     agent: Option<String>,
     client: Option<String>,
     token: Option<String>,
@@ -207,7 +252,7 @@ impl From<ClientRow> for ClientInfo {
 }
 
 async fn list(state: AppState, tokens: Arc<TokenService>, headers: HeaderMap, q: AgentQuery, show: Show, path: &str) -> Response {
-    let ctx = match caller(&state, &tokens, &headers, READ).await {
+    let ctx = match caller(&state, &tokens, &headers, READ, &q).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -249,7 +294,7 @@ async fn attached(State(state): State<AppState>, Extension(tokens): Extension<Ar
 }
 
 async fn change(state: AppState, tokens: Arc<TokenService>, headers: HeaderMap, q: AgentQuery, attach: bool) -> Response {
-    let ctx = match caller(&state, &tokens, &headers, WRITE).await {
+    let ctx = match caller(&state, &tokens, &headers, WRITE, &q).await {
         Ok(c) => c,
         Err(r) => return r,
     };

@@ -13,6 +13,7 @@ pub mod routes;
 pub mod system_register;
 pub mod system_user_requests;
 pub mod system_users;
+pub mod token_exchange;
 
 use crate::problem::Problem;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -116,6 +117,7 @@ pub fn served() -> Vec<(&'static str, String)> {
     all.extend_from_slice(system_users::routes().served());
     all.extend_from_slice(change_requests::routes().served());
     all.extend_from_slice(client_delegations::routes().served());
+    all.extend_from_slice(token_exchange::routes().served());
     all.extend_from_slice(crate::token::routes().served());
     all
 }

@@ -20,6 +20,8 @@ pub struct Caller {
     pub exp: i64,
     /// `systemuser_id[0]` of a system-user token.
     pub system_user_id: Option<String>,
+    /// The person of a person's token (see [`super::person`]): their party id.
+    pub person: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,7 +90,8 @@ impl Cache {
     }
 }
 
-fn hash(token: &str) -> [u8; 32] {
+/// The SHA-256 of a token: how a token is remembered without keeping it.
+pub(crate) fn hash(token: &str) -> [u8; 32] {
     let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_ref());
@@ -146,7 +149,12 @@ impl TokenService {
         let client_id = c.get("client_id").and_then(Value::as_str).ok_or(BearerError::Invalid("the token has no client_id"))?;
         let scopes = c.get("scope").and_then(Value::as_str).unwrap_or_default().split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
         let system_user_id = c.pointer("/authorization_details/0/systemuser_id/0").and_then(Value::as_str).map(str::to_owned);
-        Ok(Caller { client_id: client_id.to_string(), scopes, exp, system_user_id })
+        let person = match (c.get("pid"), c.get("urn:altinn:party:uuid")) {
+            (None, None) => None,
+            (Some(_), Some(Value::String(id))) => Some(uuid::Uuid::parse_str(id).map_err(|_| BearerError::Invalid("the token names no person"))?),
+            _ => return Err(BearerError::Invalid("the token names no person")),
+        };
+        Ok(Caller { client_id: client_id.to_string(), scopes, exp, system_user_id, person })
     }
 }
 
@@ -167,7 +175,7 @@ mod tests {
     #[test]
     fn the_cache_forgets_expired_tokens_and_stays_bounded() {
         let cache = Cache::new(2);
-        let caller = |exp| Arc::new(Caller { client_id: "c".into(), scopes: vec![], exp, system_user_id: None });
+        let caller = |exp| Arc::new(Caller { client_id: "c".into(), scopes: vec![], exp, system_user_id: None, person: None });
         cache.put([1; 32], caller(100), 0);
         assert!(cache.get(&[1; 32], 99).is_some());
         assert!(cache.get(&[1; 32], 100).is_none(), "not past exp");

@@ -13,6 +13,7 @@ pub mod grant_cache;
 pub mod group_commit;
 pub mod jws;
 pub mod keys;
+pub mod person;
 
 use axum::Router;
 use sqlx::PgPool;

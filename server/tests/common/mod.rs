@@ -7,6 +7,7 @@ use server::config::Config;
 use std::net::SocketAddr;
 
 pub mod agents;
+pub mod smtp;
 pub mod tokens;
 
 pub struct TestApp {
@@ -100,6 +101,11 @@ impl TestApp {
         } else {
             loc
         }
+    }
+
+    /// A second browser (its own cookie jar) against the same server.
+    pub fn another_browser(&self) -> TestApp {
+        TestApp { addr: self.addr, base: self.base.clone(), db_url: self.db_url.clone(), client: browser() }
     }
 
     /// Calls a server function as the portal's own pages do.
