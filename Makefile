@@ -64,7 +64,7 @@ lint: rust-tools
 # The mail tests talk to a real SMTP server on loopback: Python's aiosmtpd.
 # The server's tests run one at a time: each starts a whole server on its own
 # runtime, and with two at once in one process a page response stalled before
-# its headers now and then (3 of 72 runs of tests/systems.rs under load); one at
+# its headers now and then (3 of 72 runs of tests/integration/systems.rs under load); one at
 # a time it did not (0 of 78), and the suite takes about 3 minutes either way.
 # The cause was Leptos's process-wide flag while a server works out its routes
 # (leptos-rs/leptos #4773); the server now does that once per process

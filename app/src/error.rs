@@ -165,6 +165,10 @@ fn invalid_key(field: &str) -> Option<&'static str> {
         "reason" => Some("invalid.reason"),
         "one_time_code" => Some("invalid.one_time_code"),
         "terms" => Some("invalid.terms"),
+        "max_days" | "invite_days_before" | "claim_link_days" | "code_attempts" | "retention_days" => Some("invalid.policy_number"),
+        "notice_days" => Some("invalid.notice_days"),
+        "username_prefix" => Some("invalid.username_prefix"),
+        "text_nb" | "text_nn" | "text_en" => Some("invalid.terms_text"),
         _ => None,
     }
 }

@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/varsler") view=routes::notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/gjester") view=routes::guests::GuestsPage ssr=SsrMode::Async/>
                     <Route path=path!("/enheter") view=routes::units::UnitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/gjesteregler") view=routes::guest_rules::GuestRulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/gjest/:token") view=routes::claim::ClaimPage ssr=SsrMode::Async/>
                     <Route path=path!("/meg") view=routes::me::MePage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>

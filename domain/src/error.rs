@@ -266,6 +266,8 @@ refusals! {
     GuestAlreadyRegistered => "guest.already_registered", "refused.guest_already_registered";
     GuestNotFound => "guest.not_found", "refused.guest_not_found";
     GuestNotInForce => "guest.not_in_force", "refused.guest_not_in_force";
+    GuestNotActive => "guest.not_active", "refused.guest_not_active";
+    GuestNotSuspended => "guest.not_suspended", "refused.guest_not_suspended";
     GuestNotEnded => "guest.not_ended", "refused.guest_not_ended";
     GuestNeverClaimed => "guest.never_claimed", "refused.guest_never_claimed";
     GuestLinkNotValid => "guest.link_not_valid", "refused.guest_link_not_valid";

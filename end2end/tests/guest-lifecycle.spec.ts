@@ -55,7 +55,7 @@ async function gunnAsSaraSeesIt(page: Page) {
   return page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Gunn Gjest/ }) });
 }
 
-test("L1 end to end: Sara registers Gunn, Gunn claims by login, gets notices as time passes, is deactivated, reactivated, ended and deleted", async ({
+test("L1 end to end: Sara registers Gunn, Gunn claims by login, gets notices as time passes, is deactivated, reactivated, suspended, resumed, ended and deleted", async ({
   page,
   browser,
   request,
@@ -144,6 +144,25 @@ test("L1 end to end: Sara registers Gunn, Gunn claims by login, gets notices as 
   await expect(row.getByTestId("guest-state")).toHaveText(/Aktiv/);
   await expect.poll(() => gunnMayUseGuestAccess(request), { timeout: 1_000 }).toBe("Permit");
   await checkPage(page, { skipNoJs: "shows the outcome of the reactivation, which a reload does not repeat" });
+
+  // Suspended for a while: Gunn keeps the account but holds nothing, and her page says so;
+  // resumed, the PDP permits again.
+  await row.getByLabel("Årsak til å stenge midlertidig: Gunn Gjest").fill("Mistenkelig innlogging");
+  await row.getByRole("button", { name: "Steng midlertidig" }).click();
+  await expect(page.getByRole("status")).toContainText("Kontoen er midlertidig stengt.");
+  await expect(row.getByTestId("guest-state")).toHaveText("Midlertidig stengt");
+  await expect.poll(() => gunnMayUseGuestAccess(request), { timeout: 1_000 }).toBe("NotApplicable");
+  await checkPage(page, { skipNoJs: "shows the outcome of the suspension, which a reload does not repeat" });
+  await gunn.goto("/meg");
+  await hydrated(gunn);
+  await expect(gunn.getByTestId("my-account-state")).toHaveText("Midlertidig stengt");
+  await expect(gunn.getByText("Kontoen gir deg ingen tilganger nå.")).toBeVisible();
+  await checkPage(gunn);
+  await row.getByRole("button", { name: "Opphev stengingen: Gunn Gjest" }).click();
+  await expect(page.getByRole("status")).toContainText("Stengingen er opphevet.");
+  await expect(row.getByTestId("guest-state")).toHaveText(/Aktiv/);
+  await expect.poll(() => gunnMayUseGuestAccess(request), { timeout: 1_000 }).toBe("Permit");
+
   await row.getByLabel("Årsak: Gunn Gjest").fill("Prosjektet ble avlyst");
   await row.getByRole("button", { name: "Avslutt nå" }).click();
   await expect(page.getByRole("status")).toContainText("Gjestens konto er avsluttet.");
@@ -169,6 +188,8 @@ test("L1 end to end: Sara registers Gunn, Gunn claims by login, gets notices as 
     ["Varslet om at gjestens opphold slutter", 3],
     ["Deaktiverte gjestekonto", 1],
     ["Åpnet gjestekonto igjen", 1],
+    ["Stengte gjestekonto midlertidig", 1],
+    ["Opphevet midlertidig stenging av gjestekonto", 1],
     ["Avsluttet gjestens opphold", 1],
     ["Slettet gjestekonto", 1],
   ] as const) {

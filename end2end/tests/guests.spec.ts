@@ -102,6 +102,36 @@ test("L1: the director imports organisational units and sees the sponsors", asyn
   await checkPage(page);
 });
 
+// The rules for guests: the values in force, a wrong field refused next to it, a saved
+// change (only the retention, so the other tests' stays are untouched), and a new version
+// of the terms.
+test("L1: the director keeps the rules and the terms for guests", async ({ page }) => {
+  await loginAs(page, "Ada Rektor");
+  await chooseParty(page, "Universitetet i Fjordby");
+  await page.goto("/gjesteregler");
+  await expect(page.getByRole("heading", { level: 1, name: "Regler og vilkår for gjester" })).toBeVisible();
+  await expect(page.getByLabel("Lengste opphold (dager)")).toHaveValue("30");
+  await hydrated(page);
+  await checkPage(page);
+
+  await page.getByLabel("Varsel før sluttdatoen (dager)").fill("14, 14");
+  await page.getByRole("button", { name: "Lagre reglene" }).click();
+  await expect(page.locator("#policy-notice-days-error")).toContainText("Skriv høyst fem ulike tall");
+  await checkPage(page);
+  await page.getByLabel("Varsel før sluttdatoen (dager)").fill("14, 7, 1");
+  await page.getByLabel("Avsluttede kontoer slettes etter (dager)").fill("200");
+  await page.getByRole("button", { name: "Lagre reglene" }).click();
+  await expect(page.getByRole("status")).toContainText("Reglene er lagret.");
+  await expect(page.getByLabel("Avsluttede kontoer slettes etter (dager)")).toHaveValue("200");
+
+  const version = Number((await page.getByTestId("terms-version").textContent())?.match(/Versjon (\d+)/)?.[1]);
+  await page.getByLabel("Vilkårene på bokmål").fill("Du bruker kontoen bare til formålet med besøket.");
+  await page.getByRole("button", { name: "Publiser vilkårene" }).click();
+  await expect(page.getByRole("status")).toContainText(`Versjon ${version + 1} av vilkårene er publisert.`);
+  await expect(page.getByText("Du bruker kontoen bare til formålet med besøket.").first()).toBeVisible();
+  await checkPage(page, { skipNoJs: "shows the outcome of publishing, which a reload does not repeat" });
+});
+
 // L1's claim in Chromium: the invitation goes out by e-mail over real SMTP;
 // the guest, not logged in, opens the link, asks for a one-time code (by
 // e-mail, as no mobile was given), types a wrong one (refused next to the

@@ -164,7 +164,8 @@ pub fn PersonFields(form: FormFields, #[prop(optional, into)] required: Option<S
 }
 
 /// One text field of a form: its label (a translation key), optional help (a key),
-/// the value typed when a post came back refused, and its validation message. The
+/// the value typed when a post came back refused (else `value`, the value in force),
+/// and its validation message. The
 /// field's name is the server function's argument; its id is the one the form gives it.
 #[component]
 pub fn TextField(
@@ -177,6 +178,7 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] min: Option<String>,
     #[prop(optional)] max: Option<String>,
+    #[prop(optional, into)] value: Option<String>,
 ) -> impl IntoView {
     let locale = use_locale();
     let id = form.fields.iter().find(|(f, _)| *f == field).map(|(_, id)| *id).unwrap_or(field);
@@ -186,7 +188,7 @@ pub fn TextField(
             <label for=id class="ds-label font-semibold">{locale.t(label)}</label>
             {help.map(|h| view! { <p id=format!("{id}-help") data-field="description">{locale.t(h)}</p> })}
             <input id=id name=field class="ds-input" type=kind.unwrap_or("text") autocomplete=autocomplete.unwrap_or("off")
-                   value=form.typed_value(field) required=required min=min max=max
+                   value=form.typed_value(field).or(value) required=required min=min max=max
                    aria-invalid=form.aria_invalid(field) aria-describedby=form.described_by(field, help_id)/>
             <FieldMessage form field/>
         </div>

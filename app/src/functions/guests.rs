@@ -34,6 +34,10 @@ pub struct GuestView {
     pub latest_end: String,
     /// Invited, active or suspended: it may be extended or ended.
     pub in_force: bool,
+    /// Active: it may be suspended.
+    pub suspendable: bool,
+    /// Suspended: it may be resumed.
+    pub resumable: bool,
     /// Ended, claimed, within the retention period: the latest end date a
     /// reactivation may give.
     pub reactivate_until: Option<String>,
@@ -72,7 +76,7 @@ fn typed_date(field: &str, s: &str) -> Result<Option<time::Date>, AppError> {
 /// The form's choices and the sponsor's guests (the help desk's: all).
 #[server(prefix = "/api", endpoint = "guests_page")]
 pub async fn guests_page() -> Result<GuestsPageView, AppError> {
-    use domain::guests::lifecycle::AccountState;
+    use domain::guests::lifecycle::{self, AccountState, Transition};
     let ctx = crate::functions::ssr::party_context().await?;
     let form = domain::guests::service::registration_form(&ctx).await?;
     let guests = domain::guests::service::my_guests(&ctx).await?;
@@ -108,6 +112,8 @@ pub async fn guests_page() -> Result<GuestsPageView, AppError> {
                 end: day(g.end),
                 latest_end: day(g.latest_end),
                 in_force: matches!(g.state, AccountState::Invited | AccountState::Active | AccountState::Suspended),
+                suspendable: lifecycle::next(g.state, Transition::Suspend).is_some(),
+                resumable: lifecycle::next(g.state, Transition::Resume).is_some(),
                 reactivate_until: g.reactivate_until.map(day),
             })
             .collect(),
@@ -178,6 +184,21 @@ pub async fn end_guest(#[server(default)] account: String, #[server(default)] re
     Ok(domain::guests::service::end_now(&ctx, &account, &reason).await?)
 }
 
+/// Suspends a guest's account (it gives nothing until resumed), for the
+/// reason given.
+#[server(prefix = "/api", endpoint = "suspend_guest")]
+pub async fn suspend_guest(#[server(default)] account: String, #[server(default)] reason: String) -> Result<(), AppError> {
+    let ctx = crate::functions::ssr::party_context().await?;
+    Ok(domain::guests::service::suspend(&ctx, &account, &reason).await?)
+}
+
+/// Resumes a suspended guest's account.
+#[server(prefix = "/api", endpoint = "resume_guest")]
+pub async fn resume_guest(#[server(default)] account: String) -> Result<(), AppError> {
+    let ctx = crate::functions::ssr::party_context().await?;
+    Ok(domain::guests::service::resume(&ctx, &account).await?)
+}
+
 /// A guest account of the signed-in person, for `/meg`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyAccountView {
@@ -191,6 +212,8 @@ pub struct MyAccountView {
     pub end: String,
     pub role: Option<Texts>,
     pub access: Vec<Texts>,
+    /// Whether the account gives that today.
+    pub in_use: bool,
 }
 
 /// The signed-in person's own guest accounts.
@@ -212,6 +235,7 @@ pub async fn my_guest_accounts() -> Result<Vec<MyAccountView>, AppError> {
             end: day(a.end),
             role: a.role.map(texts),
             access: a.access.into_iter().map(texts).collect(),
+            in_use: a.in_use,
         })
         .collect())
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Every action the audit log records, in the order the filter offers them.
-const ACTIONS: [&str; 49] = [
+const ACTIONS: [&str; 53] = [
     "login",
     "logout",
     "person.register",
@@ -51,8 +51,12 @@ const ACTIONS: [&str; 49] = [
     "guest.notice",
     "guest.deactivate",
     "guest.reactivate",
+    "guest.suspend",
+    "guest.resume",
     "guest.delete",
     "guest.lifecycle_run",
+    "guest_policy.save",
+    "guest_terms.publish",
     "sponsor.appoint",
     "sponsor.end",
     "unit.save",

@@ -2,15 +2,18 @@
 //! form: unit, the sponsor when the help desk registers, name, private
 //! e-mail, optional mobile and national identity number, start and end),
 //! and "my guests" with each guest's state and end date, where the sponsor
-//! extends a stay within the maximum or ends it at once with a reason, and
-//! reactivates an ended account within the retention period.
+//! extends a stay within the maximum, suspends an account for a while (and
+//! resumes it), ends it at once with a reason, and reactivates an ended
+//! account within the retention period.
 
 use crate::components::alert::ErrorAlert;
 use crate::components::form::{ErrorSummary, FieldMessage, FormFields, TextField};
 use crate::error::AppError;
 use crate::form_flash::{clears_others, use_server_action};
 use crate::functions::claim::ResendInvitation;
-use crate::functions::guests::{guests_page, EndGuest, ExtendGuest, GuestView, GuestsPageView, ReactivateGuest, RegisterGuest};
+use crate::functions::guests::{
+    guests_page, EndGuest, ExtendGuest, GuestView, GuestsPageView, ReactivateGuest, RegisterGuest, ResumeGuest, SuspendGuest,
+};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -46,20 +49,36 @@ pub fn GuestsPage() -> impl IntoView {
     let end = use_server_action::<EndGuest>();
     let resend = use_server_action::<ResendInvitation>();
     let reactivate = use_server_action::<ReactivateGuest>();
+    let suspend = use_server_action::<SuspendGuest>();
+    let resume = use_server_action::<ResumeGuest>();
     let form = register_form(register);
     let extend_form = FormFields::of(extend, &[("end", "main")]);
     let end_form = FormFields::of(end, &[("reason", "main")]);
     let reactivate_form = FormFields::of(reactivate, &[("end", "main"), ("reason", "main")]);
+    let suspend_form = FormFields::of(suspend, &[("reason", "main")]);
     // One outcome at a time: a new action clears the others' banners.
-    clears_others!(register, extend, end, resend, reactivate);
-    clears_others!(extend, register, end, resend, reactivate);
-    clears_others!(end, register, extend, resend, reactivate);
-    clears_others!(resend, register, extend, end, reactivate);
-    clears_others!(reactivate, register, extend, end, resend);
+    clears_others!(register, extend, end, resend, reactivate, suspend, resume);
+    clears_others!(extend, register, end, resend, reactivate, suspend, resume);
+    clears_others!(end, register, extend, resend, reactivate, suspend, resume);
+    clears_others!(resend, register, extend, end, reactivate, suspend, resume);
+    clears_others!(reactivate, register, extend, end, resend, suspend, resume);
+    clears_others!(suspend, register, extend, end, resend, reactivate, resume);
+    clears_others!(resume, register, extend, end, resend, reactivate, suspend);
     let page = Resource::new(
-        move || (register.version().get(), extend.version().get(), end.version().get(), resend.version().get(), reactivate.version().get()),
+        move || {
+            (
+                register.version().get(),
+                extend.version().get(),
+                end.version().get(),
+                resend.version().get(),
+                reactivate.version().get(),
+                suspend.version().get(),
+                resume.version().get(),
+            )
+        },
         |_| guests_page(),
     );
+    let actions = Actions { extend, end, resend, reactivate, suspend, resume };
     view! {
         <h1 class="text-2xl font-bold">{locale.t("guests.title")}</h1>
         <p class="mt-2 max-w-prose">{locale.t("guests.intro")}</p>
@@ -84,6 +103,14 @@ pub fn GuestsPage() -> impl IntoView {
             Ok(day) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("guests.reactivated").replace("{0}", &day)}</p></div> }.into_any(),
             Err(_) => view! { <ErrorSummary form=reactivate_form/> }.into_any(),
         })}
+        {move || suspend.value().get().map(|r| match r {
+            Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("guests.suspended")}</p></div> }.into_any(),
+            Err(_) => view! { <ErrorSummary form=suspend_form/> }.into_any(),
+        })}
+        {move || resume.value().get().map(|r| match r {
+            Ok(()) => view! { <div role="status" class="ds-alert my-4" data-color="success"><p>{locale.t("guests.resumed")}</p></div> }.into_any(),
+            Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+        })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {
@@ -94,7 +121,7 @@ pub fn GuestsPage() -> impl IntoView {
                             <h2 class="mt-8 text-xl font-semibold">{locale.t("guests.register_title")}</h2>
                             <RegisterForm register form page=p/>
                             <h2 class="mt-10 text-xl font-semibold">{locale.t("guests.mine_title")}</h2>
-                            <Guests list=guests extend end resend reactivate/>
+                            <Guests list=guests actions/>
                         }.into_any()
                     }
                     Err(AppError::NotAllowed) => view! {
@@ -174,15 +201,21 @@ pub(crate) fn state_key(state: &str) -> &'static str {
     }
 }
 
-#[component]
-fn Guests(
-    list: Vec<GuestView>,
+/// What a sponsor does with a guest in "my guests".
+#[derive(Clone, Copy)]
+struct Actions {
     extend: ServerAction<ExtendGuest>,
     end: ServerAction<EndGuest>,
     resend: ServerAction<ResendInvitation>,
     reactivate: ServerAction<ReactivateGuest>,
-) -> impl IntoView {
+    suspend: ServerAction<SuspendGuest>,
+    resume: ServerAction<ResumeGuest>,
+}
+
+#[component]
+fn Guests(list: Vec<GuestView>, actions: Actions) -> impl IntoView {
     let locale = use_locale();
+    let Actions { extend, end, resend, reactivate, suspend, resume } = actions;
     if list.is_empty() {
         return view! { <p class="mt-2 max-w-prose">{locale.t("guests.none")}</p> }.into_any();
     }
@@ -210,6 +243,30 @@ fn Guests(
                         let resend_label = format!("{}: {}", locale.t("guests.resend"), g.name);
                         let invited = g.state == "invited";
                         let (min, max) = (g.end.clone(), g.latest_end.clone());
+                        let suspension = if g.suspendable {
+                            let (suspend_id, account) = (format!("suspend-reason-{}", g.id), g.id.clone());
+                            let label = format!("{}: {}", locale.t("guests.suspend_reason"), g.name);
+                            Some(view! {
+                                <ActionForm action=suspend attr:class="mt-3 flex flex-wrap items-end gap-2">
+                                    <input type="hidden" name="account" value=account/>
+                                    <div class="ds-field flex flex-col">
+                                        <label for=suspend_id.clone() class="ds-label text-sm">{label}</label>
+                                        <input id=suspend_id name="reason" class="ds-input" required maxlength="500"/>
+                                    </div>
+                                    <button type="submit" class="ds-button" data-variant="secondary">{locale.t("guests.suspend")}</button>
+                                </ActionForm>
+                            }.into_any())
+                        } else if g.resumable {
+                            let (label, account) = (format!("{}: {}", locale.t("guests.resume"), g.name), g.id.clone());
+                            Some(view! {
+                                <ActionForm action=resume attr:class="mt-3">
+                                    <input type="hidden" name="account" value=account/>
+                                    <button type="submit" class="ds-button" data-variant="secondary" aria-label=label>{locale.t("guests.resume")}</button>
+                                </ActionForm>
+                            }.into_any())
+                        } else {
+                            None
+                        };
                         view! {
                             <ActionForm action=extend attr:class="flex flex-wrap items-end gap-2">
                                 <input type="hidden" name="account" value=extend_account/>
@@ -227,6 +284,7 @@ fn Guests(
                                 </div>
                                 <button type="submit" class="ds-button" data-variant="secondary">{locale.t("guests.end_now")}</button>
                             </ActionForm>
+                            {suspension}
                             {invited.then(|| view! {
                                 <ActionForm action=resend attr:class="mt-3">
                                     <input type="hidden" name="account" value=resend_account/>

@@ -31,6 +31,7 @@ pub fn HomePage() -> impl IntoView {
                                     <li><a class="underline" href="/varsler">{locale.t("home.notices_link")}</a></li>
                                     <li><a class="underline" href="/gjester">{locale.t("home.guests_link")}</a></li>
                                     <li><a class="underline" href="/enheter">{locale.t("home.units_link")}</a></li>
+                                    <li><a class="underline" href="/gjesteregler">{locale.t("home.guest_rules_link")}</a></li>
                                     <li><a class="underline" href="/meg">{locale.t("home.me_link")}</a></li>
                                 </ul>
                             }.into_any(),

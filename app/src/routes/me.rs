@@ -35,7 +35,7 @@ fn Account(account: MyAccountView) -> impl IntoView {
         None => locale.t(state_key(&account.state)).to_string(),
     };
     let uses = match &account.role {
-        Some(role) if account.state == "active" => {
+        Some(role) if account.in_use => {
             let access = account.access.iter().map(|p| locale.pick_or_bokmal(p)).collect::<Vec<_>>();
             let role = locale.pick_or_bokmal(role);
             view! {

@@ -15,10 +15,17 @@ fn until(end: Date, now: OffsetDateTime) -> OffsetDateTime {
     end.midnight().assume_offset(crate::role_model::rules::norwegian_offset(now))
 }
 
-/// Gives the account's person the guest role, if the institution has one.
+/// The first moment with access: the start date's midnight in Norway, or
+/// `now` when that has passed.
+fn from(start: Date, now: OffsetDateTime) -> OffsetDateTime {
+    until(start, now).max(now)
+}
+
+/// Gives the account's person the guest role, if the institution has one,
+/// from its start date (or now, when that has passed) to its end date.
 pub(super) async fn give(uow: &mut UnitOfWork, account: Uuid, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     let Some(a) = sqlx::query!(
-        r#"select a.person_id, a.institution_id, a.sponsor_id, a.end_date, sp.name as sponsor, g.role_id as "role_id?"
+        r#"select a.person_id, a.institution_id, a.sponsor_id, a.start_date, a.end_date, sp.name as sponsor, g.role_id as "role_id?"
            from guest_account a join party sp on sp.id = a.sponsor_id
            left join guest_policy g on g.institution_id = a.institution_id and g.guest_type = a.guest_type
            where a.id = $1"#,
@@ -40,7 +47,7 @@ pub(super) async fn give(uow: &mut UnitOfWork, account: Uuid, now: OffsetDateTim
         a.person_id,
         a.institution_id,
         a.sponsor_id,
-        now,
+        from(a.start_date, now),
         until(a.end_date, now),
         a.sponsor,
         format!("guest account {account}")

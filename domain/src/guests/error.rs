@@ -37,6 +37,12 @@ pub enum GuestError {
     /// The account has ended (or was never claimable): it cannot be changed so.
     #[error("the guest's account is not in force")]
     NotInForce,
+    /// Only an active account can be suspended.
+    #[error("only an active account can be suspended")]
+    NotActive,
+    /// Only a suspended account can be resumed.
+    #[error("only a suspended account can be resumed")]
+    NotSuspended,
     /// Only an account that ended (deactivated), within the retention
     /// period, can be reactivated.
     #[error("only an ended account, not yet deleted, can be reactivated")]
@@ -100,6 +106,8 @@ impl From<GuestError> for crate::error::Failure {
             GuestError::AlreadyRegistered => Failure::Refused(Refusal::GuestAlreadyRegistered),
             GuestError::NotFound => Failure::Refused(Refusal::GuestNotFound),
             GuestError::NotInForce => Failure::Refused(Refusal::GuestNotInForce),
+            GuestError::NotActive => Failure::Refused(Refusal::GuestNotActive),
+            GuestError::NotSuspended => Failure::Refused(Refusal::GuestNotSuspended),
             GuestError::NotEnded => Failure::Refused(Refusal::GuestNotEnded),
             GuestError::NeverClaimed => Failure::Refused(Refusal::GuestNeverClaimed),
             GuestError::AlreadySponsor => Failure::Refused(Refusal::AlreadySponsor),

@@ -105,10 +105,12 @@ pub fn shown(state: AccountState, end: Date, today: Date, notice_days: i64) -> S
     }
 }
 
-/// Whether the account gives access on `today`: active (not suspended),
-/// within its dates, unless an administrator's override says otherwise.
-pub fn valid(state: AccountState, start: Date, end: Date, today: Date, override_valid: Option<bool>) -> bool {
-    override_valid.unwrap_or(state == AccountState::Active && start <= today && today < end)
+/// Whether the account gives access on `today`: active and within its
+/// dates. Suspension is the administrative override: a suspended account
+/// gives nothing, whatever its dates (to give more than the dates do, the
+/// sponsor extends the stay).
+pub fn valid(state: AccountState, start: Date, end: Date, today: Date) -> bool {
+    state == AccountState::Active && start <= today && today < end
 }
 
 #[cfg(test)]
@@ -145,10 +147,10 @@ mod tests {
     #[test]
     fn validity_is_computed_from_state_dates_and_override() {
         let (start, end) = (date!(2026 - 12 - 05), date!(2026 - 12 - 20));
-        assert!(valid(S::Active, start, end, date!(2026 - 12 - 05), None));
-        assert!(!valid(S::Active, start, end, date!(2026 - 12 - 20), None), "the end date is the first day without");
-        assert!(!valid(S::Active, start, end, date!(2026 - 12 - 04), None), "not before the start");
-        assert!(!valid(S::Suspended, start, end, date!(2026 - 12 - 10), None));
-        assert!(!valid(S::Active, start, end, date!(2026 - 12 - 10), Some(false)), "an override ends it");
+        assert!(valid(S::Active, start, end, date!(2026 - 12 - 05)));
+        assert!(!valid(S::Active, start, end, date!(2026 - 12 - 20)), "the end date is the first day without");
+        assert!(!valid(S::Active, start, end, date!(2026 - 12 - 04)), "not before the start");
+        assert!(!valid(S::Suspended, start, end, date!(2026 - 12 - 10)), "suspension overrides the dates");
+        assert!(!valid(S::Invited, start, end, date!(2026 - 12 - 10)), "not before the claim");
     }
 }

@@ -18,17 +18,19 @@
 //!   holds the right to assign the guest role for a unit; the help desk,
 //!   for every unit).
 //! * [`service`]: the sponsor's use cases (register, my guests, extend,
-//!   end now, resend the invitation); [`sponsors`]: the access managers'
+//!   suspend and resume, end now, reactivate, resend the invitation); [`sponsors`]: the access managers'
 //!   (appoint and end sponsors); [`claim`]: the guest's (claim the account
 //!   by logging in, or by the e-mail link and a one-time code); [`jobs`]:
 //!   the lifecycle job (invitations, end-of-stay notices, deactivation,
-//!   deletion).
+//!   deletion); [`policy`]: the access managers' rules for guests (the
+//!   policy and the versioned terms).
 
 mod access;
 pub mod claim;
 pub mod error;
 pub mod jobs;
 pub mod lifecycle;
+pub mod policy;
 pub mod registration;
 pub mod schedule;
 pub mod service;

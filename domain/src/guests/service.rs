@@ -492,6 +492,59 @@ pub async fn end_now(ctx: &Context, account: &str, reason: &str) -> Result<(), G
     ctx.audit_if_refused(AUDIT, &target, serde_json::json!({}), done, GuestError::is_store).await
 }
 
+/// Suspends a guest's account, the administrative override of its dates:
+/// the guest keeps the account, but it gives nothing until it is resumed,
+/// whatever the dates say. Only an active account, by its sponsor or the
+/// help desk, with a reason. The end date still ends a suspended account.
+pub async fn suspend(ctx: &Context, account: &str, reason: &str) -> Result<(), GuestError> {
+    const AUDIT: &str = "guest.suspend";
+    let target: String = account.trim().chars().take(40).collect();
+    let s = sponsorship_of(ctx, Some((AUDIT, &target))).await?;
+    let done = async {
+        let account = account_id(account)?;
+        let reason = checked_reason(reason)?;
+        let me = ctx.person().ok_or(GuestError::NotSponsor)?;
+        let mut uow = ctx.begin().await?;
+        let h = held(&mut uow, &s, me, account).await?;
+        let to = lifecycle::next(h.state, Transition::Suspend).ok_or(GuestError::NotActive)?;
+        let now = ctx.now();
+        sqlx::query!("update guest_account set state = $2, updated_at = $3 where id = $1", account, to.as_str(), now).execute(uow.conn()).await?;
+        super::access::take(&mut uow, account, now).await?;
+        record_transition(&mut uow, account, Some(h.state), to, reason, Some(me), now).await?;
+        let details = serde_json::json!({ "guest": h.name, "reason": reason });
+        uow.audit(AuditEvent::new(AUDIT, account.to_string(), Outcome::Success, details)).await?;
+        ctx.commit(uow).await?;
+        Ok(())
+    }
+    .await;
+    ctx.audit_if_refused(AUDIT, &target, serde_json::json!({}), done, GuestError::is_store).await
+}
+
+/// Resumes a suspended account: active again, holding the guest role until
+/// its end date. By its sponsor or the help desk; the transition records
+/// that it was resumed.
+pub async fn resume(ctx: &Context, account: &str) -> Result<(), GuestError> {
+    const AUDIT: &str = "guest.resume";
+    let target: String = account.trim().chars().take(40).collect();
+    let s = sponsorship_of(ctx, Some((AUDIT, &target))).await?;
+    let done = async {
+        let account = account_id(account)?;
+        let me = ctx.person().ok_or(GuestError::NotSponsor)?;
+        let mut uow = ctx.begin().await?;
+        let h = held(&mut uow, &s, me, account).await?;
+        let to = lifecycle::next(h.state, Transition::Resume).ok_or(GuestError::NotSuspended)?;
+        let now = ctx.now();
+        sqlx::query!("update guest_account set state = $2, updated_at = $3 where id = $1", account, to.as_str(), now).execute(uow.conn()).await?;
+        super::access::give(&mut uow, account, now).await?;
+        record_transition(&mut uow, account, Some(h.state), to, "resumed", Some(me), now).await?;
+        uow.audit(AuditEvent::new(AUDIT, account.to_string(), Outcome::Success, serde_json::json!({ "guest": h.name }))).await?;
+        ctx.commit(uow).await?;
+        Ok(())
+    }
+    .await;
+    ctx.audit_if_refused(AUDIT, &target, serde_json::json!({}), done, GuestError::is_store).await
+}
+
 /// The state an account comes back in when reactivated at `now`, or why it
 /// cannot: only an ended account within the retention period
 /// (`NotEnded`), and only one its guest claimed (`NeverClaimed`). The one
@@ -643,6 +696,8 @@ pub struct MyAccount {
     /// access packages and of the services it gives single rights to.
     pub role: Option<Translated>,
     pub access: Vec<Translated>,
+    /// Whether the account gives that today ([`lifecycle::valid`]).
+    pub in_use: bool,
 }
 
 /// The signed-in person's own guest accounts (not deleted), newest first.
@@ -696,6 +751,7 @@ pub async fn my_accounts(ctx: &Context) -> Result<Vec<MyAccount>, GuestError> {
             end: r.end_date,
             role: r.role_nb.map(|nb| Translated { nb, nn: r.role_nn.unwrap_or_default(), en: r.role_en.unwrap_or_default() }),
             access,
+            in_use: lifecycle::valid(state, r.start_date, r.end_date, today),
         });
     }
     Ok(out)

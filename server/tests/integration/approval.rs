@@ -4,8 +4,7 @@
 //! and the browser ends on the vendor's page; a person without the right is
 //! refused by every server function and changes nothing.
 
-mod common;
-use common::*;
+use crate::common::*;
 use domain::authz::Scopes;
 use domain::system_register::{SystemForCreate, SystemRight};
 use domain::system_user_requests::{service, RequestForCreate};

@@ -1,8 +1,7 @@
 //! The login flow over real HTTP against the built-in provider, and every way
 //! a login must be refused.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const BJORN: &str = "14928810047"; // DAGL of Bakeri Hansen AS
 const KARI: &str = "12887510170"; // DAGL of Regnskapsappen AS

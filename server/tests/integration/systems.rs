@@ -5,8 +5,7 @@
 //! requests and change log, and deletes it after a confirmation page; a
 //! person without the right is refused by every server function.
 
-mod common;
-use common::*;
+use crate::common::*;
 use sqlx::PgPool;
 
 const KARI: &str = "12887510170"; // runs the vendor, Regnskapsappen AS

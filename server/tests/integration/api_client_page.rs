@@ -1,9 +1,8 @@
 //! The API-client page at `/api-klienter`. (Its first address, `/klienter`,
 //! is client administration's now: `tests/client_administration.rs`.)
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 const BJORN: &str = "14928810047"; // general manager of the bakery: an access manager
 const BAKERY: &str = "Bakeri Hansen AS";

@@ -2,8 +2,7 @@
 //! provider (its own issuer, keys and database), to show nothing is hard-wired
 //! to the built-in one.
 
-mod common;
-use common::*;
+use crate::common::*;
 use server::idp::{Idp, IdpClient};
 
 /// A portal configured against a separate provider: its own database, issuer and

@@ -3,9 +3,8 @@
 //! system-user tokens stop at once); other vendors, tokens without the scope
 //! and bad bodies are refused with Altinn's problem codes and change nothing.
 
-mod common;
-use common::tokens::*;
-use common::*;
+use crate::common::tokens::*;
+use crate::common::*;
 use jsonwebtoken::Algorithm;
 use reqwest::Method;
 use serde_json::{json, Value};

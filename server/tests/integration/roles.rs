@@ -3,8 +3,7 @@
 //! conflicting assignment is refused; the PDP honours amount limits; every
 //! server function refuses callers without the right.
 
-mod common;
-use common::*;
+use crate::common::*;
 use domain::decisions::policy::attr;
 use serde_json::{json, Value};
 

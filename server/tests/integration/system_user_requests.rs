@@ -5,9 +5,8 @@
 //! refused with Altinn's problem codes; the agent variant for an
 //! accounting firm, and its approval page.
 
-mod common;
-use common::tokens::*;
-use common::*;
+use crate::common::tokens::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -10,10 +10,9 @@
 //! caller without the package are refused with problem details and change
 //! nothing.
 
-mod common;
-use common::agents::{firm_agent_requiring_right, firm_system_user, FIRM, LONN, OLA};
-use common::tokens::*;
-use common::*;
+use crate::common::agents::{firm_agent_requiring_right, firm_system_user, FIRM, LONN, OLA};
+use crate::common::tokens::*;
+use crate::common::*;
 use domain::system_user_requests::SystemUserKind;
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};

@@ -508,3 +508,124 @@ async fn a_sponsor_reactivates_an_ended_account_within_the_retention_period(pool
     assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.reactivate' and outcome = 'refused'").await, 8);
     assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.reactivate' and outcome = 'success'").await, 1);
 }
+
+/// A sponsor suspends an active guest's account for a while, the
+/// administrative override of its dates: the guest keeps the account but
+/// holds nothing, and the guest's own page says so. Resumed, the guest role
+/// is back until the end date. Only an active account is suspended, only a
+/// suspended one resumed, a reason is required, and only a sponsor may;
+/// every refusal is audited and changes nothing. The end date still ends a
+/// suspended account.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_sponsor_suspends_and_resumes_a_guest_account(pool: PgPool) {
+    use domain::guests::jobs::run;
+    use domain::guests::service::{my_accounts, resume, suspend};
+    test_support::demo_world(&pool).await;
+    let clock = Arc::new(FixedClock::at(datetime!(2026-12-05 09:00 UTC)));
+    let services = test_support::services_with_clock(&pool, clock.clone()).await;
+    let university = test_support::org(&pool, people::UNIVERSITY).await;
+    let sara = test_support::acting(&services, test_support::person(&pool, people::SARA).await, university);
+    let ada = test_support::acting(&services, test_support::person(&pool, people::ADA).await, university);
+    let job = services.for_operator("guest lifecycle");
+    let day = |n: i64| TODAY + time::Duration::days(n);
+    let registered = register(&sara, &guest("Åse", "Pause", "aase@example.org", TODAY, day(10))).await.unwrap();
+    let (account, id) = (registered.account, registered.account.to_string());
+    let person: uuid::Uuid = sqlx::query_scalar("select person_id from guest_account where id = $1").bind(account).fetch_one(&pool).await.unwrap();
+    let aase = services.for_person(domain::parties::PartyId(person), "Åse Pause", None, None);
+    let holds = format!("select count(*) from user_role_assignment a join guest_account g on g.role_assignment_id = a.id where g.id = '{id}' and a.ended_at is null");
+
+    assert!(matches!(suspend(&sara, &id, "Mistenkelig bruk").await, Err(GuestError::NotActive)), "invited, not claimed yet");
+    // Åse claimed hers (the claim itself is tested above).
+    sqlx::query("update guest_account set state = 'active', claimed_at = $2 where id = $1").bind(account).bind(datetime!(2026-12-05 10:00 UTC)).execute(&pool).await.unwrap();
+    assert!(matches!(resume(&sara, &id).await, Err(GuestError::NotSuspended)), "active, not suspended");
+    assert_eq!(fields(suspend(&sara, &id, " ").await.unwrap_err()), ["reason"]);
+    assert!(matches!(suspend(&ada, &id, "Mistenkelig bruk").await, Err(GuestError::NotSponsor)), "the director is no sponsor");
+    assert_eq!(state(&pool, account).await, "active", "nothing changed");
+
+    suspend(&sara, &id, "Mistenkelig bruk").await.unwrap();
+    assert_eq!(state(&pool, account).await, "suspended");
+    let mine = my_accounts(&aase).await.unwrap();
+    assert_eq!((mine[0].state, mine[0].in_use), (AccountState::Suspended, false), "the guest sees it gives nothing");
+    let listed = my_guests(&sara).await.unwrap();
+    assert_eq!(listed.iter().find(|g| g.account == account).unwrap().state, AccountState::Suspended);
+
+    resume(&sara, &id).await.unwrap();
+    assert_eq!(state(&pool, account).await, "active");
+    assert_eq!(count(&pool, &holds).await, 1, "the guest role again");
+    assert!(my_accounts(&aase).await.unwrap()[0].in_use);
+    let why: Vec<(String, String, String)> =
+        sqlx::query_as("select from_state, to_state, reason from guest_account_transition where account_id = $1 and from_state is not null order by at, id")
+            .bind(account)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let why: Vec<(&str, &str, &str)> = why.iter().map(|(f, t, r)| (f.as_str(), t.as_str(), r.as_str())).collect();
+    assert_eq!(why, [("active", "suspended", "Mistenkelig bruk"), ("suspended", "active", "resumed")]);
+
+    suspend(&sara, &id, "Igjen").await.unwrap();
+    assert_eq!(count(&pool, &holds).await, 0, "suspended: the guest role ended");
+    clock.advance(time::Duration::days(10));
+    assert_eq!(run(&job).await.unwrap().deactivated, 1, "the end date ends a suspended account too");
+    assert_eq!(state(&pool, account).await, "deactivated");
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.suspend' and outcome = 'refused'").await, 3);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.resume' and outcome = 'refused'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.suspend' and outcome = 'success'").await, 2);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.resume' and outcome = 'success'").await, 1);
+}
+
+/// The director keeps the institution's rules for guests: the policy, where
+/// every wrong field is named and nothing changes, and the terms, published
+/// as numbered versions. A registration after the change follows the new
+/// longest stay. A sponsor may neither read nor change them; every change
+/// and every refusal is audited.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn the_director_keeps_the_policy_and_publishes_new_terms(pool: PgPool) {
+    use domain::guests::policy::{publish_terms, rules, save_policy, PolicyForSave};
+    use domain::system_register::Translated;
+    test_support::demo_world(&pool).await;
+    let clock = Arc::new(FixedClock::at(datetime!(2026-12-05 09:00 UTC)));
+    let services = test_support::services_with_clock(&pool, clock.clone()).await;
+    let university = test_support::org(&pool, people::UNIVERSITY).await;
+    let sara = test_support::acting(&services, test_support::person(&pool, people::SARA).await, university);
+    let ada = test_support::acting(&services, test_support::person(&pool, people::ADA).await, university);
+    let day = |n: i64| TODAY + time::Duration::days(n);
+
+    let before = rules(&ada).await.unwrap();
+    assert_eq!((before.policy.max_days, before.policy.notice_days.clone()), (30, vec![14, 7, 1]));
+    assert!(before.role.is_some(), "the demo's guest role");
+    assert_eq!(before.terms.as_ref().map(|t| t.version), Some(1));
+    assert!(matches!(rules(&sara).await, Err(GuestError::NotAccessManager)));
+    assert!(register(&sara, &guest("Lang", "Tid", "lang@example.org", TODAY, day(40))).await.is_err(), "40 days is past the longest stay");
+
+    let form = PolicyForSave {
+        max_days: "45".into(),
+        invite_days_before: "".into(),
+        notice_days: "3, 10".into(),
+        claim_link_days: "7".into(),
+        code_attempts: "5".into(),
+        retention_days: "30".into(),
+        username_prefix: "".into(),
+    };
+    let bad = PolicyForSave { max_days: "400".into(), notice_days: "3, 3".into(), ..form.clone() };
+    assert_eq!(fields(save_policy(&ada, &bad).await.unwrap_err()), ["max_days", "notice_days"]);
+    assert_eq!(rules(&ada).await.unwrap().policy, before.policy, "nothing changed");
+    assert!(matches!(save_policy(&sara, &form).await, Err(GuestError::NotAccessManager)));
+
+    save_policy(&ada, &form).await.unwrap();
+    let after = rules(&ada).await.unwrap().policy;
+    assert_eq!((after.max_days, after.notice_days, after.retention.whole_days()), (45, vec![10, 3], 30));
+    register(&sara, &guest("Lang", "Tid", "lang@example.org", TODAY, day(40))).await.unwrap();
+
+    let terms = |nb: &str| Translated { nb: nb.into(), nn: "Vilkår for gjester, versjon 2.".into(), en: "Terms for guests, version 2.".into() };
+    assert_eq!(fields(publish_terms(&ada, &Translated { nn: " ".into(), ..terms("Vilkår") }).await.unwrap_err()), ["text_nn"]);
+    assert!(matches!(publish_terms(&sara, &terms("Vilkår")).await, Err(GuestError::NotAccessManager)));
+    assert_eq!(publish_terms(&ada, &terms("Vilkår for gjester, versjon 2.")).await.unwrap(), 2);
+    let published = rules(&ada).await.unwrap().terms.unwrap();
+    assert_eq!((published.version, published.text.nb.as_str()), (2, "Vilkår for gjester, versjon 2."));
+    assert_eq!(count(&pool, "select count(*) from guest_terms").await, 2, "the first version is kept");
+
+    for (action, refused, done) in [("guest_policy.save", 2, 1), ("guest_terms.publish", 2, 1)] {
+        let sql = |outcome: &str| format!("select count(*) from audit_event where action = '{action}' and outcome = '{outcome}'");
+        assert_eq!((count(&pool, &sql("refused")).await, count(&pool, &sql("success")).await), (refused, done), "{action}");
+    }
+}

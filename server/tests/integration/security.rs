@@ -1,8 +1,7 @@
 //! Security behaviour over real HTTP: CSRF refusal, headers, problem details,
 //! health probes and rate limiting.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn a_cross_site_state_change_is_refused_and_changes_nothing() {

@@ -1,8 +1,7 @@
 //! The decision API over real HTTP: scenarios, explanations, multi-requests,
 //! bad input, the change feed across instances, and authorized parties.
 
-mod common;
-use common::*;
+use crate::common::*;
 use domain::decisions::policy::{attr, Obligation, Rule};
 use domain::grants::Recipient;
 use domain::parties::PartyId;

@@ -2,9 +2,8 @@
 //! response shape, sub-units nested under their main unit, the same parties
 //! as the portal's chooser, and clear refusals.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const KEY: &str = "test-pdp-key-0123456789";

@@ -3,8 +3,7 @@
 //! page — rendered whole by the server — shows the outcome once, with what
 //! the person typed kept (secrets left out) and nothing changed on refusal.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const BJORN: &str = "14928810047"; // DAGL of the bakery: an access manager

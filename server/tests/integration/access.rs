@@ -2,8 +2,7 @@
 //! once) and revoke, and "what I can do for others", through the portal's
 //! server functions over real HTTP, with every refusal.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const BJORN: &str = "14928810047"; // DAGL of the bakery: an access manager

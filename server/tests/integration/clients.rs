@@ -3,9 +3,8 @@
 //! input is refused with a reason and changes nothing; people who may not
 //! manage the organisation's access are refused everything.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const BJORN: &str = "14928810047"; // general manager of the bakery: an access manager

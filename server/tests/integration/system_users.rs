@@ -6,9 +6,8 @@
 //! plain form after a confirmation page, and makes one of a visible system;
 //! a person without the right is refused by every server function.
 
-mod common;
-use common::tokens::*;
-use common::*;
+use crate::common::tokens::*;
+use crate::common::*;
 use domain::system_register::{SystemForCreate, SystemRight};
 use serde_json::Value;
 use sqlx::PgPool;

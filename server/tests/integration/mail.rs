@@ -5,9 +5,8 @@
 //! e-mail in the outbox; with the mail server down the attempt fails and is
 //! kept for later; once it is up, the e-mail arrives — once.
 
-mod common;
-use common::smtp::{free_port, received, SmtpServer};
-use common::*;
+use crate::common::smtp::{free_port, received, SmtpServer};
+use crate::common::*;
 use domain::authz::Scopes;
 use domain::clock::FixedClock;
 use domain::system_register::{SystemForCreate, SystemRight};

@@ -3,9 +3,8 @@
 //! against /jwks and calls the PDP with them; and every bad assertion is
 //! refused with the right RFC 6749 error while nothing is issued.
 
-mod common;
-use common::tokens::*;
-use common::*;
+use crate::common::tokens::*;
+use crate::common::*;
 use domain::parties::PartyId;
 use domain::tokens::service::{self, ApiClientError};
 use domain::tokens::{ApiClientForCreate, KeyForCreate};

@@ -5,9 +5,8 @@
 //! refused next to the field); a sponsor is refused every unit function and
 //! the director, who is no sponsor, every guest function.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 const UNIVERSITY: &str = "Universitetet i Fjordby";
 const SARA: &str = "24818910181";
@@ -41,10 +40,10 @@ async fn register_with_form(app: &TestApp, unit: &str, given_name: &str, surname
 }
 
 /// A real SMTP server on loopback, its Maildir, and the portal's sender to it.
-async fn smtp() -> (std::path::PathBuf, common::smtp::SmtpServer, server::mail::SmtpSender) {
+async fn smtp() -> (std::path::PathBuf, crate::common::smtp::SmtpServer, server::mail::SmtpSender) {
     let dir = tempdir();
-    let port = common::smtp::free_port();
-    let server = common::smtp::SmtpServer::start(port, &dir).await;
+    let port = crate::common::smtp::free_port();
+    let server = crate::common::smtp::SmtpServer::start(port, &dir).await;
     let sender = server::mail::SmtpSender::new(&format!("smtp://127.0.0.1:{port}"), "Fullmakt <noreply@fullmakt.example>").unwrap();
     (dir, server, sender)
 }
@@ -116,6 +115,30 @@ async fn the_director_keeps_units_and_sponsors_with_plain_forms() {
     posted_back(&app, "appoint_sponsor", "/enheter", &[("national_id", SARA), ("surname", "Sponsor"), ("unit", "FYS")]).await;
     let (_, html) = app.page("/enheter").await;
     assert!(html.contains("Personen er nå sponsor.") && html.contains("Fysikk (FYS)"), "{html}");
+
+    // The rules for guests: the values in force in the first HTML, a wrong field named next
+    // to it with nothing changed, then saved; a new version of the terms.
+    let (status, html) = app.page("/gjesteregler").await;
+    assert_eq!(status, 200);
+    for expected in ["id=\"policy-max-days\"", "value=\"30\"", "value=\"14, 7, 1\"", "Versjon 1, publisert", "action=\"/api/publish_guest_terms\""] {
+        assert!(html.contains(expected), "{expected} in the first HTML");
+    }
+    let policy = [("max_days", "400"), ("invite_days_before", ""), ("notice_days", "14, 7, 1"), ("claim_link_days", "7"), ("code_attempts", "5"), ("retention_days", "183"), ("username_prefix", "")];
+    posted_back(&app, "save_guest_policy", "/gjesteregler", &policy).await;
+    let (_, html) = app.page("/gjesteregler").await;
+    assert!(html.contains("Skriv et helt tall innenfor grensene som står ved feltet.") && html.contains("id=\"policy-max-days-error\""), "{html}");
+    assert!(html.contains("value=\"400\""), "what was typed is kept");
+    let max: i32 = sqlx::query_scalar("select max_days from guest_policy").fetch_one(&pool).await.unwrap();
+    assert_eq!(max, 30, "nothing changed");
+    let mut policy = policy;
+    policy[0].1 = "45";
+    posted_back(&app, "save_guest_policy", "/gjesteregler", &policy).await;
+    let (_, html) = app.page("/gjesteregler").await;
+    assert!(html.contains("Reglene er lagret.") && html.contains("value=\"45\""), "{html}");
+    let terms = [("text_nb", "Nye vilkår."), ("text_nn", "Nye vilkår."), ("text_en", "New terms.")];
+    posted_back(&app, "publish_guest_terms", "/gjesteregler", &terms).await;
+    let (_, html) = app.page("/gjesteregler").await;
+    assert!(html.contains("Versjon 2 av vilkårene er publisert.") && html.contains("Versjon 2, publisert"), "{html}");
 }
 
 #[tokio::test]
@@ -128,8 +151,16 @@ async fn a_sponsor_keeps_no_units_and_the_director_registers_no_guests() {
     app.act_for(SARA, UNIVERSITY).await;
     let (_, html) = app.page("/enheter").await;
     assert!(html.contains("Bare tilgangsstyrere i institusjonen kan se og endre enhetene og sponsorene."), "{html}");
-    let unit_forms: [(&str, Vec<(&str, &str)>); 5] = [
+    let (_, html) = app.page("/gjesteregler").await;
+    assert!(html.contains("Bare tilgangsstyrere i institusjonen kan se og endre reglene og vilkårene for gjester."), "{html}");
+    let unit_forms: [(&str, Vec<(&str, &str)>); 8] = [
         ("units_page", vec![]),
+        ("guest_rules_page", vec![]),
+        (
+            "save_guest_policy",
+            vec![("max_days", "45"), ("notice_days", "7"), ("claim_link_days", "7"), ("code_attempts", "5"), ("retention_days", "30")],
+        ),
+        ("publish_guest_terms", vec![("text_nb", "X"), ("text_nn", "X"), ("text_en", "X")]),
         ("save_unit", vec![("unit_code", "X"), ("unit_name_nb", "X"), ("unit_name_nn", "X"), ("unit_name_en", "X"), ("unit_parent", "")]),
         ("import_units", vec![("units", "X;X;X;X;")]),
         ("appoint_sponsor", vec![("national_id", SARA), ("surname", "Sponsor"), ("unit", "")]),
@@ -145,13 +176,15 @@ async fn a_sponsor_keeps_no_units_and_the_director_registers_no_guests() {
     app.act_for(ADA, UNIVERSITY).await;
     let (_, html) = app.page("/gjester").await;
     assert!(html.contains("Bare sponsorer og brukerstøtte ved institusjonen kan registrere gjester."), "{html}");
-    let guest_forms: [(&str, Vec<(&str, &str)>); 6] = [
+    let guest_forms: [(&str, Vec<(&str, &str)>); 8] = [
         ("guests_page", vec![]),
         ("register_guest", vec![("unit", "NAT"), ("given_name", "Ivar"), ("surname", "Ikke"), ("email", "ivar@example.org"), ("start", &start), ("end", &end)]),
         ("extend_guest", vec![("account", &nobody), ("end", &end)]),
         ("end_guest", vec![("account", &nobody), ("reason", "x")]),
         ("resend_invitation", vec![("account", &nobody)]),
         ("reactivate_guest", vec![("account", &nobody), ("end", &end), ("reason", "x")]),
+        ("suspend_guest", vec![("account", &nobody), ("reason", "x")]),
+        ("resume_guest", vec![("account", &nobody)]),
     ];
     for (endpoint, form) in &guest_forms {
         let res = app.server_fn(endpoint, form).await;
@@ -159,15 +192,15 @@ async fn a_sponsor_keeps_no_units_and_the_director_registers_no_guests() {
         assert!(res.text().await.unwrap().contains("NotAllowed"), "{endpoint}");
     }
     let changed: i64 =
-        sqlx::query_scalar("select (select count(*) from guest_account) + (select count(*) from org_unit where code = 'X')").fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("select (select count(*) from guest_account) + (select count(*) from org_unit where code = 'X') + (select count(*) from guest_terms where version > 1) + (select count(*) from guest_policy where max_days <> 30)").fetch_one(&pool).await.unwrap();
     assert_eq!(changed, 0, "nothing changed");
     let refused: i64 = sqlx::query_scalar(
-        "select count(*) from audit_event where outcome = 'refused' and action in ('unit.save', 'unit.import', 'sponsor.appoint', 'sponsor.end', 'guest.register', 'guest.extend', 'guest.end', 'guest.invite', 'guest.reactivate')",
+        "select count(*) from audit_event where outcome = 'refused' and action in ('unit.save', 'unit.import', 'sponsor.appoint', 'sponsor.end', 'guest.register', 'guest.extend', 'guest.end', 'guest.invite', 'guest.reactivate', 'guest.suspend', 'guest.resume', 'guest_policy.save', 'guest_terms.publish')",
     )
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(refused, 9, "every refused change is audited");
+    assert_eq!(refused, 13, "every refused change is audited");
 }
 
 /// The claim link in an e-mailed invitation.
@@ -182,7 +215,7 @@ fn token_in(body: &str) -> String {
 /// then works no more, and the sponsor sees the guest active.
 #[tokio::test]
 async fn a_guest_claims_the_account_through_the_e_mailed_link_with_plain_forms() {
-    use common::smtp::received;
+    use crate::common::smtp::received;
     let app = spawn_app().await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let (dir, _smtp, sender) = smtp().await;
@@ -246,7 +279,7 @@ fn tempdir() -> std::path::PathBuf {
 /// login is refused.
 #[tokio::test]
 async fn a_guest_with_a_national_identity_number_claims_by_logging_in_and_sees_the_account() {
-    use common::smtp::received;
+    use crate::common::smtp::received;
     const GUNN: &str = "11839110083";
     let app = spawn_app().await;
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();

@@ -3,8 +3,7 @@
 //! decision API deciding the same; bad input as problem details; 401, 403 and
 //! cross-site refusals, each leaving everything as it was.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const KEY: &str = "test-pdp-key-0123456789";

@@ -7,9 +7,8 @@
 //! is no client administrator is refused by every server function. The
 //! client sees the firm and its system user on its own side (/klientforhold).
 
-mod common;
-use common::agents::{firm_system_user, LONN, OLA};
-use common::*;
+use crate::common::agents::{firm_system_user, LONN, OLA};
+use crate::common::*;
 use domain::system_user_requests::SystemUserKind;
 
 const FIRM_NAME: &str = "Tall og Tro Regnskap AS";
@@ -106,7 +105,7 @@ async fn someone_who_is_no_client_administrator_is_refused_everything() {
     let bakery = test_support::org(&pool, BAKERY).await.0.to_string();
     // Gunn may act for the firm (its manager gave her a package), but administers no clients.
     let services = test_support::services(&pool).await;
-    let firm = test_support::org(&pool, common::agents::FIRM).await;
+    let firm = test_support::org(&pool, crate::common::agents::FIRM).await;
     let ola = test_support::acting(&services, test_support::person(&pool, OLA).await, firm);
     let gunn = test_support::person(&pool, GUNN).await;
     domain::grants::service::grant_package_to(&ola, domain::grants::service::Recipient::Party(gunn), "regnskap-okonomi-rapport").await.unwrap();
@@ -210,7 +209,7 @@ async fn the_client_sees_who_acts_for_it_on_its_own_page() {
     let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
     let agent = firm_system_user(&pool, "regnskap", LONN, None, SystemUserKind::Agent).await;
     let services = test_support::services(&pool).await;
-    let firm = test_support::org(&pool, common::agents::FIRM).await;
+    let firm = test_support::org(&pool, crate::common::agents::FIRM).await;
     let bakery = test_support::org(&pool, BAKERY).await;
     let ola = test_support::acting(&services, test_support::person(&pool, OLA).await, firm);
     domain::clients::attach(&ola, agent, bakery.0).await.unwrap();
@@ -235,7 +234,7 @@ async fn the_client_sees_who_acts_for_it_on_its_own_page() {
     for (endpoint, form) in [
         ("firms_acting_for_us", vec![]),
         ("rights_to_give", vec![]),
-        ("give_right", vec![("kind", "organisation"), ("org_number", common::agents::FIRM), ("right", "fjordby-rapportering:read")]),
+        ("give_right", vec![("kind", "organisation"), ("org_number", crate::common::agents::FIRM), ("right", "fjordby-rapportering:read")]),
     ] {
         assert_eq!(app.server_fn(endpoint, &form).await.status(), 403, "{endpoint}");
     }
