@@ -72,15 +72,8 @@ pub async fn save_guest_policy(
     #[server(default)] username_prefix: String,
 ) -> Result<(), AppError> {
     let ctx = crate::functions::ssr::party_context().await?;
-    let form = domain::guests::policy::PolicyForSave {
-        max_days,
-        invite_days_before,
-        notice_days,
-        claim_link_days,
-        code_attempts,
-        retention_days,
-        username_prefix,
-    };
+    let form =
+        domain::guests::policy::PolicyForSave { max_days, invite_days_before, notice_days, claim_link_days, code_attempts, retention_days, username_prefix };
     Ok(domain::guests::policy::save_policy(&ctx, &form).await?)
 }
 

@@ -11,9 +11,7 @@ use crate::components::form::{ErrorSummary, FieldMessage, FormFields, TextField}
 use crate::error::AppError;
 use crate::form_flash::{clears_others, use_server_action};
 use crate::functions::claim::ResendInvitation;
-use crate::functions::guests::{
-    guests_page, EndGuest, ExtendGuest, GuestView, GuestsPageView, ReactivateGuest, RegisterGuest, ResumeGuest, SuspendGuest,
-};
+use crate::functions::guests::{guests_page, EndGuest, ExtendGuest, GuestView, GuestsPageView, ReactivateGuest, RegisterGuest, ResumeGuest, SuspendGuest};
 use crate::i18n::use_locale;
 use leptos::form::ActionForm;
 use leptos::prelude::*;

@@ -60,11 +60,7 @@ pub struct GuestRules {
 
 /// A whole number within `range`, or why not.
 fn number(field: &'static str, raw: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, (&'static str, String)> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| range.contains(n))
-        .ok_or_else(|| (field, format!("a whole number from {} to {}", range.start(), range.end())))
+    raw.trim().parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| (field, format!("a whole number from {} to {}", range.start(), range.end())))
 }
 
 /// The policy a form gives, or every field that is wrong and why. Pure.
@@ -86,9 +82,7 @@ pub fn checked(form: &PolicyForSave) -> Result<GuestPolicy, GuestError> {
         wrong.push(("username_prefix", "at most 8 of a–z, 0–9, '.', '_' and '-'".into()));
     }
     match (max_days, invite_days_before, notice_days, claim_link_days, code_attempts, retention_days) {
-        (Some(max_days), Some(invite_days_before), Some(notice_days), Some(claim_link_days), Some(code_attempts), Some(retention))
-            if wrong.is_empty() =>
-        {
+        (Some(max_days), Some(invite_days_before), Some(notice_days), Some(claim_link_days), Some(code_attempts), Some(retention)) if wrong.is_empty() => {
             Ok(GuestPolicy {
                 max_days,
                 invite_days_before,
@@ -297,11 +291,7 @@ mod tests {
         assert_eq!(wrong(PolicyForSave { retention_days: "-1".into(), ..good() }), ["retention_days"]);
         assert_eq!(wrong(PolicyForSave { username_prefix: "gjest/".into(), ..good() }), ["username_prefix"]);
         assert_eq!(wrong(PolicyForSave { username_prefix: "forlangtprefiks".into(), ..good() }), ["username_prefix"]);
-        assert_eq!(
-            wrong(PolicyForSave { max_days: "".into(), code_attempts: "11".into(), ..good() }),
-            ["max_days", "code_attempts"],
-            "all at once"
-        );
+        assert_eq!(wrong(PolicyForSave { max_days: "".into(), code_attempts: "11".into(), ..good() }), ["max_days", "code_attempts"], "all at once");
     }
 
     #[test]

@@ -532,11 +532,17 @@ async fn a_sponsor_suspends_and_resumes_a_guest_account(pool: PgPool) {
     let (account, id) = (registered.account, registered.account.to_string());
     let person: uuid::Uuid = sqlx::query_scalar("select person_id from guest_account where id = $1").bind(account).fetch_one(&pool).await.unwrap();
     let aase = services.for_person(domain::parties::PartyId(person), "Åse Pause", None, None);
-    let holds = format!("select count(*) from user_role_assignment a join guest_account g on g.role_assignment_id = a.id where g.id = '{id}' and a.ended_at is null");
+    let holds =
+        format!("select count(*) from user_role_assignment a join guest_account g on g.role_assignment_id = a.id where g.id = '{id}' and a.ended_at is null");
 
     assert!(matches!(suspend(&sara, &id, "Mistenkelig bruk").await, Err(GuestError::NotActive)), "invited, not claimed yet");
     // Åse claimed hers (the claim itself is tested above).
-    sqlx::query("update guest_account set state = 'active', claimed_at = $2 where id = $1").bind(account).bind(datetime!(2026-12-05 10:00 UTC)).execute(&pool).await.unwrap();
+    sqlx::query("update guest_account set state = 'active', claimed_at = $2 where id = $1")
+        .bind(account)
+        .bind(datetime!(2026-12-05 10:00 UTC))
+        .execute(&pool)
+        .await
+        .unwrap();
     assert!(matches!(resume(&sara, &id).await, Err(GuestError::NotSuspended)), "active, not suspended");
     assert_eq!(fields(suspend(&sara, &id, " ").await.unwrap_err()), ["reason"]);
     assert!(matches!(suspend(&ada, &id, "Mistenkelig bruk").await, Err(GuestError::NotSponsor)), "the director is no sponsor");

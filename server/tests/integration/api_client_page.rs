@@ -1,7 +1,6 @@
 //! The API-client page at `/api-klienter`. (Its first address, `/klienter`,
 //! is client administration's now: `tests/client_administration.rs`.)
 
-
 use crate::common::*;
 
 const BJORN: &str = "14928810047"; // general manager of the bakery: an access manager

@@ -2,7 +2,6 @@
 //! response shape, sub-units nested under their main unit, the same parties
 //! as the portal's chooser, and clear refusals.
 
-
 use crate::common::*;
 use serde_json::{json, Value};
 

@@ -3,7 +3,6 @@
 //! input is refused with a reason and changes nothing; people who may not
 //! manage the organisation's access are refused everything.
 
-
 use crate::common::*;
 use serde_json::{json, Value};
 

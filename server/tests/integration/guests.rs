@@ -5,7 +5,6 @@
 //! refused next to the field); a sponsor is refused every unit function and
 //! the director, who is no sponsor, every guest function.
 
-
 use crate::common::*;
 
 const UNIVERSITY: &str = "Universitetet i Fjordby";
@@ -123,7 +122,15 @@ async fn the_director_keeps_units_and_sponsors_with_plain_forms() {
     for expected in ["id=\"policy-max-days\"", "value=\"30\"", "value=\"14, 7, 1\"", "Versjon 1, publisert", "action=\"/api/publish_guest_terms\""] {
         assert!(html.contains(expected), "{expected} in the first HTML");
     }
-    let policy = [("max_days", "400"), ("invite_days_before", ""), ("notice_days", "14, 7, 1"), ("claim_link_days", "7"), ("code_attempts", "5"), ("retention_days", "183"), ("username_prefix", "")];
+    let policy = [
+        ("max_days", "400"),
+        ("invite_days_before", ""),
+        ("notice_days", "14, 7, 1"),
+        ("claim_link_days", "7"),
+        ("code_attempts", "5"),
+        ("retention_days", "183"),
+        ("username_prefix", ""),
+    ];
     posted_back(&app, "save_guest_policy", "/gjesteregler", &policy).await;
     let (_, html) = app.page("/gjesteregler").await;
     assert!(html.contains("Skriv et helt tall innenfor grensene som står ved feltet.") && html.contains("id=\"policy-max-days-error\""), "{html}");
@@ -156,10 +163,7 @@ async fn a_sponsor_keeps_no_units_and_the_director_registers_no_guests() {
     let unit_forms: [(&str, Vec<(&str, &str)>); 8] = [
         ("units_page", vec![]),
         ("guest_rules_page", vec![]),
-        (
-            "save_guest_policy",
-            vec![("max_days", "45"), ("notice_days", "7"), ("claim_link_days", "7"), ("code_attempts", "5"), ("retention_days", "30")],
-        ),
+        ("save_guest_policy", vec![("max_days", "45"), ("notice_days", "7"), ("claim_link_days", "7"), ("code_attempts", "5"), ("retention_days", "30")]),
         ("publish_guest_terms", vec![("text_nb", "X"), ("text_nn", "X"), ("text_en", "X")]),
         ("save_unit", vec![("unit_code", "X"), ("unit_name_nb", "X"), ("unit_name_nn", "X"), ("unit_name_en", "X"), ("unit_parent", "")]),
         ("import_units", vec![("units", "X;X;X;X;")]),

@@ -2,7 +2,6 @@
 //! links the whole server, so one instead of twenty-two saves CI minutes of linking and
 //! gigabytes of disk. They run one at a time (`--test-threads=1`, see the Makefile).
 
-mod common;
 mod access;
 mod api_client_page;
 mod approval;
@@ -10,6 +9,7 @@ mod authorized_parties;
 mod client_administration;
 mod client_delegations;
 mod clients;
+mod common;
 mod external_provider;
 mod form_post;
 mod guests;

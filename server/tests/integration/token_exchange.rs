@@ -8,9 +8,9 @@
 //! endpoint, audited, and nothing changes; bad tokens and scopes are
 //! refused with problem details and issue nothing.
 
-use base64::Engine;
 use crate::common::agents::{firm_system_user, FIRM, LONN, OLA};
 use crate::common::*;
+use base64::Engine;
 use domain::system_user_requests::SystemUserKind;
 use serde_json::{json, Value};
 use sha2::Digest;
