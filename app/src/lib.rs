@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/gjesteregler") view=routes::guest_rules::GuestRulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/gjest/:token") view=routes::claim::ClaimPage ssr=SsrMode::Async/>
                     <Route path=path!("/meg") view=routes::me::MePage ssr=SsrMode::Async/>
+                    <Route path=path!("/gjest-innlogging") view=routes::guest_login::GuestLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere") view=routes::system_users::SystemUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/foresporsel/:id") view=routes::system_user_requests::SystemUserRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/systembrukere/endring/:id") view=routes::system_user_changes::SystemUserChangePage ssr=SsrMode::Async/>

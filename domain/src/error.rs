@@ -274,6 +274,7 @@ refusals! {
     GuestLoginRequired => "guest.login_required", "refused.guest_login_required";
     GuestWrongPerson => "guest.wrong_person", "refused.guest_wrong_person";
     GuestTooManyAttempts => "guest.too_many_attempts", "refused.guest_too_many_attempts";
+    GuestLoginCodeEnded => "guest.login_code_ended", "refused.guest_login_code_ended";
     AlreadySponsor => "sponsor.already", "refused.already_sponsor";
     SponsorNotFound => "sponsor.not_found", "refused.sponsor_not_found";
 }

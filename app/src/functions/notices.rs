@@ -43,7 +43,7 @@ pub async fn notices() -> Result<NoticesView, AppError> {
                     NoticeKind::SystemUserCreated => format!("/systembrukere/{}", n.subject_id),
                     NoticeKind::SponsorGuestExpiring => "/gjester".to_string(),
                     // Never listed: e-mails to a guest, not notices to access managers.
-                    NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => "/".to_string(),
+                    NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring | NoticeKind::GuestLoginCode => "/".to_string(),
                 },
                 created: moment(n.created_at),
             })

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Every action the audit log records, in the order the filter offers them.
-const ACTIONS: [&str; 53] = [
+const ACTIONS: [&str; 55] = [
     "login",
     "logout",
     "person.register",
@@ -55,6 +55,8 @@ const ACTIONS: [&str; 53] = [
     "guest.resume",
     "guest.delete",
     "guest.lifecycle_run",
+    "guest.login_code",
+    "guest.login",
     "guest_policy.save",
     "guest_terms.publish",
     "sponsor.appoint",

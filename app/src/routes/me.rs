@@ -3,7 +3,8 @@
 //! and what it lets them use (the institution's guest role and its access
 //! packages).
 
-use crate::components::alert::ErrorAlert;
+use crate::components::alert::{ErrorAlert, SignInFirst};
+use crate::error::AppError;
 use crate::functions::guests::{my_guest_accounts, MyAccountView};
 use crate::i18n::use_locale;
 use crate::routes::guests::state_key;
@@ -20,6 +21,10 @@ pub fn MePage() -> impl IntoView {
                 match accounts.await {
                     Ok(list) if list.is_empty() => view! { <p class="mt-4 max-w-prose">{locale.t("me.none")}</p> }.into_any(),
                     Ok(list) => list.into_iter().map(|a| view! { <Account account=a/> }).collect_view().into_any(),
+                    Err(AppError::NotSignedIn) => view! {
+                        <SignInFirst return_to="/meg"/>
+                        <p class="mt-4 max-w-prose">{locale.t("me.guest_login")}" "<a class="underline" href="/gjest-innlogging">{locale.t("me.guest_login_link")}</a></p>
+                    }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 }
             })}

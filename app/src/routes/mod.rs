@@ -8,6 +8,7 @@ pub mod client_persons;
 pub mod client_relationships;
 pub mod clients;
 pub mod give_right;
+pub mod guest_login;
 pub mod guest_rules;
 pub mod guests;
 pub mod home;

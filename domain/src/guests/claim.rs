@@ -57,7 +57,7 @@ impl SmsSender for SmsOutbox {
     }
 }
 
-fn digest(secret: &str) -> Vec<u8> {
+pub(super) fn digest(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.trim().as_bytes()).to_vec()
 }
 
@@ -67,7 +67,7 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn new_code() -> String {
+pub(super) fn new_code() -> String {
     let n = rand::rngs::OsRng.next_u32() % 10u32.pow(CODE_DIGITS);
     format!("{n:0width$}", width = CODE_DIGITS as usize)
 }
@@ -98,6 +98,7 @@ pub(crate) async fn secret_for(conn: &mut PgConnection, kind: NoticeKind, subjec
             store_code(conn, subject, &code, now).await?;
             Ok(Some((code, moment(now + CODE_VALIDITY))))
         }
+        NoticeKind::GuestLoginCode => Ok(super::login::code_for(conn, subject, now).await?.map(|(code, until)| (code, moment(until)))),
         NoticeKind::GuestExpiring => {
             let end = sqlx::query_scalar!("select end_date from guest_account where id = $1 and state = 'active'", subject).fetch_optional(&mut *conn).await?;
             Ok(end.map(|d| (d.format(time::macros::format_description!("[day].[month].[year]")).unwrap_or_default(), String::new())))

@@ -68,6 +68,9 @@ pub enum GuestError {
     /// Too many wrong one-time codes: the link is dead.
     #[error("too many wrong codes; ask the sponsor for a new invitation")]
     TooManyAttempts,
+    /// Too many wrong login codes: that code has ended; the guest asks for a new one.
+    #[error("too many wrong codes; ask for a new code")]
+    LoginCodeEnded,
     /// No person with that national identity number and surname.
     #[error("no person with that national identity number and surname")]
     NoSuchPerson,
@@ -117,6 +120,7 @@ impl From<GuestError> for crate::error::Failure {
             GuestError::LoginRequired => Failure::Refused(Refusal::GuestLoginRequired),
             GuestError::WrongPerson => Failure::Refused(Refusal::GuestWrongPerson),
             GuestError::TooManyAttempts => Failure::Refused(Refusal::GuestTooManyAttempts),
+            GuestError::LoginCodeEnded => Failure::Refused(Refusal::GuestLoginCodeEnded),
             GuestError::Store(e) => e.into(),
         }
     }

@@ -20,7 +20,9 @@
 //! * [`service`]: the sponsor's use cases (register, my guests, extend,
 //!   suspend and resume, end now, reactivate, resend the invitation); [`sponsors`]: the access managers'
 //!   (appoint and end sponsors); [`claim`]: the guest's (claim the account
-//!   by logging in, or by the e-mail link and a one-time code); [`jobs`]:
+//!   by logging in, or by the e-mail link and a one-time code); [`login`]:
+//!   guests without a national identity number log in with a one-time code;
+//!   [`jobs`]:
 //!   the lifecycle job (invitations, end-of-stay notices, deactivation,
 //!   deletion); [`policy`]: the access managers' rules for guests (the
 //!   policy and the versioned terms).
@@ -30,6 +32,7 @@ pub mod claim;
 pub mod error;
 pub mod jobs;
 pub mod lifecycle;
+pub mod login;
 pub mod policy;
 pub mod registration;
 pub mod schedule;

@@ -41,7 +41,7 @@ pub async fn deliver_due(ctx: &Context, sender: &impl MailSender, portal: &str, 
     let mut run = DeliveryRun::default();
     for d in due {
         let (subject, body) = match d.kind {
-            NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => {
+            NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring | NoticeKind::GuestLoginCode => {
                 match crate::guests::claim::secret_for(uow.conn(), d.kind, d.subject_id, now).await? {
                     Some((secret, until)) => model::guest_message(d.kind, &d.title, &d.party_name, &secret, &until, portal),
                     None => {

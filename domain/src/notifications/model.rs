@@ -19,6 +19,9 @@ pub enum NoticeKind {
     GuestCode,
     /// A guest's stay ends soon (the subject is the account).
     GuestExpiring,
+    /// A one-time code for a guest to log in with, made when it is sent
+    /// (the subject is the login code).
+    GuestLoginCode,
     /// A guest's stay ends soon, told to the guest's sponsor (the subject is
     /// the account, the title the guest's name).
     SponsorGuestExpiring,
@@ -32,14 +35,23 @@ impl NoticeKind {
             Self::GuestInvitation => "guest.invitation",
             Self::GuestCode => "guest.code",
             Self::GuestExpiring => "guest.expiring",
+            Self::GuestLoginCode => "guest.login_code",
             Self::SponsorGuestExpiring => "sponsor.guest_expiring",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::RequestForwarded, Self::SystemUserCreated, Self::GuestInvitation, Self::GuestCode, Self::GuestExpiring, Self::SponsorGuestExpiring]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::RequestForwarded,
+            Self::SystemUserCreated,
+            Self::GuestInvitation,
+            Self::GuestCode,
+            Self::GuestExpiring,
+            Self::SponsorGuestExpiring,
+            Self::GuestLoginCode,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -95,6 +107,15 @@ pub fn guest_message(kind: NoticeKind, institution: &str, guest_name: &str, secr
                  Hello, {guest_name}. Your guest account at {institution} ends on {secret}. Talk to your sponsor if you need it longer.\n"
             ),
         ),
+        NoticeKind::GuestLoginCode => (
+            "Kode for å logge inn som gjest".to_string(),
+            format!(
+                "Hei, {guest_name}. Koden for å logge inn som gjest ved {institution} er {secret}. Den gjelder til {until}.\n\
+                 Logg inn her: {portal}/gjest-innlogging\n\n\
+                 Hello, {guest_name}. Your code to log in as a guest at {institution} is {secret}. It is valid until {until}.\n\
+                 Log in here: {portal}/gjest-innlogging\n"
+            ),
+        ),
         NoticeKind::GuestCode => (
             format!("Engangskode fra {institution}"),
             format!(
@@ -121,7 +142,7 @@ pub fn message(kind: NoticeKind, title: &str, party_name: &str, party_org: Optio
     let party_q = party_org.map(|o| format!("?party={o}")).unwrap_or_default();
     match kind {
         // Guests' e-mails carry a secret made as they are sent: `guest_message`.
-        NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring => (title.to_string(), String::new()),
+        NoticeKind::GuestInvitation | NoticeKind::GuestCode | NoticeKind::GuestExpiring | NoticeKind::GuestLoginCode => (title.to_string(), String::new()),
         NoticeKind::RequestForwarded => (
             format!("Forespørsel om systembruker for {party_name}"),
             format!(

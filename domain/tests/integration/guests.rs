@@ -635,3 +635,74 @@ async fn the_director_keeps_the_policy_and_publishes_new_terms(pool: PgPool) {
         assert_eq!((count(&pool, &sql("refused")).await, count(&pool, &sql("success")).await), (refused, done), "{action}");
     }
 }
+
+/// A guest without a national identity number logs in with a one-time code
+/// sent to their e-mail address: only after claiming; anyone else (an
+/// unknown address, a guest not yet claimed, a guest with a national
+/// identity number) gets the same answer and nothing is sent. A wrong code
+/// is refused, the fifth ends it; a code works once; at most five codes an
+/// hour. Every refusal is audited.
+#[sqlx::test(migrator = "domain::db::MIGRATOR")]
+async fn a_guest_without_a_national_identity_number_logs_in_with_a_code(pool: PgPool) {
+    use domain::guests::claim::SmsOutbox;
+    use domain::guests::login::{log_in, send_code};
+    test_support::demo_world(&pool).await;
+    let clock = Arc::new(FixedClock::at(datetime!(2026-12-05 09:00 UTC)));
+    let services = test_support::services_with_clock(&pool, clock.clone()).await;
+    let university = test_support::org(&pool, people::UNIVERSITY).await;
+    let sara = test_support::acting(&services, test_support::person(&pool, people::SARA).await, university);
+    let anyone = services.for_operator("guest login");
+    let mail = Outbox::default();
+    let day = |n: i64| TODAY + time::Duration::days(n);
+    let registered = register(&sara, &guest("Olga", "Utland", "olga@example.org", TODAY, day(10))).await.unwrap();
+    let mut with_nin = guest("Gunn", "Gjest", "gunn@example.org", TODAY, day(10));
+    with_nin.guest.national_id = people::GUNN.into();
+    let gunn = register(&sara, &with_nin).await.unwrap();
+    mail.deliver(&services, "olga@example.org").await;
+    let codes = "select count(*) from notification where kind = 'guest.login_code'";
+
+    send_code(&anyone, "olga@example.org", &SmsOutbox).await.unwrap();
+    assert_eq!(count(&pool, codes).await, 0, "not claimed yet: nothing sent");
+    for account in [registered.account, gunn.account] {
+        sqlx::query("update guest_account set state = 'active', claimed_at = $2 where id = $1")
+            .bind(account)
+            .bind(datetime!(2026-12-05 09:30 UTC))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    send_code(&anyone, "nobody@example.org", &SmsOutbox).await.unwrap();
+    send_code(&anyone, "gunn@example.org", &SmsOutbox).await.unwrap();
+    assert_eq!(count(&pool, codes).await, 0, "an unknown address, a guest who logs in with ID-porten: nothing sent");
+    assert_eq!(fields(send_code(&anyone, "ikke en adresse", &SmsOutbox).await.unwrap_err()), ["email"]);
+
+    send_code(&anyone, " Olga@Example.org ", &SmsOutbox).await.unwrap();
+    let code = code_in(&mail.deliver(&services, "olga@example.org").await);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..4 {
+        assert_eq!(fields(log_in(&anyone, "olga@example.org", wrong).await.unwrap_err()), ["one_time_code"]);
+    }
+    assert!(matches!(log_in(&anyone, "olga@example.org", wrong).await, Err(GuestError::LoginCodeEnded)), "the fifth wrong try ends it");
+    assert_eq!(fields(log_in(&anyone, "olga@example.org", &code).await.unwrap_err()), ["one_time_code"], "ended, even with the right code");
+
+    send_code(&anyone, "olga@example.org", &SmsOutbox).await.unwrap();
+    let code = code_in(&mail.deliver(&services, "olga@example.org").await);
+    assert_eq!(fields(log_in(&anyone, "gunn@example.org", &code).await.unwrap_err()), ["one_time_code"], "another person's address");
+    let login = log_in(&anyone, "olga@example.org", &code).await.unwrap();
+    assert_eq!(login.name, "Olga Utland");
+    let person: uuid::Uuid = sqlx::query_scalar("select person_id from guest_account where id = $1").bind(registered.account).fetch_one(&pool).await.unwrap();
+    assert_eq!(login.person.0, person);
+    assert_eq!(fields(log_in(&anyone, "olga@example.org", &code).await.unwrap_err()), ["one_time_code"], "a code works once");
+
+    // Two codes went to Olga this hour; three more may, then no more.
+    for _ in 0..4 {
+        send_code(&anyone, "olga@example.org", &SmsOutbox).await.unwrap();
+    }
+    assert_eq!(count(&pool, "select count(*) from guest_login_code").await, 5, "at most five an hour");
+    clock.advance(time::Duration::minutes(61));
+    send_code(&anyone, "olga@example.org", &SmsOutbox).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from guest_login_code").await, 6, "and again after an hour");
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.login' and outcome = 'success'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.login' and outcome = 'refused'").await, 8);
+    assert_eq!(count(&pool, "select count(*) from audit_event where action = 'guest.login_code' and outcome = 'refused'").await, 4);
+}

@@ -373,3 +373,62 @@ async fn the_test_clock_moves_only_forward_only_when_on_and_runs_the_lifecycle_j
     let moves: i64 = sqlx::query_scalar("select count(*) from audit_event where action = 'test.clock'").fetch_one(&pool).await.unwrap();
     assert_eq!(moves, 2, "each move is audited, the refused ones moved nothing");
 }
+
+/// The first six digits in a text.
+fn code_in(text: &str) -> String {
+    text.as_bytes().windows(6).find(|w| w.iter().all(u8::is_ascii_digit)).map(|w| String::from_utf8(w.to_vec()).unwrap()).expect("a code")
+}
+
+/// A guest without a national identity number logs in with a one-time code, with plain
+/// forms: the page is whole in its first HTML; a malformed address is refused next to its
+/// field; the code goes by text message (the guest gave a mobile); a wrong code is refused
+/// next to its field; the right one starts a session and leads to `/meg`, which shows the
+/// account.
+#[tokio::test]
+async fn a_guest_without_a_national_identity_number_logs_in_with_a_code_and_plain_forms() {
+    let app = spawn_app().await;
+    let pool = domain::db::connect_and_migrate(&app.db_url, 2).await.unwrap();
+    app.act_for(SARA, UNIVERSITY).await;
+    let (start, end) = (day(1), day(12));
+    let form = [
+        ("unit", "NAT-KJEM"),
+        ("given_name", "Olga"),
+        ("surname", "Utland"),
+        ("email", "olga@example.org"),
+        ("mobile", "+46 70 123 45 67"),
+        ("national_id", ""),
+        ("start", start.as_str()),
+        ("end", end.as_str()),
+    ];
+    posted_back(&app, "register_guest", "/gjester", &form).await;
+    // Olga claimed hers (the claim by code is tested above).
+    sqlx::query("update guest_account set state = 'active', claimed_at = now()").execute(&pool).await.unwrap();
+
+    let guest = app.another_browser();
+    let (status, html) = guest.page("/gjest-innlogging").await;
+    assert_eq!(status, 200);
+    for expected in ["Logg inn som gjest", "action=\"/api/send_guest_login_code\"", "action=\"/api/guest_log_in\"", "id=\"login-code\""] {
+        assert!(html.contains(expected), "{expected} in the first HTML");
+    }
+    posted_back(&guest, "send_guest_login_code", "/gjest-innlogging", &[("email", "ikke en adresse")]).await;
+    let (_, html) = guest.page("/gjest-innlogging").await;
+    assert!(html.contains("id=\"code-email-error\""), "next to the field: {html}");
+    posted_back(&guest, "send_guest_login_code", "/gjest-innlogging", &[("email", "olga@example.org")]).await;
+    let (_, html) = guest.page("/gjest-innlogging").await;
+    assert!(html.contains("Hvis adressen hører til en gjest, har vi sendt en kode."), "{html}");
+    let text: String =
+        sqlx::query_scalar("select body from sms_outbox where body like '%logge inn%' order by created_at desc limit 1").fetch_one(&pool).await.unwrap();
+    let code = code_in(&text);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+
+    posted_back(&guest, "guest_log_in", "/gjest-innlogging", &[("email", "olga@example.org"), ("one_time_code", wrong)]).await;
+    let (_, html) = guest.page("/gjest-innlogging").await;
+    assert!(html.contains("Koden er feil eller utløpt.") && html.contains("id=\"login-code-error\""), "{html}");
+    let res = guest.post_form("guest_log_in", "/gjest-innlogging", &[("email", "olga@example.org"), ("one_time_code", &code)]).await;
+    assert_eq!((res.status().as_u16(), guest.location(&res)), (303, guest.url("/meg")));
+    let (_, html) = guest.page("/meg").await;
+    assert!(html.contains("data-account=\"outland\"") && html.contains("Universitetet i Fjordby"), "{html}");
+    let logins: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'guest.login' and outcome = 'success'").fetch_one(&pool).await.unwrap();
+    assert_eq!(logins, 1);
+}
