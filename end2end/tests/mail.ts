@@ -17,7 +17,8 @@ export interface Mail {
 }
 
 function decodeWords(header: string): string {
-  return header.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, enc: string, text: string) =>
+  // RFC 2047: white space between two encoded words is dropped, before plain text it stays.
+  return header.replace(/=\?utf-8\?([bq])\?([^?]*)\?=(?:\s+(?==\?))?/gi, (_, enc: string, text: string) =>
     enc.toLowerCase() === "b"
       ? Buffer.from(text, "base64").toString("utf8")
       : Buffer.from(unquote(text.replace(/_/g, " ")), "binary").toString("utf8"),
