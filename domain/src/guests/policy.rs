@@ -15,9 +15,8 @@ use super::error::GuestError;
 use super::schedule::GuestPolicy;
 use super::sponsorship::SHORT_TERM;
 use crate::audit::{AuditEvent, Outcome};
-use crate::authz::{Action, SystemResource};
+use crate::authz::Action;
 use crate::context::Context;
-use crate::parties::PartyId;
 use crate::system_register::Translated;
 use time::{Duration, OffsetDateTime};
 
@@ -119,24 +118,10 @@ fn notice_days(raw: &str, max_days: Option<i64>) -> Result<Vec<i64>, String> {
     Ok(days)
 }
 
-/// The institution the actor manages access for, or refused (and, for
-/// `audit`, audited).
-async fn institution(ctx: &Context, action: Action, audit: Option<&str>) -> Result<PartyId, GuestError> {
-    match ctx.authorize_for_party(action, SystemResource::AccessManagement) {
-        Ok(p) => Ok(p),
-        Err(_) => {
-            if let Some(what) = audit {
-                ctx.audit_refusal(what, SHORT_TERM, &GuestError::NotAccessManager, serde_json::json!({})).await;
-            }
-            Err(GuestError::NotAccessManager)
-        }
-    }
-}
-
 /// The institution's rules for short-term guests (the defaults where it has
 /// set none), for its access managers.
 pub async fn rules(ctx: &Context) -> Result<GuestRules, GuestError> {
-    let institution = institution(ctx, Action::Read, None).await?;
+    let institution = super::sponsors::institution(ctx, Action::Read, None).await?;
     let mut conn = ctx.db().acquire().await?;
     let policy = super::service::policy(&mut conn, institution, SHORT_TERM).await?;
     let role = sqlx::query!(
@@ -161,7 +146,7 @@ pub async fn rules(ctx: &Context) -> Result<GuestRules, GuestError> {
 /// each wrong field named, and nothing changed, when a field is wrong.
 pub async fn save_policy(ctx: &Context, form: &PolicyForSave) -> Result<(), GuestError> {
     const AUDIT: &str = "guest_policy.save";
-    let institution = institution(ctx, Action::Write, Some(AUDIT)).await?;
+    let institution = super::sponsors::institution(ctx, Action::Write, Some((AUDIT, SHORT_TERM))).await?;
     let done = async {
         let p = checked(form)?;
         let mut uow = ctx.begin().await?;
@@ -217,7 +202,7 @@ fn terms_text(field: &'static str, raw: &str) -> Result<String, (&'static str, S
 /// version they accepted. Answers the new version's number.
 pub async fn publish_terms(ctx: &Context, text: &Translated) -> Result<i32, GuestError> {
     const AUDIT: &str = "guest_terms.publish";
-    let institution = institution(ctx, Action::Write, Some(AUDIT)).await?;
+    let institution = super::sponsors::institution(ctx, Action::Write, Some((AUDIT, SHORT_TERM))).await?;
     let done = async {
         let checked = [terms_text("text_nb", &text.nb), terms_text("text_nn", &text.nn), terms_text("text_en", &text.en)];
         let wrong: Vec<_> = checked.iter().filter_map(|r| r.clone().err()).collect();

@@ -22,7 +22,10 @@ pub struct Sponsor {
     pub unit: Option<(String, Translated)>,
 }
 
-async fn institution(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Result<PartyId, GuestError> {
+/// The institution the actor manages access for, or refused (and, for
+/// `audit` — the action and its target — audited). Also the check of the
+/// rules for guests (`policy`).
+pub(super) async fn institution(ctx: &Context, action: Action, audit: Option<(&str, &str)>) -> Result<PartyId, GuestError> {
     match ctx.authorize_for_party(action, SystemResource::AccessManagement) {
         Ok(p) => Ok(p),
         Err(_) => {
